@@ -1,0 +1,99 @@
+package minimall
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for machines. The list is closed: add new codes
+// only at the end, never reorder.
+type Code int
+
+const (
+	Internal     Code = iota // a fault of the platform; details go to the log only
+	Invalid                  // the request is malformed or breaks a rule
+	NotFound                 // no such thing, or not the caller's to see
+	Conflict                 // the thing exists already, or the state forbids the change
+	Unauthorized             // the caller is not signed in
+	Denied                   // the caller may not do this
+	TooMany                  // a rate limit or a repeat limit was reached
+	TooLarge                 // the request body is too big
+	Unavailable              // the platform or a partner cannot serve now
+	Gone                     // the thing existed and was erased
+)
+
+var codeNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "denied", "too_many", "too_large", "unavailable", "gone"}
+
+// String returns the stable machine name of the code.
+func (c Code) String() string {
+	if int(c) < len(codeNames) {
+		return codeNames[c]
+	}
+	return fmt.Sprintf("code(%d)", int(c))
+}
+
+// Error is a platform error: a stable Code for machines and a Message safe to
+// show a person. Message never contains personal information; the cause in
+// Err is logged for operators, never shown.
+type Error struct {
+	Code    Code
+	Op      string // where it happened, e.g. "order.Place"
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	s := e.Code.String()
+	if e.Op != "" {
+		s = e.Op + ": " + s
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a safe message.
+func Errorf(code Code, op, format string, args ...any) *Error {
+	return &Error{Code: code, Op: op, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain; any other
+// non-nil error is Internal. A type that reports its own code through a
+// Code() method (such as a guard denial) is honoured too.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return Internal
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	var c interface{ PlatformCode() Code }
+	if errors.As(err, &c) {
+		return c.PlatformCode()
+	}
+	return Internal
+}
+
+// ErrorMessage returns the safe message of err, or a generic one for an
+// internal error.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Message != "" && e.Code != Internal {
+		return e.Message
+	}
+	var m interface{ SafeMessage() string }
+	if errors.As(err, &m) {
+		return m.SafeMessage()
+	}
+	return "Internal error. 内部错误。"
+}
+
+// IsCode reports whether err carries the code c.
+func IsCode(err error, c Code) bool { return err != nil && ErrorCode(err) == c }

@@ -1,0 +1,252 @@
+// Package sqldb is the storage adapter: it opens SQLite (embedded, pure Go)
+// or PostgreSQL (pgx), runs migrations, and hands out transactions that carry
+// a fixed time. Queries are written once with ? placeholders and rebound for
+// PostgreSQL here, so areas never see the engine.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	_ "modernc.org/sqlite"             // registers driver "sqlite"
+
+	"minimall"
+)
+
+// Dialect names the engine behind a DB.
+type Dialect int
+
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is an open database: a single-connection write pool beside a read
+// pool on SQLite (SQLite allows one writer; queuing in Go is cheaper than
+// SQLITE_BUSY), one pool on PostgreSQL.
+type DB struct {
+	write   *sql.DB
+	read    *sql.DB
+	dialect Dialect
+	clock   minimall.Clock
+	dsn     string
+}
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn: a postgres:// URL, or the path of a
+// SQLite file (its folder is created with mode 0700).
+func Open(ctx context.Context, dsn string, clock minimall.Clock) (*DB, error) {
+	if clock == nil {
+		clock = minimall.SystemClock{}
+	}
+	db := &DB{clock: clock, dsn: dsn}
+	if IsPostgresDSN(dsn) {
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		p.SetMaxOpenConns(16)
+		p.SetMaxIdleConns(16)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.write, db.read, db.dialect = p, p, Postgres
+	} else {
+		if err := openSQLite(db, dsn); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ping %s: %w", db.dialect, err)
+	}
+	return db, nil
+}
+
+func openSQLite(db *DB, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	// WAL lets readers run beside the writer; synchronous=NORMAL keeps every
+	// committed transaction across a process crash (not across power loss);
+	// foreign keys are off by default in SQLite and must be asked for.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", dsn+"&mode=ro")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	// The write connection must exist first so WAL mode is set before readers.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		r.Close()
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	db.write, db.read, db.dialect = w, r, SQLite
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if rerr := db.read.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Dialect returns the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Clock returns the clock transactions take their time from.
+func (db *DB) Clock() minimall.Clock { return db.clock }
+
+// Now returns the current time of the database's clock, truncated to
+// microseconds (the precision stored).
+func (db *DB) Now() time.Time { return db.clock.Now().Truncate(time.Microsecond) }
+
+// Tx is a transaction with a fixed Now, so every row it writes shares one
+// time and tests can control it.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// Begin starts a read-write transaction.
+func (db *DB) Begin(ctx context.Context) (*Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now()}, nil
+}
+
+// BeginRead starts a read-only transaction on the read pool.
+func (db *DB) BeginRead(ctx context.Context) (*Tx, error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.dialect == Postgres})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now()}, nil
+}
+
+// Now returns the transaction's time.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Dialect returns the engine.
+func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
+
+// ExecContext runs a statement written with ? placeholders.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.Tx.ExecContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// QueryContext runs a query written with ? placeholders.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.Tx.QueryContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// QueryRowContext runs a one-row query written with ? placeholders.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.Tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// ExecContext runs one statement outside an explicit transaction.
+func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, db.Rebind(query), args...)
+}
+
+// QueryContext runs a read query on the read pool.
+func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.Rebind(query), args...)
+}
+
+// QueryRowContext runs a one-row read query on the read pool.
+func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.Rebind(query), args...)
+}
+
+// Rebind turns ? placeholders into $1, $2, ... for PostgreSQL. Question
+// marks inside string literals are left alone.
+func (db *DB) Rebind(query string) string {
+	if db.dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n, inString := 0, false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inString = !inString
+			b.WriteByte(c)
+		case c == '?' && !inString:
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Micros stores a time as microseconds since the Unix epoch: one
+// representation that sorts and compares the same on both engines.
+func Micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// FromMicros is the inverse of Micros; 0 is the zero time.
+func FromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// FormatError maps driver errors to platform errors in one place: a unique
+// violation becomes Conflict, a missing row NotFound.
+func FormatError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &minimall.Error{Code: minimall.NotFound, Op: op, Message: "Not found. 未找到。", Err: err}
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") {
+		return &minimall.Error{Code: minimall.Conflict, Op: op, Message: "Already exists. 已存在。", Err: err}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
