@@ -10,11 +10,16 @@ import (
 	"strings"
 )
 
-//go:embed migrations/*.sql
-var dataMigrations embed.FS
+//go:embed migrations/*.sql keystore/*.sql
+var migrationFiles embed.FS
 
 // DataMigrations are the data database's migrations.
-var DataMigrations, _ = fs.Sub(dataMigrations, "migrations")
+var DataMigrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// KeystoreMigrations are the key store's migrations; the key store is a
+// separate database (a file in the keys folder, or its own PostgreSQL
+// database).
+var KeystoreMigrations, _ = fs.Sub(migrationFiles, "keystore")
 
 // A migration file is NNNN_name.sql for both engines, or a pair
 // NNNN_name.sqlite.sql and NNNN_name.postgres.sql where they truly differ.

@@ -21,8 +21,8 @@ import (
 	"minimall/sqldb"
 )
 
-// Store is one test's storage: the migrated data database, an empty
-// database for the key store (a separate file on SQLite, a separate schema
+// Store is one test's storage: the migrated data database and the migrated
+// key store (a separate file on SQLite, a separate schema
 // on PostgreSQL), and the folders that stand for the data and keys folders.
 type Store struct {
 	Name    string // "sqlite" or "postgres"
@@ -87,6 +87,9 @@ func (st *Store) open(tb testing.TB) {
 		tb.Fatalf("open keys db: %v", err)
 	}
 	tb.Cleanup(func() { kdb.Close() })
+	if _, err := kdb.Migrate(ctx, sqldb.KeystoreMigrations); err != nil {
+		tb.Fatalf("migrate keys: %v", err)
+	}
 	st.DB, st.KeysDB = db, kdb
 }
 
