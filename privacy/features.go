@@ -49,6 +49,7 @@ const (
 	FeatCookies          FeatureID = "cookies"           // Cookie 二(八)2
 	FeatRights           FeatureID = "rights"            // 个人信息权利 四
 	FeatMinor            FeatureID = "minor"             // 未成年人保护 七
+	FeatFaceEffects      FeatureID = "face_effects"      // 拍摄美化特效（设备本地）二(五)2
 )
 
 var features = []FeatureSpec{
@@ -80,10 +81,13 @@ var features = []FeatureSpec{
 	{ID: FeatLiveRoom, Name: "直播间互动", NameEN: "live-room interaction", Clause: "二(五)4"},
 	{ID: FeatCustomerService, Name: "客服及争议处理", NameEN: "customer service and disputes", Basic: true, Clause: "二(六)"},
 	{ID: FeatSecurity, Name: "安全保障", NameEN: "security and risk control", Basic: true, Clause: "二(七)"},
-	{ID: FeatLocation, Name: "基于位置的附加服务", NameEN: "location-based additional services", Clause: "二(八)1"},
+	{ID: FeatLocation, Name: "基于位置的附加服务", NameEN: "location-based additional services", SeparateConsent: true, Clause: "二(八)1"},
 	{ID: FeatCookies, Name: "Cookie 及同类技术", NameEN: "cookies and similar technologies", Basic: true, Clause: "二(八)2"},
 	{ID: FeatRights, Name: "个人信息权利响应", NameEN: "personal-information rights", Basic: true, Clause: "四"},
 	{ID: FeatMinor, Name: "未成年人保护（监护人同意）", NameEN: "minors (guardian consent)", SeparateConsent: true, Clause: "七"},
+	// Face effects read facial features on the device only (policy 二(五)2);
+	// still an opt-in of its own, as facial data is sensitive (PIPL art. 28-29).
+	{ID: FeatFaceEffects, Name: "拍摄美化特效（人脸贴纸等）", NameEN: "camera beauty effects and face stickers", SeparateConsent: true, Clause: "二(五)2"},
 }
 
 var featureIndex = func() map[FeatureID]*FeatureSpec {

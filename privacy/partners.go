@@ -36,6 +36,11 @@ const (
 	PartnerThirdApp  PartnerID = "third_app" // 经授权登录的第三方应用
 	PartnerSeller    PartnerID = "seller"    // 商品或服务的提供者（卖家）
 	PartnerOverseas  PartnerID = "overseas"  // 境外卖家及清关合作方（沙箱）
+	PartnerEmail     PartnerID = "email"     // 邮件服务商（沙箱）
+	PartnerCustoms   PartnerID = "customs"   // 海关跨境电商通关服务（沙箱）
+	PartnerSecurity  PartnerID = "security"  // 安全风控服务方（沙箱）
+	PartnerAnalytics PartnerID = "analytics" // 产品分析服务方（沙箱）
+	PartnerCoHost    PartnerID = "co_host"   // 营销活动联合举办方
 )
 
 var partners = []PartnerSpec{
@@ -48,6 +53,11 @@ var partners = []PartnerSpec{
 	{PartnerThirdApp, "经您授权登录的第三方应用", "third-party app you authorize", Independent, "see the app's own policy", false},
 	{PartnerSeller, "商品或服务的提供者（卖家）", "the seller of the goods or services", Independent, "see the shop page", false},
 	{PartnerOverseas, "境外卖家及清关合作方（minimall 跨境沙箱）", "overseas seller and customs broker (minimall cross-border sandbox)", Independent, "sandbox-overseas@minimall.example", true},
+	{PartnerEmail, "邮件服务商（minimall 邮件沙箱）", "e-mail provider (minimall e-mail sandbox)", Entrusted, "sandbox-email@minimall.example", false},
+	{PartnerCustoms, "海关跨境电商通关服务（minimall 清关沙箱）", "customs clearance for cross-border e-commerce (minimall customs sandbox)", Independent, "sandbox-customs@minimall.example", false},
+	{PartnerSecurity, "安全风控服务方（minimall 风控沙箱）", "security and risk-control provider (minimall security sandbox)", Entrusted, "sandbox-security@minimall.example", false},
+	{PartnerAnalytics, "产品稳定性分析服务方（minimall 分析沙箱）", "product stability analytics provider (minimall analytics sandbox)", Entrusted, "sandbox-analytics@minimall.example", false},
+	{PartnerCoHost, "营销活动联合举办方", "co-host of a promotional activity", Joint, "see the activity page", false},
 }
 
 var partnerIndex = func() map[PartnerID]*PartnerSpec {

@@ -54,6 +54,10 @@ const (
 	ForIncidentResponse Purpose = "incident_response" // 安全事件处置与告知
 	ForGuardianConsent  Purpose = "guardian_consent"  // 监护人同意
 	ForReconciliation   Purpose = "reconciliation"    // 对账与税务申报
+	ForFaceVerification Purpose = "face_verification" // 实人认证（人脸核验）
+	ForShare            Purpose = "share"             // 分享与接收分享
+	ForFaceEffects      Purpose = "face_effects"      // 拍摄美化特效（设备本地）
+	ForAnalytics        Purpose = "analytics"         // 产品稳定性分析
 )
 
 var purposes = []PurposeSpec{
@@ -94,6 +98,10 @@ var purposes = []PurposeSpec{
 	{ForIncidentResponse, "安全事件处置与告知", "incident response and notification", FeatSecurity, []minimall.Role{minimall.RoleSecurity, minimall.RoleDPO}},
 	{ForGuardianConsent, "监护人同意", "guardian consent", FeatMinor, []minimall.Role{minimall.RoleDPO}},
 	{ForReconciliation, "对账与税务申报", "reconciliation and tax filing", FeatOrder, nil},
+	{ForFaceVerification, "实人认证（人脸核验）", "real-person (face) verification", FeatFaceVerification, []minimall.Role{minimall.RoleSecurity}},
+	{ForShare, "分享与接收分享", "sharing and receiving shares", FeatShare, nil},
+	{ForFaceEffects, "拍摄美化特效", "camera beauty effects and stickers", FeatFaceEffects, nil},
+	{ForAnalytics, "产品稳定性分析", "product stability analysis", FeatCookies, nil},
 }
 
 var purposeIndex = func() map[Purpose]*PurposeSpec {

@@ -1,0 +1,110 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"minimall"
+	"minimall/outbox"
+	"minimall/privacy/internal/audit"
+	"minimall/privacy/internal/vault"
+	"minimall/sqldb"
+)
+
+// EraseScope says how much of a person is erased.
+type EraseScope int
+
+const (
+	// EraseAccount destroys the person's data key: everything sealed under
+	// it, in live rows, backups and exports, becomes unreadable at once.
+	// Transaction records under retention keys remain, for the legal duty
+	// only, until their period ends (E-commerce Law art. 31).
+	EraseAccount EraseScope = iota
+	// EraseAll destroys the retention keys too.
+	EraseAll
+)
+
+// Erase crypto-shreds subject s (PIPL art. 47), writes the erasure ledger,
+// marks the subject erased, and emits a change-feed event so derived stores
+// (search, recommendations, caches on other nodes) drop the person. reason
+// is a code such as "deregistered", never personal information. The audit
+// entry is durable before Erase returns.
+func (k *Kernel) Erase(ctx context.Context, a minimall.Actor, s minimall.SubjectID, scope EraseScope, reason string) error {
+	vs := vault.ScopeData
+	if scope == EraseAll {
+		vs = vault.ScopeAll
+	}
+	if err := k.vault.Shred(ctx, s, vs, reason); err != nil {
+		return fmt.Errorf("privacy: erase: %w", err)
+	}
+	k.guard.erased.add(s)
+	if err := k.markErased(ctx, s); err != nil {
+		return err
+	}
+	_, err := k.audit.Append(ctx, audit.Entry{At: k.clock.Now(), Actor: a.String(), Subject: string(s), Decision: DecisionErase, Reason: reason, Ref: a.Reason})
+	return err
+}
+
+// markErased records the erasure in the data database and the change feed.
+func (k *Kernel) markErased(ctx context.Context, s minimall.SubjectID) error {
+	tx, err := k.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE subjects SET erased_at = ? WHERE id = ? AND erased_at = 0`, sqldb.Micros(tx.Now()), string(s)); err != nil {
+		return fmt.Errorf("privacy: mark erased: %w", err)
+	}
+	if err := outbox.Emit(ctx, tx, outbox.TopicSubjectErased, s, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ReplayErasures applies the erasure ledger (kept in the key store, outside
+// the data folder) to the data database: after a restore from a backup
+// taken before an erasure, the erased person is marked erased again and
+// derived stores are told, so nobody comes back. It returns how many
+// subjects it had to mark.
+func (k *Kernel) ReplayErasures(ctx context.Context) (int, error) {
+	ledger, err := k.vault.Erasures(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ledger {
+		k.guard.erased.add(e.Subject)
+		var erasedAt int64
+		err := k.db.QueryRowContext(ctx, `SELECT erased_at FROM subjects WHERE id = ?`, string(e.Subject)).Scan(&erasedAt)
+		if err != nil || erasedAt != 0 {
+			continue // unknown here, or already marked
+		}
+		if err := k.markErased(ctx, e.Subject); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// erasedSet is the in-memory view of the erasure ledger, so the guard's
+// refusal of an erased person costs a map lookup.
+type erasedSet struct {
+	mu sync.RWMutex
+	m  map[minimall.SubjectID]bool
+}
+
+func newErasedSet() *erasedSet { return &erasedSet{m: map[minimall.SubjectID]bool{}} }
+
+func (e *erasedSet) has(s minimall.SubjectID) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.m[s]
+}
+
+func (e *erasedSet) add(s minimall.SubjectID) {
+	e.mu.Lock()
+	e.m[s] = true
+	e.mu.Unlock()
+}

@@ -1,0 +1,263 @@
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"minimall"
+	"minimall/privacy/internal/audit"
+	"minimall/privacy/internal/vault"
+)
+
+// Guard is the one door to personal information. Seal stores a value only
+// if its field is declared; Open returns plaintext only if the registry
+// allows the purpose for the field, the consent it rests on is present and
+// current, the person is not erased, and the actor may act for the purpose.
+// Every decision, allowed or denied, goes to the audit log.
+type Guard struct {
+	vault    *vault.Vault
+	audit    *audit.Log
+	consents *Ledger
+	erased   *erasedSet
+	clock    minimall.Clock
+}
+
+// Decisions recorded in the audit log.
+const (
+	DecisionAllow = "allow"
+	DecisionDeny  = "deny"
+	DecisionSeal  = "seal"
+	DecisionErase = "erase"
+)
+
+// aad binds a ciphertext to its subject, table, column and row, so a
+// sealed value copied to another row, column or person does not open.
+func aad(s minimall.SubjectID, spec *FieldSpec, row string) []byte {
+	b := make([]byte, 0, len(s)+len(spec.Table)+len(spec.Column)+len(row)+3)
+	b = append(b, s...)
+	b = append(b, 0)
+	b = append(b, spec.Table...)
+	b = append(b, 0)
+	b = append(b, spec.Column...)
+	b = append(b, 0)
+	return append(b, row...)
+}
+
+// Seal encrypts value of field f for subject s, stored in row. Collection
+// that rests on consent needs the consent first (PIPL art. 14); a field the
+// policy says stays on the device is refused (policy 二(五)2, 二(七)).
+func (g *Guard) Seal(ctx context.Context, s minimall.SubjectID, f Field, row string, value []byte) ([]byte, error) {
+	spec, err := g.sealable(ctx, s, f)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := g.vault.Seal(ctx, s, aad(s, spec, row), value)
+	if err != nil {
+		return nil, g.vaultError(ctx, minimall.SystemActor("seal"), s, f, "", err)
+	}
+	g.audit.Record(audit.Entry{At: g.clock.Now(), Actor: "system:seal", Subject: string(s), Field: string(f), Decision: DecisionSeal, Ref: row})
+	return sealed, nil
+}
+
+// SealRetained seals a transaction record under the subject's retention key
+// for the period the transaction completed in, so it outlives account
+// deletion for exactly as long as E-commerce Law art. 31 requires.
+func (g *Guard) SealRetained(ctx context.Context, s minimall.SubjectID, f Field, row string, completed time.Time, value []byte) ([]byte, error) {
+	spec, err := g.sealable(ctx, s, f)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Retention.Rule != AfterCompletion {
+		return nil, fmt.Errorf("privacy: %s is not a transaction record", f)
+	}
+	sealed, err := g.vault.SealRetained(ctx, s, RetentionPeriod(completed), aad(s, spec, row), value)
+	if err != nil {
+		return nil, g.vaultError(ctx, minimall.SystemActor("seal"), s, f, "", err)
+	}
+	g.audit.Record(audit.Entry{At: g.clock.Now(), Actor: "system:seal", Subject: string(s), Field: string(f), Decision: DecisionSeal, Reason: "retained", Ref: row})
+	return sealed, nil
+}
+
+// RetentionPeriod names the completion period a retention key covers: one
+// calendar month (UTC). A record completed in month M is destroyed when the
+// whole of M is past its retention period, so no record is kept less long
+// than the law requires and none more than a month longer.
+func RetentionPeriod(completed time.Time) string { return completed.UTC().Format("2006-01") }
+
+func (g *Guard) sealable(ctx context.Context, s minimall.SubjectID, f Field) (*FieldSpec, error) {
+	spec, ok := specs[f]
+	if !ok {
+		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", UnknownField)
+	}
+	if spec.Retention.Rule == NotStored || spec.Table == "" {
+		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", NotCollected)
+	}
+	if spec.Basis.NeedsConsent() {
+		if r := g.consentReason(ctx, s, spec.Feature, spec.Basis); r != "" {
+			return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", r)
+		}
+	}
+	if g.erased.has(s) {
+		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", SubjectErased)
+	}
+	return spec, nil
+}
+
+// Open decrypts a sealed value of field f for subject s, stored in row,
+// for purpose p on behalf of actor a.
+func (g *Guard) Open(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, row string, sealed []byte) ([]byte, error) {
+	spec, err := g.check(ctx, a, s, f, p)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := g.open(ctx, a, s, spec, p, row, sealed)
+	if err != nil {
+		return nil, err
+	}
+	g.record(a, s, f, p, DecisionAllow, "", row)
+	return plain, nil
+}
+
+// OpenString is Open for text values.
+func (g *Guard) OpenString(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, row string, sealed []byte) (string, error) {
+	b, err := g.Open(ctx, a, s, f, p, row, sealed)
+	return string(b), err
+}
+
+// Check answers whether actor a may process field f of subject s for
+// purpose p now, without opening anything; the decision is audited. Used
+// before handing data that is not sealed (aggregates, pseudonyms) onward.
+func (g *Guard) Check(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose) error {
+	if _, err := g.check(ctx, a, s, f, p); err != nil {
+		return err
+	}
+	g.record(a, s, f, p, DecisionAllow, "check", "")
+	return nil
+}
+
+func (g *Guard) open(ctx context.Context, a minimall.Actor, s minimall.SubjectID, spec *FieldSpec, p Purpose, row string, sealed []byte) ([]byte, error) {
+	plain, kind, err := g.vault.Open(ctx, s, aad(s, spec, row), sealed)
+	if err != nil {
+		return nil, g.vaultError(ctx, a, s, spec.Field, p, err)
+	}
+	// After deregistration a transaction record lives on under its
+	// retention key, readable only for the legal duty (E-commerce Law art. 31).
+	if kind == vault.Retention && p != ForLegalDuty && g.erased.has(s) {
+		return nil, g.deny(ctx, a, s, spec.Field, p, RetentionOnly)
+	}
+	return plain, nil
+}
+
+// check applies every rule that does not need the sealed value.
+func (g *Guard) check(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose) (*FieldSpec, error) {
+	spec, ok := specs[f]
+	if !ok {
+		return nil, g.deny(ctx, a, s, f, p, UnknownField)
+	}
+	use, ok := spec.Allows(p)
+	if !ok {
+		return nil, g.deny(ctx, a, s, f, p, PurposeNotAllowed)
+	}
+	if r := actorReason(a, s, spec, p); r != "" {
+		return nil, g.deny(ctx, a, s, f, p, r)
+	}
+	if g.erased.has(s) && spec.Retention.Rule != AfterCompletion {
+		return nil, g.deny(ctx, a, s, f, p, SubjectErased)
+	}
+	if use.Basis.NeedsConsent() {
+		if r := g.consentReason(ctx, s, purposeIndex[p].Feature, use.Basis); r != "" {
+			return nil, g.deny(ctx, a, s, f, p, r)
+		}
+	}
+	return spec, nil
+}
+
+// actorReason returns why a may not act for p on s's field, or "".
+func actorReason(a minimall.Actor, s minimall.SubjectID, spec *FieldSpec, p Purpose) Reason {
+	public := spec.Visibility == PublicDisplay && p == ForPublicDisplay
+	switch a.Kind {
+	case minimall.System:
+		return ""
+	case minimall.Shopper:
+		if a.Subject == s || public {
+			return ""
+		}
+	case minimall.Anonymous:
+		if public {
+			return ""
+		}
+	case minimall.Seller:
+		// A seller sees only what shipping and after-sales need (policy
+		// 三(五)1); the order service checks the order is the shop's.
+		if public || p == ForDelivery || p == ForCustomerService {
+			return ""
+		}
+	case minimall.Operator:
+		if a.Reason == "" {
+			return ReasonMissing
+		}
+		if public || RoleMayActFor(a.Role, p) {
+			return ""
+		}
+	}
+	return ActorNotAllowed
+}
+
+// consentReason returns why the consent for feature is not in force, or "".
+func (g *Guard) consentReason(ctx context.Context, s minimall.SubjectID, feature FeatureID, basis Basis) Reason {
+	state, rec, err := g.consents.State(ctx, s, FeatureScope(feature))
+	if err != nil {
+		return ConsentMissing // fail closed
+	}
+	switch state {
+	case NeverAsked:
+		return ConsentMissing
+	case Withdrawn:
+		return ConsentWithdrawn
+	case Outdated:
+		return ConsentOutdated
+	}
+	if basis == SeparateConsent && rec.Kind == General {
+		return ConsentMissing
+	}
+	return ""
+}
+
+func (g *Guard) vaultError(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, err error) error {
+	switch {
+	case errors.Is(err, vault.ErrErased):
+		return g.deny(ctx, a, s, f, p, SubjectErased)
+	case errors.Is(err, vault.ErrTampered), errors.Is(err, vault.ErrMalformed), errors.Is(err, vault.ErrNoKey):
+		g.record(a, s, f, p, DecisionDeny, string(Tampered), "")
+		return &Denied{Field: f, Purpose: p, Reason: Tampered}
+	}
+	return fmt.Errorf("privacy: vault: %w", err)
+}
+
+// deny records a denial and returns it.
+func (g *Guard) deny(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, r Reason) error {
+	g.record(a, s, f, p, DecisionDeny, string(r), "")
+	return &Denied{Field: f, Purpose: p, Reason: r}
+}
+
+// record queues an audit entry. It may return before the entry is durable,
+// within the audit log's stated bound (audit.Options.MaxDelay plus one batch
+// write); an explicit Kernel.AuditAppend waits for durability.
+func (g *Guard) record(a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, decision, reason, row string) {
+	g.audit.Record(audit.Entry{
+		At: g.clock.Now(), Actor: a.String(), Subject: string(s), Field: string(f), Purpose: string(p),
+		Decision: decision, Reason: reason, Ref: joinRef(a.Reason, row),
+	})
+}
+
+func joinRef(reason, row string) string {
+	switch {
+	case reason == "":
+		return row
+	case row == "":
+		return reason
+	}
+	return reason + " " + row
+}

@@ -1,0 +1,198 @@
+package privacy_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"minimall"
+	"minimall/internal/testkit"
+	"minimall/privacy"
+)
+
+func TestGuardOpen(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		k := mustOpenKernel(t, st)
+		g := k.Guard()
+		alice, bob := mustNewSubject(t, k, st), mustNewSubject(t, k, st)
+		phone := mustSeal(t, k, alice, privacy.RecipientPhone, "o1", "13800138000")
+		cs := minimall.Actor{Kind: minimall.Operator, ID: "op1", Role: minimall.RoleCustomerService, Reason: "T-1"}
+		ops := minimall.Actor{Kind: minimall.Operator, ID: "op2", Role: minimall.RoleOps, Reason: "T-2"}
+
+		tests := []struct {
+			name    string
+			actor   minimall.Actor
+			subject minimall.SubjectID
+			field   privacy.Field
+			purpose privacy.Purpose
+			row     string
+			want    privacy.Reason // "" means allowed
+		}{
+			{"OwnerForOrder", minimall.ShopperActor(alice), alice, privacy.RecipientPhone, privacy.ForOrder, "o1", ""},
+			{"SystemForDelivery", minimall.SystemActor("logistics"), alice, privacy.RecipientPhone, privacy.ForDelivery, "o1", ""},
+			{"CustomerServiceWithReason", cs, alice, privacy.RecipientPhone, privacy.ForCustomerService, "o1", ""},
+			{"ErrUnknownField", minimall.ShopperActor(alice), alice, privacy.Field("order.shoe_size"), privacy.ForOrder, "o1", privacy.UnknownField},
+			// The registry does not let a recipient's phone serve marketing.
+			{"ErrPurposeNotAllowed", minimall.SystemActor("marketing"), alice, privacy.RecipientPhone, privacy.ForMarketing, "o1", privacy.PurposeNotAllowed},
+			{"ErrUndeclaredPurpose", minimall.SystemActor("x"), alice, privacy.RecipientPhone, privacy.Purpose("resale"), "o1", privacy.PurposeNotAllowed},
+			{"ErrOtherShopper", minimall.ShopperActor(bob), alice, privacy.RecipientPhone, privacy.ForOrder, "o1", privacy.ActorNotAllowed},
+			{"ErrAnonymous", minimall.Actor{}, alice, privacy.RecipientPhone, privacy.ForOrder, "o1", privacy.ActorNotAllowed},
+			{"ErrOperatorWithoutReason", minimall.Actor{Kind: minimall.Operator, ID: "op1", Role: minimall.RoleCustomerService}, alice, privacy.RecipientPhone, privacy.ForCustomerService, "o1", privacy.ReasonMissing},
+			// Ops staff run the platform and may open no personal information.
+			{"ErrOpsRole", ops, alice, privacy.RecipientPhone, privacy.ForCustomerService, "o1", privacy.ActorNotAllowed},
+			{"ErrSellerForOrderList", minimall.Actor{Kind: minimall.Seller, ID: "u1", Shop: "shop1"}, alice, privacy.RecipientPhone, privacy.ForOrder, "o1", privacy.ActorNotAllowed},
+			// The ciphertext is bound to its row and subject.
+			{"ErrOtherRow", minimall.ShopperActor(alice), alice, privacy.RecipientPhone, privacy.ForOrder, "o2", privacy.Tampered},
+			{"ErrOtherSubject", minimall.SystemActor("x"), bob, privacy.RecipientPhone, privacy.ForOrder, "o1", privacy.Tampered},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := g.Open(ctx, tt.actor, tt.subject, tt.field, tt.purpose, tt.row, phone)
+				if tt.want == "" {
+					if err != nil || string(got) != "13800138000" {
+						t.Fatalf("Open = %q, %v; want the phone", got, err)
+					}
+					return
+				}
+				if r := denialReason(err); r != tt.want {
+					t.Fatalf("Open error = %v (reason %q); want %q", err, r, tt.want)
+				}
+				if got != nil {
+					t.Fatalf("denied Open returned a value")
+				}
+			})
+		}
+		// Every decision above, allowed or denied, is in the audit log.
+		if err := k.AuditFlush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := k.AuditFind(ctx, alice, time.Time{}, time.Time{}, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		denials := map[string]bool{}
+		for _, e := range entries {
+			if e.Decision == privacy.DecisionDeny {
+				denials[e.Reason] = true
+			}
+		}
+		for _, r := range []privacy.Reason{privacy.UnknownField, privacy.PurposeNotAllowed, privacy.ActorNotAllowed, privacy.ReasonMissing} {
+			if !denials[string(r)] {
+				t.Errorf("no audit entry for denial %q", r)
+			}
+		}
+	})
+}
+
+func TestGuardConsent(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		k := mustOpenKernel(t, st)
+		g := k.Guard()
+		s := mustNewSubject(t, k, st)
+		me := minimall.ShopperActor(s)
+
+		t.Run("ErrSealWithoutConsent", func(t *testing.T) {
+			// A nickname is optional: collecting it rests on consent.
+			_, err := g.Seal(ctx, s, privacy.Nickname, "p1", []byte("小明"))
+			if r := denialReason(err); r != privacy.ConsentMissing {
+				t.Fatalf("Seal without consent: %v", err)
+			}
+		})
+		mustGrant(t, k, s, privacy.FeatProfile, privacy.General)
+		nick := mustSeal(t, k, s, privacy.Nickname, "p1", "小明")
+
+		t.Run("PublicDisplayNeedsConsent", func(t *testing.T) {
+			_, err := g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick)
+			if r := denialReason(err); r != privacy.ConsentMissing {
+				t.Fatalf("public display before review consent: %v", err)
+			}
+			mustGrant(t, k, s, privacy.FeatReview, privacy.General)
+			if _, err := g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick); err != nil {
+				t.Fatalf("public display after consent: %v", err)
+			}
+		})
+		t.Run("WithdrawalStopsAtOnce", func(t *testing.T) {
+			_, err := k.Consents.Record(ctx, privacy.ConsentChange{Subject: s, Scope: privacy.FeatureScope(privacy.FeatReview), Kind: privacy.General, Action: privacy.Withdraw, Channel: "test", Evidence: "req-2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick)
+			if r := denialReason(err); r != privacy.ConsentWithdrawn {
+				t.Fatalf("after withdrawal: %v", err)
+			}
+			// A basic function goes on: the owner still sees their own nickname.
+			if _, err := g.Open(ctx, me, s, privacy.Nickname, privacy.ForAccount, "p1", nick); err != nil {
+				t.Fatalf("account view after withdrawing an additional consent: %v", err)
+			}
+		})
+		t.Run("SeparateConsentNeedsSeparateKind", func(t *testing.T) {
+			mustGrant(t, k, s, privacy.FeatFaceVerification, privacy.General)
+			_, err := g.Seal(ctx, s, privacy.FaceData, "v1", []byte("face-template"))
+			if r := denialReason(err); r != privacy.ConsentMissing {
+				t.Fatalf("face data with only general consent: %v", err)
+			}
+			mustGrant(t, k, s, privacy.FeatFaceVerification, privacy.Separate)
+			if _, err := g.Seal(ctx, s, privacy.FaceData, "v1", []byte("face-template")); err != nil {
+				t.Fatalf("face data with separate consent: %v", err)
+			}
+		})
+		t.Run("MajorPolicyChangeStopsConsentBasedUse", func(t *testing.T) {
+			mustGrant(t, k, s, privacy.FeatReview, privacy.General)
+			k.Consents.SetPolicyVersions(2, 2)
+			_, err := g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick)
+			if r := denialReason(err); r != privacy.ConsentOutdated {
+				t.Fatalf("after a major change: %v", err)
+			}
+			if _, err := g.Open(ctx, me, s, privacy.Nickname, privacy.ForAccount, "p1", nick); err != nil {
+				t.Fatalf("basic function after a major change: %v", err)
+			}
+			mustGrant(t, k, s, privacy.FeatReview, privacy.General)
+			if _, err := g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick); err != nil {
+				t.Fatalf("after re-consent: %v", err)
+			}
+		})
+		t.Run("HistoryKeepsEverything", func(t *testing.T) {
+			h, err := k.Consents.History(ctx, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(h) != 7 {
+				t.Fatalf("history has %d records, want 7", len(h))
+			}
+			if h[2].Action != privacy.Withdraw || h[6].PolicyVersion != 2 || h[5].PolicyVersion != 1 {
+				t.Fatalf("history out of order or versions wrong: %+v", h)
+			}
+		})
+		t.Run("ErrInvalidScope", func(t *testing.T) {
+			_, err := k.Consents.Record(ctx, privacy.ConsentChange{Subject: s, Scope: "feature:mind_reading", Kind: privacy.General, Action: privacy.Grant, Channel: "test"})
+			if minimall.ErrorCode(err) != minimall.Invalid {
+				t.Fatalf("unknown scope: %v", err)
+			}
+		})
+	})
+}
+
+func TestGuardRefusesDeviceOnlyFields(t *testing.T) {
+	// Some data is processed on the device only (policy 二(五)2 face
+	// effects, 二(七) installed software); the server refuses to store it.
+	var deviceOnly []privacy.Field
+	for _, f := range privacy.Fields() {
+		if f.Retention.Rule == privacy.NotStored {
+			deviceOnly = append(deviceOnly, f.Field)
+		}
+	}
+	if len(deviceOnly) == 0 {
+		t.Skip("no device-only fields declared yet")
+	}
+	st := testkit.MustOpenSQLite(t)
+	k := mustOpenKernel(t, st)
+	s := mustNewSubject(t, k, st)
+	for _, f := range deviceOnly {
+		_, err := k.Guard().Seal(context.Background(), s, f, "r", []byte("x"))
+		if r := denialReason(err); r != privacy.NotCollected {
+			t.Errorf("Seal(%s) = %v; want not_collected", f, err)
+		}
+	}
+}

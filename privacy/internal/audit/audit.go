@@ -1,0 +1,252 @@
+// Package audit holds the audit log every privacy decision goes to: an
+// append-only table of entries, hash-chained per writer with a key kept in
+// the keys folder and checkpointed in the key store, so that editing,
+// deleting, inserting, reordering or truncating rows in the data database
+// is found by Verify. Writes are group-committed by one writer goroutine
+// per Log, so auditing never becomes the bottleneck.
+//
+// The rule it keeps: an entry acknowledged as durable (Append, Flush) is
+// in the data database and covered by the checkpoint, and nothing in the
+// data database alone can rewrite it without Verify noticing.
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"minimall/sqldb"
+)
+
+// Entry is one audited event. Its strings hold identifiers and codes,
+// never personal information in clear.
+type Entry struct {
+	At       time.Time // when the decision was made; zero means when it is recorded
+	Actor    string    // who acted, e.g. "operator:op_1/cs"
+	Subject  string    // whose information, a pseudonymous subject id
+	Field    string    // which field, e.g. "recipient.phone"
+	Purpose  string    // for what purpose
+	Decision string    // allow, deny, seal, erase, ...
+	Reason   string    // why: a denial reason or an operator's stated reason
+	Ref      string    // ticket, request or row the decision is about
+}
+
+// Record is an entry as stored: the entry and its place in its chain.
+type Record struct {
+	Entry
+	Chain string
+	Seq   int64
+}
+
+// Options tune a Log. Zero values take the defaults.
+type Options struct {
+	// Chain names this writer's chain; each node writing the same data
+	// database needs a chain of its own. Default "main".
+	Chain string
+	// MaxBatch is the most entries written in one transaction. Default 4096.
+	MaxBatch int
+	// MaxDelay is how long the writer, when idle, waits for more entries to
+	// join a batch of Record calls before writing it. Default 5ms.
+	MaxDelay time.Duration
+	// QueueSize is how many entries may wait for the writer before Record
+	// blocks. Default 65536.
+	QueueSize int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Chain == "" {
+		o.Chain = "main"
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 4096
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = 5 * time.Millisecond
+	}
+	if o.QueueSize <= 0 {
+		o.QueueSize = 65536
+	}
+	return o
+}
+
+// Filter selects records for Find.
+type Filter struct {
+	Subject string    // only this subject; empty means every subject
+	Since   time.Time // at or after; zero means from the start
+	Until   time.Time // before; zero means up to now
+	Limit   int       // at most this many; 0 means all
+}
+
+// ErrTruncated is returned by Open when the data database holds fewer rows
+// of the chain than its checkpoint says were written.
+var ErrTruncated = errors.New("audit log truncated")
+
+// ErrTampered is returned by Open when the end of the chain in the data
+// database does not match its checkpoint or does not verify.
+var ErrTampered = errors.New("audit log tampered")
+
+// Log is an open audit log writing one chain. Its methods are safe for
+// concurrent use.
+type Log struct {
+	data  *sqldb.DB
+	keys  *sqldb.DB
+	chain string
+	opt   Options
+
+	mu     sync.RWMutex // read-held while enqueueing, so Close never strands an entry
+	closed bool
+	queue  chan item
+	done   chan struct{} // closed when the writer has stopped
+	acks   sync.Pool     // of chan ack
+
+	w      writer     // owned by the writer goroutine, then by late writes under lateMu
+	lateMu sync.Mutex // serialises writes made after Close
+}
+
+// item is one queued request: an entry to write, or a flush marker.
+type item struct {
+	e     Entry
+	flush bool
+	ack   chan ack // nil for Record: nobody waits
+}
+
+type ack struct {
+	seq int64
+	err error
+}
+
+// Open opens the audit log for writing chain opt.Chain. It creates the
+// key file keysDir/audit.key if it is missing, and resumes the chain from
+// its last row. It refuses (ErrTruncated) a data database that holds fewer
+// rows than the checkpoint in the key store, and (ErrTampered) one whose
+// last rows do not match it; run `minimall audit verify` to see what
+// changed. Rows written after the checkpoint (a crash between the two
+// commits) are verified and the checkpoint is advanced over them.
+func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options) (*Log, error) {
+	opt = opt.withDefaults()
+	key, err := loadOrCreateKey(keysDir)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	m := newChainMAC(key)
+	h, err := resume(ctx, data, keys, m, opt.Chain)
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{data: data, keys: keys, chain: opt.Chain, opt: opt,
+		queue: make(chan item, opt.QueueSize), done: make(chan struct{})}
+	l.acks.New = func() any { return make(chan ack, 1) }
+	l.w = writer{data: data, keys: keys, chain: opt.Chain, mac: m, head: h,
+		checkpointed: h.seq, ins: insertSQL{db: data}}
+	go l.run()
+	return l, nil
+}
+
+// Record queues e and returns at once; it blocks only while the queue is
+// full, and never drops an entry. The entry is durable at most MaxDelay
+// plus one batch write after Record returns (when a batch is already being
+// written, the end of that write plus one more) unless the process dies,
+// as long as the queue holds less than one batch: a guard decision may
+// return before its audit row is durable only within this bound. A batch
+// that fails to write is retried until it succeeds or the log is closed.
+// After Close, Record writes e synchronously.
+func (l *Log) Record(e Entry) {
+	l.enqueue(context.Background(), item{e: l.prepare(e)})
+}
+
+// Append writes e and returns its seq once the entry and the checkpoint
+// covering it are durable. It returns the write error if the batch
+// failed, or ctx's error if ctx ends first (the entry may be written
+// even so). After Close, Append writes e synchronously.
+func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
+	a, err := l.wait(ctx, item{e: l.prepare(e)})
+	return a.seq, err
+}
+
+// Flush returns once every entry recorded before it is durable, or with
+// the write error of the batch it was in.
+func (l *Log) Flush(ctx context.Context) error {
+	_, err := l.wait(ctx, item{flush: true})
+	return err
+}
+
+// Close flushes the queue and stops the writer. It returns an error if
+// recorded entries could not be written.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if !l.closed {
+		l.closed = true
+		close(l.queue)
+	}
+	l.mu.Unlock()
+	<-l.done
+	return l.w.lost
+}
+
+// Find returns the durable records matching f, from every chain, oldest
+// first. Entries still queued are not included; Flush first to see them.
+func (l *Log) Find(ctx context.Context, f Filter) ([]Record, error) {
+	rows, err := findRows(ctx, l.data, f)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	out := make([]Record, len(rows))
+	for i := range rows {
+		out[i] = rows[i].record()
+	}
+	return out, nil
+}
+
+// prepare fills in the time and makes the strings storable.
+func (l *Log) prepare(e Entry) Entry {
+	if e.At.IsZero() {
+		e.At = l.data.Now()
+	}
+	e.Actor, e.Subject, e.Field, e.Purpose = clean(e.Actor), clean(e.Subject), clean(e.Field), clean(e.Purpose)
+	e.Decision, e.Reason, e.Ref = clean(e.Decision), clean(e.Reason), clean(e.Ref)
+	return e
+}
+
+// wait queues it with an ack channel and waits for the writer's answer.
+func (l *Log) wait(ctx context.Context, it item) (ack, error) {
+	it.ack = l.acks.Get().(chan ack)
+	if err := l.enqueue(ctx, it); err != nil {
+		return ack{}, err
+	}
+	select {
+	case a := <-it.ack:
+		l.acks.Put(it.ack)
+		return a, a.err
+	case <-ctx.Done():
+		// The writer will still answer on it.ack, so it is not reused.
+		return ack{}, ctx.Err()
+	}
+}
+
+// enqueue hands it to the writer, or writes it at once after Close.
+func (l *Log) enqueue(ctx context.Context, it item) error {
+	l.mu.RLock()
+	if l.closed {
+		l.mu.RUnlock()
+		l.writeLate(it)
+		return nil
+	}
+	defer l.mu.RUnlock()
+	select {
+	case l.queue <- it:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writeLate writes one item synchronously after Close, so a decision made
+// while the process shuts down is still audited.
+func (l *Log) writeLate(it item) {
+	<-l.done
+	l.lateMu.Lock()
+	defer l.lateMu.Unlock()
+	l.w.commit([]item{it}, 0)
+}

@@ -1,0 +1,269 @@
+package audit
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"minimall/sqldb"
+)
+
+const (
+	rowColumns = `chain, seq, at, actor, subject, field, purpose, decision, reason, ref, mac`
+	rowParams  = 11
+
+	// maxStmtRows bounds one INSERT: 2048 rows × 11 = 22,528 parameters,
+	// under SQLite's limit (32,766 since 3.32) and PostgreSQL's (65,535).
+	// Statements hold a power of two of rows, so a batch needs at most a
+	// dozen distinct statements, and PostgreSQL reuses them prepared.
+	maxStmtRows = 64
+)
+
+// head is the end of a chain: its last seq and that row's mac.
+type head struct {
+	seq int64
+	mac []byte
+}
+
+// insertSQL caches the INSERT statements for 1, 2, 4, ... maxStmtRows rows,
+// already rebound for the engine. Only the writer uses it.
+type insertSQL struct {
+	db    *sqldb.DB
+	stmts [12]string // index: log2 of the row count
+	order []int32    // reused between batches
+}
+
+// stmt returns the statement inserting n rows, n a power of two.
+func (s *insertSQL) stmt(n int) string {
+	i := 0
+	for 1<<i < n {
+		i++
+	}
+	if s.stmts[i] == "" {
+		var b strings.Builder
+		if s.db.Dialect() == sqldb.SQLite {
+			// OR FAIL: a failed batch is rolled back whole anyway, and
+			// without ABORT's promise to undo just the one statement SQLite
+			// skips the statement journal, which cost a tenth of the insert.
+			b.WriteString(`INSERT OR FAIL INTO audit_log (` + rowColumns + `) VALUES `)
+		} else {
+			b.WriteString(`INSERT INTO audit_log (` + rowColumns + `) VALUES `)
+		}
+		for r := 0; r < n; r++ {
+			if r > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?,?,?,?,?,?,?,?,?,?,?)`)
+		}
+		// Rebinding once here; the Tx finds no ? left and passes it through.
+		s.stmts[i] = s.db.Rebind(b.String())
+	}
+	return s.stmts[i]
+}
+
+// insertRows inserts rows in statements of at most maxStmtRows rows each,
+// in (subject, at) order: the subject index is the one insert that lands
+// on random pages, and taking its pages in order touches each once per
+// batch instead of thrashing the page cache (on SQLite, spilling dirty
+// pages to the WAL mid-transaction, several times over).
+func (s *insertSQL) insertRows(ctx context.Context, tx *sqldb.Tx, rows []row) error {
+	order := s.sortOrder(rows)
+	args := make([]any, 0, min(len(rows), maxStmtRows)*rowParams)
+	stmts := map[string]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	for len(order) > 0 {
+		n := maxStmtRows
+		for n > len(order) {
+			n >>= 1
+		}
+		args = args[:0]
+		for _, i := range order[:n] {
+			r := &rows[i]
+			args = append(args, r.chain, r.seq, r.at, r.actor, r.subject, r.field,
+				r.purpose, r.decision, r.reason, r.ref, r.mac)
+		}
+		order = order[n:]
+		st, err := prepared(ctx, tx, stmts, s.stmt(n))
+		if err != nil {
+			return fmt.Errorf("insert audit rows: %w", err)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("insert audit rows: %w", err)
+		}
+	}
+	return nil
+}
+
+// sortOrder returns the indexes of rows in (subject, at) order. Sorting
+// indexes moves four bytes a swap instead of a whole row.
+func (s *insertSQL) sortOrder(rows []row) []int32 {
+	s.order = s.order[:0]
+	for i := range rows {
+		s.order = append(s.order, int32(i))
+	}
+	slices.SortFunc(s.order, func(i, j int32) int {
+		a, b := &rows[i], &rows[j]
+		if c := strings.Compare(a.subject, b.subject); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.at, b.at)
+	})
+	return s.order
+}
+
+// prepared returns q prepared in tx, preparing it on first use: a full
+// batch runs the same statement many times, and on SQLite parsing it
+// again each time costs as much as a tenth of the insert.
+func prepared(ctx context.Context, tx *sqldb.Tx, stmts map[string]*sql.Stmt, q string) (*sql.Stmt, error) {
+	if st, ok := stmts[q]; ok {
+		return st, nil
+	}
+	// q is rebound already, so the embedded sql.Tx may take it as is.
+	st, err := tx.Tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	stmts[q] = st
+	return st, nil
+}
+
+// readTail returns the last row's place in chain; a chain with no rows
+// has seq 0 and a nil mac.
+func readTail(ctx context.Context, db *sqldb.DB, chain string) (head, error) {
+	var h head
+	err := db.QueryRowContext(ctx, `SELECT seq, mac FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1`, chain).Scan(&h.seq, &h.mac)
+	if errors.Is(err, sql.ErrNoRows) {
+		return head{}, nil
+	}
+	if err != nil {
+		return head{}, fmt.Errorf("read audit tail: %w", err)
+	}
+	return h, nil
+}
+
+// readRows returns up to limit rows of chain after seq, in seq order.
+func readRows(ctx context.Context, db *sqldb.DB, chain string, after int64, limit int) ([]row, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+rowColumns+` FROM audit_log
+		WHERE chain = ? AND seq > ? ORDER BY seq LIMIT ?`, chain, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read audit rows: %w", err)
+	}
+	return scanRows(rows)
+}
+
+func scanRows(rows *sql.Rows) ([]row, error) {
+	defer rows.Close()
+	var out []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.chain, &r.seq, &r.at, &r.actor, &r.subject, &r.field,
+			&r.purpose, &r.decision, &r.reason, &r.ref, &r.mac); err != nil {
+			return nil, fmt.Errorf("read audit rows: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read audit rows: %w", err)
+	}
+	return out, nil
+}
+
+// findRows returns the rows matching f, oldest first.
+func findRows(ctx context.Context, db *sqldb.DB, f Filter) ([]row, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.Subject != "" {
+		where, args = append(where, "subject = ?"), append(args, f.Subject)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, sqldb.Micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "at < ?"), append(args, sqldb.Micros(f.Until))
+	}
+	q := `SELECT ` + rowColumns + ` FROM audit_log WHERE ` + strings.Join(where, " AND ") + ` ORDER BY at, chain, seq`
+	if f.Limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, f.Limit)
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find audit rows: %w", err)
+	}
+	return scanRows(rows)
+}
+
+// listChains returns every chain with rows in the data db.
+func listChains(ctx context.Context, db *sqldb.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT chain FROM audit_log ORDER BY chain`)
+	if err != nil {
+		return nil, fmt.Errorf("list audit chains: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("list audit chains: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// readCheckpoints returns every chain's checkpointed head in the key store.
+func readCheckpoints(ctx context.Context, keys *sqldb.DB) (map[string]head, error) {
+	rows, err := keys.QueryContext(ctx, `SELECT chain, seq, mac FROM audit_heads`)
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]head{}
+	for rows.Next() {
+		var c string
+		var h head
+		if err := rows.Scan(&c, &h.seq, &h.mac); err != nil {
+			return nil, fmt.Errorf("read audit checkpoints: %w", err)
+		}
+		out[c] = h
+	}
+	return out, rows.Err()
+}
+
+// readCheckpoint returns chain's checkpointed head; seq 0 if it has none.
+func readCheckpoint(ctx context.Context, keys *sqldb.DB, chain string) (head, error) {
+	var h head
+	err := keys.QueryRowContext(ctx, `SELECT seq, mac FROM audit_heads WHERE chain = ?`, chain).Scan(&h.seq, &h.mac)
+	if errors.Is(err, sql.ErrNoRows) {
+		return head{}, nil
+	}
+	if err != nil {
+		return head{}, fmt.Errorf("read audit checkpoint: %w", err)
+	}
+	return h, nil
+}
+
+// errCheckpointAhead says the key store holds a later head than this
+// writer: another process is writing the same chain.
+var errCheckpointAhead = errors.New("the checkpoint is ahead of this writer; is another node using the same chain?")
+
+// writeCheckpoint stores h as chain's head in the key store. It never moves
+// a head backwards.
+func writeCheckpoint(ctx context.Context, keys *sqldb.DB, chain string, h head) error {
+	res, err := keys.ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, mac, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, at = excluded.at
+		WHERE audit_heads.seq <= excluded.seq`, chain, h.seq, h.mac, sqldb.Micros(keys.Now()))
+	if err != nil {
+		return fmt.Errorf("write audit checkpoint: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("write audit checkpoint: %w", errCheckpointAhead)
+	}
+	return nil
+}

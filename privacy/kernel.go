@@ -1,0 +1,182 @@
+// Package privacy is the only way to read or write personal information.
+// It holds the field registry (what may be held, why, for how long, and who
+// may receive it), the consent ledger, the guard that seals and opens values
+// through the vault, the operators who may act for declared purposes, and
+// the hash-chained audit log every decision goes to.
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"minimall"
+	"minimall/outbox"
+	"minimall/privacy/internal/audit"
+	"minimall/privacy/internal/vault"
+	"minimall/sqldb"
+)
+
+// Config says where the kernel keeps its state.
+type Config struct {
+	Data    *sqldb.DB // the data database
+	Keys    *sqldb.DB // the key store: a separate database outside the data folder
+	KeysDir string    // holds the master, lookup and audit keys
+	Clock   minimall.Clock
+	Chain   string // this node's audit chain; one per writer node
+	// AuditMaxDelay bounds how long a guard decision's audit entry may wait
+	// before it is durable; zero means the audit package default.
+	AuditMaxDelay time.Duration
+}
+
+// Kernel is the opened privacy kernel.
+type Kernel struct {
+	db        *sqldb.DB
+	vault     *vault.Vault
+	audit     *audit.Log
+	guard     *Guard
+	clock     minimall.Clock
+	Consents  *Ledger
+	Operators *Operators
+	feed      *outbox.Feed
+	stop      context.CancelFunc
+	done      chan struct{}
+}
+
+// Open opens the kernel: the vault on the key store, the audit log, and the
+// consent ledger; it replays the erasure ledger onto the data database and
+// starts following the change feed to drop caches other nodes invalidate.
+func Open(ctx context.Context, c Config) (*Kernel, error) {
+	if c.Clock == nil {
+		c.Clock = minimall.SystemClock{}
+	}
+	v, err := vault.Open(ctx, c.Keys, c.KeysDir)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: open vault: %w", err)
+	}
+	log, err := audit.Open(ctx, c.Data, c.Keys, c.KeysDir, audit.Options{Chain: c.Chain, MaxDelay: c.AuditMaxDelay})
+	if err != nil {
+		return nil, fmt.Errorf("privacy: open audit log: %w", err)
+	}
+	k := &Kernel{db: c.Data, vault: v, audit: log, clock: c.Clock, Consents: newLedger(c.Data), feed: outbox.NewFeed(c.Data)}
+	k.guard = &Guard{vault: v, audit: log, consents: k.Consents, erased: newErasedSet(), clock: c.Clock}
+	k.Operators = &Operators{db: c.Data}
+	if _, err := k.ReplayErasures(ctx); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("privacy: replay erasures: %w", err)
+	}
+	if err := k.follow(ctx); err != nil {
+		log.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// follow starts the change-feed follower that drops this node's cached
+// consents and keys when another node changes them. The bound on a stale
+// cache across nodes is the follower's poll interval (500 ms).
+func (k *Kernel) follow(ctx context.Context) error {
+	fl := &outbox.Follower{Feed: k.feed, Name: "privacy-cache", Interval: 500 * time.Millisecond, Handle: k.onChange}
+	if err := fl.Start(ctx); err != nil {
+		return fmt.Errorf("privacy: follow change feed: %w", err)
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	k.stop, k.done = stop, make(chan struct{})
+	go func() {
+		defer close(k.done)
+		t := time.NewTicker(fl.Interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-runCtx.Done():
+				return
+			case <-t.C:
+				fl.Poll(runCtx)
+			}
+		}
+	}()
+	return nil
+}
+
+func (k *Kernel) onChange(ctx context.Context, evs []outbox.Event) error {
+	for _, e := range evs {
+		switch e.Topic {
+		case outbox.TopicConsentChanged:
+			k.Consents.Forget(e.Subject)
+		case outbox.TopicSubjectErased:
+			k.guard.erased.add(e.Subject)
+			k.vault.Forget(e.Subject)
+		case outbox.TopicKeysChanged:
+			k.vault.Forget(e.Subject)
+		}
+	}
+	return nil
+}
+
+// Close stops the follower and flushes the audit log.
+func (k *Kernel) Close() error {
+	if k.stop != nil {
+		k.stop()
+		<-k.done
+	}
+	return k.audit.Close()
+}
+
+// Guard returns the guard.
+func (k *Kernel) Guard() *Guard { return k.guard }
+
+// Feed returns the change feed.
+func (k *Kernel) Feed() *outbox.Feed { return k.feed }
+
+// PolicyVersion returns the policy version new consents are recorded under.
+func (k *Kernel) PolicyVersion() int { return k.Consents.PolicyVersion() }
+
+// NewSubject registers a person the platform will hold data about, in tx,
+// with the region their data is stored in (policy 五(二)).
+func (k *Kernel) NewSubject(ctx context.Context, tx *sqldb.Tx, region string) (minimall.SubjectID, error) {
+	s := minimall.NewSubjectID()
+	if region == "" {
+		region = "CN"
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO subjects (id, region, created_at) VALUES (?, ?, ?)`, string(s), region, sqldb.Micros(tx.Now()))
+	if err != nil {
+		return "", sqldb.FormatError("privacy.NewSubject", err)
+	}
+	return s, nil
+}
+
+// Pseudonym returns a stable pseudonymous id of s for one domain (such as
+// "ads"), derived from s's key: erasing s unlinks every pseudonym at once.
+func (k *Kernel) Pseudonym(ctx context.Context, s minimall.SubjectID, domain string) (string, error) {
+	p, err := k.vault.Pseudonym(ctx, s, domain)
+	if errors.Is(err, vault.ErrErased) {
+		return "", &Denied{Reason: SubjectErased}
+	}
+	return p, err
+}
+
+// BlindIndex returns a keyed hash of value of field f for equality lookups
+// on sealed columns (sign-in by phone, unique member names). Only the
+// platform's lookup key, kept in the keys folder, can compute it.
+func (k *Kernel) BlindIndex(f Field, value []byte) []byte {
+	return k.vault.BlindIndex(string(f), value)
+}
+
+// AuditAppend writes an audit entry and waits until it is durable.
+func (k *Kernel) AuditAppend(ctx context.Context, a minimall.Actor, s minimall.SubjectID, decision, reason string) error {
+	_, err := k.audit.Append(ctx, audit.Entry{At: k.clock.Now(), Actor: a.String(), Subject: string(s), Decision: decision, Reason: reason, Ref: a.Reason})
+	return err
+}
+
+// AuditFlush waits until every audit entry recorded so far is durable.
+func (k *Kernel) AuditFlush(ctx context.Context) error { return k.audit.Flush(ctx) }
+
+// AuditEntry is an audit log row as other packages see it.
+type AuditEntry = audit.Record
+
+// AuditFind returns audit entries about subject s (for exports and for
+// computing who an incident affected).
+func (k *Kernel) AuditFind(ctx context.Context, s minimall.SubjectID, since, until time.Time, limit int) ([]AuditEntry, error) {
+	return k.audit.Find(ctx, audit.Filter{Subject: string(s), Since: since, Until: until, Limit: limit})
+}
