@@ -10,19 +10,20 @@ import (
 type Code int
 
 const (
-	Internal     Code = iota // a fault of the platform; details go to the log only
-	Invalid                  // the request is malformed or breaks a rule
-	NotFound                 // no such thing, or not the caller's to see
-	Conflict                 // the thing exists already, or the state forbids the change
-	Unauthorized             // the caller is not signed in
-	Denied                   // the caller may not do this
-	TooMany                  // a rate limit or a repeat limit was reached
-	TooLarge                 // the request body is too big
-	Unavailable              // the platform or a partner cannot serve now
-	Gone                     // the thing existed and was erased
+	Internal         Code = iota // a fault of the platform; details go to the log only
+	Invalid                      // the request is malformed or breaks a rule
+	NotFound                     // no such thing, or not the caller's to see
+	Conflict                     // the thing exists already, or the state forbids the change
+	Unauthorized                 // the caller is not signed in
+	Denied                       // the caller may not do this
+	TooMany                      // a rate limit or a repeat limit was reached
+	TooLarge                     // the request body is too big
+	Unavailable                  // the platform or a partner cannot serve now
+	Gone                         // the thing existed and was erased
+	MethodNotAllowed             // the resource exists but not under this method
 )
 
-var codeNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "denied", "too_many", "too_large", "unavailable", "gone"}
+var codeNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "denied", "too_many", "too_large", "unavailable", "gone", "method_not_allowed"}
 
 // String returns the stable machine name of the code.
 func (c Code) String() string {

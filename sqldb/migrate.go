@@ -21,33 +21,36 @@ var DataMigrations, _ = fs.Sub(migrationFiles, "migrations")
 // database).
 var KeystoreMigrations, _ = fs.Sub(migrationFiles, "keystore")
 
-// A migration file is NNNN_name.sql for both engines, or a pair
+// Migration is one migration file: NNNN_name.sql for both engines, or a pair
 // NNNN_name.sqlite.sql and NNNN_name.postgres.sql where they truly differ.
-type migration struct {
+type Migration struct {
 	name string // NNNN_name, the version recorded
 	file string
 }
 
-func (db *DB) migrations(fsys fs.FS) ([]migration, error) {
+// Name returns the version a migration is recorded under.
+func (m Migration) Name() string { return m.name }
+
+func (db *DB) migrations(fsys fs.FS) ([]Migration, error) {
 	files, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
 		return nil, err
 	}
 	other := map[Dialect]string{SQLite: ".postgres.sql", Postgres: ".sqlite.sql"}[db.dialect]
 	mine := map[Dialect]string{SQLite: ".sqlite.sql", Postgres: ".postgres.sql"}[db.dialect]
-	var ms []migration
+	var ms []Migration
 	for _, f := range files {
 		if strings.HasSuffix(f, other) {
 			continue
 		}
 		name := strings.TrimSuffix(strings.TrimSuffix(f, mine), ".sql")
-		ms = append(ms, migration{name: name, file: f})
+		ms = append(ms, Migration{name: name, file: f})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].name < ms[j].name })
 	return ms, nil
 }
 
-// Migrate applies, in name order and one transaction each, every migration
+// Migrate applies, in name order and one transaction each, every Migration
 // in fsys not yet recorded in schema_migrations. It returns the names applied.
 func (db *DB) Migrate(ctx context.Context, fsys fs.FS) ([]string, error) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
@@ -68,7 +71,7 @@ func (db *DB) Migrate(ctx context.Context, fsys fs.FS) ([]string, error) {
 }
 
 // Pending returns the migrations in fsys not yet applied.
-func (db *DB) Pending(ctx context.Context, fsys fs.FS) ([]migration, error) {
+func (db *DB) Pending(ctx context.Context, fsys fs.FS) ([]Migration, error) {
 	all, err := db.migrations(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
@@ -87,7 +90,7 @@ func (db *DB) Pending(ctx context.Context, fsys fs.FS) ([]migration, error) {
 		}
 		done[n] = true
 	}
-	var pending []migration
+	var pending []Migration
 	for _, m := range all {
 		if !done[m.name] {
 			pending = append(pending, m)
@@ -96,7 +99,7 @@ func (db *DB) Pending(ctx context.Context, fsys fs.FS) ([]migration, error) {
 	return pending, rows.Err()
 }
 
-func (db *DB) migrateFile(ctx context.Context, fsys fs.FS, m migration) error {
+func (db *DB) migrateFile(ctx context.Context, fsys fs.FS, m Migration) error {
 	body, err := fs.ReadFile(fsys, path.Clean(m.file))
 	if err != nil {
 		return err

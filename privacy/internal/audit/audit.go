@@ -3,7 +3,7 @@
 // the keys folder and checkpointed in the key store, so that editing,
 // deleting, inserting, reordering or truncating rows in the data database
 // is found by Verify. Writes are group-committed by one writer goroutine
-// per Log, so auditing never becomes the bottleneck.
+// per Log, so recording a decision costs a queue send, not a transaction.
 //
 // The rule it keeps: an entry acknowledged as durable (Append, Flush) is
 // in the data database and covered by the checkpoint, and nothing in the
@@ -90,10 +90,8 @@ var ErrTampered = errors.New("audit log tampered")
 // Log is an open audit log writing one chain. Its methods are safe for
 // concurrent use.
 type Log struct {
-	data  *sqldb.DB
-	keys  *sqldb.DB
-	chain string
-	opt   Options
+	data *sqldb.DB
+	opt  Options
 
 	mu     sync.RWMutex // read-held while enqueueing, so Close never strands an entry
 	closed bool
@@ -135,8 +133,7 @@ func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{data: data, keys: keys, chain: opt.Chain, opt: opt,
-		queue: make(chan item, opt.QueueSize), done: make(chan struct{})}
+	l := &Log{data: data, opt: opt, queue: make(chan item, opt.QueueSize), done: make(chan struct{})}
 	l.acks.New = func() any { return make(chan ack, 1) }
 	l.w = writer{data: data, keys: keys, chain: opt.Chain, mac: m, head: h,
 		checkpointed: h.seq, ins: insertSQL{db: data}}
@@ -145,13 +142,14 @@ func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options
 }
 
 // Record queues e and returns at once; it blocks only while the queue is
-// full, and never drops an entry. The entry is durable at most MaxDelay
-// plus one batch write after Record returns (when a batch is already being
-// written, the end of that write plus one more) unless the process dies,
-// as long as the queue holds less than one batch: a guard decision may
-// return before its audit row is durable only within this bound. A batch
-// that fails to write is retried until it succeeds or the log is closed.
-// After Close, Record writes e synchronously.
+// full, and never drops an entry. Unless the process dies, the entry is
+// durable at most MaxDelay, or the rest of the batch write in progress if
+// that is longer, plus one batch write after Record returns, as long as
+// fewer than MaxBatch entries are queued ahead of it (each MaxBatch more
+// adds a batch write): a guard decision may return before its audit row is
+// durable only within this bound. If the database fails, the entry is
+// retried until it is written or the log is closed. After Close, Record
+// writes e synchronously (and an error then goes unreported).
 func (l *Log) Record(e Entry) {
 	l.enqueue(context.Background(), item{e: l.prepare(e)})
 }
@@ -172,8 +170,8 @@ func (l *Log) Flush(ctx context.Context) error {
 	return err
 }
 
-// Close flushes the queue and stops the writer. It returns an error if
-// recorded entries could not be written.
+// Close writes what is queued and stops the writer. It returns an error
+// if recorded entries could not be written.
 func (l *Log) Close() error {
 	l.mu.Lock()
 	if !l.closed {
@@ -248,5 +246,5 @@ func (l *Log) writeLate(it item) {
 	<-l.done
 	l.lateMu.Lock()
 	defer l.lateMu.Unlock()
-	l.w.commit([]item{it}, 0)
+	l.w.writeBatch(&batch{items: []item{it}})
 }

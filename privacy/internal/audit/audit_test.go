@@ -296,6 +296,55 @@ func TestFailedBatch(t *testing.T) {
 	})
 }
 
+// TestCheckpointFails breaks the key store under a running writer: the
+// rows are stored but not checkpointed, so Append reports the error; the
+// next batch checkpoints them all, and a reopen finds nothing amiss.
+func TestCheckpointFails(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		l := MustOpenLog(t, st, audit.Options{})
+		MustAppend(t, l, 1)
+		mustExec(t, st.KeysDB, `ALTER TABLE audit_heads RENAME TO audit_heads_away`)
+		if _, err := l.Append(ctx, testEntry(1)); err == nil {
+			t.Fatal("append succeeded without a checkpoint")
+		}
+		mustExec(t, st.KeysDB, `ALTER TABLE audit_heads_away RENAME TO audit_heads`)
+		if err := l.Flush(ctx); err != nil {
+			t.Fatalf("flush after repair: %v", err)
+		}
+		if r := MustVerifyOK(t, st); r.Chains[0].Checkpoint != 2 {
+			t.Fatalf("checkpoint at %d, want 2", r.Chains[0].Checkpoint)
+		}
+		seq, err := l.Append(ctx, testEntry(2))
+		if err != nil || seq != 3 {
+			t.Fatalf("append after repair: seq %d, %v; want 3", seq, err)
+		}
+		l.Close()
+		MustOpenLog(t, st, audit.Options{})
+	})
+}
+
+// TestUncleanText appends strings PostgreSQL would refuse as TEXT: they are
+// stored made valid, and the chain verifies.
+func TestUncleanText(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		l := MustOpenLog(t, st, audit.Options{})
+		e := testEntry(0)
+		e.Reason, e.Ref = "nul\x00byte", "bad\xffutf8"
+		if _, err := l.Append(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+		got, err := l.Find(context.Background(), audit.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Reason != "nul\uFFFDbyte" || got[0].Ref != "bad\uFFFDutf8" {
+			t.Fatalf("got %+v", got)
+		}
+		MustVerifyOK(t, st)
+	})
+}
+
 func TestKeyFile(t *testing.T) {
 	st := testkit.MustOpenSQLite(t)
 	ctx := context.Background()

@@ -122,6 +122,10 @@ func TestTamper(t *testing.T) {
 		{"ReorderedAdjacent", func(tb testing.TB, db *sqldb.DB) {
 			swapRows(tb, db, 4, 5)
 		}, audit.Reordered, 4},
+		// Rows moved to later seqs, leaving a gap that is not a deletion.
+		{"ReorderedRenumbered", func(tb testing.TB, db *sqldb.DB) {
+			shiftFrom(tb, db, 5, 10)
+		}, audit.Reordered, 15},
 		{"Truncated", func(tb testing.TB, db *sqldb.DB) {
 			mustExec(tb, db, `DELETE FROM audit_log WHERE chain = 'main' AND seq > 7`)
 		}, audit.Truncated, 8},

@@ -14,11 +14,11 @@ const (
 	// writeTimeout bounds one batch: a database that hangs makes the batch
 	// fail (and retry) rather than stall every waiter for ever.
 	writeTimeout = 30 * time.Second
-	// Failed batches of Record entries are retried after a growing pause.
+	// Failed Record entries are retried after a growing pause.
 	minBackoff = 10 * time.Millisecond
 	maxBackoff = time.Second
-	// closeRetries is how often Close retries a failing batch before it
-	// gives up and reports the entries lost.
+	// closeRetries is how often Close retries failing entries before it
+	// gives up and reports them lost.
 	closeRetries = 3
 )
 
@@ -33,165 +33,106 @@ type writer struct {
 	doubt        *head // end of a batch whose commit failed but may have happened
 	fatal        error // the chain changed under the writer; nothing more is written
 	ins          insertSQL
-	rows         []row // reused between batches
-	lost         error // why the writer stopped with entries unwritten
+	carry        []item // Record entries of a failed batch, to write first
+	lost         error  // why the writer stopped with entries unwritten
 }
 
-// run is the writer goroutine: it collects batches until the queue is
-// closed and drained, and retries the Record entries of a failed batch.
+// run is the writer goroutine. It collects the queue into batches, writes
+// each with its checkpoint and answers its waiters, until the queue is
+// closed and drained. The Record entries of a failed batch go first into
+// the next one, after a growing pause: the log never drops an entry it
+// accepted, and while it retries the queue fills and Record blocks.
 func (l *Log) run() {
 	defer close(l.done)
+	w := &l.w
+	var b batch // its buffers are reused from batch to batch
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	var buf, carry []item
-	backoff, closing := time.Duration(0), 0
-	for {
-		items, open := l.collect(buf[:0], carry, timer)
-		if len(items) == 0 {
+	var backoff time.Duration
+	var err error
+	for closing := 0; ; {
+		items, open := l.next(b.items[:0], backoff, timer)
+		if len(items) == 0 && len(w.carry) == 0 {
 			return // closed and drained
 		}
-		var err error
-		carry, err = l.w.commit(items, len(carry))
-		clear(items) // let the batch's strings go
-		buf = items
-		if len(carry) == 0 {
-			backoff = 0
-			continue
-		}
-		if !open {
+		if !open && len(w.carry) > 0 {
 			if closing++; closing > closeRetries {
-				l.w.lost = fmt.Errorf("audit: %d recorded entries could not be written: %w", len(carry), err)
+				w.lost = fmt.Errorf("audit: %d recorded entries could not be written: %w", len(w.carry), err)
 				return
 			}
 		}
-		backoff = min(max(2*backoff, minBackoff), maxBackoff)
-		time.Sleep(backoff)
-	}
-}
-
-// collect returns the next batch: the carried entries of a failed batch,
-// then whatever is queued, up to MaxBatch. A writer that was idle lingers
-// up to MaxDelay for more Record entries, but never when someone waits.
-// It reports false once the queue is closed and empty.
-func (l *Log) collect(buf, carry []item, t *time.Timer) ([]item, bool) {
-	items := append(buf, carry...)
-	idle := len(items) == 0
-	if idle {
-		it, ok := <-l.queue
-		if !ok {
-			return items, false
-		}
-		items = append(items, it)
-	}
-	items, open := l.drain(items)
-	if open && idle && len(items) < l.opt.MaxBatch && !waited(items) {
-		items, open = l.linger(items, t)
-	}
-	return items, open
-}
-
-// drain takes what is queued now, without waiting.
-func (l *Log) drain(items []item) ([]item, bool) {
-	for len(items) < l.opt.MaxBatch {
-		select {
-		case it, ok := <-l.queue:
-			if !ok {
-				return items, false
-			}
-			items = append(items, it)
-		default:
-			return items, true
+		b.items = items
+		err = w.writeBatch(&b)
+		if len(w.carry) == 0 {
+			backoff = 0
+		} else {
+			backoff = min(max(2*backoff, minBackoff), maxBackoff)
 		}
 	}
-	return items, true
 }
 
-// linger waits up to MaxDelay for the batch to fill. Fewer, larger
-// transactions cost less than one per entry when entries trickle in.
-func (l *Log) linger(items []item, t *time.Timer) ([]item, bool) {
-	t.Reset(l.opt.MaxDelay)
-	defer t.Stop()
-	for len(items) < l.opt.MaxBatch {
-		select {
-		case it, ok := <-l.queue:
-			if !ok {
-				return items, false
-			}
-			items = append(items, it)
-			if it.ack != nil {
-				return l.drain(items)
-			}
-		case <-t.C:
-			return items, true
-		}
+// next collects the next batch's new items. While entries are carried it
+// pauses for backoff first and takes only what is queued, up to a batch in
+// all, so the retry happens even if nothing new comes.
+func (l *Log) next(items []item, backoff time.Duration, t *time.Timer) ([]item, bool) {
+	if len(l.w.carry) == 0 {
+		return l.collect(items, t)
 	}
-	return items, true
+	time.Sleep(backoff)
+	return l.drain(items, max(l.opt.MaxBatch-len(l.w.carry), 0))
 }
 
-func waited(items []item) bool {
-	for i := range items {
-		if items[i].ack != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// commit writes one batch and answers its waiters. The first carried items
-// are Record entries of an earlier batch that failed. It returns the
-// Record entries to retry and the error that made them fail.
-func (w *writer) commit(items []item, carried int) ([]item, error) {
+// writeBatch writes b and leaves it empty for reuse.
+func (w *writer) writeBatch(b *batch) error {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	stored, err := w.settle(ctx)
-	if err != nil {
-		return w.fail(items, err), err
-	}
-	if stored {
-		items = items[carried:] // the carried entries were written after all
-	}
-	rows, end := w.chainRows(items)
-	defer clear(rows)
-	ok, err := w.write(ctx, rows, end)
-	if !ok {
-		return w.fail(items, err), err
-	}
-	w.acknowledge(items, rows, err)
-	return nil, nil
+	defer b.release()
+	w.take(ctx, b)
+	return w.store(ctx, b)
 }
 
-// chainRows numbers and chains the batch's entries from the current head,
-// without moving the head: only a stored batch does that.
-func (w *writer) chainRows(items []item) ([]row, head) {
-	rows := w.rows[:0]
-	macs := make([]byte, 0, macLen*len(items)) // one slab; never grows
-	end := w.head
-	for i := range items {
-		if items[i].flush {
-			continue
-		}
-		e := &items[i].e
-		end.seq++
-		r := row{chain: w.chain, seq: end.seq, at: sqldb.Micros(e.At), actor: e.Actor, subject: e.Subject,
-			field: e.Field, purpose: e.Purpose, decision: e.Decision, reason: e.Reason, ref: e.Ref}
-		n := len(macs)
-		macs = w.mac.sum(macs, end.mac, &r)
-		r.mac = macs[n:len(macs):len(macs)]
-		end.mac = r.mac
-		rows = append(rows, r)
+// take readies b to chain from the stored head: it settles a batch in
+// doubt, puts the carried entries first and numbers and chains the lot.
+func (w *writer) take(ctx context.Context, b *batch) {
+	stored, err := w.settle(ctx)
+	if stored {
+		w.carry = nil // the batch in doubt, carried entries and all, was written
 	}
-	w.rows = rows
-	return rows, end
+	if err != nil {
+		b.err = err
+		return
+	}
+	if len(w.carry) > 0 {
+		b.items = append(w.carry, b.items...)
+		w.carry = nil
+	}
+	b.prepare(w.mac, w.chain, w.head)
+}
+
+// store writes b, then answers its waiters; a batch that was not stored
+// leaves its Record entries carried. It returns the error, if any.
+func (w *writer) store(ctx context.Context, b *batch) error {
+	err := b.err
+	stored := false
+	if err == nil {
+		stored, err = w.write(ctx, b)
+	}
+	if !stored {
+		w.carry = w.fail(b.items, err, w.carry)
+		return err
+	}
+	w.acknowledge(b, err)
+	return err
 }
 
 // write stores the rows and then the checkpoint. It reports whether the
 // rows are stored; err may still say the checkpoint failed.
-func (w *writer) write(ctx context.Context, rows []row, end head) (bool, error) {
-	if len(rows) > 0 {
-		if err := w.insert(ctx, rows, end); err != nil {
+func (w *writer) write(ctx context.Context, b *batch) (bool, error) {
+	if len(b.rows) > 0 {
+		if err := w.insert(ctx, b); err != nil {
 			return false, fmt.Errorf("audit: write chain %q: %w", w.chain, err)
 		}
-		w.head = end
+		w.head = b.end
 	}
 	if w.checkpointed < w.head.seq {
 		// A failed checkpoint is retried with the next batch, even an empty
@@ -207,20 +148,21 @@ func (w *writer) write(ctx context.Context, rows []row, end head) (bool, error) 
 	return true, nil
 }
 
-// insert writes the rows in one transaction.
-func (w *writer) insert(ctx context.Context, rows []row, end head) error {
+// insert writes b's rows in one transaction.
+func (w *writer) insert(ctx context.Context, b *batch) error {
 	tx, err := w.data.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := w.ins.insertRows(ctx, tx, rows); err != nil {
+	if err := w.ins.insertRows(ctx, tx, b.args, len(b.rows)); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		// A commit can fail after the database applied it (the connection
 		// lost on the way back). Find out before chaining on, or the next
 		// batch would reuse these seqs, or the retry write them twice.
+		end := b.end
 		w.doubt = &end
 		if stored, serr := w.settle(ctx); serr == nil && stored {
 			return nil
@@ -259,10 +201,9 @@ func sameHead(a, b head) bool {
 	return a.seq == b.seq && (a.seq == 0 || hmac.Equal(a.mac, b.mac))
 }
 
-// fail answers the batch's waiters with err and returns its Record entries
-// to retry: the audit log never drops an entry it accepted.
-func (w *writer) fail(items []item, err error) []item {
-	var carry []item
+// fail answers the batch's waiters with err and appends its Record
+// entries to carry.
+func (w *writer) fail(items []item, err error, carry []item) []item {
 	for _, it := range items {
 		switch {
 		case it.ack != nil:
@@ -275,12 +216,12 @@ func (w *writer) fail(items []item, err error) []item {
 }
 
 // acknowledge answers the batch's waiters once it is stored.
-func (w *writer) acknowledge(items []item, rows []row, err error) {
+func (w *writer) acknowledge(b *batch, err error) {
 	k := 0
-	for _, it := range items {
+	for _, it := range b.items {
 		var seq int64
 		if !it.flush {
-			seq = rows[k].seq
+			seq = b.rows[k].seq
 			k++
 		}
 		if it.ack != nil {

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"minimall"
+	"minimall/privacy"
+	"minimall/privacy/policy"
+)
+
+// newLogger writes JSON logs to stderr at the configured level.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// loadConfig starts from the defaults and the environment.
+func loadConfig() (Config, error) {
+	c := DefaultConfig()
+	return c, parseEnv(&c)
+}
+
+// runServe runs "serve" and "demo" until the context ends.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo bool) error {
+	m := NewMain()
+	var err error
+	if m.Config, err = loadConfig(); err != nil {
+		return err
+	}
+	name, synopsis := "serve", "serve [flags]"
+	if demo {
+		name, synopsis = "demo", "demo [flags]   (serve with sample data in ./minimall-demo)"
+		if os.Getenv("MINIMALL_DATA") == "" && os.Getenv("MINIMALL_DB") == "" {
+			m.Config.DataDir = "minimall-demo"
+		}
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	m.Config.serveFlags(fs)
+	if err := parse(fs, args, stderr, synopsis); err != nil {
+		return err
+	}
+	if m.Logger, err = newLogger(stderr, m.Config.LogLevel); err != nil {
+		return err
+	}
+	m.Stdout = stdout
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	defer m.Close()
+	fmt.Fprintf(stdout, "minimall listening on %s\n", m.HTTP.URL())
+	if demo {
+		if err := m.seedDemo(ctx, stdout); err != nil {
+			return err
+		}
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "minimall shutting down")
+	return nil
+}
+
+// seedDemo prints what a visitor of the demo needs: where to look and an
+// operator token for the DPO console endpoints.
+func (m *Main) seedDemo(ctx context.Context, stdout io.Writer) error {
+	id, token, err := m.Kernel.Operators.Add(ctx, minimall.RoleDPO)
+	if err != nil {
+		return err
+	}
+	base := m.HTTP.URL()
+	fmt.Fprintf(stdout, `
+minimall demo
+  health:   %[1]s/healthz
+  metrics:  %[1]s/metrics
+  API docs: %[1]s/api/v1/openapi.json
+  data:     %[2]s   keys: %[3]s
+  DPO operator %[4]s, token (shown once): %[5]s
+    curl -H 'Authorization: Bearer %[5]s' -H 'X-Access-Reason: DEMO-1' %[1]s/api/v1/ops/clock
+Press Ctrl-C to stop.
+`, base, m.Config.DataDir, m.Config.KeysDir, id, token)
+	return nil
+}
+
+// runMigrate applies pending migrations.
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m, err := openForCommand(ctx, "migrate", args, stderr, "migrate [flags]", true)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	fmt.Fprintln(stdout, "migrations applied; data database and key store are up to date")
+	return nil
+}
+
+// openForCommand parses the store flags and opens the stores.
+func openForCommand(ctx context.Context, name string, args []string, stderr io.Writer, synopsis string, migrate bool, extra ...func(*flag.FlagSet)) (*Main, error) {
+	m := NewMain()
+	var err error
+	if m.Config, err = loadConfig(); err != nil {
+		return nil, err
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	m.Config.storeFlags(fs)
+	for _, f := range extra {
+		f(fs)
+	}
+	if err := parse(fs, args, stderr, synopsis); err != nil {
+		return nil, err
+	}
+	if err := m.openStores(ctx, migrate); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// runAudit runs "audit verify".
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		fmt.Fprintln(stderr, "Usage: minimall audit verify [flags]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return errHelp
+		}
+		return errUsage
+	}
+	m, err := openForCommand(ctx, "audit verify", args[1:], stderr, "audit verify [flags]", false)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	r, err := privacy.VerifyAudit(ctx, m.kernelConfig())
+	if err != nil {
+		return err
+	}
+	if r.OK {
+		fmt.Fprintf(stdout, "OK: %d audit entries verified\n", r.Rows)
+		return nil
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(stdout, "chain %s seq %d %s: %s\n", p.Chain, p.Seq, p.Kind, p.Detail)
+	}
+	fmt.Fprintf(stdout, "TAMPERED: %d problems in %d entries\n", len(r.Problems), r.Rows)
+	return errFailed
+}
+
+// runPolicy runs "policy lists".
+func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "lists" {
+		fmt.Fprintln(stderr, "Usage: minimall policy lists [--format text|json]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return errHelp
+		}
+		return errUsage
+	}
+	fs := flag.NewFlagSet("policy lists", flag.ContinueOnError)
+	format := fs.String("format", "text", "text or json")
+	if err := parse(fs, args[1:], stderr, "policy lists [--format text|json]"); err != nil {
+		return err
+	}
+	switch *format {
+	case "text":
+		return policy.WriteText(stdout)
+	case "json":
+		return policy.WriteJSON(stdout)
+	}
+	fmt.Fprintf(stderr, "--format: want text or json, got %q\n", *format)
+	return errUsage
+}
+
+// runKeys runs "keys rotate".
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		fmt.Fprintln(stderr, "Usage: minimall keys rotate [flags]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return errHelp
+		}
+		return errUsage
+	}
+	m, err := openForCommand(ctx, "keys rotate", args[1:], stderr, "keys rotate [flags]", false)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	n, err := privacy.RotateKeys(ctx, m.kernelConfig())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "new master key in %s; %d subject keys rewrapped\n", m.Config.KeysDir, n)
+	return nil
+}
+
+// runOperator runs "operator add --role R".
+func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprintln(stderr, "Usage: minimall operator add --role customer_service|security|dpo|legal_hold|ops [flags]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return errHelp
+		}
+		return errUsage
+	}
+	var role string
+	roleFlag := func(fs *flag.FlagSet) {
+		fs.StringVar(&role, "role", "", "customer_service, security, dpo, legal_hold or ops (required)")
+	}
+	m, err := openForCommand(ctx, "operator add", args[1:], stderr, "operator add --role R [flags]", true, roleFlag)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if !privacy.ValidRole(minimall.Role(role)) {
+		fmt.Fprintf(stderr, "--role: want one of %s\n", strings.Join(roleNames(), ", "))
+		return errUsage
+	}
+	k, err := privacy.Open(ctx, m.kernelConfig())
+	if err != nil {
+		return err
+	}
+	m.Kernel = k
+	id, token, err := k.Operators.Add(ctx, minimall.Role(role))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "operator %s (%s)\ntoken (shown once; keep it secret): %s\n", id, role, token)
+	return nil
+}
+
+func roleNames() []string {
+	var out []string
+	for _, r := range minimall.Roles {
+		out = append(out, string(r))
+	}
+	return out
+}

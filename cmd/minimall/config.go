@@ -1,0 +1,127 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting of the binary: defaults, then MINIMALL_*
+// environment variables, then flags (flags win). Nothing else reads flags
+// or the environment; values are passed into constructors.
+type Config struct {
+	Addr      string
+	DataDir   string // the embedded store's folder (SQLite)
+	DB        string // postgres://… instead of the embedded store
+	KeysDir   string // master, lookup and audit keys; the key store on SQLite
+	KeysDB    string // postgres://… key store; default: DB's server, database "<name>_keys"
+	TLSCert   string
+	TLSKey    string
+	NoMigrate bool
+	FakeClock bool
+	Node      string // audit chain of this node
+	LogLevel  string
+}
+
+// DefaultConfig works with zero set-up: an embedded store in ./minimall-data.
+func DefaultConfig() Config {
+	return Config{Addr: "127.0.0.1:8080", DataDir: "minimall-data", Node: "main", LogLevel: "info"}
+}
+
+// applyEnv overrides c with MINIMALL_* variables that are set.
+func (c *Config) applyEnv(getenv func(string) string) error {
+	str := map[string]*string{
+		"MINIMALL_ADDR": &c.Addr, "MINIMALL_DATA": &c.DataDir, "MINIMALL_DB": &c.DB,
+		"MINIMALL_KEYS": &c.KeysDir, "MINIMALL_KEYS_DB": &c.KeysDB, "MINIMALL_TLS_CERT": &c.TLSCert,
+		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
+	}
+	for name, p := range str {
+		if v := getenv(name); v != "" {
+			*p = v
+		}
+	}
+	bools := map[string]*bool{"MINIMALL_FAKE_CLOCK": &c.FakeClock, "MINIMALL_NO_MIGRATE": &c.NoMigrate}
+	for name, p := range bools {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%s: want true or false, got %q", name, v)
+			}
+			*p = b
+		}
+	}
+	return nil
+}
+
+// storeFlags binds the flags every command that opens the store takes.
+func (c *Config) storeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "embedded store folder (SQLite) [MINIMALL_DATA]")
+	fs.StringVar(&c.DB, "db", c.DB, "PostgreSQL URL instead of the embedded store [MINIMALL_DB]")
+	fs.StringVar(&c.KeysDir, "keys", c.KeysDir, "keys folder, never inside the data folder (default: <data>.keys) [MINIMALL_KEYS]")
+	fs.StringVar(&c.KeysDB, "keys-db", c.KeysDB, "PostgreSQL URL of the key store (default: <db>_keys on the same server) [MINIMALL_KEYS_DB]")
+	fs.StringVar(&c.Node, "node", c.Node, "this node's audit chain name [MINIMALL_NODE]")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error [MINIMALL_LOG_LEVEL]")
+}
+
+// serveFlags binds the flags of serve and demo.
+func (c *Config) serveFlags(fs *flag.FlagSet) {
+	c.storeFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address [MINIMALL_ADDR]")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file: serve HTTPS [MINIMALL_TLS_CERT]")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file [MINIMALL_TLS_KEY]")
+	fs.BoolVar(&c.NoMigrate, "no-migrate", c.NoMigrate, "do not apply pending migrations; refuse an outdated schema [MINIMALL_NO_MIGRATE]")
+	fs.BoolVar(&c.FakeClock, "fake-clock", c.FakeClock, "enable the operator endpoint that moves time forward (testing only) [MINIMALL_FAKE_CLOCK]")
+}
+
+// resolve fills derived defaults and checks the combination.
+func (c *Config) resolve() error {
+	if c.KeysDir == "" {
+		c.KeysDir = strings.TrimRight(c.DataDir, `/\`) + ".keys"
+	}
+	if c.DB == "" {
+		if inside(c.KeysDir, c.DataDir) {
+			return fmt.Errorf("the keys folder %s is inside the data folder %s: keys must never travel with the data or its backups", c.KeysDir, c.DataDir)
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.Node == "" {
+		return fmt.Errorf("--node must not be empty")
+	}
+	return nil
+}
+
+// inside reports whether path is dir or lies under it.
+func inside(path, dir string) bool {
+	p, err1 := filepath.Abs(path)
+	d, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && (rel == "." || !strings.HasPrefix(rel, ".."))
+}
+
+// dataDSN and keysDSN name the two databases.
+func (c *Config) dataDSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "minimall.db")
+}
+
+func (c *Config) keysDSN() string {
+	switch {
+	case c.KeysDB != "":
+		return c.KeysDB
+	case c.DB != "":
+		return keysDatabaseURL(c.DB)
+	}
+	return filepath.Join(c.KeysDir, "keystore.db")
+}
+
+func parseEnv(c *Config) error { return c.applyEnv(os.Getenv) }

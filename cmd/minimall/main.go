@@ -1,0 +1,81 @@
+// Command minimall runs the minimall shopping platform and its operator
+// tools. See `minimall help`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `minimall: a shopping platform whose handling of personal information is
+enforced by code exactly as its privacy policy promises.
+
+Usage: minimall <command> [flags]
+
+Commands:
+  serve            run the platform (HTTP API, health, metrics)
+  demo             run the platform with sample data in ./minimall-demo on 127.0.0.1:8080
+  migrate          apply pending migrations to the data database and the key store
+  audit verify     check the hash-chained audit log; exit status 1 if tampered
+  policy lists     print the personal-information collection list and the sharing list
+  keys rotate      make a new master key and rewrap every subject key under it
+  operator add     create an operator with a role and print its token once
+  help             show this text
+
+Run "minimall <command> --help" for a command's flags. Every flag can also be
+set with a MINIMALL_* environment variable (named in the help); flags win.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command and returns the process exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(ctx, rest, stdout, stderr, false)
+	case "demo":
+		err = runServe(ctx, rest, stdout, stderr, true)
+	case "migrate":
+		err = runMigrate(ctx, rest, stdout, stderr)
+	case "audit":
+		err = runAudit(ctx, rest, stdout, stderr)
+	case "policy":
+		err = runPolicy(ctx, rest, stdout, stderr)
+	case "keys":
+		err = runKeys(ctx, rest, stdout, stderr)
+	case "operator":
+		err = runOperator(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "minimall: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case err == errHelp:
+		return 0
+	case err == errUsage:
+		return 2
+	case err == errFailed:
+		return 1
+	}
+	fmt.Fprintf(stderr, "minimall %s: %v\n", cmd, err)
+	return 1
+}

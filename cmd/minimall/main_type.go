@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"minimall"
+	mhttp "minimall/http"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+var (
+	errHelp   = errors.New("help shown")
+	errUsage  = errors.New("usage error")
+	errFailed = errors.New("failed")
+)
+
+// parse parses a command's flags, printing its usage on -h and on errors.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer, synopsis string) error {
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: minimall %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// Main is the assembled platform: stores, kernel and HTTP server. Tests
+// start it on 127.0.0.1:0 with Run and stop it with Close.
+type Main struct {
+	Config Config
+	Stdout io.Writer
+	Logger *slog.Logger
+
+	DB        *sqldb.DB
+	KeysDB    *sqldb.DB
+	Kernel    *privacy.Kernel
+	HTTP      *mhttp.Server
+	FakeClock *minimall.FakeClock
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main { return &Main{Config: DefaultConfig(), Stdout: io.Discard} }
+
+func (m *Main) clock() minimall.Clock {
+	if m.Config.FakeClock {
+		if m.FakeClock == nil {
+			m.FakeClock = &minimall.FakeClock{}
+		}
+		return m.FakeClock
+	}
+	return minimall.SystemClock{}
+}
+
+// openStores opens the data database and the key store, migrating both
+// unless told not to, in which case an outdated schema is refused.
+func (m *Main) openStores(ctx context.Context, migrate bool) error {
+	if err := m.Config.resolve(); err != nil {
+		return err
+	}
+	clock := m.clock()
+	var err error
+	if m.DB, err = sqldb.Open(ctx, m.Config.dataDSN(), clock); err != nil {
+		return fmt.Errorf("open data database: %w", err)
+	}
+	if sqldb.IsPostgresDSN(m.Config.keysDSN()) {
+		if err := ensurePostgresDatabase(ctx, m.Config.keysDSN()); err != nil {
+			return err
+		}
+	}
+	if m.KeysDB, err = sqldb.Open(ctx, m.Config.keysDSN(), clock); err != nil {
+		return fmt.Errorf("open key store: %w", err)
+	}
+	if err := migrateOrCheck(ctx, m.DB, sqldb.DataMigrations, "data database", migrate); err != nil {
+		return err
+	}
+	return migrateOrCheck(ctx, m.KeysDB, sqldb.KeystoreMigrations, "key store", migrate)
+}
+
+func (m *Main) kernelConfig() privacy.Config {
+	return privacy.Config{Data: m.DB, Keys: m.KeysDB, KeysDir: m.Config.KeysDir, Clock: m.clock(), Chain: m.Config.Node}
+}
+
+// Run opens everything and starts serving; it returns once the server
+// listens.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := m.openStores(ctx, !m.Config.NoMigrate); err != nil {
+		return err
+	}
+	var err error
+	if m.Kernel, err = privacy.Open(ctx, m.kernelConfig()); err != nil {
+		return err
+	}
+	m.HTTP = &mhttp.Server{
+		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey,
+		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Clock: m.clock(),
+		FakeClock: m.FakeClock, Logger: m.Logger,
+	}
+	return m.HTTP.Open()
+}
+
+// Close stops serving and closes the kernel and the stores.
+func (m *Main) Close() error {
+	var errs []error
+	if m.HTTP != nil {
+		errs = append(errs, m.HTTP.Close())
+	}
+	if m.Kernel != nil {
+		errs = append(errs, m.Kernel.Close())
+	}
+	if m.KeysDB != nil {
+		errs = append(errs, m.KeysDB.Close())
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// migrateOrCheck applies pending migrations, or with migrate false refuses
+// a schema that has any pending.
+func migrateOrCheck(ctx context.Context, db *sqldb.DB, fsys fs.FS, what string, migrate bool) error {
+	if migrate {
+		if _, err := db.Migrate(ctx, fsys); err != nil {
+			return fmt.Errorf("migrate %s: %w", what, err)
+		}
+		return nil
+	}
+	pending, err := db.Pending(ctx, fsys)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("the %s schema is outdated (%d migrations pending): run `minimall migrate`, or start without --no-migrate", what, len(pending))
+	}
+	return nil
+}
+
+// keysDatabaseURL names the key store database beside a PostgreSQL data
+// database: the same server, database "<name>_keys".
+func keysDatabaseURL(dataURL string) string {
+	u, err := url.Parse(dataURL)
+	if err != nil {
+		return dataURL + "_keys"
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		name = "postgres"
+	}
+	u.Path = "/" + name + "_keys"
+	return u.String()
+}
+
+// ensurePostgresDatabase creates the database dsn names if it is missing.
+func ensurePostgresDatabase(ctx context.Context, dsn string) error {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	admin := *u
+	admin.Path = "/postgres"
+	conn, err := pgx.Connect(ctx, admin.String())
+	if err != nil {
+		return fmt.Errorf("connect to create %s: %w", name, err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
+			return fmt.Errorf("create key store database: %w", err)
+		}
+	}
+	return nil
+}

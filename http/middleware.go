@@ -1,0 +1,144 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	nethttp "net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"minimall"
+)
+
+type requestIDKey struct{}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// withRequestID takes X-Request-ID if it is well-formed, or makes one, and
+// echoes it, so a person reporting a problem can quote it.
+func (s *Server) withRequestID(next nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID.MatchString(id) {
+			id = "req_" + minimall.RandomToken(8)
+		}
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+func requestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	nethttp.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = nethttp.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// logRequests writes one access-log line per request. It logs the route
+// pattern, never the path, query, IP address or user agent: those are
+// personal information (policy 附录: 服务日志信息, 设备信息).
+func (s *Server) logRequests(next nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		s.Logger.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.status,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000,
+			"request_id", requestIDFrom(r.Context()), "actor", minimall.ActorFromContext(r.Context()).Kind.String())
+	})
+}
+
+// recoverPanic turns a panic into a 500 problem; the panic value is logged,
+// never sent.
+func (s *Server) recoverPanic(next nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == nethttp.ErrAbortHandler {
+					panic(v)
+				}
+				s.problem(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps every request body.
+func (s *Server) limitBody(next nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		if r.ContentLength > s.MaxBody {
+			s.problem(w, r, minimall.Errorf(minimall.TooLarge, "", "Request body too large. 请求体过大。"))
+			return
+		}
+		r.Body = nethttp.MaxBytesReader(w, r.Body, s.MaxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// validAccessReason is a ticket or request id. The pattern admits no spaces
+// or CJK text, so no personal information can be typed into the audit log
+// through it.
+var validAccessReason = regexp.MustCompile(`^[A-Za-z0-9._:-]{3,64}$`)
+
+// authenticate sets the actor from "Authorization: Bearer <token>".
+// Operators must also state why they act, in X-Access-Reason.
+func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		auth := r.Header.Get("Authorization")
+		if auth == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || s.Operators == nil {
+			s.problem(w, r, minimall.Errorf(minimall.Unauthorized, "", "Use a bearer token. 请使用 Bearer 令牌。"))
+			return
+		}
+		a, err := s.Operators.Authenticate(r.Context(), token)
+		if err != nil {
+			s.problem(w, r, err)
+			return
+		}
+		if a.Kind == minimall.Operator {
+			reason := r.Header.Get("X-Access-Reason")
+			if !validAccessReason.MatchString(reason) {
+				s.problem(w, r, minimall.Errorf(minimall.Invalid, "", "Operator requests need X-Access-Reason: a ticket or request id (3-64 of A-Z a-z 0-9 . _ : -). 操作员请求须注明工单号。"))
+				return
+			}
+			a.Reason = reason
+		}
+		next.ServeHTTP(w, r.WithContext(minimall.NewContextWithActor(r.Context(), a)))
+	})
+}
+
+// requireOperator returns the operator actor, or an error to answer with.
+func requireOperator(r *nethttp.Request) (minimall.Actor, error) {
+	a := minimall.ActorFromContext(r.Context())
+	switch a.Kind {
+	case minimall.Operator:
+		return a, nil
+	case minimall.Anonymous:
+		return a, minimall.Errorf(minimall.Unauthorized, "", "Sign in first. 请先登录。")
+	}
+	return a, minimall.Errorf(minimall.Denied, "", "Operators only. 仅限操作人员。")
+}

@@ -1,0 +1,80 @@
+package http
+
+import (
+	"encoding/json"
+	nethttp "net/http"
+	"strings"
+
+	"minimall"
+)
+
+// statuses maps platform error codes to HTTP statuses: the one table.
+var statuses = map[minimall.Code]int{
+	minimall.Internal:         nethttp.StatusInternalServerError,
+	minimall.Invalid:          nethttp.StatusBadRequest,
+	minimall.NotFound:         nethttp.StatusNotFound,
+	minimall.Conflict:         nethttp.StatusConflict,
+	minimall.Unauthorized:     nethttp.StatusUnauthorized,
+	minimall.Denied:           nethttp.StatusForbidden,
+	minimall.TooMany:          nethttp.StatusTooManyRequests,
+	minimall.TooLarge:         nethttp.StatusRequestEntityTooLarge,
+	minimall.Unavailable:      nethttp.StatusServiceUnavailable,
+	minimall.Gone:             nethttp.StatusGone,
+	minimall.MethodNotAllowed: nethttp.StatusMethodNotAllowed,
+}
+
+// Problem is an RFC 9457 problem-details body.
+type Problem struct {
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail"`
+	Instance  string `json:"instance"`
+	Code      string `json:"code"`
+	RequestID string `json:"request_id"`
+	// Reason carries the guard's denial reason when there is one.
+	Reason string `json:"reason,omitempty"`
+}
+
+// problem writes err as application/problem+json. The detail is the
+// error's safe message; the cause is logged for internal errors only and
+// never sent.
+func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
+	code := minimall.ErrorCode(err)
+	status := statuses[code]
+	if code == minimall.Internal {
+		s.Logger.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
+	}
+	p := Problem{
+		Type:      "https://minimall.example/problems/" + code.String(),
+		Title:     nethttp.StatusText(status),
+		Status:    status,
+		Detail:    minimall.ErrorMessage(err),
+		Instance:  r.URL.Path,
+		Code:      code.String(),
+		RequestID: requestIDFrom(r.Context()),
+		Reason:    denialReason(err),
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
+}
+
+// handleNotFound answers requests no route matches: 405 with Allow if the
+// path exists under other methods, 404 otherwise.
+func (s *Server) handleNotFound(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" && m != r.Method {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.problem(w, r, minimall.Errorf(minimall.MethodNotAllowed, "", "Method not allowed. 不支持该请求方法。"))
+		return
+	}
+	s.problem(w, r, minimall.Errorf(minimall.NotFound, "", "No such resource. 资源不存在。"))
+}

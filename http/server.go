@@ -1,0 +1,135 @@
+// Package http is minimall's transport: the JSON API under /api/v1, health
+// and metrics, with RFC 9457 problem details for every error. Handlers
+// decode and shape-check a request, call one service method, and encode the
+// result; rules live in the services and the privacy kernel.
+package http
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	nethttp "net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"minimall"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// Authenticator turns a bearer token into an actor; it returns an
+// Unauthorized error for a token it does not know.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (minimall.Actor, error)
+}
+
+// Server serves the API. Fill the exported fields, then call Open.
+type Server struct {
+	Addr      string
+	TLSCert   string
+	TLSKey    string
+	DB        *sqldb.DB
+	Kernel    *privacy.Kernel
+	Operators Authenticator
+	Clock     minimall.Clock
+	// FakeClock is set only under --fake-clock; it enables the operator
+	// endpoint that moves time forward.
+	FakeClock *minimall.FakeClock
+	Logger    *slog.Logger
+	MaxBody   int64 // request body limit in bytes; default 1 MiB
+
+	ln      net.Listener
+	srv     *nethttp.Server
+	mux     *nethttp.ServeMux
+	metrics *metrics
+	routes  []string
+}
+
+// Handler builds the routes and middleware; Open calls it.
+func (s *Server) Handler() nethttp.Handler {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.MaxBody <= 0 {
+		s.MaxBody = 1 << 20
+	}
+	if s.Clock == nil {
+		s.Clock = minimall.SystemClock{}
+	}
+	s.mux = nethttp.NewServeMux()
+	s.metrics = newMetrics(prometheus.NewRegistry())
+	s.registerOpsRoutes()
+	s.handle("GET /metrics", s.metrics.handler())
+	s.mux.HandleFunc("/", s.handleNotFound)
+	return s.recoverPanic(s.withRequestID(s.logRequests(s.limitBody(s.authenticate(s.mux)))))
+}
+
+// handle registers a route and remembers its pattern for the OpenAPI check.
+func (s *Server) handle(pattern string, h nethttp.Handler) {
+	s.routes = append(s.routes, pattern)
+	s.mux.Handle(pattern, s.metrics.instrument(pattern, h))
+}
+
+func (s *Server) handleFunc(pattern string, h nethttp.HandlerFunc) { s.handle(pattern, h) }
+
+// Routes lists the registered route patterns.
+func (s *Server) Routes() []string { return s.routes }
+
+// Open starts listening (HTTPS when a certificate is given) and serves in
+// the background.
+func (s *Server) Open() error {
+	h := s.Handler()
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		return err
+	}
+	s.srv = &nethttp.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	if s.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.TLSCert, s.TLSKey)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, s.srv.TLSConfig)
+	}
+	s.ln = ln
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
+			s.Logger.Error("serve", "err", err)
+		}
+	}()
+	return nil
+}
+
+// URL returns the base URL the server listens on.
+func (s *Server) URL() string {
+	scheme := "http"
+	if s.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + s.ln.Addr().String()
+}
+
+// TLS reports whether the server speaks HTTPS.
+func (s *Server) TLS() bool { return s.TLSCert != "" }
+
+// Close stops accepting requests and waits up to 10 s for those in flight.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return s.srv.Shutdown(ctx)
+}
