@@ -345,6 +345,25 @@ func TestUncleanText(t *testing.T) {
 	})
 }
 
+// TestSameChain opens two writers on one chain, a configuration error:
+// the second one's batch collides, and it stops writing rather than fork
+// the chain.
+func TestSameChain(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		a := MustOpenLog(t, st, audit.Options{})
+		b := MustOpenLog(t, st, audit.Options{})
+		MustAppend(t, a, 1)
+		for i := 0; i < 2; i++ {
+			if _, err := b.Append(ctx, testEntry(10+i)); err == nil {
+				t.Fatal("second writer appended to a chain it does not own")
+			}
+		}
+		MustAppend(t, a, 1)
+		MustVerifyOK(t, st)
+	})
+}
+
 func TestKeyFile(t *testing.T) {
 	st := testkit.MustOpenSQLite(t)
 	ctx := context.Background()

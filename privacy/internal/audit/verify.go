@@ -51,6 +51,7 @@ type ChainReport struct {
 	Rows       int64 // rows read
 	Last       int64 // seq of the last row; 0 if none
 	Checkpoint int64 // seq of the checkpointed head; 0 if none
+	Stopped    bool  // so many problems that the walk stopped listing them
 }
 
 // Report is the result of Verify.
@@ -119,7 +120,7 @@ func verifyChain(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string,
 		return ChainReport{}, nil, err
 	}
 	w.checkEnd()
-	return ChainReport{Chain: chain, Rows: w.rows, Last: w.last, Checkpoint: cp.seq}, w.problems, nil
+	return ChainReport{Chain: chain, Rows: w.rows, Last: w.last, Checkpoint: cp.seq, Stopped: w.stopped}, w.problems, nil
 }
 
 // verifyAfter verifies the rows of chain after from, for Open: it returns

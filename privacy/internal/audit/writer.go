@@ -148,8 +148,24 @@ func (w *writer) write(ctx context.Context, b *batch) (bool, error) {
 	return true, nil
 }
 
-// insert writes b's rows in one transaction.
+// insert writes b's rows in one transaction. When that fails it reads the
+// chain's end before chaining on: a commit can fail after the database
+// applied it (the connection lost on the way back), and an insert can fail
+// because another writer took these seqs.
 func (w *writer) insert(ctx context.Context, b *batch) error {
+	err := w.insertTx(ctx, b)
+	if err == nil {
+		return nil
+	}
+	end := b.end
+	w.doubt = &end
+	if stored, serr := w.settle(ctx); serr == nil && stored {
+		return nil
+	}
+	return err
+}
+
+func (w *writer) insertTx(ctx context.Context, b *batch) error {
 	tx, err := w.data.Begin(ctx)
 	if err != nil {
 		return err
@@ -158,18 +174,7 @@ func (w *writer) insert(ctx context.Context, b *batch) error {
 	if err := w.ins.insertRows(ctx, tx, b.args, len(b.rows)); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		// A commit can fail after the database applied it (the connection
-		// lost on the way back). Find out before chaining on, or the next
-		// batch would reuse these seqs, or the retry write them twice.
-		end := b.end
-		w.doubt = &end
-		if stored, serr := w.settle(ctx); serr == nil && stored {
-			return nil
-		}
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return tx.Commit()
 }
 
 // settle resolves a batch whose commit outcome is unknown by reading the
