@@ -1,7 +1,7 @@
 package minimall
 
 import (
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,24 +21,19 @@ func (SystemClock) Now() time.Time { return time.Now().UTC() }
 // FakeClock is the real clock shifted by an offset that only grows. Time
 // keeps flowing (so timeouts still work) and Advance jumps it forward.
 type FakeClock struct {
-	mu     sync.RWMutex
-	offset time.Duration
+	offset atomic.Int64 // nanoseconds
 }
 
 // Now returns the real time plus the accumulated offset.
 func (c *FakeClock) Now() time.Time {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return time.Now().UTC().Add(c.offset)
+	return time.Now().UTC().Add(time.Duration(c.offset.Load()))
 }
 
 // Advance moves the clock forward by d; a negative d is ignored, because
 // time that runs backwards would break retention and audit ordering.
 func (c *FakeClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
 	if d > 0 {
-		c.offset += d
+		c.offset.Add(int64(d))
 	}
-	c.mu.Unlock()
 	return c.Now()
 }

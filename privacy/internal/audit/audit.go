@@ -96,6 +96,7 @@ type Log struct {
 	mu     sync.RWMutex // read-held while enqueueing, so Close never strands an entry
 	closed bool
 	queue  chan item
+	urgent chan struct{} // an Append or Flush is waiting: stop lingering
 	done   chan struct{} // closed when the writer has stopped
 	acks   sync.Pool     // of chan ack
 
@@ -133,7 +134,7 @@ func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{data: data, opt: opt, queue: make(chan item, opt.QueueSize), done: make(chan struct{})}
+	l := &Log{data: data, opt: opt, queue: make(chan item, opt.QueueSize), urgent: make(chan struct{}, 1), done: make(chan struct{})}
 	l.acks.New = func() any { return make(chan ack, 1) }
 	l.w = writer{data: data, keys: keys, chain: opt.Chain, mac: m, head: h,
 		checkpointed: h.seq, ins: insertSQL{db: data}}
@@ -202,8 +203,7 @@ func (l *Log) prepare(e Entry) Entry {
 	if e.At.IsZero() {
 		e.At = l.data.Now()
 	}
-	e.Actor, e.Subject, e.Field, e.Purpose = clean(e.Actor), clean(e.Subject), clean(e.Field), clean(e.Purpose)
-	e.Decision, e.Reason, e.Ref = clean(e.Decision), clean(e.Reason), clean(e.Ref)
+	// Text is cleaned by the writer (batch.chainRows), off the caller's path.
 	return e
 }
 
@@ -212,6 +212,10 @@ func (l *Log) wait(ctx context.Context, it item) (ack, error) {
 	it.ack = l.acks.Get().(chan ack)
 	if err := l.enqueue(ctx, it); err != nil {
 		return ack{}, err
+	}
+	select {
+	case l.urgent <- struct{}{}:
+	default: // a signal is already pending
 	}
 	select {
 	case a := <-it.ack:
@@ -232,6 +236,11 @@ func (l *Log) enqueue(ctx context.Context, it item) error {
 		return nil
 	}
 	defer l.mu.RUnlock()
+	if ctx.Done() == nil {
+		// Record's path: a plain send is cheaper than a select.
+		l.queue <- it
+		return nil
+	}
 	select {
 	case l.queue <- it:
 		return nil

@@ -41,8 +41,8 @@ func (b *batch) chainRows(m *chainMAC, chain string, base head) {
 		}
 		e := &b.items[i].e
 		end.seq++
-		r := row{chain: chain, seq: end.seq, at: sqldb.Micros(e.At), actor: e.Actor, subject: e.Subject,
-			field: e.Field, purpose: e.Purpose, decision: e.Decision, reason: e.Reason, ref: e.Ref}
+		r := row{chain: chain, seq: end.seq, at: sqldb.Micros(e.At), actor: clean(e.Actor), subject: clean(e.Subject),
+			field: clean(e.Field), purpose: clean(e.Purpose), decision: clean(e.Decision), reason: clean(e.Reason), ref: clean(e.Ref)}
 		n := len(macs)
 		macs = m.sum(macs, end.mac, &r)
 		r.mac = macs[n:len(macs):len(macs)]
@@ -126,25 +126,18 @@ func (l *Log) drain(items []item, limit int) ([]item, bool) {
 }
 
 // linger waits up to MaxDelay for the batch to fill: when entries trickle
-// in, one transaction for several costs less than one each.
+// in, one transaction for several costs less than one each. It does not
+// receive entry by entry, which would wake the writer for every Record and
+// make each caller pay for the hand-off; Records wait in the queue, and only
+// an Append or Flush (through l.urgent) cuts the wait short.
 func (l *Log) linger(items []item, t *time.Timer) ([]item, bool) {
 	t.Reset(l.opt.MaxDelay)
 	defer t.Stop()
-	for len(items) < l.opt.MaxBatch {
-		select {
-		case it, ok := <-l.queue:
-			if !ok {
-				return items, false
-			}
-			items = append(items, it)
-			if it.ack != nil {
-				return l.drain(items, l.opt.MaxBatch)
-			}
-		case <-t.C:
-			return items, true
-		}
+	select {
+	case <-l.urgent:
+	case <-t.C:
 	}
-	return items, true
+	return l.drain(items, l.opt.MaxBatch)
 }
 
 func waited(items []item) bool {
