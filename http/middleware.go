@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	nethttp "net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
 
 	"minimall"
+	"minimall/account"
 )
 
 type requestIDKey struct{}
@@ -100,23 +102,28 @@ func (s *Server) limitBody(next nethttp.Handler) nethttp.Handler {
 // through it.
 var validAccessReason = regexp.MustCompile(`^[A-Za-z0-9._:-]{3,64}$`)
 
-// authenticate sets the actor from "Authorization: Bearer <token>".
-// Operators must also state why they act, in X-Access-Reason.
+// authenticate sets the actor from "Authorization: Bearer <token>" or the
+// session cookie. Operators must also state why they act, in
+// X-Access-Reason. A cookie-authenticated request that changes something
+// must come from this site (Origin check), against cross-site forgery.
 func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		auth := r.Header.Get("Authorization")
-		if auth == "" {
+		token, fromCookie, err := s.credentials(r)
+		if err != nil {
+			s.problem(w, r, err)
+			return
+		}
+		if token == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || s.Operators == nil {
-			s.problem(w, r, minimall.Errorf(minimall.Unauthorized, "", "Use a bearer token. 请使用 Bearer 令牌。"))
-			return
-		}
-		a, err := s.Operators.Authenticate(r.Context(), token)
+		a, err := s.authenticator(token).Authenticate(r.Context(), token)
 		if err != nil {
 			s.problem(w, r, err)
+			return
+		}
+		if fromCookie && r.Method != "GET" && r.Method != "HEAD" && !sameOrigin(r) {
+			s.problem(w, r, minimall.Errorf(minimall.Denied, "", "Cross-site request refused. 拒绝跨站请求。"))
 			return
 		}
 		if a.Kind == minimall.Operator {
@@ -129,6 +136,50 @@ func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(minimall.NewContextWithActor(r.Context(), a)))
 	})
+}
+
+// credentials returns the bearer token, or else the session cookie.
+func (s *Server) credentials(r *nethttp.Request) (token string, fromCookie bool, err error) {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		t, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || t == "" {
+			return "", false, minimall.Errorf(minimall.Unauthorized, "", "Use a bearer token. 请使用 Bearer 令牌。")
+		}
+		return t, false, nil
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		return c.Value, true, nil
+	}
+	return "", false, nil
+}
+
+// noAuthenticator refuses every token.
+type noAuthenticator struct{}
+
+func (noAuthenticator) Authenticate(context.Context, string) (minimall.Actor, error) {
+	return minimall.Actor{}, minimall.Errorf(minimall.Unauthorized, "", "Unknown token. 令牌无效。")
+}
+
+// authenticator picks who checks a token by its prefix.
+func (s *Server) authenticator(token string) Authenticator {
+	switch {
+	case strings.HasPrefix(token, account.TokenPrefix) && s.Accounts != nil:
+		return s.Accounts
+	case s.Operators != nil && !strings.HasPrefix(token, account.TokenPrefix):
+		return s.Operators
+	}
+	return noAuthenticator{}
+}
+
+// sameOrigin reports whether a browser request comes from this site: an
+// Origin header, when present, must name this host.
+func sameOrigin(r *nethttp.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true // not a browser cross-site request; SameSite=Lax covers the rest
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
 }
 
 // requireOperator returns the operator actor, or an error to answer with.

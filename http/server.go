@@ -6,6 +6,7 @@ package http
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"minimall"
+	"minimall/account"
 	"minimall/privacy"
 	"minimall/sqldb"
 )
@@ -34,6 +36,7 @@ type Server struct {
 	DB        *sqldb.DB
 	Kernel    *privacy.Kernel
 	Operators Authenticator
+	Accounts  *account.Service
 	Clock     minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
 	// endpoint that moves time forward.
@@ -46,6 +49,7 @@ type Server struct {
 	mux     *nethttp.ServeMux
 	metrics *metrics
 	routes  []string
+	salt    [16]byte // for clientKey
 }
 
 // Handler builds the routes and middleware; Open calls it.
@@ -61,7 +65,11 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	s.mux = nethttp.NewServeMux()
 	s.metrics = newMetrics(prometheus.NewRegistry())
+	rand.Read(s.salt[:])
 	s.registerOpsRoutes()
+	if s.Accounts != nil {
+		s.registerAccountRoutes()
+	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("/", s.handleNotFound)
 	return s.recoverPanic(s.withRequestID(s.logRequests(s.limitBody(s.authenticate(s.mux)))))

@@ -45,6 +45,18 @@ var columns = map[string]ColumnClass{
 	"subjects.id": Pseudonymous, "subjects.region": NotPersonal, "subjects.created_at": NotPersonal,
 	"subjects.erased_at": NotPersonal,
 
+	"accounts.subject": Pseudonymous, "accounts.phone_index": Pseudonymous, "accounts.member_name_index": Pseudonymous,
+	"accounts.status": NotPersonal, "accounts.failed_logins": NotPersonal, "accounts.locked_until": NotPersonal,
+	"accounts.created_at": NotPersonal,
+
+	"verification_codes.id": Pseudonymous, "verification_codes.phone_index": Pseudonymous, "verification_codes.purpose": NotPersonal,
+	"verification_codes.code_hash": Pseudonymous, "verification_codes.attempts": NotPersonal, "verification_codes.expires_at": NotPersonal,
+	"verification_codes.used_at": NotPersonal, "verification_codes.created_at": NotPersonal,
+
+	"sessions.id": Pseudonymous, "sessions.subject": Pseudonymous, "sessions.token_hash": Pseudonymous,
+	"sessions.kind": NotPersonal, "sessions.created_at": NotPersonal, "sessions.expires_at": NotPersonal,
+	"sessions.revoked_at": NotPersonal,
+
 	"outbox.id": NotPersonal, "outbox.at": NotPersonal, "outbox.topic": NotPersonal,
 	"outbox.subject": Pseudonymous, "outbox.payload": NotPersonal,
 	"outbox_offsets.consumer": NotPersonal, "outbox_offsets.last_id": NotPersonal, "outbox_offsets.at": NotPersonal,

@@ -1,0 +1,207 @@
+package account
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"minimall"
+	"minimall/outbox"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// Config holds the account rules an operator may tune (flags in cmd).
+type Config struct {
+	CodeTTL         time.Duration // how long a one-time code is valid
+	CodeCooldown    time.Duration // at most one code per phone per cooldown
+	CodesPerHour    int           // per phone; four times as many per client
+	MaxCodeAttempts int           // wrong tries before a code is spent
+	MaxFailedLogins int           // wrong passwords before the account locks
+	LockoutFor      time.Duration // how long the lock lasts
+	LoginsPerMinute int           // sign-in attempts per client per minute
+	SessionTTL      time.Duration
+	// PasswordMemoryKiB and PasswordTime are the argon2id cost; zero means
+	// the defaults (19 MiB, 2 passes).
+	PasswordMemoryKiB uint32
+	PasswordTime      uint32
+}
+
+// DefaultConfig returns the rules the platform ships with.
+func DefaultConfig() Config {
+	return Config{
+		CodeTTL: 5 * time.Minute, CodeCooldown: time.Minute, CodesPerHour: 5, MaxCodeAttempts: 5,
+		MaxFailedLogins: 5, LockoutFor: 15 * time.Minute, LoginsPerMinute: 20, SessionTTL: 30 * 24 * time.Hour,
+	}
+}
+
+// Service registers people, signs them in and keeps their sessions.
+type Service struct {
+	db       *sqldb.DB
+	k        *privacy.Kernel
+	sms      Sender
+	cfg      Config
+	argon    argonParams
+	limits   *limiter
+	sessions *sessionCache
+}
+
+// NewService returns the account service.
+func NewService(db *sqldb.DB, k *privacy.Kernel, sms Sender, cfg Config) *Service {
+	p := defaultArgon
+	if cfg.PasswordMemoryKiB > 0 {
+		p.memoryKiB = cfg.PasswordMemoryKiB
+	}
+	if cfg.PasswordTime > 0 {
+		p.time = cfg.PasswordTime
+	}
+	return &Service{db: db, k: k, sms: sms, cfg: cfg, argon: p, limits: newLimiter(), sessions: newSessionCache()}
+}
+
+// RegisterRequest is everything registration needs, and all it may ask
+// for (policy 二(一)1; 2021 necessary-PI rules: only the phone is
+// necessary, the member name and password make the account usable).
+type RegisterRequest struct {
+	Phone      string `json:"phone"`
+	Code       string `json:"code"`
+	MemberName string `json:"member_name"`
+	Password   string `json:"password"`
+	// AcceptPolicyVersion is the policy version the person read and
+	// accepted; it must be the current one.
+	AcceptPolicyVersion int `json:"accept_policy_version"`
+	// Under14 is the optional statement "I am under 14" (policy 七). No age
+	// is asked otherwise: the policy presumes full capacity.
+	Under14 bool `json:"under_14,omitempty"`
+}
+
+// Register creates an account. Returns Invalid for a malformed phone, a
+// weak password, a bad member name or a wrong or expired code; Conflict
+// for a phone or member name already registered or an outdated policy
+// version; Denied for a person under 14 without a guardian's consent.
+func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID string) (*Account, error) {
+	const op = "account.Register"
+	phone, name, err := s.validateRegistration(req)
+	if err != nil {
+		return nil, err
+	}
+	if req.Under14 {
+		// PIPL art. 31: nothing more is collected from a child under 14
+		// until a guardian consents; the guardian flow comes with the
+		// minors work, and until then registration stops here.
+		return nil, minimall.Errorf(minimall.Denied, op, "Under 14: a guardian must consent before you can register. 未满14周岁：须经监护人同意后方可注册。")
+	}
+	phoneIdx := s.phoneIndex(phone)
+	codeID, err := s.verifyCode(ctx, phoneIdx, CodeRegister, req.Code)
+	if err != nil {
+		return nil, err
+	}
+	hash := hashPassword(req.Password, s.argon) // ~30 ms: outside the transaction
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := spendCode(ctx, tx, codeID); err != nil {
+		return nil, err
+	}
+	a, err := s.insertAccount(ctx, tx, phone, phoneIdx, name, hash, requestID)
+	if err != nil {
+		return nil, err
+	}
+	return a, tx.Commit()
+}
+
+func (s *Service) validateRegistration(req RegisterRequest) (phone, name string, err error) {
+	if phone, err = NormalizePhone(req.Phone); err != nil {
+		return "", "", err
+	}
+	if name, err = ValidateMemberName(req.MemberName); err != nil {
+		return "", "", err
+	}
+	if err = ValidatePassword(req.Password, phone, name); err != nil {
+		return "", "", err
+	}
+	if v := s.k.PolicyVersion(); req.AcceptPolicyVersion != v {
+		return "", "", minimall.Errorf(minimall.Conflict, "account.Register", "Read and accept the current privacy policy (version %d) first. 请先阅读并同意当前版本（第%d版）隐私政策。", v, v)
+	}
+	return phone, name, nil
+}
+
+// insertAccount creates the subject, records acceptance of the policy and
+// stores the sealed account row, all in tx.
+func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string, phoneIdx []byte, name, hash, requestID string) (*Account, error) {
+	const op = "account.Register"
+	subject, err := s.k.NewSubject(ctx, tx, "CN")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{
+		Subject: subject, Scope: privacy.PolicyScope, Kind: privacy.General, Action: privacy.Grant, Channel: "api", Evidence: requestID,
+	}); err != nil {
+		return nil, err
+	}
+	g, row, now := s.k.Guard(), string(subject), tx.Now()
+	sealed := map[privacy.Field][]byte{}
+	for f, v := range map[privacy.Field]string{
+		privacy.AccountPhone: phone, privacy.MemberName: name, privacy.AccountLevel: "1",
+		privacy.PhoneBoundAt: now.Format(time.RFC3339),
+	} {
+		if sealed[f], err = g.Seal(ctx, subject, f, row, []byte(v)); err != nil {
+			return nil, err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, member_name_index, member_name_sealed,
+		password_hash, level_sealed, phone_bound_at_sealed, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(subject), phoneIdx, sealed[privacy.AccountPhone], s.nameIndex(name), sealed[privacy.MemberName],
+		hash, sealed[privacy.AccountLevel], sealed[privacy.PhoneBoundAt], StatusActive, sqldb.Micros(now))
+	if err != nil {
+		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
+			return nil, minimall.Errorf(minimall.Conflict, op, "This phone number or member name is already registered. 该手机号或会员名已被注册。")
+		}
+		return nil, err
+	}
+	if err := outbox.Emit(ctx, tx, "account.registered", subject, nil); err != nil {
+		return nil, err
+	}
+	return &Account{Subject: subject, MemberName: name, Phone: MaskPhone(phone), Level: 1, Status: StatusActive, CreatedAt: now}, nil
+}
+
+func (s *Service) nameIndex(name string) []byte {
+	return s.k.BlindIndex(privacy.MemberName, []byte(memberNameKey(name)))
+}
+
+// Get returns the actor's own account; the phone is masked unless full is
+// set. Returns Unauthorized for a visitor, NotFound for anyone else's.
+func (s *Service) Get(ctx context.Context, a minimall.Actor, full bool) (*Account, error) {
+	const op = "account.Get"
+	if a.Kind != minimall.Shopper {
+		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	var phone, name, level []byte
+	var status string
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, member_name_sealed, level_sealed, status, created_at FROM accounts WHERE subject = ?`,
+		string(a.Subject)).Scan(&phone, &name, &level, &status, &created)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	g, row := s.k.Guard(), string(a.Subject)
+	acct := &Account{Subject: a.Subject, Status: status, CreatedAt: sqldb.FromMicros(created)}
+	p, err := g.OpenString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForAccount, row, phone)
+	if err != nil {
+		return nil, err
+	}
+	if acct.MemberName, err = g.OpenString(ctx, a, a.Subject, privacy.MemberName, privacy.ForAccount, row, name); err != nil {
+		return nil, err
+	}
+	lv, err := g.OpenString(ctx, a, a.Subject, privacy.AccountLevel, privacy.ForAccount, row, level)
+	if err != nil {
+		return nil, err
+	}
+	acct.Level, _ = strconv.Atoi(lv)
+	acct.Phone = MaskPhone(p)
+	if full {
+		acct.Phone = p
+	}
+	return acct, nil
+}

@@ -1,0 +1,335 @@
+package account
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"minimall"
+	"minimall/outbox"
+	"minimall/sqldb"
+)
+
+// Session kinds: a cookie for the web, a bearer token for API clients.
+const (
+	SessionWeb = "web"
+	SessionAPI = "api"
+)
+
+// TokenPrefix starts every session token, so the transport can tell a
+// session from an operator token.
+const TokenPrefix = "mms_"
+
+// Session is one signed-in session. Token is set only when it is created.
+type Session struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Current   bool      `json:"current,omitempty"`
+	Token     string    `json:"token,omitempty"`
+}
+
+// LoginRequest signs in with a password (Login is the phone number or the
+// member name) or with an SMS code (Phone and Code).
+type LoginRequest struct {
+	Login    string `json:"login,omitempty"`
+	Password string `json:"password,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	Code     string `json:"code,omitempty"`
+	Kind     string `json:"kind,omitempty"` // web or api; default api
+}
+
+type loginRow struct {
+	subject     minimall.SubjectID
+	hash        string
+	status      string
+	failed      int
+	lockedUntil time.Time
+}
+
+// Login signs a person in and returns a new session with its token.
+// Returns Unauthorized for a wrong login, password or code (the same answer
+// whether or not the account exists), TooMany past the client's rate limit,
+// Denied while the account is locked.
+func (s *Service) Login(ctx context.Context, req LoginRequest, client string) (*Session, error) {
+	const op = "account.Login"
+	if !s.limits.allow("login:"+client, s.cfg.LoginsPerMinute, time.Minute, s.db.Now()) {
+		return nil, minimall.Errorf(minimall.TooMany, op, "Too many sign-in attempts; wait a minute. 登录尝试过于频繁，请稍后再试。")
+	}
+	if req.Kind == "" {
+		req.Kind = SessionAPI
+	}
+	if req.Kind != SessionAPI && req.Kind != SessionWeb {
+		return nil, minimall.Errorf(minimall.Invalid, op, "kind must be web or api. kind 须为 web 或 api。")
+	}
+	var row *loginRow
+	var err error
+	switch {
+	case req.Code != "":
+		row, err = s.loginByCode(ctx, req)
+	case req.Password != "":
+		row, err = s.loginByPassword(ctx, req)
+	default:
+		return nil, minimall.Errorf(minimall.Invalid, op, "Give a password, or a phone number and an SMS code. 请提供密码，或手机号和短信验证码。")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.createSession(ctx, row.subject, req.Kind)
+}
+
+var errBadLogin = minimall.Errorf(minimall.Unauthorized, "account.Login", "Wrong account or password. 账号或密码错误。")
+
+func (s *Service) loginByPassword(ctx context.Context, req LoginRequest) (*loginRow, error) {
+	idx := s.nameIndex(req.Login)
+	if phone, err := NormalizePhone(req.Login); err == nil {
+		idx = s.phoneIndex(phone)
+	}
+	row, err := s.findLogin(ctx, idx)
+	if err != nil {
+		checkPassword(req.Password, dummyHash()) // same time whether or not the account exists
+		return nil, err
+	}
+	if err := s.checkLock(row); err != nil {
+		return nil, err
+	}
+	if !checkPassword(req.Password, row.hash) {
+		return nil, s.failLogin(ctx, row)
+	}
+	return row, s.clearFailures(ctx, row)
+}
+
+func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow, error) {
+	phone, err := NormalizePhone(req.Phone)
+	if err != nil {
+		return nil, err
+	}
+	idx := s.phoneIndex(phone)
+	id, err := s.verifyCode(ctx, idx, CodeLogin, req.Code)
+	if err != nil {
+		return nil, errBadLogin
+	}
+	row, err := s.findLogin(ctx, idx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkLock(row); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := spendCode(ctx, tx, id); err != nil {
+		return nil, errBadLogin
+	}
+	return row, tx.Commit()
+}
+
+// findLogin finds the account a blind index belongs to.
+func (s *Service) findLogin(ctx context.Context, idx []byte) (*loginRow, error) {
+	var r loginRow
+	var subject string
+	var locked int64
+	err := s.db.QueryRowContext(ctx, `SELECT subject, password_hash, status, failed_logins, locked_until FROM accounts
+		WHERE (phone_index = ? OR member_name_index = ?) AND status <> ?`, idx, idx, StatusDeregistered).Scan(&subject, &r.hash, &r.status, &r.failed, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errBadLogin
+	}
+	if err != nil {
+		return nil, sqldb.FormatError("account.Login", err)
+	}
+	r.subject, r.lockedUntil = minimall.SubjectID(subject), sqldb.FromMicros(locked)
+	return &r, nil
+}
+
+func (s *Service) checkLock(r *loginRow) error {
+	if r.status == StatusLocked || s.db.Now().Before(r.lockedUntil) {
+		return minimall.Errorf(minimall.Denied, "account.Login", "This account is locked; try later or unlock it in the security centre. 账号已锁定，请稍后再试或在安全中心解锁。")
+	}
+	return nil
+}
+
+// failLogin counts a wrong password; MaxFailedLogins in a row lock the
+// account for LockoutFor (policy 五(三)4: guessing is stopped).
+func (s *Service) failLogin(ctx context.Context, r *loginRow) error {
+	q, args := `UPDATE accounts SET failed_logins = failed_logins + 1 WHERE subject = ?`, []any{string(r.subject)}
+	if r.failed+1 >= s.cfg.MaxFailedLogins {
+		q = `UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE subject = ?`
+		args = []any{sqldb.Micros(s.db.Now().Add(s.cfg.LockoutFor)), string(r.subject)}
+	}
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return sqldb.FormatError("account.Login", err)
+	}
+	return errBadLogin
+}
+
+func (s *Service) clearFailures(ctx context.Context, r *loginRow) error {
+	if r.failed == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0 WHERE subject = ?`, string(r.subject))
+	return sqldb.FormatError("account.Login", err)
+}
+
+func (s *Service) createSession(ctx context.Context, subject minimall.SubjectID, kind string) (*Session, error) {
+	now := s.db.Now()
+	sess := &Session{ID: "se_" + minimall.RandomToken(8), Kind: kind, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), Token: TokenPrefix + minimall.RandomToken(20)}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (id, subject, token_hash, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		sess.ID, string(subject), sessionHash(sess.Token), kind, sqldb.Micros(now), sqldb.Micros(sess.ExpiresAt))
+	if err != nil {
+		return nil, sqldb.FormatError("account.Login", err)
+	}
+	return sess, nil
+}
+
+func sessionHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// sessionCache keeps checked sessions in memory so the check per request
+// is a map lookup. Revocation on this node drops the entry at once; other
+// nodes drop it on the "session.revoked" change-feed event, and every
+// entry is re-read after sessionCacheTTL whatever happens.
+type sessionCache struct {
+	mu sync.RWMutex
+	m  map[string]cachedSession
+}
+
+type cachedSession struct {
+	id       string
+	subject  minimall.SubjectID
+	expires  time.Time
+	loadedAt time.Time
+}
+
+const sessionCacheTTL = 30 * time.Second
+
+func newSessionCache() *sessionCache { return &sessionCache{m: map[string]cachedSession{}} }
+
+// Authenticate returns the shopper a session token belongs to. Returns
+// Unauthorized for an unknown, expired or revoked token.
+func (s *Service) Authenticate(ctx context.Context, token string) (minimall.Actor, error) {
+	key := string(sessionHash(token))
+	now := s.db.Now()
+	s.sessions.mu.RLock()
+	c, ok := s.sessions.m[key]
+	s.sessions.mu.RUnlock()
+	if !ok || time.Since(c.loadedAt) > sessionCacheTTL {
+		var err error
+		if c, err = s.loadSession(ctx, key); err != nil {
+			return minimall.Actor{}, err
+		}
+	}
+	if now.After(c.expires) {
+		return minimall.Actor{}, errNoSession
+	}
+	return minimall.Actor{Kind: minimall.Shopper, Subject: c.subject, ID: c.id}, nil
+}
+
+var errNoSession = minimall.Errorf(minimall.Unauthorized, "account.Authenticate", "Your session has ended; sign in again. 登录已失效，请重新登录。")
+
+func (s *Service) loadSession(ctx context.Context, key string) (cachedSession, error) {
+	var c cachedSession
+	var subject string
+	var expires, revoked int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, subject, expires_at, revoked_at FROM sessions WHERE token_hash = ?`, []byte(key)).
+		Scan(&c.id, &subject, &expires, &revoked)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked != 0) {
+		return c, errNoSession
+	}
+	if err != nil {
+		return c, sqldb.FormatError("account.Authenticate", err)
+	}
+	c.subject, c.expires, c.loadedAt = minimall.SubjectID(subject), sqldb.FromMicros(expires), time.Now()
+	s.sessions.mu.Lock()
+	s.sessions.m[key] = c
+	s.sessions.mu.Unlock()
+	return c, nil
+}
+
+// Sessions lists the actor's live sessions, marking the current one.
+func (s *Service) Sessions(ctx context.Context, a minimall.Actor) ([]Session, error) {
+	if a.Kind != minimall.Shopper {
+		return nil, minimall.Errorf(minimall.Unauthorized, "account.Sessions", "Sign in first. 请先登录。")
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, created_at, expires_at FROM sessions WHERE subject = ? AND revoked_at = 0 AND expires_at > ? ORDER BY created_at`,
+		string(a.Subject), sqldb.Micros(s.db.Now()))
+	if err != nil {
+		return nil, sqldb.FormatError("account.Sessions", err)
+	}
+	defer rows.Close()
+	out := []Session{}
+	for rows.Next() {
+		var se Session
+		var created, expires int64
+		if err := rows.Scan(&se.ID, &se.Kind, &created, &expires); err != nil {
+			return nil, err
+		}
+		se.CreatedAt, se.ExpiresAt, se.Current = sqldb.FromMicros(created), sqldb.FromMicros(expires), se.ID == a.ID
+		out = append(out, se)
+	}
+	return out, rows.Err()
+}
+
+// Revoke ends one of the actor's sessions at once, on every node. Returns
+// NotFound for a session that is not the actor's.
+func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error {
+	const op = "account.Revoke"
+	if a.Kind != minimall.Shopper {
+		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND subject = ? AND revoked_at = 0`, sqldb.Micros(tx.Now()), id, string(a.Subject))
+	if err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return minimall.Errorf(minimall.NotFound, op, "No such session. 会话不存在。")
+	}
+	if err := outbox.Emit(ctx, tx, "session.revoked", a.Subject, map[string]string{"session": id}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.ForgetSession(id)
+	return nil
+}
+
+// ForgetSession drops a session from this node's cache (on revocation here,
+// or on a change-feed event from another node).
+func (s *Service) ForgetSession(id string) {
+	s.sessions.mu.Lock()
+	for k, c := range s.sessions.m {
+		if c.id == id {
+			delete(s.sessions.m, k)
+		}
+	}
+	s.sessions.mu.Unlock()
+}
+
+// OnChange is the change-feed handler that keeps other nodes' session
+// caches honest.
+func (s *Service) OnChange(ctx context.Context, evs []outbox.Event) error {
+	for _, e := range evs {
+		if e.Topic == "session.revoked" {
+			var p struct{ Session string }
+			if err := json.Unmarshal(e.Payload, &p); err == nil {
+				s.ForgetSession(p.Session)
+			}
+		}
+	}
+	return nil
+}
