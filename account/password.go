@@ -64,3 +64,7 @@ func dummyHash() string {
 	dummyOnce.Do(func() { dummyPHC = hashPassword("minimall-no-such-account", defaultArgon) })
 	return dummyPHC
 }
+
+// HashPasswordForBenchmark hashes pw at the production parameters; it
+// exists so the cost can be measured from outside the package.
+func HashPasswordForBenchmark(pw string) string { return hashPassword(pw, defaultArgon) }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"minimall/account"
 )
 
 // Config is every setting of the binary: defaults, then MINIMALL_*
@@ -24,11 +26,13 @@ type Config struct {
 	FakeClock bool
 	Node      string // audit chain of this node
 	LogLevel  string
+	Accounts  account.Config
+	Sandbox   string // folder of the sandbox partners' records (demo); default <data>.sandbox
 }
 
 // DefaultConfig works with zero set-up: an embedded store in ./minimall-data.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "minimall-data", Node: "main", LogLevel: "info"}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "minimall-data", Node: "main", LogLevel: "info", Accounts: account.DefaultConfig()}
 }
 
 // applyEnv overrides c with MINIMALL_* variables that are set.
@@ -74,6 +78,14 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file [MINIMALL_TLS_KEY]")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", c.NoMigrate, "do not apply pending migrations; refuse an outdated schema [MINIMALL_NO_MIGRATE]")
 	fs.BoolVar(&c.FakeClock, "fake-clock", c.FakeClock, "enable the operator endpoint that moves time forward (testing only) [MINIMALL_FAKE_CLOCK]")
+	a := &c.Accounts
+	fs.DurationVar(&a.CodeTTL, "code-ttl", a.CodeTTL, "how long an SMS code is valid")
+	fs.IntVar(&a.CodesPerHour, "codes-per-hour", a.CodesPerHour, "SMS codes per phone number per hour (four times as many per client)")
+	fs.IntVar(&a.MaxCodeAttempts, "code-attempts", a.MaxCodeAttempts, "wrong tries before an SMS code is spent")
+	fs.IntVar(&a.MaxFailedLogins, "max-failed-logins", a.MaxFailedLogins, "wrong passwords in a row before the account locks")
+	fs.DurationVar(&a.LockoutFor, "lockout", a.LockoutFor, "how long a locked account stays locked")
+	fs.IntVar(&a.LoginsPerMinute, "logins-per-minute", a.LoginsPerMinute, "sign-in attempts per client per minute")
+	fs.DurationVar(&a.SessionTTL, "session-ttl", a.SessionTTL, "how long a session lasts")
 }
 
 // resolve fills derived defaults and checks the combination.
