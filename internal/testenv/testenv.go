@@ -1,0 +1,205 @@
+// Package testenv starts the whole platform for API tests: the kernel and
+// services on a test store, and the HTTP server on loopback, so tests meet
+// every rule where a person would, through the API.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sync"
+	"testing"
+
+	"minimall"
+	"minimall/account"
+	mhttp "minimall/http"
+	"minimall/internal/testkit"
+	"minimall/privacy"
+)
+
+// Env is a running platform.
+type Env struct {
+	Store    *testkit.Store
+	Kernel   *privacy.Kernel
+	Accounts *account.Service
+	Server   *mhttp.Server
+	URL      string
+	SMS      *SMSInbox
+	Logs     *SyncBuffer // everything the server logged
+}
+
+// Start runs the platform on st until the test ends.
+func Start(tb testing.TB, st *testkit.Store) *Env {
+	tb.Helper()
+	ctx := context.Background()
+	k, err := privacy.Open(ctx, privacy.Config{Data: st.DB, Keys: st.KeysDB, KeysDir: st.KeysDir, Clock: st.Clock, Chain: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e := &Env{Store: st, Kernel: k, SMS: &SMSInbox{}, Logs: &SyncBuffer{}}
+	cfg := account.DefaultConfig()
+	cfg.PasswordMemoryKiB, cfg.PasswordTime = 64, 1 // cheap in tests; production cost is benchmarked
+	cfg.CodeCooldown = 0
+	e.Accounts = account.NewService(st.DB, k, e.SMS, cfg)
+	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts,
+		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
+	if err := e.Server.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	e.URL = e.Server.URL()
+	tb.Cleanup(func() {
+		e.Server.Close()
+		k.Close()
+	})
+	return e
+}
+
+// SyncBuffer is a log sink safe for concurrent writes.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// SMSInbox stands in for the SMS partner until the sandbox is wired: it
+// keeps the last text sent to each number.
+type SMSInbox struct {
+	mu   sync.Mutex
+	last map[string]string
+}
+
+// SendSMS implements account.Sender.
+func (s *SMSInbox) SendSMS(ctx context.Context, subject minimall.SubjectID, phone, text, requestID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == nil {
+		s.last = map[string]string{}
+	}
+	s.last[phone] = text
+	return nil
+}
+
+var sixDigits = regexp.MustCompile(`\d{6}`)
+
+// Code returns the one-time code last sent to phone.
+func (s *SMSInbox) Code(tb testing.TB, phone string) string {
+	tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := sixDigits.FindString(s.last[phone])
+	if c == "" {
+		tb.Fatalf("no code was sent to the number")
+	}
+	return c
+}
+
+// Response is an HTTP answer, read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r *Response) JSON(tb testing.TB, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		tb.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Problem decodes a problem-details body.
+func (r *Response) Problem(tb testing.TB) mhttp.Problem {
+	tb.Helper()
+	var p mhttp.Problem
+	r.JSON(tb, &p)
+	return p
+}
+
+// Do sends a request; body is encoded as JSON unless it is nil or a string
+// (sent as is). headers come in name, value pairs.
+func (e *Env) Do(tb testing.TB, method, path string, body any, headers ...string) *Response {
+	tb.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Bearer returns the Authorization header pair for a token.
+func Bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
+
+// Shopper is a registered, signed-in person.
+type Shopper struct {
+	Subject    minimall.SubjectID
+	Phone      string
+	MemberName string
+	Password   string
+	Token      string
+}
+
+// Register registers and signs in a shopper through the API.
+func (e *Env) Register(tb testing.TB, phone, memberName string) *Shopper {
+	tb.Helper()
+	sh := &Shopper{Phone: phone, MemberName: memberName, Password: "secret-pass1"}
+	if r := e.Do(tb, "POST", "/api/v1/accounts/codes", map[string]string{"phone": phone, "purpose": "register"}); r.Status != 202 {
+		tb.Fatalf("send code: %d %s", r.Status, r.Body)
+	}
+	r := e.Do(tb, "POST", "/api/v1/accounts", map[string]any{"phone": phone, "code": e.SMS.Code(tb, phone), "member_name": memberName,
+		"password": sh.Password, "accept_policy_version": e.Kernel.PolicyVersion()})
+	if r.Status != 201 {
+		tb.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	var a account.Account
+	r.JSON(tb, &a)
+	sh.Subject = a.Subject
+	r = e.Do(tb, "POST", "/api/v1/sessions", map[string]string{"login": memberName, "password": sh.Password})
+	if r.Status != 201 {
+		tb.Fatalf("sign in: %d %s", r.Status, r.Body)
+	}
+	var sess account.Session
+	r.JSON(tb, &sess)
+	sh.Token = sess.Token
+	return sh
+}
