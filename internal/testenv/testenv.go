@@ -32,8 +32,17 @@ type Env struct {
 	Logs     *SyncBuffer // everything the server logged
 }
 
-// Start runs the platform on st until the test ends.
+// Start runs the platform on st until the test ends, with cheap password
+// hashing.
 func Start(tb testing.TB, st *testkit.Store) *Env {
+	tb.Helper()
+	return StartWith(tb, st, func(c *account.Config) {
+		c.PasswordMemoryKiB, c.PasswordTime = 64, 1 // cheap in tests; production cost is benchmarked
+	})
+}
+
+// StartWith is Start with the account rules adjusted by tune.
+func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	k, err := privacy.Open(ctx, privacy.Config{Data: st.DB, Keys: st.KeysDB, KeysDir: st.KeysDir, Clock: st.Clock, Chain: "test"})
@@ -42,8 +51,8 @@ func Start(tb testing.TB, st *testkit.Store) *Env {
 	}
 	e := &Env{Store: st, Kernel: k, SMS: &SMSInbox{}, Logs: &SyncBuffer{}}
 	cfg := account.DefaultConfig()
-	cfg.PasswordMemoryKiB, cfg.PasswordTime = 64, 1 // cheap in tests; production cost is benchmarked
-	cfg.CodeCooldown = 0
+	cfg.CodeCooldown, cfg.CodesPerHour, cfg.LoginsPerMinute = 0, 1000, 1000000
+	tune(&cfg)
 	e.Accounts = account.NewService(st.DB, k, e.SMS, cfg)
 	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts,
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
