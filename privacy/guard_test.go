@@ -103,18 +103,15 @@ func TestGuardConsent(t *testing.T) {
 		mustGrant(t, k, s, privacy.FeatProfile, privacy.General)
 		nick := mustSeal(t, k, s, privacy.Nickname, "p1", "小明")
 
-		t.Run("PublicDisplayNeedsConsent", func(t *testing.T) {
-			_, err := g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick)
-			if r := denialReason(err); r != privacy.ConsentMissing {
-				t.Fatalf("public display before review consent: %v", err)
-			}
-			mustGrant(t, k, s, privacy.FeatReview, privacy.General)
+		t.Run("PublicDisplayRestsOnProfileConsent", func(t *testing.T) {
+			// 二(一)1: a nickname the person sets is shown publicly; it rests
+			// on the consent given by setting it.
 			if _, err := g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick); err != nil {
-				t.Fatalf("public display after consent: %v", err)
+				t.Fatalf("public display with profile consent: %v", err)
 			}
 		})
 		t.Run("WithdrawalStopsAtOnce", func(t *testing.T) {
-			_, err := k.Consents.Record(ctx, privacy.ConsentChange{Subject: s, Scope: privacy.FeatureScope(privacy.FeatReview), Kind: privacy.General, Action: privacy.Withdraw, Channel: "test", Evidence: "req-2"})
+			_, err := k.Consents.Record(ctx, privacy.ConsentChange{Subject: s, Scope: privacy.FeatureScope(privacy.FeatProfile), Kind: privacy.General, Action: privacy.Withdraw, Channel: "test", Evidence: "req-2"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,6 +122,10 @@ func TestGuardConsent(t *testing.T) {
 			// A basic function goes on: the owner still sees their own nickname.
 			if _, err := g.Open(ctx, me, s, privacy.Nickname, privacy.ForAccount, "p1", nick); err != nil {
 				t.Fatalf("account view after withdrawing an additional consent: %v", err)
+			}
+			// And nothing new is collected on the withdrawn consent.
+			if _, err := g.Seal(ctx, s, privacy.Nickname, "p1", []byte("小红")); denialReason(err) != privacy.ConsentWithdrawn {
+				t.Fatalf("collecting after withdrawal: %v", err)
 			}
 		})
 		t.Run("SeparateConsentNeedsSeparateKind", func(t *testing.T) {
@@ -139,7 +140,7 @@ func TestGuardConsent(t *testing.T) {
 			}
 		})
 		t.Run("MajorPolicyChangeStopsConsentBasedUse", func(t *testing.T) {
-			mustGrant(t, k, s, privacy.FeatReview, privacy.General)
+			mustGrant(t, k, s, privacy.FeatProfile, privacy.General)
 			k.Consents.SetPolicyVersions(2, 2)
 			_, err := g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick)
 			if r := denialReason(err); r != privacy.ConsentOutdated {
@@ -148,7 +149,7 @@ func TestGuardConsent(t *testing.T) {
 			if _, err := g.Open(ctx, me, s, privacy.Nickname, privacy.ForAccount, "p1", nick); err != nil {
 				t.Fatalf("basic function after a major change: %v", err)
 			}
-			mustGrant(t, k, s, privacy.FeatReview, privacy.General)
+			mustGrant(t, k, s, privacy.FeatProfile, privacy.General)
 			if _, err := g.Open(ctx, minimall.Actor{}, s, privacy.Nickname, privacy.ForPublicDisplay, "p1", nick); err != nil {
 				t.Fatalf("after re-consent: %v", err)
 			}
@@ -158,10 +159,10 @@ func TestGuardConsent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(h) != 7 {
-				t.Fatalf("history has %d records, want 7", len(h))
+			if len(h) != 6 {
+				t.Fatalf("history has %d records, want 6", len(h))
 			}
-			if h[2].Action != privacy.Withdraw || h[6].PolicyVersion != 2 || h[5].PolicyVersion != 1 {
+			if h[1].Action != privacy.Withdraw || h[5].PolicyVersion != 2 || h[4].PolicyVersion != 1 {
 				t.Fatalf("history out of order or versions wrong: %+v", h)
 			}
 		})

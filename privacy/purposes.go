@@ -64,7 +64,7 @@ var purposes = []PurposeSpec{
 	{ForAccount, "账户服务与管理", "account service and management", FeatAccount, []minimall.Role{minimall.RoleCustomerService}},
 	{ForLogin, "登录与身份核验", "sign-in and authentication", FeatAccount, nil},
 	{ForAccountLevel, "账户等级与权益", "account level and benefits", FeatAccount, nil},
-	{ForPublicDisplay, "互动场景公开显示", "public display in reviews, shares and interactions", FeatReview, nil},
+	{ForPublicDisplay, "互动场景公开显示", "public display in reviews, shares and interactions", FeatProfile, nil},
 	{ForBirthdayBenefits, "生日权益", "birthday benefits", FeatProfile, nil},
 	{ForAuthorizedLogin, "授权登录", "authorized login for a third-party app", FeatAuthorizedLogin, nil},
 	{ForAccountBinding, "第三方账号绑定", "finding and binding a third-party account", FeatAccountBinding, nil},
