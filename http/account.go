@@ -24,6 +24,45 @@ func (s *Server) registerAccountRoutes() {
 	s.handleFunc("GET /api/v1/sessions", s.handleSessionList)
 	s.handleFunc("DELETE /api/v1/sessions/current", s.handleSessionLogout)
 	s.handleFunc("DELETE /api/v1/sessions/{id}", s.handleSessionRevoke)
+	s.handleFunc("GET /api/v1/account/profile", s.handleProfileGet)
+	s.handleFunc("PATCH /api/v1/account/profile", s.handleProfileUpdate)
+	s.handleFunc("GET /api/v1/members/{id}", s.handleMemberGet)
+}
+
+// handleProfileGet handles "GET /api/v1/account/profile".
+func (s *Server) handleProfileGet(w nethttp.ResponseWriter, r *nethttp.Request) {
+	p, err := s.Accounts.Profile(r.Context(), minimall.ActorFromContext(r.Context()))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, p)
+}
+
+// handleProfileUpdate handles "PATCH /api/v1/account/profile".
+func (s *Server) handleProfileUpdate(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var u account.ProfileUpdate
+	if err := decodeJSON(r, &u); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	p, err := s.Accounts.UpdateProfile(r.Context(), minimall.ActorFromContext(r.Context()), u, requestIDFrom(r.Context()))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, p)
+}
+
+// handleMemberGet handles "GET /api/v1/members/{id}": the public nickname
+// and avatar, as reviews and shares show them.
+func (s *Server) handleMemberGet(w nethttp.ResponseWriter, r *nethttp.Request) {
+	p, err := s.Accounts.PublicProfile(r.Context(), minimall.ActorFromContext(r.Context()), minimall.SubjectID(r.PathValue("id")))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, p)
 }
 
 type policyInfo struct {

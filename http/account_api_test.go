@@ -159,10 +159,15 @@ func TestAPICanaryAccounts(t *testing.T) {
 	const phone, name = "19987654321", "金丝雀CanaryName"
 	sh := e.Register(t, phone, name)
 	e.Do(t, "GET", "/api/v1/account?full=true", nil, testenv.Bearer(sh.Token)...)
+	profile := map[string]string{"nickname": "金丝雀昵称Nick", "avatar": "https://canary.example/avatar-7f3a.png", "gender": "other", "birthday": "07-23"}
+	if r := e.Do(t, "PATCH", "/api/v1/account/profile", profile, testenv.Bearer(sh.Token)...); r.Status != 200 {
+		t.Fatalf("profile: %d %s", r.Status, r.Body)
+	}
+	e.Do(t, "GET", "/api/v1/members/"+string(sh.Subject), nil)
 	if err := e.Kernel.AuditFlush(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	markers := []string{phone, name, sh.Password, "98765432"}
+	markers := []string{phone, name, sh.Password, "98765432", "金丝雀昵称Nick", "avatar-7f3a", `"07-23"`}
 	for _, dir := range []string{st.DataDir, st.KeysDir} {
 		filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 			if err != nil || info.IsDir() {

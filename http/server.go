@@ -70,6 +70,9 @@ func (s *Server) Handler() nethttp.Handler {
 	if s.Accounts != nil {
 		s.registerAccountRoutes()
 	}
+	if s.Kernel != nil {
+		s.registerConsentRoutes()
+	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("/", s.handleNotFound)
 	return s.recoverPanic(s.withRequestID(s.logRequests(s.limitBody(s.authenticate(s.mux)))))

@@ -57,6 +57,8 @@ var columns = map[string]ColumnClass{
 	"sessions.kind": NotPersonal, "sessions.created_at": NotPersonal, "sessions.expires_at": NotPersonal,
 	"sessions.revoked_at": NotPersonal,
 
+	"profiles.subject": Pseudonymous, "profiles.updated_at": NotPersonal,
+
 	"outbox.id": NotPersonal, "outbox.at": NotPersonal, "outbox.topic": NotPersonal,
 	"outbox.subject": Pseudonymous, "outbox.payload": NotPersonal,
 	"outbox_offsets.consumer": NotPersonal, "outbox_offsets.last_id": NotPersonal, "outbox_offsets.at": NotPersonal,
