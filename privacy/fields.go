@@ -917,7 +917,10 @@ var registry = []FieldSpec{
 		Table:      "shop_messages", Column: "body_sealed", Clause: "二(五)1",
 	},
 
-	// 二(七) security: device and network signals kept as security logs
+	// 二(七) security: device and network signals kept as security logs.
+	// They serve security only: recommendation and analytics never read
+	// them (a choice stricter than 二(二)4 allows, so a person's device
+	// never shapes what they are shown).
 	// (Cybersecurity Law art. 21; Anti-Telecom-Fraud Law). A security
 	// partner may get them only de-identified (三(一)5(3)A). IMEI is not
 	// collected (the appendix limits it to app versions before 27.40), nor
@@ -926,11 +929,11 @@ var registry = []FieldSpec{
 		Field: DeviceID, Name: "设备标识符（AndroidID）", NameEN: "device identifier (AndroidID)",
 		Category: CatDevice, Feature: FeatSecurity, Necessity: Required, Basis: LegalDuty,
 		Uses: []Use{
-			{ForSecurity, LegalDuty}, {ForIncidentResponse, LegalDuty}, {ForAnalytics, Consent}, useRights,
+			{ForSecurity, LegalDuty}, {ForIncidentResponse, LegalDuty}, useRights,
 		},
 		Retention:  keepSecurityLog,
 		Visibility: Shared,
-		Recipients: []Recipient{{PartnerSecurity, ForSecurity}, {PartnerAnalytics, ForAnalytics}},
+		Recipients: []Recipient{{PartnerSecurity, ForSecurity}},
 		Table:      "devices", Column: "device_id_sealed", Clause: "二(七)",
 	},
 	securityField(ResettableIDs, "可变标识符（IDFA、IDFV、OAID、GAID）", "resettable identifiers (IDFA, IDFV, OAID, GAID)", CatDevice, "devices", "resettable_ids_sealed"),
@@ -938,23 +941,21 @@ var registry = []FieldSpec{
 		Field: AppInfo, Name: "应用信息（崩溃信息、通知开关状态、本App运行中进程）", NameEN: "app information (crashes, notification switch, processes)",
 		Category: CatDevice, Feature: FeatSecurity, Necessity: Required, Basis: LegalDuty,
 		Uses: []Use{
-			{ForSecurity, LegalDuty}, {ForIncidentResponse, LegalDuty}, {ForAnalytics, Consent}, useRights,
+			{ForSecurity, LegalDuty}, {ForIncidentResponse, LegalDuty}, useRights,
 		},
-		Retention:  keepSecurityLog,
-		Visibility: Shared,
-		Recipients: []Recipient{{PartnerAnalytics, ForAnalytics}},
-		Table:      "devices", Column: "app_info_sealed", Clause: "二(七)",
+		Retention: keepSecurityLog,
+		Table:     "devices", Column: "app_info_sealed", Clause: "二(七)",
 	},
 	{
 		Field: DeviceParams, Name: "设备参数及系统信息（设备类型、型号、操作系统、硬件序列号及硬件相关信息）", NameEN: "device and system parameters (type, model, OS, hardware)",
 		Category: CatDevice, Feature: FeatSecurity, Necessity: Required, Basis: LegalDuty,
 		Uses: []Use{
-			{ForSecurity, LegalDuty}, {ForIncidentResponse, LegalDuty}, {ForRecommendation, Consent}, useRights,
+			{ForSecurity, LegalDuty}, {ForIncidentResponse, LegalDuty}, useRights,
 		},
 		Retention:  keepSecurityLog,
 		Visibility: Shared,
 		Recipients: []Recipient{{PartnerSecurity, ForSecurity}},
-		Table:      "devices", Column: "params_sealed", Clause: "二(七), 二(二)4",
+		Table:      "devices", Column: "params_sealed", Clause: "二(七)",
 	},
 	securityField(IPAddress, "IP 地址", "IP address", CatDevice, "service_logs", "ip_sealed"),
 	securityField(WiFiConfig, "WLAN（Wi-Fi）网络协议配置（不含 MAC）", "Wi-Fi network configuration (no MAC)", CatDevice, "devices", "wifi_sealed"),

@@ -325,7 +325,7 @@ func TestRegistryPartnerMinimisation(t *testing.T) {
 			privacy.OrderNumber, privacy.OrderItems},
 		privacy.PartnerCustoms:   {privacy.CustomsIDName, privacy.CustomsIDNumber, privacy.OrderItems, privacy.OrderAmount},
 		privacy.PartnerSecurity:  {privacy.DeviceID, privacy.DeviceParams, privacy.ServiceLog},
-		privacy.PartnerAnalytics: {privacy.DeviceID, privacy.AppInfo},
+		privacy.PartnerAnalytics: {}, // device signals serve security only (issue 3, point 10)
 		privacy.PartnerCoHost:    {privacy.ActivityContact, privacy.ActivityDelivery, privacy.ActivityParticipation},
 	}
 	got := receivers()

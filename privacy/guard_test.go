@@ -197,3 +197,33 @@ func TestGuardRefusesDeviceOnlyFields(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceSignalsServeSecurityOnly: device and network signals (二(七))
+// are collected for security; recommendation, ads and analytics code
+// cannot read them through the guard, while the security purpose can.
+func TestDeviceSignalsServeSecurityOnly(t *testing.T) {
+	st := testkit.MustOpenSQLite(t)
+	k := mustOpenKernel(t, st)
+	s := mustNewSubject(t, k, st)
+	ctx := context.Background()
+	sys := minimall.SystemActor("recommend")
+	n := 0
+	for _, f := range privacy.Fields() {
+		if f.Category != privacy.CatDevice || f.Feature != privacy.FeatSecurity || f.Table == "" {
+			continue
+		}
+		n++
+		sealed := mustSeal(t, k, s, f.Field, "d1", "signal")
+		for _, p := range []privacy.Purpose{privacy.ForRecommendation, privacy.ForPersonalisedAds, privacy.ForMarketing, privacy.ForAnalytics, privacy.ForShoppingGuide} {
+			if _, err := k.Guard().Open(ctx, sys, s, f.Field, p, "d1", sealed); denialReason(err) != privacy.PurposeNotAllowed {
+				t.Errorf("%s opened for %s: %v", f.Field, p, err)
+			}
+		}
+		if _, err := k.Guard().Open(ctx, minimall.SystemActor("risk"), s, f.Field, privacy.ForSecurity, "d1", sealed); err != nil {
+			t.Errorf("%s for security: %v", f.Field, err)
+		}
+	}
+	if n < 5 {
+		t.Fatalf("only %d stored device fields", n)
+	}
+}
