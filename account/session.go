@@ -324,6 +324,9 @@ func (s *Service) ForgetSession(id string) {
 // caches honest.
 func (s *Service) OnChange(ctx context.Context, evs []outbox.Event) error {
 	for _, e := range evs {
+		if e.Topic == "account.locked" {
+			s.forgetSubject(e.Subject)
+		}
 		if e.Topic == "session.revoked" {
 			var p struct{ Session string }
 			if err := json.Unmarshal(e.Payload, &p); err == nil {

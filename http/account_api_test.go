@@ -188,3 +188,19 @@ func TestAPICanaryAccounts(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIOpenAPICoversEveryRoute: with every service wired, each route the
+// server registers is described in the OpenAPI document.
+func TestAPIOpenAPICoversEveryRoute(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	e.Do(t, "GET", "/api/v1/openapi.json", nil).JSON(t, &doc)
+	for _, route := range e.Server.Routes() {
+		method, path, _ := strings.Cut(route, " ")
+		if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
+			t.Errorf("route %s is not in the OpenAPI document", route)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"minimall"
 	"minimall/account"
 	"minimall/privacy"
+	"minimall/security"
 	"minimall/sqldb"
 )
 
@@ -37,6 +38,7 @@ type Server struct {
 	Kernel    *privacy.Kernel
 	Operators Authenticator
 	Accounts  *account.Service
+	Security  *security.Service
 	Clock     minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
 	// endpoint that moves time forward.
@@ -72,6 +74,9 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	if s.Kernel != nil {
 		s.registerConsentRoutes()
+	}
+	if s.Security != nil && s.Accounts != nil {
+		s.registerSecurityRoutes()
 	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("/", s.handleNotFound)

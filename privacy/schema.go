@@ -59,6 +59,11 @@ var columns = map[string]ColumnClass{
 
 	"profiles.subject": Pseudonymous, "profiles.updated_at": NotPersonal,
 
+	"devices.id": Pseudonymous, "devices.subject": Pseudonymous, "devices.device_index": Pseudonymous,
+	"devices.first_seen_at": NotPersonal, "devices.last_seen_at": NotPersonal,
+	"fraud_reports.id": Pseudonymous, "fraud_reports.subject": Pseudonymous, "fraud_reports.status": NotPersonal,
+	"fraud_reports.created_at": NotPersonal,
+
 	"outbox.id": NotPersonal, "outbox.at": NotPersonal, "outbox.topic": NotPersonal,
 	"outbox.subject": Pseudonymous, "outbox.payload": NotPersonal,
 	"outbox_offsets.consumer": NotPersonal, "outbox_offsets.last_id": NotPersonal, "outbox_offsets.at": NotPersonal,

@@ -19,6 +19,7 @@ import (
 	mhttp "minimall/http"
 	"minimall/internal/testkit"
 	"minimall/privacy"
+	"minimall/security"
 )
 
 // Env is a running platform.
@@ -26,6 +27,7 @@ type Env struct {
 	Store    *testkit.Store
 	Kernel   *privacy.Kernel
 	Accounts *account.Service
+	Security *security.Service
 	Server   *mhttp.Server
 	URL      string
 	SMS      *SMSInbox
@@ -54,7 +56,8 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	cfg.CodeCooldown = 0
 	tune(&cfg)
 	e.Accounts = account.NewService(st.DB, k, e.SMS, cfg)
-	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts,
+	e.Security = security.NewService(st.DB, k)
+	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security,
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
 	if err := e.Server.Open(); err != nil {
 		tb.Fatal(err)
