@@ -10,10 +10,14 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"minimall"
+	"minimall/account"
+	"minimall/outbox"
+	"minimall/security"
 	mhttp "minimall/http"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -53,6 +57,12 @@ type Main struct {
 	Kernel    *privacy.Kernel
 	HTTP      *mhttp.Server
 	FakeClock *minimall.FakeClock
+	Accounts  *account.Service
+	Security  *security.Service
+	SMS       account.Sender
+
+	stopFollowers context.CancelFunc
+	closers       []func() error
 }
 
 // NewMain returns a Main with the default configuration.
@@ -110,12 +120,33 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Kernel, err = privacy.Open(ctx, m.kernelConfig()); err != nil {
 		return err
 	}
+	if err := m.openPartners(ctx); err != nil {
+		return err
+	}
+	m.Accounts = account.NewService(m.DB, m.Kernel, m.SMS, m.Config.Accounts)
+	m.Security = security.NewService(m.DB, m.Kernel)
+	if err := m.followChanges(ctx); err != nil {
+		return err
+	}
 	m.HTTP = &mhttp.Server{
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey,
-		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Clock: m.clock(),
-		FakeClock: m.FakeClock, Logger: m.Logger,
+		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Accounts: m.Accounts, Security: m.Security,
+		Clock: m.clock(), FakeClock: m.FakeClock, Logger: m.Logger,
 	}
 	return m.HTTP.Open()
+}
+
+// followChanges keeps this node's caches in step with changes made on
+// other nodes (revoked sessions, locked accounts), through the change feed.
+func (m *Main) followChanges(ctx context.Context) error {
+	fl := &outbox.Follower{Feed: m.Kernel.Feed(), Name: "account-cache", Interval: 500 * time.Millisecond, Handle: m.Accounts.OnChange}
+	if err := fl.Start(ctx); err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	m.stopFollowers = stop
+	go fl.Run(runCtx)
+	return nil
 }
 
 // Close stops serving and closes the kernel and the stores.
@@ -123,6 +154,12 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.HTTP != nil {
 		errs = append(errs, m.HTTP.Close())
+	}
+	if m.stopFollowers != nil {
+		m.stopFollowers()
+	}
+	for _, c := range m.closers {
+		errs = append(errs, c())
 	}
 	if m.Kernel != nil {
 		errs = append(errs, m.Kernel.Close())
