@@ -25,9 +25,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "minimall_http_requests_total", Help: "HTTP requests by route pattern and status.",
 		}, []string{"route", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "minimall_http_request_duration_seconds", Help: "HTTP request duration by route pattern.",
+			Name: "minimall_http_request_duration_seconds", Help: "HTTP request duration by route pattern and status.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"route"}),
+		}, []string{"route", "status"}),
 	}
 	reg.MustRegister(m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -40,19 +40,10 @@ func (m *metrics) handler() nethttp.Handler {
 // Register adds collectors from other packages (audit queue, search...).
 func (m *metrics) Register(c prometheus.Collector) error { return m.reg.Register(c) }
 
-func (m *metrics) instrument(route string, next nethttp.Handler) nethttp.Handler {
-	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		start := time.Now()
-		rec, ok := w.(*statusRecorder)
-		if !ok {
-			rec = &statusRecorder{ResponseWriter: w}
-		}
-		next.ServeHTTP(rec, r)
-		status := rec.status
-		if status == 0 {
-			status = nethttp.StatusOK
-		}
-		m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
-	})
+// observe counts one request; route is a registered pattern or
+// "unmatched", never a raw path.
+func (m *metrics) observe(route string, status int, d time.Duration) {
+	code := strconv.Itoa(status)
+	m.requests.WithLabelValues(route, code).Inc()
+	m.duration.WithLabelValues(route, code).Observe(d.Seconds())
 }

@@ -55,18 +55,74 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// logRequests writes one access-log line per request. It logs the route
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() nethttp.ResponseWriter { return r.ResponseWriter }
+
+// routeInfo is what the matched route learns about a request and the
+// access log and metrics report. The outer middleware holds it by pointer
+// because inner middleware derives new requests (r.WithContext), so the
+// route and actor set on those never reach the outer *Request.
+type routeInfo struct {
+	route string
+	actor minimall.ActorKind
+}
+
+type routeInfoKey struct{}
+
+// observed wraps a route's handler so the access log and metrics learn its
+// pattern and the authenticated actor.
+func observed(pattern string, h nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		if info, ok := r.Context().Value(routeInfoKey{}).(*routeInfo); ok {
+			info.route, info.actor = pattern, minimall.ActorFromContext(r.Context()).Kind
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// routeFrom returns the pattern of the route handling the request, once
+// the mux has matched it.
+func routeFrom(ctx context.Context) string {
+	if info, ok := ctx.Value(routeInfoKey{}).(*routeInfo); ok {
+		return info.route
+	}
+	return ""
+}
+
+// observe writes one access-log line and the metrics for every request,
+// including those refused by middleware before routing. It logs the route
 // pattern, never the path, query, IP address or user agent: those are
 // personal information (policy 附录: 服务日志信息, 设备信息).
-func (s *Server) logRequests(next nethttp.Handler) nethttp.Handler {
+func (s *Server) observe(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		s.Logger.Info("request", "method", r.Method, "route", r.Pattern, "status", rec.status,
-			"duration_ms", float64(time.Since(start).Microseconds())/1000,
-			"request_id", requestIDFrom(r.Context()), "actor", minimall.ActorFromContext(r.Context()).Kind.String())
+		info := &routeInfo{}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeInfoKey{}, info)))
+		status := rec.status
+		if status == 0 {
+			status = nethttp.StatusOK
+		}
+		route := info.route
+		if route == "" {
+			route = s.routeOf(r)
+		}
+		elapsed := time.Since(start)
+		s.metrics.observe(route, status, elapsed)
+		s.Logger.Info("request", "method", r.Method, "route", route, "status", status,
+			"duration_ms", float64(elapsed.Microseconds())/1000,
+			"request_id", requestIDFrom(r.Context()), "actor", info.actor.String())
 	})
+}
+
+// routeOf names the route a request refused before routing would have
+// reached. Paths no route matches share one label, so neither the log nor
+// the metrics ever hold a path someone typed.
+func (s *Server) routeOf(r *nethttp.Request) string {
+	if _, pattern := s.mux.Handler(r); pattern != "" && pattern != "/" {
+		return pattern
+	}
+	return "unmatched"
 }
 
 // recoverPanic turns a panic into a 500 problem; the panic value is logged,

@@ -43,7 +43,7 @@ func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error
 	code := minimall.ErrorCode(err)
 	status := statuses[code]
 	if code == minimall.Internal {
-		s.Logger.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
+		s.Logger.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", routeFrom(r.Context()), "err", err)
 	}
 	p := Problem{
 		Type:      "https://minimall.example/problems/" + code.String(),

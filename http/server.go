@@ -80,13 +80,15 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("/", s.handleNotFound)
-	return s.recoverPanic(s.withRequestID(s.logRequests(s.limitBody(s.authenticate(s.mux)))))
+	// The access log sits outside panic recovery, so a panic is logged
+	// as the 500 it was answered with.
+	return s.withRequestID(s.observe(s.recoverPanic(s.limitBody(s.authenticate(s.mux)))))
 }
 
 // handle registers a route and remembers its pattern for the OpenAPI check.
 func (s *Server) handle(pattern string, h nethttp.Handler) {
 	s.routes = append(s.routes, pattern)
-	s.mux.Handle(pattern, s.metrics.instrument(pattern, h))
+	s.mux.Handle(pattern, observed(pattern, h))
 }
 
 func (s *Server) handleFunc(pattern string, h nethttp.HandlerFunc) { s.handle(pattern, h) }

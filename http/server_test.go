@@ -145,18 +145,27 @@ func TestClockAdvance(t *testing.T) {
 	})
 }
 
+// TestPanicBecomesProblem: a panicking handler is answered with a 500
+// problem that does not echo the panic, and still gets its access-log line.
 func TestPanicBecomesProblem(t *testing.T) {
-	s, _, logs := newTestServer(t, false)
-	h := s.recoverPanic(s.withRequestID(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+	logs := &bytes.Buffer{}
+	s := &Server{Logger: slog.New(slog.NewJSONHandler(logs, nil))}
+	h := s.Handler()
+	s.handleFunc("GET /panic", func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		panic("secret 13800138000")
-	})))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
-	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret") {
-		t.Fatalf("panic answer %d %s", rec.Code, rec.Body)
+	})
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	resp, body := do(t, ts, call{method: "GET", path: "/panic"})
+	if resp.StatusCode != 500 || resp.Header.Get("Content-Type") != "application/problem+json" || strings.Contains(string(body), "secret") {
+		t.Fatalf("panic answer %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
-	if !strings.Contains(logs.String(), "internal error") {
-		t.Fatalf("panic not logged")
+	var p Problem
+	if err := json.Unmarshal(body, &p); err != nil || p.Code != "internal" || p.Status != 500 || p.RequestID == "" {
+		t.Fatalf("problem %+v, %v", p, err)
+	}
+	if !strings.Contains(logs.String(), `"msg":"internal error","request_id":"`+p.RequestID+`","route":"GET /panic"`) || !strings.Contains(logs.String(), `"route":"GET /panic","status":500`) {
+		t.Fatalf("panic not logged:\n%s", logs)
 	}
 }
 
@@ -189,12 +198,46 @@ func TestLogsHoldNoPI(t *testing.T) {
 	}
 }
 
+// TestAccessLogRouteAndActor: the log line of an authenticated request
+// names its route and actor kind, although the auth middleware derives a
+// new request; a request refused before routing still names its route,
+// and an unknown path is not echoed.
+func TestAccessLogRouteAndActor(t *testing.T) {
+	_, ts, logs := newTestServer(t, true)
+	do(t, ts, call{method: "POST", path: "/api/v1/ops/clock/advance", body: `{"seconds":1}`, headers: operator})
+	do(t, ts, call{method: "POST", path: "/api/v1/ops/clock/advance", body: `{"seconds":1}`, headers: map[string]string{"Authorization": "Bearer good"}})
+	do(t, ts, call{method: "GET", path: "/no/such/13800138000"})
+	out := logs.String()
+	for _, want := range []string{
+		`"route":"POST /api/v1/ops/clock/advance","status":200,`,
+		`"actor":"operator"`,
+		`"route":"POST /api/v1/ops/clock/advance","status":400,`, // no X-Access-Reason: refused by middleware
+		`"route":"unmatched","status":404,`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "13800138000") {
+		t.Errorf("log echoes a path:\n%s", out)
+	}
+}
+
 func TestMetrics(t *testing.T) {
-	_, ts, _ := newTestServer(t, false)
+	_, ts, _ := newTestServer(t, true)
 	do(t, ts, call{method: "GET", path: "/healthz"})
+	// Refused by the auth middleware before routing: counted all the same.
+	do(t, ts, call{method: "POST", path: "/api/v1/ops/clock/advance", body: `{"seconds":1}`, headers: map[string]string{"Authorization": "Bearer bad"}})
 	resp, body := do(t, ts, call{method: "GET", path: "/metrics"})
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `minimall_http_requests_total{route="GET /healthz",status="200"} 1`) {
-		t.Fatalf("metrics:\n%s", body)
+	for _, want := range []string{
+		`minimall_http_requests_total{route="GET /healthz",status="200"} 1`,
+		`minimall_http_requests_total{route="POST /api/v1/ops/clock/advance",status="401"} 1`,
+		`minimall_http_request_duration_seconds_count{route="GET /healthz",status="200"} 1`,
+		`go_goroutines`,
+	} {
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }
 

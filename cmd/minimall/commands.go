@@ -102,6 +102,16 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // openForCommand parses the store flags and opens the stores.
 func openForCommand(ctx context.Context, name string, args []string, stderr io.Writer, synopsis string, migrate bool, extra ...func(*flag.FlagSet)) (*Main, error) {
+	m, err := parseCommand(name, args, stderr, synopsis, extra...)
+	if err != nil {
+		return nil, err
+	}
+	return m, m.open(ctx, migrate)
+}
+
+// parseCommand loads the configuration and parses a command's store flags
+// and any extra ones.
+func parseCommand(name string, args []string, stderr io.Writer, synopsis string, extra ...func(*flag.FlagSet)) (*Main, error) {
 	m := NewMain()
 	var err error
 	if m.Config, err = loadConfig(); err != nil {
@@ -115,11 +125,16 @@ func openForCommand(ctx context.Context, name string, args []string, stderr io.W
 	if err := parse(fs, args, stderr, synopsis); err != nil {
 		return nil, err
 	}
+	return m, nil
+}
+
+// open opens the stores, closing whatever opened if one fails.
+func (m *Main) open(ctx context.Context, migrate bool) error {
 	if err := m.openStores(ctx, migrate); err != nil {
 		m.Close()
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
 // runAudit runs "audit verify".
@@ -210,15 +225,19 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	roleFlag := func(fs *flag.FlagSet) {
 		fs.StringVar(&role, "role", "", "customer_service, security, dpo, legal_hold or ops (required)")
 	}
-	m, err := openForCommand(ctx, "operator add", args[1:], stderr, "operator add --role R [flags]", true, roleFlag)
+	m, err := parseCommand("operator add", args[1:], stderr, "operator add --role R [flags]", roleFlag)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
+	// Check the role before touching the stores, so a typo creates nothing.
 	if !privacy.ValidRole(minimall.Role(role)) {
 		fmt.Fprintf(stderr, "--role: want one of %s\n", strings.Join(roleNames(), ", "))
 		return errUsage
 	}
+	if err := m.open(ctx, true); err != nil {
+		return err
+	}
+	defer m.Close()
 	k, err := privacy.Open(ctx, m.kernelConfig())
 	if err != nil {
 		return err

@@ -107,15 +107,37 @@ func (c *Config) resolve() error {
 	return nil
 }
 
-// inside reports whether path is dir or lies under it.
+// inside reports whether path is dir or lies under it, after resolving
+// symbolic links, so a link cannot put the keys inside the data folder.
 func inside(path, dir string) bool {
-	p, err1 := filepath.Abs(path)
-	d, err2 := filepath.Abs(dir)
+	p, err1 := realPath(path)
+	d, err2 := realPath(dir)
 	if err1 != nil || err2 != nil {
 		return false
 	}
 	rel, err := filepath.Rel(d, p)
 	return err == nil && (rel == "." || !strings.HasPrefix(rel, ".."))
+}
+
+// realPath makes path absolute and resolves symbolic links in the part of
+// it that exists; the folders may not have been created yet.
+func realPath(path string) (string, error) {
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(r, rest), nil
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return filepath.Join(p, rest), nil
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = parent
+	}
 }
 
 // dataDSN and keysDSN name the two databases.

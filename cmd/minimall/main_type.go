@@ -16,10 +16,10 @@ import (
 
 	"minimall"
 	"minimall/account"
-	"minimall/outbox"
-	"minimall/security"
 	mhttp "minimall/http"
+	"minimall/outbox"
 	"minimall/privacy"
+	"minimall/security"
 	"minimall/sqldb"
 )
 
@@ -149,26 +149,33 @@ func (m *Main) followChanges(ctx context.Context) error {
 	return nil
 }
 
-// Close stops serving and closes the kernel and the stores.
+// Close stops serving and closes the kernel and the stores. It may be
+// called more than once.
 func (m *Main) Close() error {
 	var errs []error
 	if m.HTTP != nil {
 		errs = append(errs, m.HTTP.Close())
+		m.HTTP = nil
 	}
 	if m.stopFollowers != nil {
 		m.stopFollowers()
+		m.stopFollowers = nil
 	}
 	for _, c := range m.closers {
 		errs = append(errs, c())
 	}
+	m.closers = nil
 	if m.Kernel != nil {
 		errs = append(errs, m.Kernel.Close())
+		m.Kernel = nil
 	}
 	if m.KeysDB != nil {
 		errs = append(errs, m.KeysDB.Close())
+		m.KeysDB = nil
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
+		m.DB = nil
 	}
 	return errors.Join(errs...)
 }

@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"minimall"
+	"minimall/internal/testkit"
+	"minimall/sqldb"
+)
+
+// TestMain lets a test run this binary's main() in a child process, so
+// signal handling is tested on the real thing.
+func TestMain(m *testing.M) {
+	if os.Getenv("MINIMALL_TEST_RUN_MAIN") == "1" {
+		os.Args = append([]string{"minimall"}, strings.Fields(os.Getenv("MINIMALL_TEST_ARGS"))...)
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// MustRunMain starts Main on 127.0.0.1:0 with its data in a temporary
+// folder; edit changes the configuration first.
+func MustRunMain(tb testing.TB, edit func(*Config)) *Main {
+	tb.Helper()
+	dir := tb.TempDir()
+	m := NewMain()
+	m.Config.Addr = "127.0.0.1:0"
+	m.Config.DataDir = filepath.Join(dir, "data")
+	if edit != nil {
+		edit(&m.Config)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { m.Close() })
+	return m
+}
+
+// TestServeStopsOnSignal runs "minimall serve" as a process and stops it
+// with SIGTERM: it must answer /healthz, then shut down cleanly (exit 0).
+func TestServeStopsOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "MINIMALL_TEST_RUN_MAIN=1",
+		"MINIMALL_TEST_ARGS=serve --addr 127.0.0.1:0 --data "+filepath.Join(dir, "data"))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "minimall listening on ") {
+		t.Fatalf("first line %q", lines.Text())
+	}
+	base := strings.TrimPrefix(lines.Text(), "minimall listening on ")
+	mustGet(t, http.DefaultClient, base+"/healthz", "", 200)
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	if !strings.Contains(string(rest), "shutting down") {
+		t.Fatalf("output after SIGTERM: %q", rest)
+	}
+}
+
+// TestDemo runs "minimall demo" until its context ends: it prints the URLs
+// and a DPO token that works, then stops with exit status 0.
+func TestDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	data := filepath.Join(t.TempDir(), "demo")
+	exit := make(chan int)
+	go func() {
+		code := run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", data}, pw, io.Discard)
+		pw.Close()
+		exit <- code
+	}()
+	var text strings.Builder
+	var token string
+	lines := bufio.NewScanner(pr)
+	for token == "" && lines.Scan() {
+		text.WriteString(lines.Text() + "\n")
+		if m := regexp.MustCompile(`token \(shown once\): (\S+)`).FindStringSubmatch(lines.Text()); m != nil {
+			token = m[1]
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	base := regexp.MustCompile(`health:\s+(\S+)/healthz`).FindStringSubmatch(text.String())
+	if token == "" || base == nil || !strings.Contains(text.String(), data+".keys") {
+		t.Fatalf("demo output:\n%s", text.String())
+	}
+	mustGet(t, http.DefaultClient, base[1]+"/healthz", "", 200)
+	mustGet(t, http.DefaultClient, base[1]+"/api/v1/openapi.json", "", 200)
+	mustGet(t, http.DefaultClient, base[1]+"/api/v1/ops/clock", token, 200)
+	cancel()
+	if code := <-exit; code != 0 {
+		t.Fatalf("demo exit %d", code)
+	}
+}
+
+// mustGet fetches url, as an operator when token is set, and checks the status.
+func mustGet(t *testing.T, c *http.Client, url, token string, status int) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("X-Access-Reason", "TEST-1")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != status {
+		t.Fatalf("GET %s: %d, want %d: %s", url, resp.StatusCode, status, body)
+	}
+}
+
+func TestNoMigrate(t *testing.T) {
+	t.Run("ErrOutdatedSchema", func(t *testing.T) {
+		m := NewMain()
+		m.Config.Addr, m.Config.DataDir, m.Config.NoMigrate = "127.0.0.1:0", filepath.Join(t.TempDir(), "data"), true
+		err := m.Run(context.Background())
+		m.Close()
+		if err == nil || !strings.Contains(err.Error(), "outdated") {
+			t.Fatalf("serve --no-migrate on a fresh store: %v", err)
+		}
+	})
+	t.Run("OKAfterMigrate", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		if code, out, errOut := runCmd(t, "migrate", "--data", data); code != 0 {
+			t.Fatalf("migrate: %d %s %s", code, out, errOut)
+		}
+		MustRunMain(t, func(c *Config) { c.DataDir, c.NoMigrate = data, true })
+	})
+}
+
+// TestKeysInsideDataRefused: the keys must never travel with the data or
+// its backups, whether named directly or reached through a symbolic link.
+func TestKeysInsideDataRefused(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	code, _, errOut := runCmd(t, "migrate", "--data", data, "--keys", filepath.Join(data, "keys"))
+	if code != 1 || !strings.Contains(errOut, "inside the data folder") {
+		t.Fatalf("keys inside data: exit %d %s", code, errOut)
+	}
+	if err := os.MkdirAll(filepath.Join(data, "k"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(data, "k"), filepath.Join(dir, "keys")); err != nil {
+		t.Skip(err)
+	}
+	code, _, errOut = runCmd(t, "migrate", "--data", data, "--keys", filepath.Join(dir, "keys", "sub"))
+	if code != 1 || !strings.Contains(errOut, "inside the data folder") {
+		t.Fatalf("keys linked into data: exit %d %s", code, errOut)
+	}
+}
+
+// TestOperatorAddBadRole: a wrong role is a usage error and creates no store.
+func TestOperatorAddBadRole(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	code, _, errOut := runCmd(t, "operator", "add", "--role", "root", "--data", data)
+	if code != 2 || !strings.Contains(errOut, "dpo") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Fatalf("data folder created for a refused command: %v", err)
+	}
+}
+
+// TestAuditVerifyTampered: audit verify passes on an untouched log and
+// names the entry after one is edited, with exit status 1.
+func TestAuditVerifyTampered(t *testing.T) {
+	m := MustRunMain(t, nil)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		if err := m.Kernel.AuditAppend(ctx, minimall.SystemActor("test"), minimall.NewSubjectID(), "allow", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, keys := m.Config.DataDir, m.Config.KeysDir
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	store := []string{"--data", data, "--keys", keys}
+	code, out, errOut := runCmd(t, append([]string{"audit", "verify"}, store...)...)
+	if code != 0 || !strings.HasPrefix(out, "OK: ") {
+		t.Fatalf("untouched log: %d %s %s", code, out, errOut)
+	}
+
+	db, err := sqldb.Open(ctx, filepath.Join(data, "minimall.db"), minimall.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE audit_log SET decision = 'deny' WHERE seq = (SELECT MIN(seq) FROM audit_log)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, _ = runCmd(t, append([]string{"audit", "verify"}, store...)...)
+	if code != 1 || !regexp.MustCompile(`(?m)^chain main seq \d+ \S+: `).MatchString(out) {
+		t.Fatalf("edited log: exit %d\n%s", code, out)
+	}
+}
+
+// TestTLS: with a certificate the server speaks HTTPS.
+func TestTLS(t *testing.T) {
+	cert, key, pool := mustSelfSignedCert(t)
+	m := MustRunMain(t, func(c *Config) { c.TLSCert, c.TLSKey = cert, key })
+	if !strings.HasPrefix(m.HTTP.URL(), "https://") {
+		t.Fatalf("URL %s", m.HTTP.URL())
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
+	mustGet(t, c, m.HTTP.URL()+"/healthz", "", 200)
+}
+
+// mustSelfSignedCert writes a certificate for 127.0.0.1 and its key.
+func mustSelfSignedCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "minimall test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+	parsed, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(parsed)
+	return certFile, keyFile, pool
+}
+
+// TestKeysDatabaseCreated: with --db and no --keys-db, the key store is a
+// database of its own on the same server, "<name>_keys", made if missing.
+func TestKeysDatabaseCreated(t *testing.T) {
+	dsn := testkit.PostgresDSN(t)
+	keysDSN := keysDatabaseURL(dsn)
+	ctx := context.Background()
+	drop := func() {
+		u, _ := url.Parse(dsn)
+		name := strings.TrimPrefix(u.Path, "/") + "_keys"
+		u.Path = "/postgres"
+		if conn, err := pgx.Connect(ctx, u.String()); err == nil {
+			conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`)
+			conn.Close(ctx)
+		}
+	}
+	drop()
+	t.Cleanup(drop)
+	keys := filepath.Join(t.TempDir(), "keys")
+	if code, out, errOut := runCmd(t, "migrate", "--db", dsn, "--keys", keys); code != 0 {
+		t.Fatalf("migrate: %d %s %s", code, out, errOut)
+	}
+	kdb, err := sqldb.Open(ctx, keysDSN, minimall.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kdb.Close()
+	if pending, err := kdb.Pending(ctx, sqldb.KeystoreMigrations); err != nil || len(pending) != 0 {
+		t.Fatalf("key store %s: %d pending, %v", keysDSN, len(pending), err)
+	}
+}
