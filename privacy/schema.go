@@ -64,6 +64,12 @@ var columns = map[string]ColumnClass{
 	"fraud_reports.id": Pseudonymous, "fraud_reports.subject": Pseudonymous, "fraud_reports.status": NotPersonal,
 	"fraud_reports.created_at": NotPersonal,
 
+	"partner_disclosures.id": Pseudonymous, "partner_disclosures.subject": Pseudonymous,
+	"partner_disclosures.partner": NotPersonal, "partner_disclosures.purpose": NotPersonal,
+	"partner_disclosures.operation": NotPersonal, "partner_disclosures.fields": NotPersonal,
+	"partner_disclosures.partner_ref": Pseudonymous, "partner_disclosures.request_id": NotPersonal,
+	"partner_disclosures.at": NotPersonal, "partner_disclosures.status": NotPersonal,
+
 	"outbox.id": NotPersonal, "outbox.at": NotPersonal, "outbox.topic": NotPersonal,
 	"outbox.subject": Pseudonymous, "outbox.payload": NotPersonal,
 	"outbox_offsets.consumer": NotPersonal, "outbox_offsets.last_id": NotPersonal, "outbox_offsets.at": NotPersonal,

@@ -1,0 +1,187 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"time"
+
+	"minimall/partner"
+	"minimall/privacy"
+)
+
+// operation is one signed POST a partner serves.
+type operation struct {
+	purposes []privacy.Purpose // the purposes it serves
+	fields   []privacy.Field   // the fields it takes; each must also be allowed by the registry
+	// handle answers an accepted request with a status and a JSON value.
+	handle func(s *Sandbox, q *Request) (int, any)
+}
+
+// kind is what one partner's sandbox serves beyond the common routes.
+type kind struct {
+	ops      map[string]operation // by path, without the leading slash
+	controls map[string]func(s *Sandbox) http.HandlerFunc
+}
+
+func kindOf(p privacy.PartnerID) kind {
+	switch p {
+	case privacy.PartnerSMS:
+		return smsKind()
+	case privacy.PartnerIdentity:
+		return identityKind()
+	case privacy.PartnerCarrier:
+		return carrierKind()
+	case privacy.PartnerPayment:
+		return paymentKind()
+	}
+	return kind{}
+}
+
+const maxBody = 1 << 20
+
+func (s *Sandbox) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /requests", func(w http.ResponseWriter, r *http.Request) { s.reply(w, http.StatusOK, s.Requests()) })
+	mux.HandleFunc("POST /deletion", s.deletion)
+	for path, op := range s.kind.ops {
+		mux.HandleFunc("POST /"+path, s.signed(path, op))
+	}
+	for pattern, h := range s.kind.controls {
+		mux.HandleFunc(pattern, h(s))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.reply(w, http.StatusNotFound, errorBody("not_found")) })
+	return mux
+}
+
+// signed serves one operation: check, handle, record, answer.
+func (s *Sandbox) signed(path string, op operation) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := Request{At: time.Now().UTC(), Operation: path}
+		env, status, why := s.accept(r, op)
+		if env != nil {
+			q.PartnerRef, q.Purpose = env.PartnerRef, env.Purpose
+		}
+		if why != "" {
+			q.Status, q.Rejected = status, why
+			s.recordAndReply(w, q, errorBody(why))
+			return
+		}
+		q.Fields, q.Params = env.Fields, env.Params
+		q.Status, q.Answer = op.handle(s, &q)
+		s.recordAndReply(w, q, q.Answer)
+	}
+}
+
+// accept verifies a request and checks what it carries against the
+// registry. It returns the envelope once the signature holds (so a refusal
+// can name the ref), and a status and reason when it refuses.
+func (s *Sandbox) accept(r *http.Request, op operation) (*partner.Envelope, int, string) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		return nil, http.StatusBadRequest, "unreadable"
+	}
+	h := r.Header
+	if err := partner.VerifyRequest(s.requestKey, h.Get(partner.HeaderTimestamp), h.Get(partner.HeaderSignature), r.Method, r.URL.Path, body, time.Now()); err != nil {
+		return nil, http.StatusUnauthorized, signatureReason(err)
+	}
+	env := &partner.Envelope{}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(env); err != nil {
+		return nil, http.StatusBadRequest, "malformed"
+	}
+	if env.PartnerRef == "" {
+		return env, http.StatusBadRequest, "partner_ref_missing"
+	}
+	if status, why := s.admit(op, env); why != "" {
+		return env, status, why
+	}
+	return env, 0, ""
+}
+
+func signatureReason(err error) string {
+	switch {
+	case errors.Is(err, partner.ErrUnsigned):
+		return "unsigned"
+	case errors.Is(err, partner.ErrStale):
+		return "stale"
+	}
+	return "bad_signature"
+}
+
+// admit is the second line of defence: every field must be one the
+// registry lets this partner receive for the request's purpose (三(一)3
+// 委托处理), and one this operation takes.
+func (s *Sandbox) admit(op operation, env *partner.Envelope) (int, string) {
+	if !slices.Contains(op.purposes, env.Purpose) {
+		return http.StatusForbidden, "purpose_not_served"
+	}
+	fields := make([]privacy.Field, 0, len(env.Fields))
+	for f := range env.Fields {
+		fields = append(fields, f)
+	}
+	sort.Slice(fields, func(i, j int) bool { return fields[i] < fields[j] })
+	for _, f := range fields {
+		if spec, ok := privacy.Spec(f); !ok || !spec.MayReceive(s.name, env.Purpose) {
+			return http.StatusForbidden, "field_not_allowed: " + string(f)
+		}
+		if !slices.Contains(op.fields, f) {
+			return http.StatusBadRequest, "field_not_expected: " + string(f)
+		}
+	}
+	return 0, ""
+}
+
+// deletion honours a deletion notice: every record under the ref goes.
+// The notice itself is recorded without the ref, so nothing of it stays.
+func (s *Sandbox) deletion(w http.ResponseWriter, r *http.Request) {
+	q := Request{At: time.Now().UTC(), Operation: "deletion"}
+	// A notice serves no purpose and takes no fields: any field is refused.
+	env, status, why := s.accept(r, operation{purposes: []privacy.Purpose{""}})
+	if why != "" {
+		q.Status, q.Rejected = status, why
+		s.recordAndReply(w, q, errorBody(why))
+		return
+	}
+	n, err := s.forget(env.PartnerRef)
+	if err != nil {
+		s.reply(w, http.StatusInternalServerError, errorBody("delete_failed"))
+		return
+	}
+	q.Status, q.Answer = http.StatusOK, map[string]int{"deleted": n}
+	s.recordAndReply(w, q, q.Answer)
+}
+
+// recordAndReply records q and answers with v; if the record cannot be
+// written the request fails, so nothing is received unrecorded.
+func (s *Sandbox) recordAndReply(w http.ResponseWriter, q Request, v any) {
+	if err := s.records.add(q); err != nil {
+		s.reply(w, http.StatusInternalServerError, errorBody("record_failed"))
+		return
+	}
+	s.reply(w, q.Status, v)
+}
+
+// reply writes v as JSON, signed with the sandbox's own key.
+func (s *Sandbox) reply(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error":"encode"}`)
+	}
+	ts := partner.Timestamp(time.Now())
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set(partner.HeaderPartnerTimestamp, ts)
+	w.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(s.answerKey, ts, status, body))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func errorBody(code string) map[string]string { return map[string]string{"error": code} }
+
+// bad is a handler's answer to a request missing what the operation needs.
+func bad(code string) (int, any) { return http.StatusBadRequest, errorBody(code) }

@@ -1,0 +1,64 @@
+package sandbox
+
+import (
+	"errors"
+
+	"minimall/partner"
+	"minimall/privacy"
+)
+
+// Set is the sandbox partners the account area needs, each on its own
+// loopback port.
+type Set struct {
+	SMS, Identity, Carrier, Payment *Sandbox
+}
+
+// StartAll starts the SMS, identity, carrier and payment sandboxes on
+// 127.0.0.1 with free ports, their records under dir/<partner>/.
+func StartAll(dir string) (*Set, error) {
+	set := &Set{}
+	slots := []struct {
+		id privacy.PartnerID
+		to **Sandbox
+	}{
+		{privacy.PartnerSMS, &set.SMS}, {privacy.PartnerIdentity, &set.Identity},
+		{privacy.PartnerCarrier, &set.Carrier}, {privacy.PartnerPayment, &set.Payment},
+	}
+	for _, sl := range slots {
+		sb, err := Start(sl.id, dir, "127.0.0.1:0")
+		if err != nil {
+			return nil, errors.Join(err, set.Close())
+		}
+		*sl.to = sb
+	}
+	return set, nil
+}
+
+// All returns the running sandboxes.
+func (s *Set) All() []*Sandbox {
+	var out []*Sandbox
+	for _, sb := range []*Sandbox{s.SMS, s.Identity, s.Carrier, s.Payment} {
+		if sb != nil {
+			out = append(out, sb)
+		}
+	}
+	return out
+}
+
+// Endpoints returns what the gateway needs to reach each of them.
+func (s *Set) Endpoints() map[privacy.PartnerID]partner.Endpoint {
+	m := map[privacy.PartnerID]partner.Endpoint{}
+	for _, sb := range s.All() {
+		m[sb.Name()] = sb.Endpoint()
+	}
+	return m
+}
+
+// Close stops them all.
+func (s *Set) Close() error {
+	var errs []error
+	for _, sb := range s.All() {
+		errs = append(errs, sb.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,226 @@
+package partner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"minimall"
+	"minimall/privacy"
+)
+
+// DecisionDisclose is the audit decision of a hand-over to a partner.
+const DecisionDisclose = "disclose"
+
+var operationPattern = regexp.MustCompile(`^[a-z0-9_/-]+$`)
+
+// maxResponse bounds what is read of a partner's answer.
+const maxResponse = 1 << 20
+
+// Send hands d to its partner and returns the partner's JSON answer. The
+// disclosure is logged (table, change feed, audit log) before the request
+// leaves, and marked failed if the call fails.
+//
+// Returns a *privacy.Denied, audited, when a field may not go to that
+// partner for that purpose, or the person's consent or erasure forbids it;
+// Invalid for an unknown partner or purpose, a malformed operation or a
+// param named like a field; Unavailable when the partner has no endpoint,
+// cannot be reached, answers other than 2xx, or answers unsigned, badly
+// signed or stale.
+func (g *Gateway) Send(ctx context.Context, d Disclosure) (json.RawMessage, error) {
+	const op = "partner.Send"
+	ep, err := g.check(ctx, op, d)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := g.ref(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	id, err := g.logDisclosure(ctx, d, ref)
+	if err != nil {
+		return nil, err
+	}
+	out, err := g.call(ctx, op, ep, d.Operation, Envelope{PartnerRef: ref, Purpose: d.Purpose, Fields: d.Fields, Params: d.Params})
+	if err != nil {
+		// The call may have reached the partner before failing, so the row
+		// stays in the log (as failed) and deletion notices still cover it.
+		return nil, also(err, g.setStatus(context.WithoutCancel(ctx), id, StatusFailed))
+	}
+	return out, nil
+}
+
+// check refuses d before anything is logged or sent.
+func (g *Gateway) check(ctx context.Context, op string, d Disclosure) (Endpoint, error) {
+	if _, ok := privacy.Partner(d.Partner); !ok {
+		return Endpoint{}, minimall.Errorf(minimall.Invalid, op, "Unknown partner. 未知的合作方。")
+	}
+	if _, ok := privacy.PurposeOf(d.Purpose); !ok {
+		return Endpoint{}, minimall.Errorf(minimall.Invalid, op, "Unknown purpose. 未知的处理目的。")
+	}
+	if !validOperation(d.Operation) {
+		return Endpoint{}, minimall.Errorf(minimall.Invalid, op, "Malformed partner operation. 合作方接口路径格式错误。")
+	}
+	for k := range d.Params {
+		// Params are for codes and amounts; a field smuggled in as a param
+		// would bypass the registry check below.
+		if _, isField := privacy.Spec(privacy.Field(k)); isField {
+			return Endpoint{}, minimall.Errorf(minimall.Invalid, op, "Personal information must go in fields, not params. 个人信息须放在 fields 中。")
+		}
+	}
+	if err := g.checkFields(ctx, d); err != nil {
+		return Endpoint{}, err
+	}
+	return g.endpoint(op, d.Partner)
+}
+
+// validOperation accepts a relative path of plain segments. "deletion" is
+// NotifyDeletion's alone: a deletion notice is not a disclosure.
+func validOperation(s string) bool {
+	return operationPattern.MatchString(s) && !strings.HasPrefix(s, "/") && !strings.HasSuffix(s, "/") &&
+		!strings.Contains(s, "//") && s != opDeletion
+}
+
+// checkFields applies the registry, then the guard. 三(一)3 委托处理: a
+// partner receives only the fields its declared duty needs, for the
+// declared purpose; anything else is refused before any network traffic.
+func (g *Gateway) checkFields(ctx context.Context, d Disclosure) error {
+	fields := sortedFields(d.Fields)
+	for _, f := range fields {
+		spec, ok := privacy.Spec(f)
+		if !ok {
+			return g.deny(ctx, d, f, privacy.UnknownField)
+		}
+		if !spec.MayReceive(d.Partner, d.Purpose) {
+			return g.deny(ctx, d, f, privacy.PurposeNotAllowed)
+		}
+	}
+	if d.Subject == "" {
+		return nil
+	}
+	// The guard checks again at the moment of disclosure: consent withdrawn
+	// since the caller opened the value stops the hand-over (PIPL art. 15),
+	// and so does erasure. It audits its own decisions.
+	for _, f := range fields {
+		if err := g.k.Guard().Check(ctx, g.actorFor(d), d.Subject, f, d.Purpose); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deny writes the refusal to the audit log and returns it.
+func (g *Gateway) deny(ctx context.Context, d Disclosure, f privacy.Field, r privacy.Reason) error {
+	reason := strings.TrimSpace(fmt.Sprintf("%s %s:%s %s", r, d.Partner, d.Purpose, f))
+	if err := g.k.AuditAppend(ctx, g.actorFor(d), d.Subject, privacy.DecisionDeny, reason); err != nil {
+		return fmt.Errorf("partner: audit denial: %w", err)
+	}
+	return &privacy.Denied{Field: f, Purpose: d.Purpose, Reason: r}
+}
+
+func (g *Gateway) actorFor(d Disclosure) minimall.Actor {
+	a := g.actor
+	a.Reason = d.RequestID
+	return a
+}
+
+func sortedFields(m map[privacy.Field]string) []privacy.Field {
+	out := make([]privacy.Field, 0, len(m))
+	for f := range m {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func (g *Gateway) endpoint(op string, p privacy.PartnerID) (Endpoint, error) {
+	ep, ok := g.endpoints[p]
+	if !ok {
+		return Endpoint{}, unavailable(op, fmt.Errorf("no endpoint for partner %s", p))
+	}
+	u, err := url.Parse(ep.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(ep.SignKey) == 0 || len(ep.VerifyKey) == 0 {
+		return Endpoint{}, unavailable(op, fmt.Errorf("endpoint of partner %s is misconfigured", p))
+	}
+	return ep, nil
+}
+
+// ref returns the name the partner knows the person by. The partner never
+// learns minimall's subject id: the ref is a pseudonym per partner, so two
+// partners cannot link their records, and erasure destroys it (PIPL art.
+// 73(3)). Before an account exists a random one-off ref of the same shape
+// is used, so the partner cannot tell the two apart either.
+func (g *Gateway) ref(ctx context.Context, d Disclosure) (string, error) {
+	if d.Subject == "" {
+		return minimall.RandomToken(13)[:20], nil
+	}
+	ref, err := g.k.Pseudonym(ctx, d.Subject, "partner:"+string(d.Partner))
+	var denied *privacy.Denied
+	if errors.As(err, &denied) {
+		return "", g.deny(ctx, d, "", denied.Reason)
+	}
+	return ref, err
+}
+
+// call POSTs env to the partner's operation and returns its verified answer.
+func (g *Gateway) call(ctx context.Context, op string, ep Endpoint, operation string, env Envelope) (json.RawMessage, error) {
+	body, err := json.Marshal(env)
+	if err != nil {
+		return nil, minimall.Errorf(minimall.Invalid, op, "Params must be plain JSON values. 参数须为 JSON 值。")
+	}
+	req, err := newRequest(ctx, ep, operation, body)
+	if err != nil {
+		return nil, unavailable(op, err)
+	}
+	resp, err := g.client.Do(req)
+	if err != nil {
+		return nil, unavailable(op, fmt.Errorf("call %s: %w", operation, err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		return nil, unavailable(op, fmt.Errorf("read answer to %s: %w", operation, err))
+	}
+	if len(data) > maxResponse {
+		return nil, unavailable(op, fmt.Errorf("answer to %s is too large", operation))
+	}
+	h := resp.Header
+	if err := VerifyResponse(ep.VerifyKey, h.Get(HeaderPartnerTimestamp), h.Get(HeaderPartnerSignature), resp.StatusCode, data, time.Now()); err != nil {
+		return nil, unavailable(op, fmt.Errorf("answer to %s: %w", operation, err))
+	}
+	// The partner's error body is not quoted: it may echo what it got.
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, unavailable(op, fmt.Errorf("%s answered status %d", operation, resp.StatusCode))
+	}
+	if !json.Valid(data) {
+		return nil, unavailable(op, fmt.Errorf("answer to %s is not JSON", operation))
+	}
+	return data, nil
+}
+
+func newRequest(ctx context.Context, ep Endpoint, operation string, body []byte) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(ep.URL, "/")+"/"+operation, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	ts := Timestamp(time.Now())
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(HeaderTimestamp, ts)
+	req.Header.Set(HeaderSignature, SignRequest(ep.SignKey, ts, http.MethodPost, req.URL.Path, body))
+	return req, nil
+}
+
+// unavailable is the one error a caller sees for a failed partner call;
+// the cause stays in Err for the operator's log and names no person.
+func unavailable(op string, cause error) error {
+	return &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The partner service is unavailable; try again later. 合作方服务暂不可用，请稍后再试。", Err: cause}
+}

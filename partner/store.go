@@ -1,0 +1,160 @@
+package partner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"minimall"
+	"minimall/outbox"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// logDisclosure writes the disclosure row and its change-feed event in one
+// transaction, then the audit entry, all before the request leaves: a
+// disclosure the log does not show must be impossible (PIPL art. 55-56).
+func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (string, error) {
+	id := "pd_" + minimall.RandomToken(10)
+	fields := joinFields(sortedFields(d.Fields))
+	tx, err := g.db.Begin(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO partner_disclosures
+		(id, subject, partner, purpose, operation, fields, partner_ref, request_id, at, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, string(d.Subject), string(d.Partner), string(d.Purpose), d.Operation, fields, ref, d.RequestID, sqldb.Micros(tx.Now()), StatusSent)
+	if err != nil {
+		return "", sqldb.FormatError("partner.logDisclosure", err)
+	}
+	payload := map[string]string{"id": id, "partner": string(d.Partner), "purpose": string(d.Purpose), "operation": d.Operation, "fields": fields}
+	if err := outbox.Emit(ctx, tx, TopicDisclosed, d.Subject, payload); err != nil {
+		return "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("partner: log disclosure: %w", err)
+	}
+	if err := g.k.AuditAppend(ctx, g.actorFor(d), d.Subject, DecisionDisclose, string(d.Partner)+":"+string(d.Purpose)); err != nil {
+		// Not audited means not sent.
+		return "", also(fmt.Errorf("partner: audit disclosure: %w", err), g.setStatus(context.WithoutCancel(ctx), id, StatusFailed))
+	}
+	return id, nil
+}
+
+// also returns err, with extra joined to it when there is one; err keeps
+// its type when there is not, so callers can still match it.
+func also(err, extra error) error {
+	if extra == nil {
+		return err
+	}
+	return errors.Join(err, extra)
+}
+
+func joinFields(fs []privacy.Field) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = string(f)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitFields(s string) []privacy.Field {
+	if s == "" {
+		return []privacy.Field{}
+	}
+	parts := strings.Split(s, ",")
+	out := make([]privacy.Field, len(parts))
+	for i, p := range parts {
+		out[i] = privacy.Field(p)
+	}
+	return out
+}
+
+// setStatus moves a disclosure from sent to status.
+func (g *Gateway) setStatus(ctx context.Context, id, status string) error {
+	_, err := g.db.ExecContext(ctx, `UPDATE partner_disclosures SET status = ? WHERE id = ? AND status = ?`, status, id, StatusSent)
+	if err != nil {
+		return fmt.Errorf("partner: mark %s: %w", status, err)
+	}
+	return nil
+}
+
+// Disclosures returns every disclosure of subject's information, oldest
+// first: who received which fields, when, why and what became of it — the
+// person's own sharing record (PIPL art. 45) and part of their export.
+// Returns Invalid for an empty subject.
+func (g *Gateway) Disclosures(ctx context.Context, subject minimall.SubjectID) ([]Record, error) {
+	const op = "partner.Disclosures"
+	if subject == "" {
+		return nil, minimall.Errorf(minimall.Invalid, op, "A subject is required. 需要指定用户。")
+	}
+	rows, err := g.db.QueryContext(ctx, `SELECT id, partner, purpose, operation, fields, request_id, at, status
+		FROM partner_disclosures WHERE subject = ? ORDER BY at, id`, string(subject))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	defer rows.Close()
+	out := []Record{}
+	for rows.Next() {
+		var r Record
+		var fields string
+		var at int64
+		if err := rows.Scan(&r.ID, &r.Partner, &r.Purpose, &r.Operation, &fields, &r.RequestID, &at, &r.Status); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		r.Fields, r.At = splitFields(fields), sqldb.FromMicros(at)
+		out = append(out, r)
+	}
+	return out, sqldb.FormatError(op, rows.Err())
+}
+
+// heldRefs returns, per partner, the refs under which the partner may still
+// hold subject's information: every disclosure not yet confirmed deleted,
+// failed ones included (a failed call may still have arrived).
+func (g *Gateway) heldRefs(ctx context.Context, subject minimall.SubjectID) (map[privacy.PartnerID][]string, error) {
+	rows, err := g.db.QueryContext(ctx, `SELECT DISTINCT partner, partner_ref FROM partner_disclosures
+		WHERE subject = ? AND status <> ? AND partner_ref <> ''`, string(subject), StatusDeleted)
+	if err != nil {
+		return nil, sqldb.FormatError("partner.heldRefs", err)
+	}
+	defer rows.Close()
+	out := map[privacy.PartnerID][]string{}
+	for rows.Next() {
+		var p privacy.PartnerID
+		var ref string
+		if err := rows.Scan(&p, &ref); err != nil {
+			return nil, sqldb.FormatError("partner.heldRefs", err)
+		}
+		out[p] = append(out[p], ref)
+	}
+	return out, sqldb.FormatError("partner.heldRefs", rows.Err())
+}
+
+// markDeleted records the partner's confirmation in one transaction with
+// its change-feed event. The ref is cleared: the partner holds nothing
+// under it any more, so keeping the link would serve no purpose (PIPL
+// art. 47).
+func (g *Gateway) markDeleted(ctx context.Context, subject minimall.SubjectID, p privacy.PartnerID, ref string) error {
+	tx, err := g.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE partner_disclosures SET status = ?, partner_ref = ''
+		WHERE subject = ? AND partner = ? AND partner_ref = ? AND status <> ?`,
+		StatusDeleted, string(subject), string(p), ref, StatusDeleted)
+	if err != nil {
+		return sqldb.FormatError("partner.markDeleted", err)
+	}
+	n, _ := res.RowsAffected()
+	if err := outbox.Emit(ctx, tx, TopicDeletionNotified, subject, map[string]any{"partner": p, "disclosures": n}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("partner: mark deleted: %w", err)
+	}
+	return nil
+}
