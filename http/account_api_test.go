@@ -10,6 +10,7 @@ import (
 	"minimall/account"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
+	"minimall/privacy"
 )
 
 // Registration through the API (policy 二(一)1): only a phone number, a
@@ -185,6 +186,26 @@ func TestAPICanaryAccounts(t *testing.T) {
 	for _, m := range markers {
 		if strings.Contains(e.Logs.String(), m) {
 			t.Errorf("logs hold %q", m)
+		}
+	}
+	// Outside the platform: the SMS partner got the phone number (the
+	// registry lets it, to send the code) and nothing else; no other
+	// partner got anything.
+	for _, sb := range e.Sandbox.All() {
+		b, err := os.ReadFile(filepath.Join(sb.Dir(), "requests.jsonl"))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if sb.Name() == privacy.PartnerSMS {
+			if !bytes.Contains(b, []byte(phone)) {
+				t.Errorf("the SMS sandbox never got the phone number: is the canary looking at the right file?")
+			}
+			b = bytes.ReplaceAll(b, []byte(phone), nil)
+		}
+		for _, m := range markers {
+			if bytes.Contains(b, []byte(m)) {
+				t.Errorf("partner %s holds %q", sb.Name(), m)
+			}
 		}
 	}
 }

@@ -84,8 +84,17 @@ minimall demo
   data:     %[2]s   keys: %[3]s
   DPO operator %[4]s, token (shown once): %[5]s
     curl -H 'Authorization: Bearer %[5]s' -H 'X-Access-Reason: DEMO-1' %[1]s/api/v1/ops/clock
-Press Ctrl-C to stop.
 `, base, m.Config.DataDir, m.Config.KeysDir, id, token)
+	fmt.Fprintf(stdout, "sandbox partners (records in %s; GET <url>/requests lists what each received):\n", m.Config.SandboxDir)
+	for _, sb := range m.Sandboxes.All() {
+		fmt.Fprintf(stdout, "  %-9s %s\n", sb.Name(), sb.URL())
+	}
+	fmt.Fprintf(stdout, `register: ask for a code, read it from the SMS sandbox, then create the account
+    curl -H 'Content-Type: application/json' -X POST %[1]s/api/v1/accounts/codes -d '{"phone":"13800138000","purpose":"register"}'
+    curl '%[2]s/sms/last?phone=13800138000'
+    curl -H 'Content-Type: application/json' -X POST %[1]s/api/v1/accounts -d '{"phone":"13800138000","code":"<code>","member_name":"demo_shopper","password":"a-long-secret-1","accept_policy_version":%[3]d}'
+Press Ctrl-C to stop.
+`, base, m.Sandboxes.SMS.URL(), m.Kernel.PolicyVersion())
 	return nil
 }
 

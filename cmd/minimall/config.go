@@ -27,7 +27,9 @@ type Config struct {
 	Node      string // audit chain of this node
 	LogLevel  string
 	Accounts  account.Config
-	Sandbox   string // folder of the sandbox partners' records (demo); default <data>.sandbox
+	// SandboxDir holds the sandbox partners' records, never inside the
+	// data folder: what a partner holds is not minimall's to back up.
+	SandboxDir string // default <data>.sandbox
 }
 
 // DefaultConfig works with zero set-up: an embedded store in ./minimall-data.
@@ -40,7 +42,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str := map[string]*string{
 		"MINIMALL_ADDR": &c.Addr, "MINIMALL_DATA": &c.DataDir, "MINIMALL_DB": &c.DB,
 		"MINIMALL_KEYS": &c.KeysDir, "MINIMALL_KEYS_DB": &c.KeysDB, "MINIMALL_TLS_CERT": &c.TLSCert,
-		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
+		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_SANDBOX": &c.SandboxDir, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
 	}
 	for name, p := range str {
 		if v := getenv(name); v != "" {
@@ -76,6 +78,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address [MINIMALL_ADDR]")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file: serve HTTPS [MINIMALL_TLS_CERT]")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file [MINIMALL_TLS_KEY]")
+	fs.StringVar(&c.SandboxDir, "sandbox", c.SandboxDir, "folder of the sandbox partners' request records, outside the data folder (default: <data>.sandbox) [MINIMALL_SANDBOX]")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", c.NoMigrate, "do not apply pending migrations; refuse an outdated schema [MINIMALL_NO_MIGRATE]")
 	fs.BoolVar(&c.FakeClock, "fake-clock", c.FakeClock, "enable the operator endpoint that moves time forward (testing only) [MINIMALL_FAKE_CLOCK]")
 	a := &c.Accounts
@@ -93,9 +96,15 @@ func (c *Config) resolve() error {
 	if c.KeysDir == "" {
 		c.KeysDir = strings.TrimRight(c.DataDir, `/\`) + ".keys"
 	}
+	if c.SandboxDir == "" {
+		c.SandboxDir = strings.TrimRight(c.DataDir, `/\`) + ".sandbox"
+	}
 	if c.DB == "" {
 		if inside(c.KeysDir, c.DataDir) {
 			return fmt.Errorf("the keys folder %s is inside the data folder %s: keys must never travel with the data or its backups", c.KeysDir, c.DataDir)
+		}
+		if inside(c.SandboxDir, c.DataDir) {
+			return fmt.Errorf("the sandbox folder %s is inside the data folder %s: partners' records are not minimall's data", c.SandboxDir, c.DataDir)
 		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {

@@ -18,6 +18,8 @@ import (
 	"minimall/account"
 	mhttp "minimall/http"
 	"minimall/outbox"
+	"minimall/partner"
+	"minimall/partner/sandbox"
 	"minimall/privacy"
 	"minimall/security"
 	"minimall/sqldb"
@@ -60,6 +62,8 @@ type Main struct {
 	Accounts  *account.Service
 	Security  *security.Service
 	SMS       account.Sender
+	Partners  *partner.Gateway
+	Sandboxes *sandbox.Set
 
 	stopFollowers context.CancelFunc
 	closers       []func() error

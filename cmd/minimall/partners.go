@@ -2,20 +2,23 @@ package main
 
 import (
 	"context"
+	"fmt"
 
-	"minimall"
+	"minimall/partner"
+	"minimall/partner/sandbox"
 )
 
-// openPartners connects the platform to its partners. Until the partner
-// gateway and sandboxes are wired, SMS goes nowhere and code-based flows
-// answer Unavailable.
+// openPartners starts the sandbox partners (SMS, identity authority,
+// carrier, payment) on their own loopback ports, their records in the
+// sandbox folder, and the gateway that is the only way to reach them.
 func (m *Main) openPartners(ctx context.Context) error {
-	m.SMS = noSMS{}
+	set, err := sandbox.StartAll(m.Config.SandboxDir)
+	if err != nil {
+		return fmt.Errorf("start sandbox partners: %w", err)
+	}
+	m.Sandboxes = set
+	m.closers = append(m.closers, set.Close)
+	m.Partners = partner.NewGateway(m.DB, m.Kernel, set.Endpoints(), nil)
+	m.SMS = partner.SMS{Gateway: m.Partners}
 	return nil
-}
-
-type noSMS struct{}
-
-func (noSMS) SendSMS(ctx context.Context, s minimall.SubjectID, phone, text, requestID string) error {
-	return minimall.Errorf(minimall.Unavailable, "sms", "SMS is not available. 短信服务不可用。")
 }

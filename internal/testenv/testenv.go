@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sync"
 	"testing"
@@ -18,6 +19,8 @@ import (
 	"minimall/account"
 	mhttp "minimall/http"
 	"minimall/internal/testkit"
+	"minimall/partner"
+	"minimall/partner/sandbox"
 	"minimall/privacy"
 	"minimall/security"
 )
@@ -30,8 +33,10 @@ type Env struct {
 	Security *security.Service
 	Server   *mhttp.Server
 	URL      string
-	SMS      *SMSInbox
-	Logs     *SyncBuffer // everything the server logged
+	Partners *partner.Gateway
+	Sandbox  *sandbox.Set // the partners, each on its own loopback port
+	SMS      *SMSReader   // reads texts from the SMS sandbox, as a phone would
+	Logs     *SyncBuffer  // everything the server logged
 }
 
 // Start runs the platform on st until the test ends, with cheap password
@@ -51,11 +56,17 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e := &Env{Store: st, Kernel: k, SMS: &SMSInbox{}, Logs: &SyncBuffer{}}
+	set, err := sandbox.StartAll(tb.TempDir())
+	if err != nil {
+		k.Close()
+		tb.Fatal(err)
+	}
+	e := &Env{Store: st, Kernel: k, Sandbox: set, SMS: &SMSReader{URL: set.SMS.URL()}, Logs: &SyncBuffer{}}
+	e.Partners = partner.NewGateway(st.DB, k, set.Endpoints(), nil)
 	cfg := account.DefaultConfig()
 	cfg.CodeCooldown = 0
 	tune(&cfg)
-	e.Accounts = account.NewService(st.DB, k, e.SMS, cfg)
+	e.Accounts = account.NewService(st.DB, k, partner.SMS{Gateway: e.Partners}, cfg)
 	e.Security = security.NewService(st.DB, k)
 	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security,
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
@@ -65,6 +76,7 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.URL = e.Server.URL()
 	tb.Cleanup(func() {
 		e.Server.Close()
+		set.Close()
 		k.Close()
 	})
 	return e
@@ -89,32 +101,34 @@ func (b *SyncBuffer) String() string {
 	return b.buf.String()
 }
 
-// SMSInbox stands in for the SMS partner until the sandbox is wired: it
-// keeps the last text sent to each number.
-type SMSInbox struct {
-	mu   sync.Mutex
-	last map[string]string
-}
-
-// SendSMS implements account.Sender.
-func (s *SMSInbox) SendSMS(ctx context.Context, subject minimall.SubjectID, phone, text, requestID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.last == nil {
-		s.last = map[string]string{}
-	}
-	s.last[phone] = text
-	return nil
-}
+// SMSReader reads the texts the SMS sandbox "sent", through its test
+// route GET /sms/last, the way a person reads their phone.
+type SMSReader struct{ URL string }
 
 var sixDigits = regexp.MustCompile(`\d{6}`)
 
-// Code returns the one-time code last sent to phone.
-func (s *SMSInbox) Code(tb testing.TB, phone string) string {
+// Text returns the last text sent to phone, or "" if none was.
+func (s *SMSReader) Text(tb testing.TB, phone string) string {
 	tb.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := sixDigits.FindString(s.last[phone])
+	resp, err := http.Get(s.URL + "/sms/last?phone=" + url.QueryEscape(phone))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return ""
+	}
+	var last struct{ Text string }
+	if err := json.NewDecoder(resp.Body).Decode(&last); err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatalf("read SMS sandbox: %d %v", resp.StatusCode, err)
+	}
+	return last.Text
+}
+
+// Code returns the one-time code last sent to phone.
+func (s *SMSReader) Code(tb testing.TB, phone string) string {
+	tb.Helper()
+	c := sixDigits.FindString(s.Text(tb, phone))
 	if c == "" {
 		tb.Fatalf("no code was sent to the number")
 	}
