@@ -130,11 +130,17 @@ func createPackageDB(admin string) (string, error) {
 		return "", err
 	}
 	defer conn.Close()
-	if _, err := conn.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-		return "", fmt.Errorf("drop %s: %w", name, err)
+	// The database is kept between runs, not dropped: each test works in
+	// schemas of its own with random names (dropped when it ends), so two
+	// runs of the same package at once never meet.
+	var exists bool
+	if err := conn.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", err
 	}
-	if _, err := conn.Exec(`CREATE DATABASE ` + name); err != nil {
-		return "", fmt.Errorf("create %s: %w", name, err)
+	if !exists {
+		if _, err := conn.Exec(`CREATE DATABASE ` + name); err != nil && !strings.Contains(err.Error(), "already exists") && !strings.Contains(err.Error(), "duplicate key") {
+			return "", fmt.Errorf("create %s: %w", name, err)
+		}
 	}
 	u, err := url.Parse(admin)
 	if err != nil {
