@@ -22,6 +22,9 @@ const (
 	ReasonMissing     Reason = "access_reason_missing"
 	NotCollected      Reason = "not_collected" // the field is processed on the device only and never stored
 	Tampered          Reason = "tampered"      // the sealed value does not belong to this subject, field and row
+	// GuardianConsentMissing: the person is under 14 and a guardian has not
+	// consented, or the use needs more than a general consent (PIPL art. 31).
+	GuardianConsentMissing Reason = "guardian_consent_missing"
 )
 
 // Denied is the guard's refusal. Check it with errors.As.
@@ -65,6 +68,8 @@ func (d *Denied) SafeMessage() string {
 		return "This information is not collected by the server. 服务器不收集此信息。"
 	case ReasonMissing:
 		return "Operator access needs a ticket or request id. 操作人员访问需注明工单号或请求号。"
+	case GuardianConsentMissing:
+		return "Under 14: this needs your guardian's consent first. 未满14周岁：须先取得监护人同意。"
 	}
 	return "Not allowed. 不允许。"
 }

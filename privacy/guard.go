@@ -21,6 +21,7 @@ type Guard struct {
 	audit    *audit.Log
 	consents *Ledger
 	erased   *erasedSet
+	minors   *minorSet // children under 14 (minor.go)
 	clock    minimall.Clock
 }
 
@@ -35,7 +36,12 @@ const (
 // aad binds a ciphertext to its subject, table, column and row, so a
 // sealed value copied to another row, column or person does not open.
 func aad(s minimall.SubjectID, spec *FieldSpec, row string) []byte {
-	b := make([]byte, 0, len(s)+len(spec.Table)+len(spec.Column)+len(row)+3)
+	return appendAAD(make([]byte, 0, len(s)+len(spec.Table)+len(spec.Column)+len(row)+3), s, spec, row)
+}
+
+// appendAAD appends the associated data to b; the hot path passes a stack
+// buffer, since the vault only copies from it.
+func appendAAD(b []byte, s minimall.SubjectID, spec *FieldSpec, row string) []byte {
 	b = append(b, s...)
 	b = append(b, 0)
 	b = append(b, spec.Table...)
@@ -102,6 +108,9 @@ func (g *Guard) sealable(ctx context.Context, s minimall.SubjectID, f Field) (*F
 	if g.erased.has(s) {
 		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", SubjectErased)
 	}
+	if r := g.minorSealReason(s, spec); r != "" {
+		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", r)
+	}
 	return spec, nil
 }
 
@@ -138,7 +147,8 @@ func (g *Guard) Check(ctx context.Context, a minimall.Actor, s minimall.SubjectI
 }
 
 func (g *Guard) open(ctx context.Context, a minimall.Actor, s minimall.SubjectID, spec *FieldSpec, p Purpose, row string, sealed []byte) ([]byte, error) {
-	plain, kind, err := g.vault.Open(ctx, s, aad(s, spec, row), sealed)
+	var buf [96]byte
+	plain, kind, err := g.vault.Open(ctx, s, appendAAD(buf[:0], s, spec, row), sealed)
 	if err != nil {
 		return nil, g.vaultError(ctx, a, s, spec.Field, p, err)
 	}
@@ -222,7 +232,7 @@ func (g *Guard) consentReason(ctx context.Context, s minimall.SubjectID, feature
 	if basis == SeparateConsent && rec.Kind == General {
 		return ConsentMissing
 	}
-	return ""
+	return g.minorConsentReason(s, rec)
 }
 
 func (g *Guard) vaultError(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, err error) error {
@@ -246,8 +256,10 @@ func (g *Guard) deny(ctx context.Context, a minimall.Actor, s minimall.SubjectID
 // within the audit log's stated bound (audit.Options.MaxDelay plus one batch
 // write); an explicit Kernel.AuditAppend waits for durability.
 func (g *Guard) record(a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, decision, reason, row string) {
+	// No time and no actor name here: the writer stamps the entry when it
+	// takes it, within Record's durability bound, and names the actor.
 	g.audit.Record(audit.Entry{
-		At: g.clock.Now(), Actor: a.String(), Subject: string(s), Field: string(f), Purpose: string(p),
+		Who: a, Subject: string(s), Field: string(f), Purpose: string(p),
 		Decision: decision, Reason: reason, Ref: joinRef(a.Reason, row),
 	})
 }

@@ -60,11 +60,15 @@ func Open(ctx context.Context, c Config) (*Kernel, error) {
 		return nil, fmt.Errorf("privacy: open audit log: %w", err)
 	}
 	k := &Kernel{db: c.Data, vault: v, audit: log, clock: c.Clock, Consents: newLedger(c.Data), feed: outbox.NewFeed(c.Data)}
-	k.guard = &Guard{vault: v, audit: log, consents: k.Consents, erased: newErasedSet(), clock: c.Clock}
+	k.guard = &Guard{vault: v, audit: log, consents: k.Consents, erased: newErasedSet(), minors: newMinorSet(), clock: c.Clock}
 	k.Operators = &Operators{db: c.Data}
 	if _, err := k.ReplayErasures(ctx); err != nil {
 		log.Close()
 		return nil, fmt.Errorf("privacy: replay erasures: %w", err)
+	}
+	if err := k.loadMinors(ctx); err != nil {
+		log.Close()
+		return nil, err
 	}
 	if err := k.follow(ctx); err != nil {
 		log.Close()
@@ -109,6 +113,8 @@ func (k *Kernel) onChange(ctx context.Context, evs []outbox.Event) error {
 			k.vault.Forget(e.Subject)
 		case outbox.TopicKeysChanged:
 			k.vault.Forget(e.Subject)
+		case TopicMinorChanged:
+			k.reloadMinor(ctx, e.Subject)
 		}
 	}
 	return nil

@@ -70,6 +70,28 @@ var columns = map[string]ColumnClass{
 	"partner_disclosures.partner_ref": Pseudonymous, "partner_disclosures.request_id": NotPersonal,
 	"partner_disclosures.at": NotPersonal, "partner_disclosures.status": NotPersonal,
 
+	// Catalogue (0010): shop and item data is not personal; a shop's owner
+	// is a subject id.
+	"categories.id": NotPersonal, "categories.parent": NotPersonal, "categories.name": NotPersonal,
+	"categories.position": NotPersonal, "categories.created_at": NotPersonal,
+	"shops.id": NotPersonal, "shops.owner": Pseudonymous, "shops.name": NotPersonal, "shops.description": NotPersonal,
+	"shops.status": NotPersonal, "shops.created_at": NotPersonal,
+	"items.id": NotPersonal, "items.shop": NotPersonal, "items.category": NotPersonal, "items.title": NotPersonal,
+	"items.description": NotPersonal, "items.price_fen": NotPersonal, "items.stock": NotPersonal,
+	"items.attributes": NotPersonal, "items.images": NotPersonal, "items.status": NotPersonal,
+	"items.created_at": NotPersonal, "items.updated_at": NotPersonal,
+	"channels.id": NotPersonal, "channels.name": NotPersonal, "channels.description": NotPersonal, "channels.created_at": NotPersonal,
+	"channel_items.channel": NotPersonal, "channel_items.item": NotPersonal, "channel_items.position": NotPersonal,
+	"search_history.id": Pseudonymous, "search_history.subject": Pseudonymous, "search_history.query_index": Pseudonymous,
+	"search_history.searched_at": NotPersonal,
+	// The ranking switch is a setting, kept in clear like a consent record.
+	"search_settings.subject": Pseudonymous, "search_settings.non_personalised": NotPersonal, "search_settings.updated_at": NotPersonal,
+
+	"subject_minors.subject": Pseudonymous, "subject_minors.state": NotPersonal, "subject_minors.changed_at": NotPersonal,
+	"verifications.subject": Pseudonymous, "verifications.updated_at": NotPersonal,
+	"minors.subject": Pseudonymous, "minors.state": NotPersonal, "minors.guardian_token_hash": Pseudonymous,
+	"minors.created_at": NotPersonal, "minors.consented_at": NotPersonal,
+
 	"outbox.id": NotPersonal, "outbox.at": NotPersonal, "outbox.topic": NotPersonal,
 	"outbox.subject": Pseudonymous, "outbox.payload": NotPersonal,
 	"outbox_offsets.consumer": NotPersonal, "outbox_offsets.last_id": NotPersonal, "outbox_offsets.at": NotPersonal,

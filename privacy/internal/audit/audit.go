@@ -17,20 +17,27 @@ import (
 	"sync"
 	"time"
 
+	"minimall"
 	"minimall/sqldb"
 )
 
 // Entry is one audited event. Its strings hold identifiers and codes,
 // never personal information in clear.
 type Entry struct {
-	At       time.Time // when the decision was made; zero means when it is recorded
-	Actor    string    // who acted, e.g. "operator:op_1/cs"
-	Subject  string    // whose information, a pseudonymous subject id
-	Field    string    // which field, e.g. "recipient.phone"
-	Purpose  string    // for what purpose
-	Decision string    // allow, deny, seal, erase, ...
-	Reason   string    // why: a denial reason or an operator's stated reason
-	Ref      string    // ticket, request or row the decision is about
+	// At is when the decision was made. Zero means when the writer takes
+	// the entry into a batch, at most the durability bound of Record after
+	// it was recorded: the guard's hot path leaves the clock to the writer.
+	At    time.Time
+	Actor string // who acted, e.g. "operator:op_1/cs"; empty means Who
+	// Who is the actor, named by the writer when Actor is empty, so the
+	// caller does not pay for building the name.
+	Who      minimall.Actor
+	Subject  string // whose information, a pseudonymous subject id
+	Field    string // which field, e.g. "recipient.phone"
+	Purpose  string // for what purpose
+	Decision string // allow, deny, seal, erase, ...
+	Reason   string // why: a denial reason or an operator's stated reason
+	Ref      string // ticket, request or row the decision is about
 }
 
 // Record is an entry as stored: the entry and its place in its chain.
@@ -200,10 +207,8 @@ func (l *Log) Find(ctx context.Context, f Filter) ([]Record, error) {
 
 // prepare fills in the time and makes the strings storable.
 func (l *Log) prepare(e Entry) Entry {
-	if e.At.IsZero() {
-		e.At = l.data.Now()
-	}
-	// Text is cleaned by the writer (batch.chainRows), off the caller's path.
+	// The time, the actor's name and clean text are filled in by the
+	// writer (writer.take, batch.chainRows), off the caller's path.
 	return e
 }
 

@@ -106,6 +106,7 @@ func (w *writer) take(ctx context.Context, b *batch) {
 		b.items = append(w.carry, b.items...)
 		w.carry = nil
 	}
+	stamp(b.items, w.data.Now())
 	b.prepare(w.mac, w.chain, w.head)
 }
 
@@ -231,6 +232,24 @@ func (w *writer) acknowledge(b *batch, err error) {
 		}
 		if it.ack != nil {
 			it.ack <- ack{seq: seq, err: err}
+		}
+	}
+}
+
+// stamp fills what Record left to the writer: the time of entries that
+// came without one, and the actor's name. A carried entry keeps the time
+// it got on its first try.
+func stamp(items []item, now time.Time) {
+	for i := range items {
+		e := &items[i].e
+		if items[i].flush {
+			continue
+		}
+		if e.At.IsZero() {
+			e.At = now
+		}
+		if e.Actor == "" {
+			e.Actor = e.Who.String()
 		}
 	}
 }
