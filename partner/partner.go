@@ -7,6 +7,7 @@ package partner
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"minimall"
@@ -31,7 +32,11 @@ type Gateway struct {
 	endpoints map[privacy.PartnerID]Endpoint
 	client    *http.Client
 	actor     minimall.Actor
+	disclosed atomic.Int64 // disclosures logged since start, for metrics
 }
+
+// Disclosed counts the disclosures logged since the gateway started.
+func (g *Gateway) Disclosed() int64 { return g.disclosed.Load() }
 
 // DefaultTimeout bounds a partner call when NewGateway gets no client.
 const DefaultTimeout = 10 * time.Second

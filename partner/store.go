@@ -41,6 +41,7 @@ func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (
 		// Not audited means not sent.
 		return "", also(fmt.Errorf("partner: audit disclosure: %w", err), g.setStatus(context.WithoutCancel(ctx), id, StatusFailed))
 	}
+	g.disclosed.Add(1)
 	return id, nil
 }
 

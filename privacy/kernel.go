@@ -175,6 +175,13 @@ func (k *Kernel) AuditAppend(ctx context.Context, a minimall.Actor, s minimall.S
 	return err
 }
 
+// AuditStats counts the audit entries made durable since the kernel
+// opened: all of them, and the guard's allowed and denied decisions.
+func (k *Kernel) AuditStats() (durable, allowed, denied int64) {
+	st := k.audit.Stats()
+	return st.Durable.Load(), st.Allowed.Load(), st.Denied.Load()
+}
+
 // AuditFlush waits until every audit entry recorded so far is durable.
 func (k *Kernel) AuditFlush(ctx context.Context) error { return k.audit.Flush(ctx) }
 

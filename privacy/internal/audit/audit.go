@@ -144,7 +144,7 @@ func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options
 	l := &Log{data: data, opt: opt, queue: make(chan item, opt.QueueSize), urgent: make(chan struct{}, 1), done: make(chan struct{})}
 	l.acks.New = func() any { return make(chan ack, 1) }
 	l.w = writer{data: data, keys: keys, chain: opt.Chain, mac: m, head: h,
-		checkpointed: h.seq, ins: insertSQL{db: data}}
+		checkpointed: h.seq, ins: insertSQL{db: data}, stats: &Stats{}}
 	go l.run()
 	return l, nil
 }
@@ -161,6 +161,9 @@ func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options
 func (l *Log) Record(e Entry) {
 	l.enqueue(context.Background(), item{e: l.prepare(e)})
 }
+
+// Stats returns the counts of durable entries; safe to read at any time.
+func (l *Log) Stats() *Stats { return l.w.stats }
 
 // Append writes e and returns its seq once the entry and the checkpoint
 // covering it are durable. It returns the write error if the batch

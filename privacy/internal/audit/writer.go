@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"minimall/sqldb"
@@ -35,6 +36,7 @@ type writer struct {
 	ins          insertSQL
 	carry        []item // Record entries of a failed batch, to write first
 	lost         error  // why the writer stopped with entries unwritten
+	stats        *Stats // counts what is durable, off the callers' path
 }
 
 // run is the writer goroutine. It collects the queue into batches, writes
@@ -229,6 +231,7 @@ func (w *writer) acknowledge(b *batch, err error) {
 		if !it.flush {
 			seq = b.rows[k].seq
 			k++
+			w.stats.count(it.e.Decision)
 		}
 		if it.ack != nil {
 			it.ack <- ack{seq: seq, err: err}
@@ -251,5 +254,21 @@ func stamp(items []item, now time.Time) {
 		if e.Actor == "" {
 			e.Actor = e.Who.String()
 		}
+	}
+}
+
+// Stats counts the entries the writer made durable, for metrics. The
+// counts are read while the writer runs, hence atomic.
+type Stats struct {
+	Durable, Allowed, Denied atomic.Int64
+}
+
+func (s *Stats) count(decision string) {
+	s.Durable.Add(1)
+	switch decision {
+	case "allow":
+		s.Allowed.Add(1)
+	case "deny":
+		s.Denied.Add(1)
 	}
 }
