@@ -18,6 +18,7 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/partner"
 	"minimall/privacy"
 	"minimall/security"
 	"minimall/sqldb"
@@ -39,6 +40,7 @@ type Server struct {
 	Operators Authenticator
 	Accounts  *account.Service
 	Security  *security.Service
+	Partners  *partner.Gateway
 	Clock     minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
 	// endpoint that moves time forward.
@@ -74,6 +76,10 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	if s.Kernel != nil {
 		s.registerConsentRoutes()
+		s.registerKernelMetrics()
+	}
+	if s.Partners != nil {
+		s.registerSharingRoutes()
 	}
 	if s.Security != nil && s.Accounts != nil {
 		s.registerSecurityRoutes()

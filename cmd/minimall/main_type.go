@@ -134,7 +134,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.HTTP = &mhttp.Server{
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey,
-		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Accounts: m.Accounts, Security: m.Security,
+		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Accounts: m.Accounts, Security: m.Security, Partners: m.Partners,
 		Clock: m.clock(), FakeClock: m.FakeClock, Logger: m.Logger,
 	}
 	return m.HTTP.Open()

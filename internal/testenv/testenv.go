@@ -68,7 +68,7 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	tune(&cfg)
 	e.Accounts = account.NewService(st.DB, k, partner.SMS{Gateway: e.Partners}, cfg)
 	e.Security = security.NewService(st.DB, k)
-	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security,
+	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners,
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
 	if err := e.Server.Open(); err != nil {
 		tb.Fatal(err)

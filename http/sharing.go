@@ -1,0 +1,55 @@
+package http
+
+import (
+	nethttp "net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"minimall"
+	"minimall/partner"
+)
+
+func (s *Server) registerSharingRoutes() {
+	s.handleFunc("GET /api/v1/account/disclosures", s.handleDisclosureList)
+}
+
+// handleDisclosureList handles "GET /api/v1/account/disclosures": the
+// person's own sharing list — which partner received which fields, when
+// and why (policy 三(一), PIPL art. 23). Field names only, never values.
+func (s *Server) handleDisclosureList(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a := minimall.ActorFromContext(r.Context())
+	if a.Kind != minimall.Shopper {
+		s.problem(w, r, minimall.Errorf(minimall.Unauthorized, "http.disclosures", "Sign in to see your sharing list. 请先登录。"))
+		return
+	}
+	list, err := s.Partners.Disclosures(r.Context(), a.Subject)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []partner.Record{}
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"disclosures": list})
+}
+
+// registerKernelMetrics exposes what the kernel did: durable audit
+// entries, the guard's decisions and partner disclosures. The counts are
+// kept by the audit writer and the gateway, off the request path.
+func (s *Server) registerKernelMetrics() {
+	audit := func(pick func(durable, allowed, denied int64) int64) func() float64 {
+		return func() float64 { return float64(pick(s.Kernel.AuditStats())) }
+	}
+	s.metrics.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_audit_durable_total", Help: "Audit entries made durable since start."},
+			audit(func(d, _, _ int64) int64 { return d })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_guard_decisions_total", Help: "Guard decisions made durable in the audit log since start.", ConstLabels: prometheus.Labels{"decision": "allow"}},
+			audit(func(_, a, _ int64) int64 { return a })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_guard_decisions_total", Help: "Guard decisions made durable in the audit log since start.", ConstLabels: prometheus.Labels{"decision": "deny"}},
+			audit(func(_, _, d int64) int64 { return d })),
+	)
+	if s.Partners != nil {
+		s.metrics.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_partner_disclosures_total", Help: "Disclosures to partners logged since start."},
+			func() float64 { return float64(s.Partners.Disclosed()) }))
+	}
+}

@@ -1,0 +1,56 @@
+package http_test
+
+import (
+	"strings"
+	"testing"
+
+	"minimall/internal/testenv"
+	"minimall/internal/testkit"
+)
+
+// TestAPIMetricsShowKernelWork: /metrics shows what the kernel did for the
+// requests served — durable audit entries, guard decisions, partner
+// disclosures — so a load run can report it.
+func TestAPIMetricsShowKernelWork(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13912340001", "metrics_member")
+		e.Do(t, "GET", "/api/v1/account?full=true", nil, testenv.Bearer(sh.Token)...)
+		if err := e.Kernel.AuditFlush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		body := string(e.Do(t, "GET", "/metrics", nil).Body)
+		for _, name := range []string{"minimall_audit_durable_total ", `minimall_guard_decisions_total{decision="allow"} `, "minimall_partner_disclosures_total 1"} {
+			i := strings.Index(body, name)
+			if i < 0 {
+				t.Fatalf("metrics lack %q", name)
+			}
+			if v := strings.Fields(body[i+len(name)-1:])[0]; v == "0" {
+				t.Errorf("%s is 0 after a registration", name)
+			}
+		}
+	})
+}
+
+// TestAPIDisclosureList: a person sees their own sharing list and nobody
+// else's; without signing in there is none.
+func TestAPIDisclosureList(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		if r := e.Do(t, "GET", "/api/v1/account/disclosures", nil); r.Status != 401 {
+			t.Fatalf("anonymous: %d %s", r.Status, r.Body)
+		}
+		sh := e.Register(t, "13912340002", "sharing_member")
+		r := e.Do(t, "GET", "/api/v1/account/disclosures", nil, testenv.Bearer(sh.Token)...)
+		if r.Status != 200 {
+			t.Fatalf("list: %d %s", r.Status, r.Body)
+		}
+		var got struct {
+			Disclosures []map[string]any `json:"disclosures"`
+		}
+		r.JSON(t, &got)
+		if got.Disclosures == nil {
+			t.Fatalf("want a list, got %s", r.Body)
+		}
+	})
+}
