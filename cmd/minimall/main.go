@@ -24,6 +24,7 @@ Commands:
   policy lists     print the personal-information collection list and the sharing list
   keys rotate      make a new master key and rewrap every subject key under it
   operator add     create an operator with a role and print its token once
+  loadgen          drive a running server with timed flows and report req/s, latency, kernel work
   help             show this text
 
 Run "minimall <command> --help" for a command's flags. Every flag can also be
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runKeys(ctx, rest, stdout, stderr)
 	case "operator":
 		err = runOperator(ctx, rest, stdout, stderr)
+	case "loadgen":
+		err = runLoadgen(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
