@@ -22,6 +22,9 @@ type Account struct {
 	Level      int                `json:"level"`
 	Status     string             `json:"status"`
 	CreatedAt  time.Time          `json:"created_at"`
+	// GuardianToken is set only on a registration held for a guardian's
+	// consent (policy 七): the child hands it to the guardian.
+	GuardianToken string `json:"guardian_token,omitempty"`
 }
 
 // Account statuses.
@@ -29,6 +32,9 @@ const (
 	StatusActive       = "active"
 	StatusLocked       = "locked"
 	StatusDeregistered = "deregistered"
+	// StatusPendingGuardian: a child under 14 registered and a guardian has
+	// not consented yet; nobody can sign in to it (see minor.go).
+	StatusPendingGuardian = "pending_guardian"
 )
 
 // NormalizePhone returns a mainland mobile number as 11 ASCII digits. It

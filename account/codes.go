@@ -23,7 +23,7 @@ const (
 // CodeRequest asks for a one-time code by SMS.
 type CodeRequest struct {
 	Phone   string `json:"phone"`
-	Purpose string `json:"purpose"` // register, login or unlock
+	Purpose string `json:"purpose"` // register, login, unlock, recover or guardian
 }
 
 // CodeSent says a code is on its way; it never contains the code.
@@ -48,8 +48,8 @@ func (s *Service) SendCode(ctx context.Context, req CodeRequest, client, request
 	if err != nil {
 		return nil, err
 	}
-	if req.Purpose != CodeRegister && req.Purpose != CodeLogin && req.Purpose != CodeUnlock {
-		return nil, minimall.Errorf(minimall.Invalid, op, "purpose must be register, login or unlock. 用途须为 register、login 或 unlock。")
+	if !validCodePurpose(req.Purpose) {
+		return nil, minimall.Errorf(minimall.Invalid, op, "purpose must be register, login, unlock, recover or guardian. 用途须为 register、login、unlock、recover 或 guardian。")
 	}
 	idx := s.phoneIndex(phone)
 	now := s.db.Now()

@@ -44,6 +44,7 @@ type Service struct {
 	argon    argonParams
 	limits   *limiter
 	sessions *sessionCache
+	identity Identity // the identity area, for minors and recovery; see UseIdentity
 }
 
 // NewService returns the account service.
@@ -84,10 +85,9 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 	if err != nil {
 		return nil, err
 	}
-	if req.Under14 {
-		// PIPL art. 31: nothing more is collected from a child under 14
-		// until a guardian consents; the guardian flow comes with the
-		// minors work, and until then registration stops here.
+	if req.Under14 && s.identity == nil {
+		// PIPL art. 31: without the guardian procedure wired, a child's
+		// registration stops here.
 		return nil, minimall.Errorf(minimall.Denied, op, "Under 14: a guardian must consent before you can register. 未满14周岁：须经监护人同意后方可注册。")
 	}
 	phoneIdx := s.phoneIndex(phone)
@@ -104,9 +104,16 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 	if err := spendCode(ctx, tx, codeID); err != nil {
 		return nil, err
 	}
-	a, err := s.insertAccount(ctx, tx, phone, phoneIdx, name, hash, requestID)
+	a, err := s.insertAccount(ctx, tx, phone, phoneIdx, name, hash, requestID, req.Under14)
 	if err != nil {
 		return nil, err
+	}
+	if req.Under14 {
+		// PIPL art. 31: the registration is held, invisible to sign-in,
+		// until a guardian consents (minor.go).
+		if a.GuardianToken, err = s.identity.HoldMinor(ctx, tx, a.Subject, MinorDeclared, requestID); err != nil {
+			return nil, err
+		}
 	}
 	return a, tx.Commit()
 }
@@ -129,7 +136,7 @@ func (s *Service) validateRegistration(req RegisterRequest) (phone, name string,
 
 // insertAccount creates the subject, records acceptance of the policy and
 // stores the sealed account row, all in tx.
-func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string, phoneIdx []byte, name, hash, requestID string) (*Account, error) {
+func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string, phoneIdx []byte, name, hash, requestID string, under14 bool) (*Account, error) {
 	const op = "account.Register"
 	subject, err := s.k.NewSubject(ctx, tx, "CN")
 	if err != nil {
@@ -150,20 +157,26 @@ func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string,
 			return nil, err
 		}
 	}
+	status, phoneKey, nameKey := StatusActive, phoneIdx, s.nameIndex(name)
+	if under14 {
+		status, phoneKey, nameKey = StatusPendingGuardian, s.pendingIndex(phoneKey), s.pendingIndex(nameKey)
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, member_name_index, member_name_sealed,
 		password_hash, level_sealed, phone_bound_at_sealed, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(subject), phoneIdx, sealed[privacy.AccountPhone], s.nameIndex(name), sealed[privacy.MemberName],
-		hash, sealed[privacy.AccountLevel], sealed[privacy.PhoneBoundAt], StatusActive, sqldb.Micros(now))
+		string(subject), phoneKey, sealed[privacy.AccountPhone], nameKey, sealed[privacy.MemberName],
+		hash, sealed[privacy.AccountLevel], sealed[privacy.PhoneBoundAt], status, sqldb.Micros(now))
 	if err != nil {
 		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
 			return nil, minimall.Errorf(minimall.Conflict, op, "This phone number or member name is already registered. 该手机号或会员名已被注册。")
 		}
 		return nil, err
 	}
-	if err := outbox.Emit(ctx, tx, "account.registered", subject, nil); err != nil {
-		return nil, err
+	if !under14 { // a held registration is announced when it is activated
+		if err := outbox.Emit(ctx, tx, "account.registered", subject, nil); err != nil {
+			return nil, err
+		}
 	}
-	return &Account{Subject: subject, MemberName: name, Phone: MaskPhone(phone), Level: 1, Status: StatusActive, CreatedAt: now}, nil
+	return &Account{Subject: subject, MemberName: name, Phone: MaskPhone(phone), Level: 1, Status: status, CreatedAt: now}, nil
 }
 
 func (s *Service) nameIndex(name string) []byte {

@@ -18,8 +18,11 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/catalog"
+	"minimall/identity"
 	"minimall/partner"
 	"minimall/privacy"
+	"minimall/search"
 	"minimall/security"
 	"minimall/sqldb"
 )
@@ -40,6 +43,9 @@ type Server struct {
 	Operators Authenticator
 	Accounts  *account.Service
 	Security  *security.Service
+	Catalog   *catalog.Service
+	Search    *search.Service
+	Identity  *identity.Service
 	Partners  *partner.Gateway
 	Clock     minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
@@ -83,6 +89,15 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	if s.Security != nil && s.Accounts != nil {
 		s.registerSecurityRoutes()
+	}
+	if s.Catalog != nil {
+		s.registerCatalogRoutes()
+	}
+	if s.Search != nil {
+		s.registerSearchRoutes()
+	}
+	if s.Identity != nil && s.Accounts != nil {
+		s.registerIdentityRoutes()
 	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("/", s.handleNotFound)

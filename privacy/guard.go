@@ -100,6 +100,9 @@ func (g *Guard) sealable(ctx context.Context, s minimall.SubjectID, f Field) (*F
 	if spec.Retention.Rule == NotStored || spec.Table == "" {
 		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", NotCollected)
 	}
+	if r := g.minorSealReason(s, spec); r != "" {
+		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", r)
+	}
 	if spec.Basis.NeedsConsent() {
 		if r := g.consentReason(ctx, s, spec.Feature, spec.Basis); r != "" {
 			return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", r)
@@ -107,9 +110,6 @@ func (g *Guard) sealable(ctx context.Context, s minimall.SubjectID, f Field) (*F
 	}
 	if g.erased.has(s) {
 		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", SubjectErased)
-	}
-	if r := g.minorSealReason(s, spec); r != "" {
-		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", r)
 	}
 	return spec, nil
 }

@@ -24,6 +24,7 @@ Commands:
   policy lists     print the personal-information collection list and the sharing list
   keys rotate      make a new master key and rewrap every subject key under it
   operator add     create an operator with a role and print its token once
+  seed             fill the store with a Chinese demo catalogue and seeded shoppers (--items N --users N)
   loadgen          drive a running server with timed flows and report req/s, latency, kernel work
   help             show this text
 
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runPolicy(ctx, rest, stdout, stderr)
 	case "keys":
 		err = runKeys(ctx, rest, stdout, stderr)
+	case "seed":
+		err = runSeed(ctx, rest, stdout, stderr)
 	case "operator":
 		err = runOperator(ctx, rest, stdout, stderr)
 	case "loadgen":

@@ -14,14 +14,18 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"minimall"
 	"minimall/account"
+	"minimall/catalog"
 	mhttp "minimall/http"
+	"minimall/identity"
 	"minimall/internal/testkit"
 	"minimall/partner"
 	"minimall/partner/sandbox"
 	"minimall/privacy"
+	"minimall/search"
 	"minimall/security"
 )
 
@@ -31,6 +35,9 @@ type Env struct {
 	Kernel   *privacy.Kernel
 	Accounts *account.Service
 	Security *security.Service
+	Identity *identity.Service
+	Catalog  *catalog.Service
+	Search   *search.Service // its index lives in a temporary folder of its own
 	Server   *mhttp.Server
 	URL      string
 	Partners *partner.Gateway
@@ -68,7 +75,14 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	tune(&cfg)
 	e.Accounts = account.NewService(st.DB, k, partner.SMS{Gateway: e.Partners}, cfg)
 	e.Security = security.NewService(st.DB, k)
-	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners,
+	e.Identity = identity.NewService(st.DB, k, e.Partners, e.Accounts)
+	e.Catalog = catalog.NewService(st.DB)
+	if e.Search, err = search.Open(ctx, st.DB, k, e.Catalog, search.Config{Dir: tb.TempDir() + "/search", Node: "test", Interval: 50 * time.Millisecond, Grace: 200 * time.Millisecond}); err != nil {
+		tb.Fatal(err)
+	}
+	e.Search.Follow()
+	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners, Identity: e.Identity,
+		Catalog: e.Catalog, Search: e.Search,
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
 	if err := e.Server.Open(); err != nil {
 		tb.Fatal(err)
@@ -76,6 +90,7 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.URL = e.Server.URL()
 	tb.Cleanup(func() {
 		e.Server.Close()
+		e.Search.Close()
 		set.Close()
 		k.Close()
 	})

@@ -1,0 +1,120 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"minimall"
+	"minimall/outbox"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// Code purposes of the guardian procedure and account recovery.
+const (
+	CodeGuardian = "guardian" // sent to a guardian's phone (policy 七)
+	CodeRecover  = "recover"  // sent to the account's phone (二(一)3 找回账号)
+)
+
+func validCodePurpose(p string) bool {
+	switch p {
+	case CodeRegister, CodeLogin, CodeUnlock, CodeRecover, CodeGuardian:
+		return true
+	}
+	return false
+}
+
+// How a child came to be known to be under 14.
+const (
+	MinorDeclared = "declared"  // the registration's "I am under 14"
+	MinorRealName = "real_name" // a real-name check revealed the birth date
+)
+
+// Identity is what the account area needs from the identity area: holding
+// a child's registration for a guardian, and matching real-name data for
+// account recovery. cmd wires it with UseIdentity.
+type Identity interface {
+	// HoldMinor starts the guardian procedure for subject in tx and
+	// returns the token the guardian acts with.
+	HoldMinor(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, source, requestID string) (string, error)
+	// RealNameVerified reports whether subject passed a real-name check
+	// with the identity authority, without opening anything.
+	RealNameVerified(ctx context.Context, subject minimall.SubjectID) (bool, error)
+	// MatchRealName compares a claimed name and ID number with the sealed
+	// ones, opened for account recovery only (audited by the guard).
+	MatchRealName(ctx context.Context, subject minimall.SubjectID, realName, idNumber, requestID string) (bool, error)
+}
+
+// UseIdentity wires the identity area; call it before serving.
+func (s *Service) UseIdentity(id Identity) { s.identity = id }
+
+// pendingIndex hides a held registration from sign-in, unlocking and
+// recovery: its phone and member-name indexes live under a "pending"
+// domain until a guardian consents, so no lookup by phone or name finds
+// it (PIPL art. 31: a child cannot finish registering alone).
+func (s *Service) pendingIndex(idx []byte) []byte {
+	return s.k.BlindIndex(privacy.AccountPhone, append([]byte("pending\x00"), idx...))
+}
+
+// CheckCode checks a one-time code sent to phone for purpose, without
+// spending it; SpendCode spends it in the transaction that uses it.
+// Returns Invalid for a malformed phone or a wrong or expired code.
+func (s *Service) CheckCode(ctx context.Context, phone, purpose, code string) (string, error) {
+	p, err := NormalizePhone(phone)
+	if err != nil {
+		return "", err
+	}
+	return s.verifyCode(ctx, s.phoneIndex(p), purpose, code)
+}
+
+// SpendCode marks a code checked by CheckCode used, in tx.
+func (s *Service) SpendCode(ctx context.Context, tx *sqldb.Tx, id string) error {
+	return spendCode(ctx, tx, id)
+}
+
+// PhoneIndex returns the blind index of a phone number, so another area
+// can tell two numbers apart without holding either.
+func (s *Service) PhoneIndex(phone string) ([]byte, error) {
+	p, err := NormalizePhone(phone)
+	if err != nil {
+		return nil, err
+	}
+	return s.phoneIndex(p), nil
+}
+
+// ActivatePending finishes a registration held for a guardian, in tx, once
+// the guardian consented: the account becomes active and findable by its
+// phone and member name. An account that was already active (its holder's
+// age came out of a real-name check later) is left as it is. Returns
+// Conflict if the phone or name was registered by someone else meanwhile.
+func (s *Service) ActivatePending(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) error {
+	const op = "account.ActivatePending"
+	var phoneSealed, nameSealed []byte
+	err := tx.QueryRowContext(ctx, `SELECT phone_sealed, member_name_sealed FROM accounts WHERE subject = ? AND status = ?`,
+		string(subject), StatusPendingGuardian).Scan(&phoneSealed, &nameSealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	a, g, row := minimall.SystemActor("guardian-consent"), s.k.Guard(), string(subject)
+	phone, err := g.OpenString(ctx, a, subject, privacy.AccountPhone, privacy.ForAccount, row, phoneSealed)
+	if err != nil {
+		return err
+	}
+	name, err := g.OpenString(ctx, a, subject, privacy.MemberName, privacy.ForAccount, row, nameSealed)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ? WHERE subject = ?`,
+		StatusActive, s.phoneIndex(phone), s.nameIndex(name), string(subject))
+	if err != nil {
+		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
+			return minimall.Errorf(minimall.Conflict, op, "This phone number or member name was registered meanwhile; register again. 该手机号或会员名已被注册，请重新注册。")
+		}
+		return err
+	}
+	return outbox.Emit(ctx, tx, "account.registered", subject, nil)
+}

@@ -1,0 +1,237 @@
+package identity
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"minimall"
+	"minimall/account"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// GuardianTokenPrefix starts every guardian token.
+const GuardianTokenPrefix = "gt_"
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// HoldMinor starts (or restarts, with a new token) the guardian procedure
+// for subject in tx: the kernel is told the person is a child under 14, so
+// the guard refuses any further collection until a guardian consents (PIPL
+// art. 31). source says how it became known (account.MinorDeclared or
+// account.MinorRealName). It returns the token the guardian acts with.
+func (s *Service) HoldMinor(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, source, requestID string) (string, error) {
+	const op = "identity.HoldMinor"
+	token := GuardianTokenPrefix + minimall.RandomToken(16)
+	stmt, _ := json.Marshal(map[string]string{"source": source, "request_id": requestID})
+	sealed, err := s.k.Guard().Seal(ctx, subject, privacy.MinorUnder14, string(subject), stmt)
+	if err != nil {
+		return "", err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO minors (subject, state, guardian_token_hash, under_14_sealed, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (subject) DO UPDATE SET guardian_token_hash = excluded.guardian_token_hash`,
+		string(subject), string(privacy.MinorPending), tokenHash(token), sealed, sqldb.Micros(tx.Now()))
+	if err != nil {
+		return "", sqldb.FormatError(op, err)
+	}
+	return token, s.k.SetMinor(ctx, tx, subject, privacy.MinorPending)
+}
+
+// GuardianConsentRequest is a guardian's consent for a child under 14: the
+// token the child got, the guardian's phone with the SMS code sent to it
+// (purpose "guardian"), the guardian's real name and ID number for a check
+// with the identity authority, and the guardian's acceptance of the policy.
+type GuardianConsentRequest struct {
+	Token               string `json:"guardian_token"`
+	Phone               string `json:"guardian_phone"`
+	Code                string `json:"code"`
+	RealName            string `json:"guardian_real_name"`
+	IDNumber            string `json:"guardian_id_number"`
+	IDType              string `json:"guardian_id_type,omitempty"`
+	AcceptPolicyVersion int    `json:"accept_policy_version"`
+	Agree               bool   `json:"agree"` // "I am the child's guardian and consent"
+}
+
+// GuardianConsent is the outcome of a guardian's consent.
+type GuardianConsent struct {
+	Minor         string `json:"minor"`          // consented
+	AccountStatus string `json:"account_status"` // active
+}
+
+// Consent records a guardian's consent (七, PIPL art. 31): the guardian is
+// verified by an SMS code to their phone and a real-name check with the
+// identity authority (an adult, 18 or over); the consent goes to the
+// ledger as a guardian consent, with the guardian's identity and the
+// evidence sealed under the child's keys; a held registration becomes an
+// active account; from then on the child's data is treated as sensitive.
+// Returns Invalid for a malformed request, a wrong code or a guardian
+// whose name and ID number do not match; NotFound for an unknown or used
+// token; Conflict for an outdated policy version; Denied for a guardian
+// under 18.
+func (s *Service) Consent(ctx context.Context, req GuardianConsentRequest, requestID string) (*GuardianConsent, error) {
+	const op = "identity.GuardianConsent"
+	id, err := s.checkGuardianRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	subject, err := s.pendingMinor(ctx, req.Token)
+	if err != nil {
+		return nil, err
+	}
+	codeID, err := s.accounts.CheckCode(ctx, req.Phone, account.CodeGuardian, req.Code)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkGuardian(ctx, id, requestID); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := s.accounts.SpendCode(ctx, tx, codeID); err != nil {
+		return nil, err
+	}
+	if err := s.recordConsent(ctx, tx, subject, id, req.Phone, requestID); err != nil {
+		return nil, err
+	}
+	if err := s.accounts.ActivatePending(ctx, tx, subject); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return &GuardianConsent{Minor: string(privacy.MinorConsented), AccountStatus: account.StatusActive}, nil
+}
+
+func (s *Service) checkGuardianRequest(req GuardianConsentRequest) (RealNameRequest, error) {
+	const op = "identity.GuardianConsent"
+	if !strings.HasPrefix(req.Token, GuardianTokenPrefix) {
+		return RealNameRequest{}, minimall.Errorf(minimall.Invalid, op, "Give the guardian_token the child received. 请提供儿童获得的监护人令牌。")
+	}
+	if !req.Agree {
+		return RealNameRequest{}, minimall.Errorf(minimall.Invalid, op, "The guardian must agree (agree: true). 监护人须明确同意。")
+	}
+	if _, err := account.NormalizePhone(req.Phone); err != nil {
+		return RealNameRequest{}, err
+	}
+	if v := s.k.PolicyVersion(); req.AcceptPolicyVersion != v {
+		return RealNameRequest{}, minimall.Errorf(minimall.Conflict, op, "Read and accept the current privacy policy (version %d) first. 请先阅读并同意当前版本（第%d版）隐私政策。", v, v)
+	}
+	return RealNameRequest{RealName: req.RealName, IDNumber: req.IDNumber, IDType: req.IDType}.normalize(op)
+}
+
+// pendingMinor finds the child a guardian token belongs to.
+func (s *Service) pendingMinor(ctx context.Context, token string) (minimall.SubjectID, error) {
+	var subject string
+	err := s.db.QueryRowContext(ctx, `SELECT subject FROM minors WHERE guardian_token_hash = ? AND state = ?`,
+		tokenHash(token), string(privacy.MinorPending)).Scan(&subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", minimall.Errorf(minimall.NotFound, "identity.GuardianConsent", "No child is waiting for a guardian with this token. 没有与此令牌对应的待同意请求。")
+	}
+	if err != nil {
+		return "", sqldb.FormatError("identity.GuardianConsent", err)
+	}
+	return minimall.SubjectID(subject), nil
+}
+
+// checkGuardian verifies the guardian with the identity authority. The
+// guardian has no account: the authority sees a one-off ref, never the
+// child's, so it cannot link the two.
+func (s *Service) checkGuardian(ctx context.Context, id RealNameRequest, requestID string) error {
+	const op = "identity.GuardianConsent"
+	ans, err := s.askAuthority(ctx, "", id, requestID)
+	if err != nil {
+		return err
+	}
+	birth, dateErr := parseDate(ans.BirthDate)
+	if !ans.Match || dateErr != nil {
+		return minimall.Errorf(minimall.Invalid, op, "The guardian's name and ID number do not match. 监护人姓名与证件号码不一致。")
+	}
+	if under(18, birth, s.db.Now()) {
+		return minimall.Errorf(minimall.Denied, op, "A guardian must be an adult. 监护人须为成年人。")
+	}
+	return nil
+}
+
+// recordConsent seals who consented and the evidence under the child's
+// keys (the guardian is not an account holder), appends the guardian's
+// consent to the ledger and tells the kernel.
+func (s *Service) recordConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, id RealNameRequest, phone, requestID string) error {
+	const op = "identity.GuardianConsent"
+	p, _ := account.NormalizePhone(phone)
+	who, _ := json.Marshal(map[string]string{"real_name": id.RealName, "id_type": id.IDType, "id_number": id.IDNumber, "phone": p})
+	evidence, _ := json.Marshal(map[string]any{"request_id": requestID, "policy_version": s.k.PolicyVersion(),
+		"phone_proof": "sms_code", "identity_proof": "identity_authority", "at": tx.Now()})
+	g, row := s.k.Guard(), string(child)
+	whoSealed, err := g.Seal(ctx, child, privacy.GuardianIdentity, row, who)
+	if err != nil {
+		return err
+	}
+	evSealed, err := g.Seal(ctx, child, privacy.GuardianConsentEvidence, row, evidence)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE minors SET state = ?, guardian_identity_sealed = ?, guardian_consent_sealed = ?, consented_at = ?
+		WHERE subject = ? AND state = ?`, string(privacy.MinorConsented), whoSealed, evSealed, sqldb.Micros(tx.Now()), row, string(privacy.MinorPending))
+	if err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return minimall.Errorf(minimall.NotFound, op, "No child is waiting for a guardian with this token. 没有与此令牌对应的待同意请求。")
+	}
+	for _, scope := range []privacy.Scope{privacy.FeatureScope(privacy.FeatMinor), privacy.PolicyScope} {
+		if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: child, Scope: scope, Kind: privacy.Guardian,
+			Action: privacy.Grant, Channel: "api", Evidence: requestID}); err != nil {
+			return err
+		}
+	}
+	return s.k.SetMinor(ctx, tx, child, privacy.MinorConsented)
+}
+
+// RealNameVerified reports whether subject passed a real-name check with
+// the identity authority. Nothing is opened: a name is kept only after a
+// match.
+func (s *Service) RealNameVerified(ctx context.Context, subject minimall.SubjectID) (bool, error) {
+	row, err := s.load(ctx, s.db, subject)
+	if err != nil {
+		return false, err
+	}
+	return len(row.realName) > 0 && len(row.idNumber) > 0, nil
+}
+
+// MatchRealName compares a claimed name and ID number with the sealed
+// ones for account recovery (二(一)3 找回账号). The guard opens them only
+// for that purpose, only with the person's separate consent to it, and
+// audits each opening with the request id.
+func (s *Service) MatchRealName(ctx context.Context, subject minimall.SubjectID, realName, idNumber, requestID string) (bool, error) {
+	row, err := s.load(ctx, s.db, subject)
+	if err != nil || len(row.realName) == 0 {
+		return false, err
+	}
+	a := minimall.SystemActor("account-recovery")
+	a.Reason = requestID
+	g, key := s.k.Guard(), string(subject)
+	name, err := g.Open(ctx, a, subject, privacy.RealName, privacy.ForAccountRecovery, key, row.realName)
+	if err != nil {
+		return false, err
+	}
+	id, err := g.Open(ctx, a, subject, privacy.IDNumber, privacy.ForAccountRecovery, key, row.idNumber)
+	if err != nil {
+		return false, err
+	}
+	claimName := []byte(strings.TrimSpace(realName))
+	claimID := []byte(strings.ToUpper(strings.TrimSpace(idNumber)))
+	// Both compared, in constant time, so timing tells nothing about which failed.
+	ok := subtle.ConstantTimeCompare(name, claimName) & subtle.ConstantTimeCompare(id, claimID)
+	return ok == 1, nil
+}
