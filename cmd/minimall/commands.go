@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"minimall"
+	"minimall/catalog/seed"
 	"minimall/privacy"
 	"minimall/privacy/policy"
 )
@@ -68,9 +69,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	return nil
 }
 
+// What the demo seeds on its first start.
+const demoItems, demoUsers = 2000, 20
+
 // seedDemo prints what a visitor of the demo needs: where to look and an
 // operator token for the DPO console endpoints.
 func (m *Main) seedDemo(ctx context.Context, stdout io.Writer) error {
+	// The first start fills an empty catalogue, so there is something to
+	// browse, search and buy; later starts keep what is there.
+	if items, err := m.Catalog.ScanItems(ctx, "", 1); err != nil {
+		return err
+	} else if len(items) == 0 {
+		rep, err := seed.Catalog(ctx, m.Catalog, seed.Options{Items: demoItems, Seed: 1})
+		if err != nil {
+			return fmt.Errorf("seed the demo catalogue: %w", err)
+		}
+		if err := seedUsers(ctx, m, seedOptions{users: demoUsers, firstUser: 1}, stdout, io.Discard); err != nil {
+			return fmt.Errorf("seed the demo shoppers: %w", err)
+		}
+		fmt.Fprintf(stdout, "demo catalogue: %d categories, %d shops, %d items\n", rep.Categories, rep.Shops, rep.Items)
+	}
 	id, token, err := m.Kernel.Operators.Add(ctx, minimall.RoleDPO)
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ type Config struct {
 	// SandboxDir holds the sandbox partners' records, never inside the
 	// data folder: what a partner holds is not minimall's to back up.
 	SandboxDir string // default <data>.sandbox
+	// SearchDir holds the search index, a derived store rebuilt from the
+	// database when missing.
+	SearchDir string // default <data>.search
 }
 
 // DefaultConfig works with zero set-up: an embedded store in ./minimall-data.
@@ -42,7 +45,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str := map[string]*string{
 		"MINIMALL_ADDR": &c.Addr, "MINIMALL_DATA": &c.DataDir, "MINIMALL_DB": &c.DB,
 		"MINIMALL_KEYS": &c.KeysDir, "MINIMALL_KEYS_DB": &c.KeysDB, "MINIMALL_TLS_CERT": &c.TLSCert,
-		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_SANDBOX": &c.SandboxDir, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
+		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_SANDBOX": &c.SandboxDir, "MINIMALL_SEARCH": &c.SearchDir, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
 	}
 	for name, p := range str {
 		if v := getenv(name); v != "" {
@@ -79,6 +82,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file: serve HTTPS [MINIMALL_TLS_CERT]")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file [MINIMALL_TLS_KEY]")
 	fs.StringVar(&c.SandboxDir, "sandbox", c.SandboxDir, "folder of the sandbox partners' request records, outside the data folder (default: <data>.sandbox) [MINIMALL_SANDBOX]")
+	fs.StringVar(&c.SearchDir, "search", c.SearchDir, "search index folder, a derived store rebuilt when missing (default: <data>.search) [MINIMALL_SEARCH]")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", c.NoMigrate, "do not apply pending migrations; refuse an outdated schema [MINIMALL_NO_MIGRATE]")
 	fs.BoolVar(&c.FakeClock, "fake-clock", c.FakeClock, "enable the operator endpoint that moves time forward (testing only) [MINIMALL_FAKE_CLOCK]")
 	a := &c.Accounts
@@ -98,6 +102,9 @@ func (c *Config) resolve() error {
 	}
 	if c.SandboxDir == "" {
 		c.SandboxDir = strings.TrimRight(c.DataDir, `/\`) + ".sandbox"
+	}
+	if c.SearchDir == "" {
+		c.SearchDir = strings.TrimRight(c.DataDir, `/\`) + ".search"
 	}
 	if c.DB == "" {
 		if inside(c.KeysDir, c.DataDir) {

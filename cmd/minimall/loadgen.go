@@ -20,6 +20,7 @@ func runLoadgen(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	concurrency := fs.Int("concurrency", 32, "workers per flow")
 	duration := fs.Duration("duration", 10*time.Second, "how long each flow runs")
 	format := fs.String("format", "text", "text or json")
+	fs.IntVar(&loadgen.Users, "users", loadgen.Users, "seeded shoppers to sign in as (shopper000001…, as `minimall seed --users N` made them)")
 	flowList := fs.String("flows", strings.Join(loadgen.FlowNames(), ","), "flows to run, in order")
 	if err := parse(fs, args, stderr, "loadgen [flags]   (drive a running server; see the README for seeding first)"); err != nil {
 		return err

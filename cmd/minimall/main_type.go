@@ -16,11 +16,14 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/catalog"
 	mhttp "minimall/http"
+	"minimall/identity"
 	"minimall/outbox"
 	"minimall/partner"
 	"minimall/partner/sandbox"
 	"minimall/privacy"
+	"minimall/search"
 	"minimall/security"
 	"minimall/sqldb"
 )
@@ -64,6 +67,9 @@ type Main struct {
 	SMS       account.Sender
 	Partners  *partner.Gateway
 	Sandboxes *sandbox.Set
+	Identity  *identity.Service
+	Catalog   *catalog.Service
+	Search    *search.Service
 
 	stopFollowers context.CancelFunc
 	closers       []func() error
@@ -129,12 +135,20 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Accounts = account.NewService(m.DB, m.Kernel, m.SMS, m.Config.Accounts)
 	m.Security = security.NewService(m.DB, m.Kernel)
+	m.Identity = identity.NewService(m.DB, m.Kernel, m.Partners, m.Accounts)
+	m.Catalog = catalog.NewService(m.DB)
+	if m.Search, err = search.Open(ctx, m.DB, m.Kernel, m.Catalog, search.Config{Dir: m.Config.SearchDir, Node: m.Config.Node}); err != nil {
+		return fmt.Errorf("open search index: %w", err)
+	}
+	m.closers = append(m.closers, m.Search.Close)
+	m.Search.Follow()
 	if err := m.followChanges(ctx); err != nil {
 		return err
 	}
 	m.HTTP = &mhttp.Server{
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey,
 		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Accounts: m.Accounts, Security: m.Security, Partners: m.Partners,
+		Identity: m.Identity, Catalog: m.Catalog, Search: m.Search,
 		Clock: m.clock(), FakeClock: m.FakeClock, Logger: m.Logger,
 	}
 	return m.HTTP.Open()
