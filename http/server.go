@@ -18,8 +18,11 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/cart"
 	"minimall/catalog"
 	"minimall/identity"
+	"minimall/oauth"
+	"minimall/order"
 	"minimall/partner"
 	"minimall/privacy"
 	"minimall/search"
@@ -45,7 +48,10 @@ type Server struct {
 	Security  *security.Service
 	Catalog   *catalog.Service
 	Search    *search.Service
+	Carts     *cart.Service
+	Orders    *order.Service
 	Identity  *identity.Service
+	OAuth     *oauth.Service
 	Partners  *partner.Gateway
 	Clock     minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
@@ -96,8 +102,17 @@ func (s *Server) Handler() nethttp.Handler {
 	if s.Search != nil {
 		s.registerSearchRoutes()
 	}
+	if s.Carts != nil {
+		s.registerCartRoutes()
+	}
+	if s.Orders != nil {
+		s.registerOrderRoutes()
+	}
 	if s.Identity != nil && s.Accounts != nil {
 		s.registerIdentityRoutes()
+	}
+	if s.OAuth != nil {
+		s.registerOAuthRoutes()
 	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("/", s.handleNotFound)

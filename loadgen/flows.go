@@ -14,7 +14,7 @@ func Baseline() Flow {
 }
 
 // flows are the flows loadgen knows, in the order they run by default.
-var flows = []func() Flow{Baseline, List, Item, Search}
+var flows = []func() Flow{Baseline, List, Item, Search, Cart, Checkout}
 
 // FlowNames lists the known flows in their default order.
 func FlowNames() []string {

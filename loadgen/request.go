@@ -49,3 +49,9 @@ func (c *Client) Call(ctx context.Context, method, path, token string, body, out
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
 }
+
+// callURL is Call for an absolute URL elsewhere (a sandbox partner's page).
+func (c *Client) callURL(ctx context.Context, method, u string, out any, want int) error {
+	other := Client{HTTP: c.HTTP}
+	return other.Call(ctx, method, u, "", nil, out, want)
+}

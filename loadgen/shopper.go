@@ -153,3 +153,62 @@ func Search() Flow {
 		return c.Call(ctx, "GET", "/api/v1/search?q="+url.QueryEscape(pick(s.rnd, Queries)), s.token, nil, nil, http.StatusOK)
 	}}
 }
+
+// Cart adds an item to the signed-in shopper's cart. The items come from
+// the first cartItems of the catalogue, so a cart never passes its limit
+// of distinct lines: most adds raise a line's quantity, as repeat adds do.
+func Cart() Flow {
+	return Flow{Name: "cart", Setup: signedIn, Do: func(ctx context.Context, c *Client, st any) error {
+		s := st.(*shopper)
+		items := s.cat.items[:min(cartItems, len(s.cat.items))]
+		return c.Call(ctx, "POST", "/api/v1/cart/items", s.token, map[string]any{"item": pick(s.rnd, items)}, nil, http.StatusCreated)
+	}}
+}
+
+const cartItems = 100 // below the cart's 120 distinct lines
+
+// checkoutRecipient is where the load tool's parcels go.
+var checkoutRecipient = map[string]string{"name": "压测收件人", "address": "浙江省杭州市西湖区文三路100号", "phone": "13900009999"}
+
+// Checkout is one whole purchase: one item into an empty cart, an order
+// from the cart, a payment started at the payment sandbox, paid there, and
+// the sandbox's signed notice marking the order paid. Its shoppers are the
+// second half of the seeded ones, not the cart flow's, whose carts are
+// full: seed at least twice as many shoppers as the concurrency.
+func Checkout() Flow {
+	return Flow{
+		Name: "checkout",
+		Setup: func(ctx context.Context, c *Client, w int) (any, error) {
+			return signIn(ctx, c, w+Users/2)
+		},
+		Do: func(ctx context.Context, c *Client, st any) error {
+			s := st.(*shopper)
+			if err := c.Call(ctx, "POST", "/api/v1/cart/items", s.token, map[string]any{"item": pick(s.rnd, s.cat.items)}, nil, http.StatusCreated); err != nil {
+				return err
+			}
+			var placed struct{ Orders []struct{ ID string } }
+			if err := c.Call(ctx, "POST", "/api/v1/orders", s.token, map[string]any{"from_cart": true, "recipient": checkoutRecipient}, &placed, http.StatusCreated); err != nil {
+				return err
+			}
+			if len(placed.Orders) != 1 {
+				return fmt.Errorf("checkout: want one order from a one-item cart, got %d", len(placed.Orders))
+			}
+			var pay struct {
+				PayURL string `json:"pay_url"`
+			}
+			if err := c.Call(ctx, "POST", "/api/v1/orders/"+url.PathEscape(placed.Orders[0].ID)+"/payments", s.token, nil, &pay, http.StatusCreated); err != nil {
+				return err
+			}
+			var paid struct {
+				Notified int `json:"notified"`
+			}
+			if err := c.callURL(ctx, "POST", pay.PayURL, &paid, http.StatusOK); err != nil {
+				return err
+			}
+			if paid.Notified != http.StatusOK {
+				return fmt.Errorf("checkout: the payment notice was answered %d", paid.Notified)
+			}
+			return nil
+		},
+	}
+}

@@ -87,10 +87,42 @@ var columns = map[string]ColumnClass{
 	// The ranking switch is a setting, kept in clear like a consent record.
 	"search_settings.subject": Pseudonymous, "search_settings.non_personalised": NotPersonal, "search_settings.updated_at": NotPersonal,
 
+	// Cart and orders (0012): sealed values are registry fields; what stays
+	// in clear is ids, states, quantities, times and keyed hashes.
+	"cart_items.id": Pseudonymous, "cart_items.subject": Pseudonymous, "cart_items.item_index": Pseudonymous,
+	"cart_items.quantity": NotPersonal, "cart_items.added_at": NotPersonal, "cart_items.updated_at": NotPersonal,
+	"checkouts.subject": Pseudonymous, "checkouts.idem_key": Pseudonymous, "checkouts.request_hash": Pseudonymous,
+	"checkouts.orders": Pseudonymous, "checkouts.created_at": NotPersonal,
+	"orders.id": Pseudonymous, "orders.subject": Pseudonymous, "orders.shop": NotPersonal, "orders.status": NotPersonal,
+	"orders.cross_border": NotPersonal, "orders.created_at": NotPersonal, "orders.updated_at": NotPersonal,
+	"invoices.order_id": Pseudonymous, "invoices.subject": Pseudonymous, "invoices.created_at": NotPersonal,
+	"payments.id": Pseudonymous, "payments.order_id": Pseudonymous, "payments.subject": Pseudonymous,
+	"payments.idem_key": Pseudonymous, "payments.trade_no": Pseudonymous, "payments.kind": NotPersonal,
+	"payments.created_at": NotPersonal, "payments.updated_at": NotPersonal,
+	"shipments.id": Pseudonymous, "shipments.order_id": Pseudonymous, "shipments.subject": Pseudonymous,
+	"shipments.waybill_no": Pseudonymous, "shipments.created_at": NotPersonal, "shipments.updated_at": NotPersonal,
+
 	"subject_minors.subject": Pseudonymous, "subject_minors.state": NotPersonal, "subject_minors.changed_at": NotPersonal,
 	"verifications.subject": Pseudonymous, "verifications.updated_at": NotPersonal,
 	"minors.subject": Pseudonymous, "minors.state": NotPersonal, "minors.guardian_token_hash": Pseudonymous,
 	"minors.created_at": NotPersonal, "minors.consented_at": NotPersonal,
+
+	// Authorized login (0007): apps are not people; secrets, codes and
+	// tokens are SHA-256 hashes of random values. Which app a person
+	// authorized is kept in clear (client_id, scopes) so tokens can be
+	// checked, like partner_disclosures.partner; the consent-screen record
+	// itself is grant_sealed.
+	"oauth_clients.id": NotPersonal, "oauth_clients.name": NotPersonal, "oauth_clients.redirect_uris": NotPersonal,
+	"oauth_clients.scopes": NotPersonal, "oauth_clients.secret_hash": Pseudonymous, "oauth_clients.created_by": Pseudonymous,
+	"oauth_clients.created_at": NotPersonal, "oauth_clients.disabled_at": NotPersonal,
+	"oauth_grants.id": Pseudonymous, "oauth_grants.subject": Pseudonymous, "oauth_grants.client_id": NotPersonal,
+	"oauth_grants.scopes": NotPersonal, "oauth_grants.created_at": NotPersonal, "oauth_grants.revoked_at": NotPersonal,
+	"oauth_codes.id": Pseudonymous, "oauth_codes.code_hash": Pseudonymous, "oauth_codes.grant_id": Pseudonymous,
+	"oauth_codes.client_id": NotPersonal, "oauth_codes.redirect_uri": NotPersonal, "oauth_codes.code_challenge": Pseudonymous,
+	"oauth_codes.expires_at": NotPersonal, "oauth_codes.used_at": NotPersonal, "oauth_codes.created_at": NotPersonal,
+	"oauth_tokens.id": Pseudonymous, "oauth_tokens.token_hash": Pseudonymous, "oauth_tokens.grant_id": Pseudonymous,
+	"oauth_tokens.code_id": Pseudonymous, "oauth_tokens.created_at": NotPersonal, "oauth_tokens.expires_at": NotPersonal,
+	"oauth_tokens.revoked_at": NotPersonal,
 
 	"outbox.id": NotPersonal, "outbox.at": NotPersonal, "outbox.topic": NotPersonal,
 	"outbox.subject": Pseudonymous, "outbox.payload": NotPersonal,

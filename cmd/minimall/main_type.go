@@ -16,9 +16,12 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/cart"
 	"minimall/catalog"
 	mhttp "minimall/http"
 	"minimall/identity"
+	"minimall/oauth"
+	"minimall/order"
 	"minimall/outbox"
 	"minimall/partner"
 	"minimall/partner/sandbox"
@@ -70,6 +73,9 @@ type Main struct {
 	Identity  *identity.Service
 	Catalog   *catalog.Service
 	Search    *search.Service
+	Carts     *cart.Service
+	Orders    *order.Service
+	OAuth     *oauth.Service
 
 	stopFollowers context.CancelFunc
 	closers       []func() error
@@ -142,6 +148,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.closers = append(m.closers, m.Search.Close)
 	m.Search.Follow()
+	stock := catalog.NewStock(m.DB)
+	m.Carts = cart.NewService(m.DB, m.Kernel, stock)
+	m.Orders = order.NewService(m.DB, m.Kernel, stock, m.Carts, m.Partners, order.Config{
+		PaymentKey: m.Sandboxes.Payment.Endpoint().VerifyKey, LogisticsKey: m.Sandboxes.Logistics.Endpoint().VerifyKey})
+	m.OAuth = oauth.NewService(m.DB, m.Kernel, m.Partners, m.Accounts, oauth.DefaultConfig())
 	if err := m.followChanges(ctx); err != nil {
 		return err
 	}
@@ -149,9 +160,14 @@ func (m *Main) Run(ctx context.Context) error {
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey,
 		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Accounts: m.Accounts, Security: m.Security, Partners: m.Partners,
 		Identity: m.Identity, Catalog: m.Catalog, Search: m.Search,
+		Carts: m.Carts, Orders: m.Orders, OAuth: m.OAuth,
 		Clock: m.clock(), FakeClock: m.FakeClock, Logger: m.Logger,
 	}
-	return m.HTTP.Open()
+	if err := m.HTTP.Open(); err != nil {
+		return err
+	}
+	m.Orders.SetCallbackBase(m.HTTP.URL()) // payment and logistics partners call back here
+	return nil
 }
 
 // followChanges keeps this node's caches in step with changes made on

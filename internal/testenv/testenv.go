@@ -18,10 +18,13 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/cart"
 	"minimall/catalog"
 	mhttp "minimall/http"
 	"minimall/identity"
 	"minimall/internal/testkit"
+	"minimall/oauth"
+	"minimall/order"
 	"minimall/partner"
 	"minimall/partner/sandbox"
 	"minimall/privacy"
@@ -36,8 +39,11 @@ type Env struct {
 	Accounts *account.Service
 	Security *security.Service
 	Identity *identity.Service
+	OAuth    *oauth.Service
 	Catalog  *catalog.Service
 	Search   *search.Service // its index lives in a temporary folder of its own
+	Carts    *cart.Service
+	Orders   *order.Service
 	Server   *mhttp.Server
 	URL      string
 	Partners *partner.Gateway
@@ -76,18 +82,24 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.Accounts = account.NewService(st.DB, k, partner.SMS{Gateway: e.Partners}, cfg)
 	e.Security = security.NewService(st.DB, k)
 	e.Identity = identity.NewService(st.DB, k, e.Partners, e.Accounts)
+	e.OAuth = oauth.NewService(st.DB, k, e.Partners, e.Accounts, oauth.DefaultConfig())
 	e.Catalog = catalog.NewService(st.DB)
 	if e.Search, err = search.Open(ctx, st.DB, k, e.Catalog, search.Config{Dir: tb.TempDir() + "/search", Node: "test", Interval: 50 * time.Millisecond, Grace: 200 * time.Millisecond}); err != nil {
 		tb.Fatal(err)
 	}
 	e.Search.Follow()
-	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners, Identity: e.Identity,
-		Catalog: e.Catalog, Search: e.Search,
+	stock := catalog.NewStock(st.DB)
+	e.Carts = cart.NewService(st.DB, k, stock)
+	e.Orders = order.NewService(st.DB, k, stock, e.Carts, e.Partners,
+		order.Config{PaymentKey: set.Payment.Endpoint().VerifyKey, LogisticsKey: set.Logistics.Endpoint().VerifyKey})
+	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners, Identity: e.Identity, OAuth: e.OAuth,
+		Catalog: e.Catalog, Search: e.Search, Carts: e.Carts, Orders: e.Orders,
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
 	if err := e.Server.Open(); err != nil {
 		tb.Fatal(err)
 	}
 	e.URL = e.Server.URL()
+	e.Orders.SetCallbackBase(e.URL) // partners call back here
 	tb.Cleanup(func() {
 		e.Server.Close()
 		e.Search.Close()

@@ -49,6 +49,31 @@
 //	POST /payment/realname-status/set  {"partner_ref", "verified"}: TEST CONTROL, unsigned, not
 //	                                   part of any real partner's interface.
 //
+// Payment institution (payment), payments (Alipay-like), purpose payment:
+//
+//	POST /payment/create      order.number, payment.amount (fen); params payment_id,
+//	                          notify_url, channel → {"trade_no", "pay_url"}
+//	POST /payment/pay-for-me  the same plus payment.payer_phone and/or
+//	                          payment.payer_account (the payer) → {"trade_no", "pay_url"}
+//	POST /payment/refund      order.number, payment.amount; params trade_no → {"refund_no", "status"}
+//	POST /payment/pay         {"trade_no"} or ?trade_no=: TEST CONTROL, unsigned: the payer
+//	                          confirms; the sandbox POSTs a signed notice {payment_id,
+//	                          trade_no, status, amount_fen, channel, paid_at} to notify_url
+//	                          and answers {"paid", "notified": minimall's status}.
+//
+// Logistics information system (logistics), Cainiao-like, purpose delivery:
+//
+//	POST /logistics/shipments  exactly order.recipient_name, order.recipient_address,
+//	                           order.recipient_phone, order.items (parcel contents);
+//	                           params shipment_id, callback_url → {"waybill_no"}
+//	POST /logistics/advance    {"waybill_no", "status": in_transit|delivered, "description"}:
+//	                           TEST CONTROL, unsigned: POSTs a signed tracking report to
+//	                           callback_url and answers {"notified": minimall's status}.
+//
+// Callbacks to minimall are signed with the partner's own key (the one its
+// answers are signed with) in X-Partner-Timestamp and X-Partner-Signature,
+// over the request form (partner.SignRequest).
+//
 // Other declared partners get a sandbox with only the common routes.
 package sandbox
 

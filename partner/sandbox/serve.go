@@ -38,6 +38,8 @@ func kindOf(p privacy.PartnerID) kind {
 		return carrierKind()
 	case privacy.PartnerPayment:
 		return paymentKind()
+	case privacy.PartnerLogistics:
+		return logisticsKind()
 	}
 	return kind{}
 }

@@ -7,14 +7,15 @@ import (
 	"minimall/privacy"
 )
 
-// Set is the sandbox partners the account area needs, each on its own
+// Set is the sandbox partners the platform needs, each on its own
 // loopback port.
 type Set struct {
-	SMS, Identity, Carrier, Payment *Sandbox
+	SMS, Identity, Carrier, Payment, Logistics *Sandbox
 }
 
-// StartAll starts the SMS, identity, carrier and payment sandboxes on
-// 127.0.0.1 with free ports, their records under dir/<partner>/.
+// StartAll starts the SMS, identity, carrier, payment and logistics
+// sandboxes on 127.0.0.1 with free ports, their records under
+// dir/<partner>/.
 func StartAll(dir string) (*Set, error) {
 	set := &Set{}
 	slots := []struct {
@@ -23,6 +24,7 @@ func StartAll(dir string) (*Set, error) {
 	}{
 		{privacy.PartnerSMS, &set.SMS}, {privacy.PartnerIdentity, &set.Identity},
 		{privacy.PartnerCarrier, &set.Carrier}, {privacy.PartnerPayment, &set.Payment},
+		{privacy.PartnerLogistics, &set.Logistics},
 	}
 	for _, sl := range slots {
 		sb, err := Start(sl.id, dir, "127.0.0.1:0")
@@ -37,7 +39,7 @@ func StartAll(dir string) (*Set, error) {
 // All returns the running sandboxes.
 func (s *Set) All() []*Sandbox {
 	var out []*Sandbox
-	for _, sb := range []*Sandbox{s.SMS, s.Identity, s.Carrier, s.Payment} {
+	for _, sb := range []*Sandbox{s.SMS, s.Identity, s.Carrier, s.Payment, s.Logistics} {
 		if sb != nil {
 			out = append(out, sb)
 		}

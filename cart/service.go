@@ -1,0 +1,365 @@
+package cart
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"minimall"
+	"minimall/catalog"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// Service keeps carts. Its methods are safe for concurrent use.
+type Service struct {
+	db     *sqldb.DB
+	k      *privacy.Kernel
+	prices Prices
+}
+
+// NewService returns the cart service.
+func NewService(db *sqldb.DB, k *privacy.Kernel, prices Prices) *Service {
+	return &Service{db: db, k: k, prices: prices}
+}
+
+func shopper(a minimall.Actor, op string) error {
+	if a.Kind != minimall.Shopper {
+		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	return nil
+}
+
+func validQuantity(op string, q int64) error {
+	if q < 1 || q > MaxQuantity {
+		return minimall.Errorf(minimall.Invalid, op, "quantity is from 1 to 999. 数量须为1至999。")
+	}
+	return nil
+}
+
+// itemIndex is the keyed hash that finds a person's line of an item.
+func (s *Service) itemIndex(subject minimall.SubjectID, item string) []byte {
+	return s.k.BlindIndex(privacy.CartItem, []byte(string(subject)+"\x00"+item))
+}
+
+// Add puts quantity of item in the cart, or adds to the quantity already
+// there; the price remembered for reminders is the one when first added.
+// Returns Unauthorized for a visitor, Invalid for a bad quantity, NotFound
+// for an unknown item, Conflict for an item not on sale or a full cart.
+func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quantity int64) (*Line, error) {
+	const op = "cart.Add"
+	if err := shopper(a, op); err != nil {
+		return nil, err
+	}
+	if err := validQuantity(op, quantity); err != nil {
+		return nil, err
+	}
+	prices, err := s.prices.Prices(ctx, []string{item})
+	if err != nil {
+		return nil, err
+	}
+	p, ok := prices[item]
+	if !ok {
+		return nil, minimall.Errorf(minimall.NotFound, op, "No such item. 商品不存在。")
+	}
+	if p.Status != catalog.OnSale {
+		return nil, minimall.Errorf(minimall.Conflict, op, "The item is not on sale. 商品已下架。")
+	}
+	index := s.itemIndex(a.Subject, item)
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	line := &Line{Item: item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Available: true}
+	var added int64
+	err = tx.QueryRowContext(ctx, `SELECT id, quantity, added_at FROM cart_items WHERE subject = ? AND item_index = ?`,
+		string(a.Subject), index).Scan(&line.ID, &line.Quantity, &added)
+	switch {
+	case err == nil:
+		line.Quantity = min(line.Quantity+quantity, MaxQuantity)
+		if _, err := tx.ExecContext(ctx, `UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ?`,
+			line.Quantity, sqldb.Micros(tx.Now()), line.ID); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		// The remembered price is in the sealed value; read it back.
+		if err := s.fillAdded(ctx, tx, a, line); err != nil {
+			return nil, err
+		}
+		line.AddedAt = sqldb.FromMicros(added)
+	case errors.Is(err, sql.ErrNoRows):
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cart_items WHERE subject = ?`, string(a.Subject)).Scan(&n); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		if n >= MaxLines {
+			return nil, minimall.Errorf(minimall.Conflict, op, "The cart is full (120 items). 购物车已满（120件）。")
+		}
+		line.ID, line.Quantity, line.AddedPriceFen, line.AddedAt = "ci_"+minimall.RandomToken(8), quantity, p.PriceFen, tx.Now()
+		v, _ := json.Marshal(sealedItem{Item: item, PriceFen: p.PriceFen})
+		sealed, err := s.k.Guard().Seal(ctx, a.Subject, privacy.CartItem, line.ID, v)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cart_items (id, subject, item_index, item_sealed, quantity, added_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, line.ID, string(a.Subject), index, sealed, quantity, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+	default:
+		return nil, sqldb.FormatError(op, err)
+	}
+	line.PriceDropped = line.PriceFen < line.AddedPriceFen
+	return line, tx.Commit()
+}
+
+func (s *Service) fillAdded(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, line *Line) error {
+	var sealed []byte
+	if err := tx.QueryRowContext(ctx, `SELECT item_sealed FROM cart_items WHERE id = ?`, line.ID).Scan(&sealed); err != nil {
+		return sqldb.FormatError("cart.fillAdded", err)
+	}
+	it, err := s.open(ctx, a, a.Subject, line.ID, sealed)
+	if err != nil {
+		return err
+	}
+	line.AddedPriceFen = it.PriceFen
+	return nil
+}
+
+func (s *Service) open(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, row string, sealed []byte) (sealedItem, error) {
+	var it sealedItem
+	b, err := s.k.Guard().Open(ctx, a, subject, privacy.CartItem, privacy.ForCart, row, sealed)
+	if err != nil {
+		return it, err
+	}
+	if err := json.Unmarshal(b, &it); err != nil {
+		return it, fmt.Errorf("cart: decode line %s: %w", row, err)
+	}
+	return it, nil
+}
+
+// SetQuantity changes the quantity of a line. Returns NotFound for a line
+// that is not the caller's.
+func (s *Service) SetQuantity(ctx context.Context, a minimall.Actor, id string, quantity int64) (*Line, error) {
+	const op = "cart.SetQuantity"
+	if err := shopper(a, op); err != nil {
+		return nil, err
+	}
+	if err := validQuantity(op, quantity); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ? AND subject = ?`,
+		quantity, sqldb.Micros(tx.Now()), id, string(a.Subject))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, noLine(op)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	lines, err := s.lines(ctx, a, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(lines) == 0 {
+		return nil, noLine(op)
+	}
+	return lines[0], nil
+}
+
+func noLine(op string) error {
+	return minimall.Errorf(minimall.NotFound, op, "No such item in your cart. 购物车中没有该商品。")
+}
+
+// Remove takes a line out of the cart. Returns NotFound for a line that is
+// not the caller's.
+func (s *Service) Remove(ctx context.Context, a minimall.Actor, id string) error {
+	const op = "cart.Remove"
+	if err := shopper(a, op); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM cart_items WHERE id = ? AND subject = ?`, id, string(a.Subject))
+	if err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return noLine(op)
+	}
+	return nil
+}
+
+// Get returns the caller's cart, oldest line first, at today's prices.
+func (s *Service) Get(ctx context.Context, a minimall.Actor) (*Cart, error) {
+	if err := shopper(a, "cart.Get"); err != nil {
+		return nil, err
+	}
+	lines, err := s.lines(ctx, a, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cart{Lines: lines}
+	for _, l := range lines {
+		if l.Available {
+			c.TotalFen += l.PriceFen * l.Quantity
+		}
+	}
+	return c, nil
+}
+
+// PriceDrops returns the lines whose item costs less now than when it was
+// added (the reminder of 二(三)1).
+func (s *Service) PriceDrops(ctx context.Context, a minimall.Actor) ([]*Line, error) {
+	if err := shopper(a, "cart.PriceDrops"); err != nil {
+		return nil, err
+	}
+	lines, err := s.lines(ctx, a, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := []*Line{}
+	for _, l := range lines {
+		if l.PriceDropped && l.Available {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+type row struct {
+	id       string
+	sealed   []byte
+	quantity int64
+	added    int64
+}
+
+func scanRows(rows *sql.Rows) ([]row, error) {
+	defer rows.Close()
+	var out []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.sealed, &r.quantity, &r.added); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// lines reads the caller's lines (only ids, when given), opened through
+// the guard and priced now.
+func (s *Service) lines(ctx context.Context, a minimall.Actor, ids []string) ([]*Line, error) {
+	const op = "cart.lines"
+	rows, err := s.db.QueryContext(ctx, `SELECT id, item_sealed, quantity, added_at FROM cart_items WHERE subject = ? ORDER BY added_at, id`, string(a.Subject))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	rs, err := scanRows(rows)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	rs = only(rs, ids)
+	sealed := make([]privacy.Sealed, len(rs))
+	for i, r := range rs {
+		sealed[i] = privacy.Sealed{Field: privacy.CartItem, Row: r.id, Value: r.sealed}
+	}
+	opened := s.k.Guard().OpenAll(ctx, a, a.Subject, privacy.ForCart, sealed)
+	lines := make([]*Line, 0, len(rs))
+	items := make([]string, 0, len(rs))
+	for i, r := range rs {
+		if opened[i].Err != nil {
+			return nil, opened[i].Err
+		}
+		var it sealedItem
+		if err := json.Unmarshal(opened[i].Value, &it); err != nil {
+			return nil, fmt.Errorf("cart: decode line %s: %w", r.id, err)
+		}
+		lines = append(lines, &Line{ID: r.id, Item: it.Item, Quantity: r.quantity, AddedPriceFen: it.PriceFen, AddedAt: sqldb.FromMicros(r.added)})
+		items = append(items, it.Item)
+	}
+	prices, err := s.prices.Prices(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		if p, ok := prices[l.Item]; ok {
+			l.Title, l.Shop, l.PriceFen, l.Available = p.Title, p.Shop, p.PriceFen, p.Status == catalog.OnSale
+			l.PriceDropped = l.PriceFen < l.AddedPriceFen
+		}
+	}
+	return lines, nil
+}
+
+func only(rs []row, ids []string) []row {
+	if ids == nil {
+		return rs
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		if want[r.id] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Take removes lines from the caller's cart inside tx, for an order, and
+// returns what they held: the lines named by ids, or every line when ids
+// is empty. Returns NotFound when a named line is not in the cart, Invalid
+// when there is nothing to take.
+func (s *Service) Take(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, ids []string) ([]Taken, error) {
+	const op = "cart.Take"
+	if err := shopper(a, op); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, item_sealed, quantity, added_at FROM cart_items WHERE subject = ?`, string(a.Subject))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	rs, err := scanRows(rows)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	if len(ids) > 0 {
+		rs = only(rs, ids)
+		if len(rs) != len(dedupe(ids)) {
+			return nil, noLine(op)
+		}
+	}
+	if len(rs) == 0 {
+		return nil, minimall.Errorf(minimall.Invalid, op, "Your cart is empty. 购物车为空。")
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].id < rs[j].id })
+	out := make([]Taken, 0, len(rs))
+	for _, r := range rs {
+		it, err := s.open(ctx, a, a.Subject, r.id, r.sealed)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE id = ?`, r.id); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		out = append(out, Taken{ID: r.id, Item: it.Item, Quantity: r.quantity})
+	}
+	return out, nil
+}
+
+func dedupe(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}

@@ -1,0 +1,422 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"minimall"
+	"minimall/catalog"
+	"minimall/outbox"
+	"minimall/partner"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// Payment is an order's payment through the payment institution.
+type Payment struct {
+	ID        string     `json:"id"`
+	Kind      string     `json:"kind"` // direct, pay_for_me
+	Status    string     `json:"status"`
+	Channel   string     `json:"channel"`
+	AmountFen int64      `json:"amount_fen"`
+	TradeNo   string     `json:"trade_no,omitempty"`
+	PayURL    string     `json:"pay_url,omitempty"` // where the payer confirms, at the institution
+	PaidAt    *time.Time `json:"paid_at,omitempty"`
+}
+
+// Payment statuses (sealed: 支付进度及状态).
+const (
+	PaymentCreated  = "created"
+	PaymentPaid     = "paid"
+	PaymentRefunded = "refunded"
+)
+
+// PayRequest starts a payment. PayForMe asks someone else to pay (三(一)5(1)A:
+// the payer's Alipay account and/or phone number).
+type PayRequest struct {
+	Channel  string    `json:"channel,omitempty"` // alipay (default)
+	PayForMe *PayForMe `json:"pay_for_me,omitempty"`
+}
+
+// PayForMe names the payer of a pay-for-me request.
+type PayForMe struct {
+	PayerPhone   string `json:"payer_phone,omitempty"`
+	PayerAccount string `json:"payer_account,omitempty"`
+}
+
+// Partner operations and callback paths.
+const (
+	opPaymentCreate   = "payment/create"
+	opPaymentPayForMe = "payment/pay-for-me"
+	opPaymentRefund   = "payment/refund"
+	// PaymentNotifyPath is where the payment institution reports payments.
+	PaymentNotifyPath = "/api/v1/partners/payment/notify"
+)
+
+func (r *PayRequest) validate() error {
+	const op = "order.Pay"
+	if r.Channel == "" {
+		r.Channel = "alipay"
+	}
+	if r.Channel != "alipay" {
+		return invalid(op, "channel is alipay. 支付渠道须为 alipay。")
+	}
+	if p := r.PayForMe; p != nil {
+		switch {
+		case p.PayerPhone == "" && p.PayerAccount == "":
+			return invalid(op, "Pay-for-me names the payer's phone or Alipay account. 代付须填写代付人的手机号或支付宝账户。")
+		case p.PayerPhone != "" && !phonePattern.MatchString(p.PayerPhone):
+			return invalid(op, "The payer's phone is an 11-digit mobile number. 代付人手机号须为11位。")
+		case p.PayerAccount != "" && !text(p.PayerAccount, 3, 100):
+			return invalid(op, "The payer's Alipay account has 3 to 100 characters. 代付人支付宝账户须为3至100个字符。")
+		}
+	}
+	return nil
+}
+
+// Pay starts the payment of one of the caller's orders at the payment
+// institution, which gets the order number and amount (and, for
+// pay-for-me, the payer) through the gateway. With an idempotency key a
+// retry answers with the same payment; an order has one payment.
+//
+// Returns NotFound for an order not the caller's, Conflict for an order
+// not awaiting payment or already being paid, Denied (a guard denial) for
+// a payer account without the separate consent it needs, Unavailable when
+// the institution cannot be reached.
+func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req PayRequest, idemKey, requestID string) (*Payment, bool, error) {
+	const op = "order.Pay"
+	if err := shopperOnly(a, op); err != nil {
+		return nil, false, err
+	}
+	if idemKey != "" && !ValidIdempotencyKey(idemKey) {
+		return nil, false, invalid(op, "Idempotency-Key is 8-64 of A-Z a-z 0-9 . _ : -. 幂等键格式错误。")
+	}
+	if err := req.validate(); err != nil {
+		return nil, false, err
+	}
+	r, err := loadOrder(ctx, s.db, orderID, a.Subject)
+	if err != nil {
+		return nil, false, err
+	}
+	if p, err := s.existingPayment(ctx, a, r, idemKey); p != nil || err != nil {
+		return p, p != nil, err
+	}
+	if r.status != PendingPayment {
+		return nil, false, minimall.Errorf(minimall.Conflict, op, "The order is not awaiting payment. 订单不是待付款状态。")
+	}
+	v, err := s.open(ctx, a, r, privacy.ForPayment, privacy.OrderNumber, privacy.OrderAmount)
+	if err != nil {
+		return nil, false, err
+	}
+	amount, _ := strconv.ParseInt(v[privacy.OrderAmount], 10, 64)
+	p := &Payment{ID: "pay_" + minimall.RandomToken(8), Kind: "direct", Status: PaymentCreated, Channel: req.Channel, AmountFen: amount}
+	fields := map[privacy.Field]string{privacy.OrderNumber: v[privacy.OrderNumber], privacy.PaymentAmount: v[privacy.OrderAmount]}
+	operation := opPaymentCreate
+	if pf := req.PayForMe; pf != nil {
+		p.Kind, operation = "pay_for_me", opPaymentPayForMe
+		if pf.PayerPhone != "" {
+			fields[privacy.PayerPhone] = pf.PayerPhone
+		}
+		if pf.PayerAccount != "" {
+			fields[privacy.PayerAlipayAccount] = pf.PayerAccount
+		}
+	}
+	// The row comes first, so the retry of a request in flight finds it
+	// and the institution's notice finds its payment.
+	if err := s.insertPayment(ctx, a, r, p, idemKey, req.PayForMe); err != nil {
+		if minimall.IsCode(err, minimall.Conflict) {
+			if prior, perr := s.existingPayment(ctx, a, r, idemKey); prior != nil || perr != nil {
+				return prior, prior != nil, perr
+			}
+		}
+		return nil, false, err
+	}
+	answer, err := s.gw.Send(ctx, partner.Disclosure{
+		Partner: privacy.PartnerPayment, Purpose: privacy.ForPayment, Subject: a.Subject, Operation: operation, Fields: fields,
+		Params:    map[string]any{"payment_id": p.ID, "channel": p.Channel, "notify_url": s.callback(PaymentNotifyPath)},
+		RequestID: requestID,
+	})
+	if err != nil {
+		// Nothing was charged: drop the row so the person can try again.
+		s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM payments WHERE id = ?`, p.ID)
+		return nil, false, err
+	}
+	var ans struct {
+		TradeNo string `json:"trade_no"`
+		PayURL  string `json:"pay_url"`
+	}
+	if err := json.Unmarshal(answer, &ans); err != nil || ans.TradeNo == "" {
+		return nil, false, &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The payment service gave no trade number. 支付机构未返回交易号。", Err: err}
+	}
+	p.TradeNo, p.PayURL = ans.TradeNo, ans.PayURL
+	if _, err := s.db.ExecContext(ctx, `UPDATE payments SET trade_no = ?, updated_at = ? WHERE id = ?`, p.TradeNo, sqldb.Micros(s.db.Now()), p.ID); err != nil {
+		return nil, false, sqldb.FormatError(op, err)
+	}
+	return p, false, nil
+}
+
+func (s *Service) insertPayment(ctx context.Context, a minimall.Actor, r *orderRow, p *Payment, idemKey string, pf *PayForMe) error {
+	const op = "order.Pay"
+	z := &sealer{ctx: ctx, g: s.k.Guard(), subject: a.Subject, row: p.ID}
+	amount, channel, status := z.seal(privacy.PaymentAmount, strconv.FormatInt(p.AmountFen, 10)), z.seal(privacy.PaymentChannel, p.Channel), z.seal(privacy.PaymentStatus, p.Status)
+	var payerPhone, payerAccount []byte
+	if pf != nil {
+		payerPhone, payerAccount = z.seal(privacy.PayerPhone, pf.PayerPhone), z.seal(privacy.PayerAlipayAccount, pf.PayerAccount)
+	}
+	if z.err != nil {
+		return z.err
+	}
+	var idem []byte
+	if idemKey != "" {
+		idem = idemIndex(a.Subject, idemKey)
+	}
+	now := sqldb.Micros(s.db.Now())
+	_, err := s.db.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, amount_sealed, channel_sealed,
+		payer_account_sealed, payer_phone_sealed, status_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, r.id, string(a.Subject), idem, p.Kind, amount, channel, payerAccount, payerPhone, status, now, now)
+	return sqldb.FormatError(op, err)
+}
+
+// existingPayment answers a retry: the order's payment when the key is the
+// one it was made with; Conflict when the order has a payment under
+// another key (or none); nil, nil when it has no payment.
+func (s *Service) existingPayment(ctx context.Context, a minimall.Actor, r *orderRow, idemKey string) (*Payment, error) {
+	var idem []byte
+	err := s.db.QueryRowContext(ctx, `SELECT idem_key FROM payments WHERE order_id = ?`, r.id).Scan(&idem)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, sqldb.FormatError("order.Pay", err)
+	}
+	if idemKey == "" || string(idem) != string(idemIndex(a.Subject, idemKey)) {
+		return nil, minimall.Errorf(minimall.Conflict, "order.Pay", "This order already has a payment. 该订单已发起支付。")
+	}
+	return s.paymentOf(ctx, a, r)
+}
+
+// paymentOf returns the order's payment, or nil.
+func (s *Service) paymentOf(ctx context.Context, a minimall.Actor, r *orderRow) (*Payment, error) {
+	const op = "order.payment"
+	p := &Payment{}
+	var amount, channel, status, paidAt []byte
+	err := s.db.QueryRowContext(ctx, `SELECT id, kind, trade_no, amount_sealed, channel_sealed, status_sealed, time_sealed FROM payments WHERE order_id = ?`, r.id).
+		Scan(&p.ID, &p.Kind, &p.TradeNo, &amount, &channel, &status, &paidAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	items := []privacy.Sealed{{Field: privacy.PaymentAmount, Row: p.ID, Value: amount}, {Field: privacy.PaymentChannel, Row: p.ID, Value: channel},
+		{Field: privacy.PaymentStatus, Row: p.ID, Value: status}}
+	if paidAt != nil {
+		items = append(items, privacy.Sealed{Field: privacy.PaymentTime, Row: p.ID, Value: paidAt})
+	}
+	opened := s.k.Guard().OpenAll(ctx, a, r.subject, privacy.ForOrder, items)
+	for _, o := range opened {
+		if o.Err != nil {
+			return nil, o.Err
+		}
+	}
+	p.AmountFen, _ = strconv.ParseInt(string(opened[0].Value), 10, 64)
+	p.Channel, p.Status = string(opened[1].Value), string(opened[2].Value)
+	if len(opened) > 3 {
+		if t, err := time.Parse(time.RFC3339, string(opened[3].Value)); err == nil {
+			p.PaidAt = &t
+		}
+	}
+	return p, nil
+}
+
+// PaymentNotice is the institution's signed report of a payment.
+type PaymentNotice struct {
+	PaymentID string `json:"payment_id"`
+	TradeNo   string `json:"trade_no"`
+	Status    string `json:"status"` // paid
+	AmountFen int64  `json:"amount_fen"`
+	Channel   string `json:"channel"`
+	PaidAt    string `json:"paid_at"` // RFC 3339
+}
+
+// VerifyPaymentCallback checks a callback's signature with the payment
+// institution's key.
+func (s *Service) VerifyPaymentCallback(timestamp, signature, path string, body []byte) error {
+	return verifyCallback(s.cfg.PaymentKey, timestamp, signature, path, body)
+}
+
+func verifyCallback(key []byte, timestamp, signature, path string, body []byte) error {
+	if len(key) == 0 {
+		return minimall.Errorf(minimall.Unavailable, "order.callback", "Callbacks are not configured. 未配置回调。")
+	}
+	if err := partner.VerifyRequest(key, timestamp, signature, "POST", path, body, time.Now()); err != nil {
+		return &minimall.Error{Code: minimall.Unauthorized, Op: "order.callback", Message: "Bad or missing partner signature. 合作方签名无效。", Err: err}
+	}
+	return nil
+}
+
+// PaymentNotified records a verified notice: the payment is paid and the
+// order awaits shipping. A repeated notice changes nothing. Returns
+// NotFound for an unknown payment, Invalid when the amount differs.
+func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
+	const op = "order.PaymentNotified"
+	if n.Status != PaymentPaid {
+		return invalid(op, "Unknown payment status. 未知的支付状态。")
+	}
+	sys := minimall.SystemActor("payment-notice")
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var orderID, subject string
+	var amountSealed []byte
+	err = tx.QueryRowContext(ctx, `SELECT order_id, subject, amount_sealed FROM payments WHERE id = ? AND trade_no = ?`, n.PaymentID, n.TradeNo).
+		Scan(&orderID, &subject, &amountSealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return minimall.Errorf(minimall.NotFound, op, "No such payment. 支付记录不存在。")
+	}
+	if err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	sub := minimall.SubjectID(subject)
+	amount, err := s.k.Guard().OpenString(ctx, sys, sub, privacy.PaymentAmount, privacy.ForPayment, n.PaymentID, amountSealed)
+	if err != nil {
+		return err
+	}
+	if amount != strconv.FormatInt(n.AmountFen, 10) {
+		return invalid(op, "The amount paid differs from the amount due. 支付金额与应付金额不符。")
+	}
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	if Status(status) != PendingPayment {
+		return nil // already recorded
+	}
+	if n.Channel == "" {
+		n.Channel = "alipay"
+	}
+	z := &sealer{ctx: ctx, g: s.k.Guard(), subject: sub, row: n.PaymentID}
+	st, at, ch := z.seal(privacy.PaymentStatus, PaymentPaid), z.seal(privacy.PaymentTime, n.PaidAt), z.seal(privacy.PaymentChannel, n.Channel)
+	if z.err != nil {
+		return z.err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, time_sealed = ?, channel_sealed = ?, updated_at = ? WHERE id = ?`,
+		st, at, ch, sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	if err := setStatus(ctx, tx, orderID, PendingPayment, Paid); err != nil {
+		return err
+	}
+	if err := outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Paid)}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Refund refunds a paid order that has not shipped, through the payment
+// institution, and puts its stock back. Returns NotFound for an order not
+// the caller's, Conflict for one not paid or already shipped.
+func (s *Service) Refund(ctx context.Context, a minimall.Actor, orderID, requestID string) (*Order, error) {
+	const op = "order.Refund"
+	if err := shopperOnly(a, op); err != nil {
+		return nil, err
+	}
+	r, err := loadOrder(ctx, s.db, orderID, a.Subject)
+	if err != nil {
+		return nil, err
+	}
+	if r.status != Paid {
+		return nil, minimall.Errorf(minimall.Conflict, op, "Only a paid order that has not shipped is refunded here. 仅已付款未发货的订单可在此退款。")
+	}
+	var payID, tradeNo string
+	if err := s.db.QueryRowContext(ctx, `SELECT id, trade_no FROM payments WHERE order_id = ?`, r.id).Scan(&payID, &tradeNo); err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	v, err := s.open(ctx, a, r, privacy.ForPayment, privacy.OrderNumber, privacy.OrderAmount)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.gw.Send(ctx, partner.Disclosure{
+		Partner: privacy.PartnerPayment, Purpose: privacy.ForPayment, Subject: a.Subject, Operation: opPaymentRefund,
+		Fields:    map[privacy.Field]string{privacy.OrderNumber: v[privacy.OrderNumber], privacy.PaymentAmount: v[privacy.OrderAmount]},
+		Params:    map[string]any{"trade_no": tradeNo, "payment_id": payID},
+		RequestID: requestID,
+	}); err != nil {
+		return nil, err
+	}
+	if err := s.closeOrder(ctx, a, r, Paid, Refunded, payID); err != nil {
+		return nil, err
+	}
+	return s.FindByID(ctx, a, orderID)
+}
+
+// Cancel cancels an order awaiting payment and puts its stock back.
+// Returns Conflict once a payment was started.
+func (s *Service) Cancel(ctx context.Context, a minimall.Actor, orderID string) (*Order, error) {
+	const op = "order.Cancel"
+	if err := shopperOnly(a, op); err != nil {
+		return nil, err
+	}
+	r, err := loadOrder(ctx, s.db, orderID, a.Subject)
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments WHERE order_id = ?`, r.id).Scan(&n); err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	if r.status != PendingPayment || n > 0 {
+		return nil, minimall.Errorf(minimall.Conflict, op, "Only an order awaiting payment, with no payment started, is cancelled. 仅未发起支付的待付款订单可取消。")
+	}
+	if err := s.closeOrder(ctx, a, r, PendingPayment, Cancelled, ""); err != nil {
+		return nil, err
+	}
+	return s.FindByID(ctx, a, orderID)
+}
+
+// closeOrder moves r from one status to a closing one, releases its stock
+// and, for a refund, marks the payment refunded; one transaction.
+func (s *Service) closeOrder(ctx context.Context, a minimall.Actor, r *orderRow, from, to Status, payID string) error {
+	items, err := s.k.Guard().OpenString(ctx, a, r.subject, privacy.OrderItems, privacy.ForOrder, r.id, r.sealed[privacy.OrderItems])
+	if err != nil {
+		return err
+	}
+	lines, err := parseLines(items)
+	if err != nil {
+		return err
+	}
+	wants := make([]catalog.Want, len(lines))
+	for i, l := range lines {
+		wants[i] = catalog.Want{Item: l.Item, Quantity: l.Quantity}
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := setStatus(ctx, tx, r.id, from, to); err != nil {
+		return err
+	}
+	if err := s.catalog.Release(ctx, tx, wants); err != nil {
+		return err
+	}
+	if payID != "" {
+		st, err := s.k.Guard().Seal(ctx, r.subject, privacy.PaymentStatus, payID, []byte(PaymentRefunded))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, updated_at = ? WHERE id = ?`, st, sqldb.Micros(tx.Now()), payID); err != nil {
+			return sqldb.FormatError("order.closeOrder", err)
+		}
+	}
+	if err := outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(to)}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

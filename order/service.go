@@ -1,0 +1,354 @@
+package order
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"minimall"
+	"minimall/catalog"
+	"minimall/outbox"
+	"minimall/partner"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// Change-feed topics of orders; payloads hold ids and statuses only.
+const (
+	TopicPlaced  = "order.placed"
+	TopicChanged = "order.changed"
+)
+
+// Config holds the keys that check the partners' signed callbacks (their
+// answer keys, partner.Endpoint.VerifyKey).
+//
+// NB: secrets; never log them.
+type Config struct {
+	PaymentKey   []byte
+	LogisticsKey []byte
+}
+
+// Service places orders and takes them through payment and delivery.
+type Service struct {
+	db      *sqldb.DB
+	k       *privacy.Kernel
+	catalog Catalog
+	cart    Cart
+	gw      *partner.Gateway
+	cfg     Config
+	base    atomic.Pointer[string] // minimall's own URL, for partner callbacks
+}
+
+// NewService returns the order service.
+func NewService(db *sqldb.DB, k *privacy.Kernel, cat Catalog, c Cart, gw *partner.Gateway, cfg Config) *Service {
+	s := &Service{db: db, k: k, catalog: cat, cart: c, gw: gw, cfg: cfg}
+	s.base.Store(new(string))
+	return s
+}
+
+// SetCallbackBase sets the base URL partners call back on (the server's
+// own URL, known once it listens).
+func (s *Service) SetCallbackBase(url string) { s.base.Store(&url) }
+
+func (s *Service) callback(path string) string { return *s.base.Load() + path }
+
+func shopperOnly(a minimall.Actor, op string) error {
+	if a.Kind != minimall.Shopper {
+		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	return nil
+}
+
+// idemIndex names an Idempotency-Key of a person without keeping the key.
+func idemIndex(subject minimall.SubjectID, key string) []byte {
+	h := sha256.Sum256([]byte(string(subject) + "\x00" + key))
+	return h[:]
+}
+
+// newNumber returns an order number: date and 12 random digits.
+func newNumber(t time.Time) string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000_000_000))
+	if err != nil {
+		panic("order: crypto/rand failed: " + err.Error())
+	}
+	return fmt.Sprintf("%s%012d", t.Format("20060102"), n.Int64())
+}
+
+// sealer seals the values of one row, keeping the first error.
+type sealer struct {
+	ctx     context.Context
+	g       *privacy.Guard
+	subject minimall.SubjectID
+	row     string
+	err     error
+}
+
+// seal returns the sealed value, or nil for an empty optional value.
+func (z *sealer) seal(f privacy.Field, v string) []byte {
+	if z.err != nil || v == "" {
+		return nil
+	}
+	b, err := z.g.Seal(z.ctx, z.subject, f, z.row, []byte(v))
+	z.err = err
+	return b
+}
+
+// Place places the order(s) of req: one per shop, as a seller ships its
+// own goods. Stock is reserved in the same transaction, so an order exists
+// only with its stock. With an idempotency key, a retry of the same
+// request answers with the orders first placed (replayed is true); the
+// same key with a different request is a Conflict.
+//
+// Returns Unauthorized for a visitor; Invalid for a malformed request, an
+// empty cart, invoice data without an invoice, or a customs ID without
+// cross-border goods (or none with them); NotFound for an unknown item or
+// cart line; Conflict for too little stock.
+func (s *Service) Place(ctx context.Context, a minimall.Actor, req PlaceRequest, idemKey string) (orders []*Order, replayed bool, err error) {
+	const op = "order.Place"
+	if err := shopperOnly(a, op); err != nil {
+		return nil, false, err
+	}
+	if idemKey != "" && !ValidIdempotencyKey(idemKey) {
+		return nil, false, invalid(op, "Idempotency-Key is 8-64 of A-Z a-z 0-9 . _ : -. 幂等键格式错误。")
+	}
+	if err := req.Validate(); err != nil {
+		return nil, false, err
+	}
+	canonical, _ := json.Marshal(req)
+	reqHash := s.k.BlindIndex(privacy.OrderItems, canonical)
+	placed, err := s.place(ctx, a, req, idemKey, reqHash)
+	if err == nil {
+		return placed, false, nil
+	}
+	var ids []string
+	if minimall.IsCode(err, minimall.Conflict) && idemKey != "" {
+		// A concurrent retry with the same key won the race: answer with
+		// its orders.
+		if prior, perr := s.priorCheckout(ctx, a, idemKey, reqHash); perr == nil && prior != nil {
+			ids, replayed, err = prior, true, nil
+		}
+	}
+	var prior *replay
+	if errors.As(err, &prior) {
+		ids, replayed, err = prior.ids, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	orders = make([]*Order, 0, len(ids))
+	for _, id := range ids {
+		o, err := s.FindByID(ctx, a, id)
+		if err != nil {
+			return nil, false, err
+		}
+		orders = append(orders, o)
+	}
+	return orders, replayed, nil
+}
+
+// replay carries the orders of an earlier checkout with the same key.
+type replay struct{ ids []string }
+
+func (r *replay) Error() string { return "order: replay" }
+
+func (s *Service) priorCheckout(ctx context.Context, a minimall.Actor, key string, reqHash []byte) ([]string, error) {
+	const op = "order.Place"
+	var hash []byte
+	var list string
+	err := s.db.QueryRowContext(ctx, `SELECT request_hash, orders FROM checkouts WHERE subject = ? AND idem_key = ?`,
+		string(a.Subject), idemIndex(a.Subject, key)).Scan(&hash, &list)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	if string(hash) != string(reqHash) {
+		return nil, minimall.Errorf(minimall.Conflict, op, "This Idempotency-Key was used for a different order. 该幂等键已用于另一笔订单。")
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(list), &ids); err != nil {
+		return nil, fmt.Errorf("%s: decode checkout: %w", op, err)
+	}
+	return ids, nil
+}
+
+// place returns the orders it made, as they were stored: reading them
+// back would open every sealed value again.
+func (s *Service) place(ctx context.Context, a minimall.Actor, req PlaceRequest, idemKey string, reqHash []byte) ([]*Order, error) {
+	const op = "order.Place"
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if idemKey != "" {
+		var hash []byte
+		var list string
+		err := tx.QueryRowContext(ctx, `SELECT request_hash, orders FROM checkouts WHERE subject = ? AND idem_key = ?`,
+			string(a.Subject), idemIndex(a.Subject, idemKey)).Scan(&hash, &list)
+		if err == nil {
+			if string(hash) != string(reqHash) {
+				return nil, minimall.Errorf(minimall.Conflict, op, "This Idempotency-Key was used for a different order. 该幂等键已用于另一笔订单。")
+			}
+			var ids []string
+			json.Unmarshal([]byte(list), &ids)
+			return nil, &replay{ids: ids}
+		}
+		if err = sqldb.FormatError(op, err); !minimall.IsCode(err, minimall.NotFound) {
+			return nil, err
+		}
+	}
+	wants, err := s.wants(ctx, tx, a, req)
+	if err != nil {
+		return nil, err
+	}
+	priced, err := s.catalog.Reserve(ctx, tx, wants)
+	if err != nil {
+		return nil, err
+	}
+	cross := false
+	for _, p := range priced {
+		cross = cross || p.CrossBorder
+	}
+	switch {
+	case cross && req.CustomsID == nil:
+		return nil, invalid(op, "Cross-border goods need the orderer's ID for customs clearance. 跨境商品须提供订购人身份证件信息以完成清关。")
+	case !cross && req.CustomsID != nil:
+		// 二(三)2: the ID is collected only for cross-border goods.
+		return nil, invalid(op, "An ID number is taken only for cross-border goods. 仅跨境商品需提供身份证件信息。")
+	}
+	orders, err := s.insertOrders(ctx, tx, a, req, groupByShop(priced))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+	}
+	if idemKey != "" {
+		list, _ := json.Marshal(ids)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (subject, idem_key, request_hash, orders, created_at) VALUES (?, ?, ?, ?, ?)`,
+			string(a.Subject), idemIndex(a.Subject, idemKey), reqHash, string(list), sqldb.Micros(tx.Now())); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+	}
+	if err := outbox.Emit(ctx, tx, TopicPlaced, a.Subject, map[string]any{"orders": ids}); err != nil {
+		return nil, err
+	}
+	return orders, tx.Commit()
+}
+
+// wants is what the order takes: the cart's lines or the items to buy now.
+func (s *Service) wants(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, req PlaceRequest) ([]catalog.Want, error) {
+	var wants []catalog.Want
+	if req.FromCart {
+		taken, err := s.cart.Take(ctx, tx, a, req.CartItems)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range taken {
+			wants = append(wants, catalog.Want{Item: t.Item, Quantity: t.Quantity})
+		}
+		return wants, nil
+	}
+	for _, l := range req.Items {
+		wants = append(wants, catalog.Want{Item: l.Item, Quantity: l.Quantity})
+	}
+	return wants, nil
+}
+
+func groupByShop(priced []catalog.Priced) [][]Line {
+	by := map[string][]Line{}
+	for _, p := range priced {
+		by[p.Shop] = append(by[p.Shop], Line{Item: p.Item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Quantity: p.Quantity})
+	}
+	shops := make([]string, 0, len(by))
+	for sh := range by {
+		shops = append(shops, sh)
+	}
+	sort.Strings(shops)
+	out := make([][]Line, len(shops))
+	for i, sh := range shops {
+		out[i] = by[sh]
+	}
+	return out
+}
+
+func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, req PlaceRequest, groups [][]Line) ([]*Order, error) {
+	const op = "order.Place"
+	orders := make([]*Order, 0, len(groups))
+	now := tx.Now()
+	for _, lines := range groups {
+		id := "o_" + minimall.RandomToken(10)
+		var total int64
+		for _, l := range lines {
+			total += l.PriceFen * l.Quantity
+		}
+		discounts := []Discount{} // no promotions yet; the field is kept so reconciliation sees them when there are
+		amount := total
+		items, _ := json.Marshal(lines)
+		disc, _ := json.Marshal(discounts)
+		z := &sealer{ctx: ctx, g: s.k.Guard(), subject: a.Subject, row: id}
+		rc := req.Recipient
+		consent := ""
+		if req.ForSomeoneElse {
+			consent = "confirmed " + now.Format(time.RFC3339)
+		}
+		var customsName, customsNumber string
+		if req.CustomsID != nil {
+			customsName, customsNumber = req.CustomsID.Name, req.CustomsID.Number
+		}
+		o := &Order{ID: id, Number: newNumber(now), Status: PendingPayment, Shop: lines[0].Shop, CreatedAt: now, Lines: lines,
+			Discounts: discounts, TotalFen: total, AmountFen: amount, Recipient: rc, Remark: req.Remark, ForSomeoneElse: req.ForSomeoneElse,
+			CrossBorder: customsNumber != "", CustomsDeclared: customsNumber != ""}
+		args := []any{
+			id, string(a.Subject), lines[0].Shop, string(PendingPayment), boolInt(customsNumber != ""),
+			z.seal(privacy.OrderNumber, o.Number), z.seal(privacy.OrderItems, string(items)),
+			z.seal(privacy.OrderTime, now.Format(time.RFC3339Nano)), z.seal(privacy.OrderDiscounts, string(disc)),
+			z.seal(privacy.OrderAmount, strconv.FormatInt(amount, 10)),
+			z.seal(privacy.RecipientName, rc.Name), z.seal(privacy.RecipientAddress, rc.Address), z.seal(privacy.RecipientPhone, rc.Phone),
+			z.seal(privacy.ExtraPhone, rc.ExtraPhone), z.seal(privacy.DeliveryTime, rc.DeliveryTime), z.seal(privacy.OrderRemark, req.Remark),
+			z.seal(privacy.RecipientConsent, consent),
+			z.seal(privacy.CustomsIDName, customsName), z.seal(privacy.CustomsIDNumber, customsNumber),
+			sqldb.Micros(now), sqldb.Micros(now),
+		}
+		if z.err != nil {
+			return nil, z.err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, subject, shop, status, cross_border,
+			number_sealed, items_sealed, created_at_sealed, discounts_sealed, amount_sealed,
+			recipient_name_sealed, recipient_address_sealed, recipient_phone_sealed,
+			extra_phone_sealed, delivery_time_sealed, remark_sealed, recipient_consent_sealed,
+			customs_id_name_sealed, customs_id_number_sealed, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		if inv := req.Invoice; req.InvoiceRequested && inv != nil {
+			zi := &sealer{ctx: ctx, g: s.k.Guard(), subject: a.Subject, row: id}
+			title, tax, email := zi.seal(privacy.InvoiceTitle, inv.Title), zi.seal(privacy.InvoiceTaxpayerID, inv.TaxpayerID), zi.seal(privacy.InvoiceEmail, inv.Email)
+			if zi.err != nil {
+				return nil, zi.err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO invoices (order_id, subject, title_sealed, taxpayer_id_sealed, email_sealed, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, id, string(a.Subject), title, tax, email, sqldb.Micros(now)); err != nil {
+				return nil, sqldb.FormatError(op, err)
+			}
+			o.Invoice = inv
+		}
+		orders = append(orders, o)
+	}
+	return orders, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
