@@ -42,6 +42,13 @@ type Problem struct {
 func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
 	code := minimall.ErrorCode(err)
 	status := statuses[code]
+	if code == minimall.Internal && r.Context().Err() != nil {
+		// The client went away mid-request; nothing failed on our side,
+		// and nobody reads the answer (nginx's 499 Client Closed Request).
+		s.Logger.Debug("client gone", "request_id", requestIDFrom(r.Context()), "route", routeFrom(r.Context()))
+		w.WriteHeader(499)
+		return
+	}
 	if code == minimall.Internal {
 		s.Logger.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", routeFrom(r.Context()), "err", err)
 	}
