@@ -39,11 +39,13 @@ func (d Dialect) String() string {
 // pool on SQLite (SQLite allows one writer; queuing in Go is cheaper than
 // SQLITE_BUSY), one pool on PostgreSQL.
 type DB struct {
-	write   *sql.DB
-	read    *sql.DB
-	dialect Dialect
-	clock   minimall.Clock
-	dsn     string
+	write *sql.DB
+	read  *sql.DB
+	// Prepared statements of each pool (SQLite only; nil on PostgreSQL).
+	writeStmts, readStmts *stmtCache
+	dialect               Dialect
+	clock                 minimall.Clock
+	dsn                   string
 }
 
 // IsPostgresDSN reports whether dsn names a PostgreSQL database.
@@ -102,6 +104,10 @@ func openSQLite(db *DB, path string) error {
 		return fmt.Errorf("open sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(8)
+	// Keep them all: a new SQLite connection reads the schema and runs the
+	// pragmas, which cost more than a query.
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxIdleTime(0)
 	// The write connection must exist first so WAL mode is set before readers.
 	if err := w.Ping(); err != nil {
 		w.Close()
@@ -109,11 +115,14 @@ func openSQLite(db *DB, path string) error {
 		return fmt.Errorf("open sqlite: %w", err)
 	}
 	db.write, db.read, db.dialect = w, r, SQLite
+	db.writeStmts, db.readStmts = newStmtCache(w), newStmtCache(r)
 	return nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -137,8 +146,9 @@ func (db *DB) Now() time.Time { return db.clock.Now().Truncate(time.Microsecond)
 // time and tests can control it.
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db    *DB
+	now   time.Time
+	stmts *stmtCache // of the pool the transaction runs on; nil on PostgreSQL
 }
 
 // Begin starts a read-write transaction.
@@ -147,7 +157,7 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now()}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now(), stmts: db.writeStmts}, nil
 }
 
 // BeginRead starts a read-only transaction on the read pool.
@@ -156,7 +166,7 @@ func (db *DB) BeginRead(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now()}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now(), stmts: db.readStmts}, nil
 }
 
 // Now returns the transaction's time.
@@ -167,31 +177,49 @@ func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
 
 // ExecContext runs a statement written with ? placeholders.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := tx.stmts.get(query); st != nil {
+		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
 	return tx.Tx.ExecContext(ctx, tx.db.Rebind(query), args...)
 }
 
 // QueryContext runs a query written with ? placeholders.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmts.get(query); st != nil {
+		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
 	return tx.Tx.QueryContext(ctx, tx.db.Rebind(query), args...)
 }
 
 // QueryRowContext runs a one-row query written with ? placeholders.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := tx.stmts.get(query); st != nil {
+		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return tx.Tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
 }
 
 // ExecContext runs one statement outside an explicit transaction.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := db.writeStmts.get(query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return db.write.ExecContext(ctx, db.Rebind(query), args...)
 }
 
 // QueryContext runs a read query on the read pool.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := db.readStmts.get(query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.read.QueryContext(ctx, db.Rebind(query), args...)
 }
 
 // QueryRowContext runs a one-row read query on the read pool.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := db.readStmts.get(query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.Rebind(query), args...)
 }
 
