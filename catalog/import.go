@@ -29,7 +29,7 @@ func (s *Service) ImportItems(ctx context.Context, shop []string, items []NewIte
 			return nil, err
 		}
 	}
-	tx, err := s.db.Begin(ctx)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -13,11 +13,27 @@ import (
 
 // Service keeps the catalogue.
 type Service struct {
-	db *sqldb.DB
+	db    *sqldb.DB
+	cache *cache
 }
 
 // NewService returns the catalogue service.
-func NewService(db *sqldb.DB) *Service { return &Service{db: db} }
+func NewService(db *sqldb.DB) *Service { return &Service{db: db, cache: &cache{}} }
+
+// beginWrite starts a catalogue write, which clears the cache once it
+// commits.
+func (s *Service) beginWrite(ctx context.Context) (*sqldb.Tx, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx.AfterCommit(s.cache.clear)
+	return tx, nil
+}
+
+// Stock returns the stock keeper of this catalogue, which clears the
+// service's cached items when orders take or return stock.
+func (s *Service) Stock() *Stock { return &Stock{db: s.db, cache: s.cache} }
 
 var validID = regexp.MustCompile(`^[a-z0-9_]{2,40}$`)
 
@@ -52,7 +68,7 @@ func (s *Service) CreateCategory(ctx context.Context, a minimall.Actor, c Catego
 	if !validID.MatchString(c.ID) || !validText(c.Name, 1, 20) {
 		return nil, invalid(op, "A category id is 2-40 of a-z 0-9 _, its name 1 to 20 characters. 类目编号须为2至40个小写字母、数字或下划线，名称1至20个字符。")
 	}
-	tx, err := s.db.Begin(ctx)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +104,7 @@ func (s *Service) CreateShop(ctx context.Context, a minimall.Actor, name, descri
 	if !validText(sh.Name, 1, 30) || !validText(description, 0, 500) {
 		return nil, invalid(op, "A shop name has 1 to 30 characters, its description at most 500. 店铺名须为1至30个字符，简介最多500个字符。")
 	}
-	tx, err := s.db.Begin(ctx)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +152,7 @@ func (s *Service) CreateItem(ctx context.Context, a minimall.Actor, shop string,
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +229,7 @@ func (s *Service) UpdateItem(ctx context.Context, a minimall.Actor, id string, u
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +275,7 @@ func (s *Service) DeleteItem(ctx context.Context, a minimall.Actor, id string) e
 	if err := mayEdit(a, sh); err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -291,7 +307,7 @@ func (s *Service) CreateChannel(ctx context.Context, a minimall.Actor, c Channel
 	if !validID.MatchString(c.ID) {
 		return nil, invalid(op, "A channel id is 2-40 of a-z 0-9 _. 频道编号须为2至40个小写字母、数字或下划线。")
 	}
-	tx, err := s.db.Begin(ctx)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}

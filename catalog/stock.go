@@ -20,7 +20,10 @@ const CrossBorderAttribute = "跨境"
 // Stock reserves and releases the stock of items for orders, and reads the
 // current price of items for carts. It works on the catalogue's own items
 // table; the order and cart areas reach it through interfaces of their own.
-type Stock struct{ db *sqldb.DB }
+type Stock struct {
+	db    *sqldb.DB
+	cache *cache // the catalogue service's, when made by Service.Stock; may be nil
+}
 
 // NewStock returns the stock keeper of the catalogue in db.
 func NewStock(db *sqldb.DB) *Stock { return &Stock{db: db} }
@@ -74,7 +77,22 @@ func (s *Stock) Reserve(ctx context.Context, tx *sqldb.Tx, wants []Want) ([]Pric
 		p.CrossBorder = crossBorder(attrs)
 		out = append(out, p)
 	}
+	s.forgetAfter(tx, merged)
 	return out, nil
+}
+
+// forgetAfter clears the cached items whose stock tx changes, now and
+// again once it commits (a reader may cache the old stock in between).
+func (s *Stock) forgetAfter(tx *sqldb.Tx, wants []Want) {
+	if s.cache == nil {
+		return
+	}
+	ids := make([]string, len(wants))
+	for i, w := range wants {
+		ids[i] = w.Item
+	}
+	s.cache.forgetItems(ids)
+	tx.AfterCommit(func() { s.cache.forgetItems(ids) })
 }
 
 // whyNot explains a reservation the guard refused.
@@ -95,7 +113,9 @@ func (s *Stock) whyNot(ctx context.Context, tx *sqldb.Tx, item string) error {
 
 // Release puts reserved quantities back (a cancelled or refunded order).
 func (s *Stock) Release(ctx context.Context, tx *sqldb.Tx, wants []Want) error {
-	for _, w := range mergeWants(wants) {
+	merged := mergeWants(wants)
+	s.forgetAfter(tx, merged)
+	for _, w := range merged {
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET stock = stock + ? WHERE id = ?`, w.Quantity, w.Item); err != nil {
 			return sqldb.FormatError("catalog.Release", err)
 		}

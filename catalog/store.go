@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"minimall"
@@ -36,6 +37,10 @@ func notFound(op, what string) error {
 // for an unknown or removed item.
 func (s *Service) Item(ctx context.Context, id string) (*Item, error) {
 	const op = "catalog.Item"
+	if it, ok := lookup[*Item](s.cache, &s.cache.items, id); ok {
+		return it, nil
+	}
+	gen := s.cache.gen.Load()
 	row := s.db.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN shops s ON s.id = i.shop WHERE i.id = ? AND i.status <> ?`, id, Removed)
 	it, err := scanItem(row)
 	if err != nil {
@@ -44,6 +49,7 @@ func (s *Service) Item(ctx context.Context, id string) (*Item, error) {
 		}
 		return nil, err
 	}
+	store(s.cache, &s.cache.items, id, it, gen)
 	return it, nil
 }
 
@@ -115,6 +121,19 @@ func (s *Service) pageOf(ctx context.Context, where string, args []any, page int
 // subcategories, newest first. Returns NotFound for an unknown category.
 func (s *Service) CategoryPage(ctx context.Context, category string, page int) (*Page, error) {
 	const op = "catalog.CategoryPage"
+	key := category + "\x00" + strconv.Itoa(page)
+	if p, ok := lookup[*Page](s.cache, &s.cache.pages, key); ok {
+		return p, nil
+	}
+	gen := s.cache.gen.Load()
+	p, err := s.categoryPage(ctx, op, category, page)
+	if err == nil {
+		store(s.cache, &s.cache.pages, key, p, gen)
+	}
+	return p, err
+}
+
+func (s *Service) categoryPage(ctx context.Context, op, category string, page int) (*Page, error) {
 	ids, err := s.categoryAndChildren(ctx, category)
 	if err != nil {
 		return nil, err

@@ -149,6 +149,22 @@ type Tx struct {
 	db    *DB
 	now   time.Time
 	stmts *stmtCache // of the pool the transaction runs on; nil on PostgreSQL
+	after []func()   // run once the transaction has committed
+}
+
+// AfterCommit runs f once the transaction has committed, and never if it
+// rolls back: for caches that must forget what the transaction changed.
+func (tx *Tx) AfterCommit(f func()) { tx.after = append(tx.after, f) }
+
+// Commit commits the transaction, then runs the AfterCommit functions.
+func (tx *Tx) Commit() error {
+	if err := tx.Tx.Commit(); err != nil {
+		return err
+	}
+	for _, f := range tx.after {
+		f()
+	}
+	return nil
 }
 
 // Begin starts a read-write transaction.

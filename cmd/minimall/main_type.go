@@ -148,7 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.closers = append(m.closers, m.Search.Close)
 	m.Search.Follow()
-	stock := catalog.NewStock(m.DB)
+	stock := m.Catalog.Stock()
 	m.Carts = cart.NewService(m.DB, m.Kernel, stock)
 	m.Orders = order.NewService(m.DB, m.Kernel, stock, m.Carts, m.Partners, order.Config{
 		PaymentKey: m.Sandboxes.Payment.Endpoint().VerifyKey, LogisticsKey: m.Sandboxes.Logistics.Endpoint().VerifyKey})

@@ -88,7 +88,7 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 		tb.Fatal(err)
 	}
 	e.Search.Follow()
-	stock := catalog.NewStock(st.DB)
+	stock := e.Catalog.Stock()
 	e.Carts = cart.NewService(st.DB, k, stock)
 	e.Orders = order.NewService(st.DB, k, stock, e.Carts, e.Partners,
 		order.Config{PaymentKey: set.Payment.Endpoint().VerifyKey, LogisticsKey: set.Logistics.Endpoint().VerifyKey})
