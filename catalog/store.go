@@ -73,6 +73,36 @@ func (s *Service) Items(ctx context.Context, ids []string) (map[string]*Item, er
 	return out, nil
 }
 
+// CachedItems is Items through the cache, for pages people read (search
+// results). Derived stores must use Items: a cached item may be up to
+// CacheTTL old, and an index must never keep an old copy.
+func (s *Service) CachedItems(ctx context.Context, ids []string) (map[string]*Item, error) {
+	out := make(map[string]*Item, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if it, ok := lookup[*Item](s.cache, &s.cache.items, id); ok {
+			out[id] = it
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	gen := s.cache.gen.Load()
+	got, err := s.Items(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for id, it := range got {
+		out[id] = it
+		if it.Status != Removed { // Item never shows removed ones
+			store(s.cache, &s.cache.items, id, it, gen)
+		}
+	}
+	return out, nil
+}
+
 func (s *Service) queryItems(ctx context.Context, q string, args []any, each func(*Item)) error {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -43,6 +43,8 @@ type Service struct {
 	feed    *outbox.Feed
 	cfg     Config
 
+	results resultCache // non-personalised result pages, for a moment
+
 	mu     sync.Mutex // serialises feed polling and rebuilds
 	fl     *outbox.Follower
 	offset int64
@@ -184,6 +186,7 @@ func (s *Service) onChange(ctx context.Context, evs []outbox.Event) error {
 	if err := s.ix.apply(ids, items, parents, last); err != nil {
 		return fmt.Errorf("search: index: %w", err)
 	}
+	s.results.clear()
 	s.offset = last
 	return nil
 }
@@ -294,16 +297,11 @@ func (s *Service) Search(ctx context.Context, a minimall.Actor, r Request) (*Res
 	res := &Result{Query: r.Query, Sort: r.Sort, Page: r.Page, Items: []*catalog.Item{}, Personalised: len(boost) > 0}
 	c := s.ix.compile(&r, boost, false)
 	if !c.empty {
-		ids, total, err := s.ix.run(ctx, c)
-		if err == nil && total == 0 && c.terms > 1 {
-			// Nothing has two thirds of the words ("男士衬衫" where titles
-			// say "衬衫男"): show what has any of them, best first.
-			ids, total, err = s.ix.run(ctx, s.ix.compile(&r, boost, true))
-		}
+		ids, total, err := s.find(ctx, &r, boost, c)
 		if err != nil {
 			return nil, err
 		}
-		items, err := s.catalog.Items(ctx, ids)
+		items, err := s.catalog.CachedItems(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -325,6 +323,30 @@ func (s *Service) Search(ctx context.Context, a minimall.Actor, r Request) (*Res
 		}
 	}
 	return res, nil
+}
+
+// find runs the compiled query, widening it when nothing matches.
+// Results that depend on nobody's history are shared for a moment: the
+// same query from everyone gets the same page, so it is computed once.
+func (s *Service) find(ctx context.Context, r *Request, boost []string, c compiled) ([]string, uint64, error) {
+	key := ""
+	if len(boost) == 0 {
+		key = r.cacheKey()
+		if ids, total, ok := s.results.get(key); ok {
+			return ids, total, nil
+		}
+	}
+	gen := s.results.generation()
+	ids, total, err := s.ix.run(ctx, c)
+	if err == nil && total == 0 && c.terms > 1 {
+		// Nothing has two thirds of the words ("男士衬衫" where titles
+		// say "衬衫男"): show what has any of them, best first.
+		ids, total, err = s.ix.run(ctx, s.ix.compile(r, boost, true))
+	}
+	if err == nil && key != "" {
+		s.results.put(key, ids, total, gen)
+	}
+	return ids, total, err
 }
 
 // topCategory is the most frequent category among the first results.
