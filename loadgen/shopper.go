@@ -179,7 +179,11 @@ func Checkout() Flow {
 	return Flow{
 		Name: "checkout",
 		Setup: func(ctx context.Context, c *Client, w int) (any, error) {
-			return signIn(ctx, c, w+Users/2)
+			s, err := signIn(ctx, c, w+Users/2)
+			if err != nil {
+				return nil, err
+			}
+			return s, emptyCart(ctx, c, s)
 		},
 		Do: func(ctx context.Context, c *Client, st any) error {
 			s := st.(*shopper)
@@ -211,4 +215,21 @@ func Checkout() Flow {
 			return nil
 		},
 	}
+}
+
+// emptyCart removes what an earlier, interrupted run left in s's cart, so
+// each checkout orders exactly one item.
+func emptyCart(ctx context.Context, c *Client, s *shopper) error {
+	var cart struct {
+		Items []struct{ ID string }
+	}
+	if err := c.Call(ctx, "GET", "/api/v1/cart", s.token, nil, &cart, http.StatusOK); err != nil {
+		return err
+	}
+	for _, l := range cart.Items {
+		if err := c.Call(ctx, "DELETE", "/api/v1/cart/items/"+url.PathEscape(l.ID), s.token, nil, nil, http.StatusNoContent); err != nil {
+			return err
+		}
+	}
+	return nil
 }
