@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -107,6 +108,39 @@ func TestAPIRefuseEverythingOptional(t *testing.T) {
 		r := e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": sh.Password})
 		if r.Status != 201 {
 			t.Fatalf("sign in with everything refused: %d %s", r.Status, r.Body)
+		}
+		// The purchase path: browse, search, cart, order, pay, my orders,
+		// with no profile field and no additional function.
+		fx := newShop(t, e, "13822224444", "minimal_seller")
+		item := fx.item(t, e, "极简测试耳机", 9900, 5, nil)
+		for _, path := range []string{"/api/v1/categories/shopping_test/items", "/api/v1/items/" + item} {
+			if r := e.Do(t, "GET", path, nil, auth...); r.Status != 200 {
+				t.Fatalf("browse %s: %d %s", path, r.Status, r.Body)
+			}
+		}
+		if r := e.Do(t, "GET", "/api/v1/search?q=%E8%80%B3%E6%9C%BA", nil, auth...); r.Status != 200 {
+			t.Fatalf("search: %d %s", r.Status, r.Body)
+		}
+		if r := e.Do(t, "POST", "/api/v1/cart/items", map[string]any{"item": item}, auth...); r.Status != 201 {
+			t.Fatalf("add to cart: %d %s", r.Status, r.Body)
+		}
+		r = e.Do(t, "POST", "/api/v1/orders", map[string]any{"from_cart": true, "recipient": recipient}, auth...)
+		var placed struct{ Orders []struct{ ID string } }
+		if r.JSON(t, &placed); r.Status != 201 || len(placed.Orders) != 1 {
+			t.Fatalf("order: %d %s", r.Status, r.Body)
+		}
+		r = e.Do(t, "POST", "/api/v1/orders/"+placed.Orders[0].ID+"/payments", nil, auth...)
+		var pay struct {
+			PayURL string `json:"pay_url"`
+		}
+		if r.JSON(t, &pay); r.Status != 201 || pay.PayURL == "" {
+			t.Fatalf("payment: %d %s", r.Status, r.Body)
+		}
+		if resp, err := http.Post(pay.PayURL, "application/json", nil); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("pay at the sandbox: %v %v", resp, err)
+		}
+		if r := e.Do(t, "GET", "/api/v1/orders/"+placed.Orders[0].ID, nil, auth...); r.Status != 200 || !strings.Contains(string(r.Body), `"status":"paid"`) {
+			t.Fatalf("my order after paying: %d %s", r.Status, r.Body)
 		}
 		if r := e.Do(t, "POST", "/api/v1/consents", map[string]string{"feature": "mind_reading", "action": "grant"}, auth...); r.Status != 400 {
 			t.Fatalf("unknown feature: %d", r.Status)
