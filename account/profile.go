@@ -137,6 +137,11 @@ func (s *Service) consentByGiving(ctx context.Context, subject minimall.SubjectI
 	if state == privacy.Withdrawn {
 		return minimall.Errorf(minimall.Denied, "account.UpdateProfile", "You withdrew consent for your profile; grant it again first. 您已撤回个人资料授权，请先重新授权。")
 	}
+	if state == privacy.Outdated {
+		// After a major policy change the person accepts the new version
+		// first (policy 六); giving a value is no acceptance of it.
+		return minimall.Errorf(minimall.Denied, "account.UpdateProfile", "The privacy policy changed: accept the new version first (POST /api/v1/policy/accept). 隐私政策已更新，请先接受新版本。")
+	}
 	_, err = s.k.Consents.Record(ctx, privacy.ConsentChange{Subject: subject, Scope: privacy.FeatureScope(privacy.FeatProfile),
 		Kind: privacy.General, Action: privacy.Grant, Channel: "api", Evidence: requestID})
 	return err

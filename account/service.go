@@ -44,7 +44,9 @@ type Service struct {
 	argon    argonParams
 	limits   *limiter
 	sessions *sessionCache
-	identity Identity // the identity area, for minors and recovery; see UseIdentity
+	identity Identity     // the identity area, for minors and recovery; see UseIdentity
+	phones   PhoneChecker // the carrier, for phone-number checks; see UsePhoneChecker
+	orders   OrderHistory // the orders area, for the level rule; see UseOrderHistory
 }
 
 // NewService returns the account service.
@@ -189,6 +191,9 @@ func (s *Service) Get(ctx context.Context, a minimall.Actor, full bool) (*Accoun
 	const op = "account.Get"
 	if a.Kind != minimall.Shopper {
 		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	if _, err := s.refreshLevel(ctx, a, a.Subject); err != nil { // the level shown is current (level.go)
+		return nil, err
 	}
 	var phone, name, level []byte
 	var status string

@@ -42,6 +42,9 @@ type LoginRequest struct {
 	Phone    string `json:"phone,omitempty"`
 	Code     string `json:"code,omitempty"`
 	Kind     string `json:"kind,omitempty"` // web or api; default api
+	// RequestID names the request in the partner disclosure log when a
+	// code sign-in asks the carrier first; the transport sets it.
+	RequestID string `json:"-"`
 }
 
 type loginRow struct {
@@ -50,12 +53,15 @@ type loginRow struct {
 	status      string
 	failed      int
 	lockedUntil time.Time
+	recycledAt  time.Time // the carrier said the number changed hands
 }
 
 // Login signs a person in and returns a new session with its token.
 // Returns Unauthorized for a wrong login, password or code (the same answer
 // whether or not the account exists), TooMany past the client's rate limit,
-// Denied while the account is locked.
+// Denied while the account is locked or, for a code sign-in, when the
+// carrier says the number changed hands (phonecheck.go), Unavailable when
+// that must be asked and the carrier cannot answer.
 func (s *Service) Login(ctx context.Context, req LoginRequest, client string) (*Session, error) {
 	const op = "account.Login"
 	if !s.limits.allow("login:"+client, s.cfg.LoginsPerMinute, time.Minute, s.db.Now()) {
@@ -80,7 +86,15 @@ func (s *Service) Login(ctx context.Context, req LoginRequest, client string) (*
 	if err != nil {
 		return nil, err
 	}
-	return s.createSession(ctx, row.subject, req.Kind)
+	sess, err := s.createSession(ctx, row.subject, req.Kind)
+	if err != nil {
+		return nil, err
+	}
+	// A sign-in is account use the level rule counts (level.go).
+	if _, err := s.refreshLevel(ctx, minimall.SystemActor("account-level"), row.subject); err != nil {
+		return nil, err
+	}
+	return sess, nil
 }
 
 var errBadLogin = minimall.Errorf(minimall.Unauthorized, "account.Login", "Wrong account or password. 账号或密码错误。")
@@ -121,6 +135,12 @@ func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow,
 	if err := s.checkLock(row); err != nil {
 		return nil, err
 	}
+	// 二(一)3: before a code from this number is trusted with the account,
+	// the carrier confirms the number did not change hands.
+	check, err := s.checkRecycled(ctx, row, phone, req.RequestID)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -129,6 +149,16 @@ func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow,
 	if err := spendCode(ctx, tx, id); err != nil {
 		return nil, errBadLogin
 	}
+	if err := recordRecycleCheck(ctx, tx, row.subject, check); err != nil {
+		return nil, err
+	}
+	if check == recycleReassigned {
+		// The code is spent and the finding kept, then the sign-in refused.
+		if err := tx.Commit(); err != nil {
+			return nil, err
+		}
+		return nil, errRecycled
+	}
 	return row, tx.Commit()
 }
 
@@ -136,16 +166,16 @@ func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow,
 func (s *Service) findLogin(ctx context.Context, idx []byte) (*loginRow, error) {
 	var r loginRow
 	var subject string
-	var locked int64
-	err := s.db.QueryRowContext(ctx, `SELECT subject, password_hash, status, failed_logins, locked_until FROM accounts
-		WHERE (phone_index = ? OR member_name_index = ?) AND status <> ?`, idx, idx, StatusDeregistered).Scan(&subject, &r.hash, &r.status, &r.failed, &locked)
+	var locked, recycled int64
+	err := s.db.QueryRowContext(ctx, `SELECT subject, password_hash, status, failed_logins, locked_until, phone_recycled_at FROM accounts
+		WHERE (phone_index = ? OR member_name_index = ?) AND status <> ?`, idx, idx, StatusDeregistered).Scan(&subject, &r.hash, &r.status, &r.failed, &locked, &recycled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errBadLogin
 	}
 	if err != nil {
 		return nil, sqldb.FormatError("account.Login", err)
 	}
-	r.subject, r.lockedUntil = minimall.SubjectID(subject), sqldb.FromMicros(locked)
+	r.subject, r.lockedUntil, r.recycledAt = minimall.SubjectID(subject), sqldb.FromMicros(locked), fromMicrosOrZero(recycled)
 	return &r, nil
 }
 

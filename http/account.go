@@ -115,7 +115,12 @@ func (s *Server) handleAccountGet(w nethttp.ResponseWriter, r *nethttp.Request) 
 		s.problem(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusOK, a)
+	view, err := s.withPolicyNotice(r.Context(), a) // policy.go: a pending major policy change
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, view)
 }
 
 // handleSessionCreate handles "POST /api/v1/sessions": sign in. A web

@@ -164,10 +164,28 @@ func TestAPICanaryAccounts(t *testing.T) {
 		t.Fatalf("profile: %d %s", r.Status, r.Body)
 	}
 	e.Do(t, "GET", "/api/v1/members/"+string(sh.Subject), nil)
+	// Real-name data, device signals and a fraud report, each a marker.
+	const realName, device, deviceParams, fraud = "金丝雀实名", "canary-device-5c1e", "phone/CanaryModel-9/CanaryOS", "金丝雀举报内容Fraud"
+	idNumber := residentID("19900307", "517")
+	auth := testenv.Bearer(sh.Token)
+	for _, step := range []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/identity/real-name", map[string]string{"real_name": realName, "id_number": idNumber}},
+		{"/api/v1/security/devices", map[string]string{"device_id": device, "params": deviceParams}},
+		{"/api/v1/security/fraud-reports", map[string]string{"text": fraud}},
+		{"/api/v1/account/phone-check", nil},
+	} {
+		if r := e.Do(t, "POST", step.path, step.body, auth...); r.Status/100 != 2 {
+			t.Fatalf("%s: %d %s", step.path, r.Status, r.Body)
+		}
+	}
 	if err := e.Kernel.AuditFlush(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	markers := []string{phone, name, sh.Password, "98765432", "金丝雀昵称Nick", "avatar-7f3a", `"07-23"`}
+	markers := []string{phone, name, sh.Password, "98765432", "金丝雀昵称Nick", "avatar-7f3a", `"07-23"`,
+		realName, idNumber, device, deviceParams, fraud}
 	for _, dir := range []string{st.DataDir, st.KeysDir} {
 		filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 			if err != nil || info.IsDir() {
@@ -187,19 +205,23 @@ func TestAPICanaryAccounts(t *testing.T) {
 			t.Errorf("logs hold %q", m)
 		}
 	}
-	// Outside the platform: the SMS partner got the phone number (the
-	// registry lets it, to send the code) and nothing else; no other
-	// partner got anything.
+	// Outside the platform, each partner holds only what the registry lets
+	// it receive: the SMS partner and the carrier the phone number, the
+	// identity authority the real name and ID number; nothing else, and
+	// no other partner anything.
+	allowed := map[privacy.PartnerID][]string{
+		privacy.PartnerSMS: {phone}, privacy.PartnerCarrier: {phone}, privacy.PartnerIdentity: {realName, idNumber},
+	}
 	for _, sb := range e.Sandbox.All() {
 		b, err := os.ReadFile(filepath.Join(sb.Dir(), "requests.jsonl"))
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
-		if sb.Name() == privacy.PartnerSMS {
-			if !bytes.Contains(b, []byte(phone)) {
-				t.Errorf("the SMS sandbox never got the phone number: is the canary looking at the right file?")
+		for _, m := range allowed[sb.Name()] {
+			if !bytes.Contains(b, []byte(m)) {
+				t.Errorf("partner %s never got %q: is the canary looking at the right file?", sb.Name(), m)
 			}
-			b = bytes.ReplaceAll(b, []byte(phone), nil)
+			b = bytes.ReplaceAll(b, []byte(m), nil)
 		}
 		for _, m := range markers {
 			if bytes.Contains(b, []byte(m)) {

@@ -426,6 +426,16 @@ func TestAPIPaymentAndDelivery(t *testing.T) {
 		if got.Status != "delivered" || got.Shipment == nil || len(got.Shipment.Events) != 3 {
 			t.Fatalf("after delivery: %+v", got)
 		}
+		// A delivered order counts toward the account level.
+		var level struct {
+			Usage struct {
+				CompletedOrders int `json:"completed_orders"`
+			} `json:"usage"`
+		}
+		e.Do(t, "GET", "/api/v1/account/level", nil, auth...).JSON(t, &level)
+		if level.Usage.CompletedOrders != 1 {
+			t.Fatalf("completed orders in the level: %d, want 1", level.Usage.CompletedOrders)
+		}
 
 		// Refund of a paid order that has not shipped puts the stock back.
 		o2 := placeOrder(t, e, buyer, buyNow(it, 1))

@@ -20,11 +20,16 @@ import (
 	"minimall/account"
 	"minimall/cart"
 	"minimall/catalog"
+	"minimall/engage"
 	"minimall/identity"
+	"minimall/lifecycle"
 	"minimall/oauth"
 	"minimall/order"
 	"minimall/partner"
 	"minimall/privacy"
+	"minimall/privacy/policy"
+	"minimall/recommend"
+	"minimall/rights"
 	"minimall/search"
 	"minimall/security"
 	"minimall/sqldb"
@@ -48,10 +53,15 @@ type Server struct {
 	Security  *security.Service
 	Catalog   *catalog.Service
 	Search    *search.Service
+	Recommend *recommend.Service
 	Carts     *cart.Service
 	Orders    *order.Service
 	Identity  *identity.Service
 	OAuth     *oauth.Service
+	Rights    *rights.Service
+	Policy    *policy.Service
+	Engage    *engage.Service
+	Lifecycle *lifecycle.Service
 	Partners  *partner.Gateway
 	Clock     minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
@@ -85,6 +95,7 @@ func (s *Server) Handler() nethttp.Handler {
 	s.registerOpsRoutes()
 	if s.Accounts != nil {
 		s.registerAccountRoutes()
+		s.registerAccountCheckRoutes()
 	}
 	if s.Kernel != nil {
 		s.registerConsentRoutes()
@@ -105,6 +116,9 @@ func (s *Server) Handler() nethttp.Handler {
 	if s.Carts != nil {
 		s.registerCartRoutes()
 	}
+	if s.Recommend != nil && s.Catalog != nil {
+		s.registerRecommendRoutes()
+	}
 	if s.Orders != nil {
 		s.registerOrderRoutes()
 	}
@@ -113,6 +127,18 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	if s.OAuth != nil {
 		s.registerOAuthRoutes()
+	}
+	if s.Rights != nil {
+		s.registerRightsRoutes()
+	}
+	if s.Policy != nil {
+		s.registerPolicyRoutes()
+	}
+	if s.Engage != nil {
+		s.registerEngageRoutes()
+	}
+	if s.Lifecycle != nil {
+		s.registerLifecycleRoutes()
 	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("/", s.handleNotFound)

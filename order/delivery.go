@@ -259,6 +259,9 @@ func (s *Service) TrackingNotified(ctx context.Context, n TrackingNotice) error 
 		if err := setStatus(ctx, tx, orderID, Shipped, Delivered); err != nil && !minimall.IsCode(err, minimall.Conflict) {
 			return err
 		}
+		if err := s.retain(ctx, tx, orderID, sub, tx.Now()); err != nil { // retention.go
+			return err
+		}
 		if err := outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Delivered)}); err != nil {
 			return err
 		}

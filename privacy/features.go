@@ -50,6 +50,7 @@ const (
 	FeatRights           FeatureID = "rights"            // 个人信息权利 四
 	FeatMinor            FeatureID = "minor"             // 未成年人保护 七
 	FeatFaceEffects      FeatureID = "face_effects"      // 拍摄美化特效（设备本地）二(五)2
+	FeatPublicDisclosure FeatureID = "public_disclosure" // 经单独同意公开披露 三(三)1
 )
 
 var features = []FeatureSpec{
@@ -88,6 +89,9 @@ var features = []FeatureSpec{
 	// Face effects read facial features on the device only (policy 二(五)2);
 	// still an opt-in of its own, as facial data is sensitive (PIPL art. 28-29).
 	{ID: FeatFaceEffects, Name: "拍摄美化特效（人脸贴纸等）", NameEN: "camera beauty effects and face stickers", SeparateConsent: true, Clause: "二(五)2"},
+	// Public disclosure of one's information on one's own choice needs a
+	// separate consent of its own (policy 三(三)1, PIPL art. 25).
+	{ID: FeatPublicDisclosure, Name: "公开披露个人信息", NameEN: "public disclosure of your information", SeparateConsent: true, Clause: "三(三)1"},
 }
 
 var featureIndex = func() map[FeatureID]*FeatureSpec {

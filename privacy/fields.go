@@ -161,6 +161,10 @@ const (
 	RightsRequestRecord     Field = "rights.request"
 	RightsIdentityProof     Field = "rights.identity_proof"
 	NextOfKinEvidence       Field = "rights.next_of_kin"
+
+	// Complaints to the personal-information protection officer 八
+	ComplaintText   Field = "complaint.text"
+	ComplaintAnswer Field = "complaint.answer"
 )
 
 // Retention rules and uses shared by many fields.
@@ -413,8 +417,12 @@ var registry = []FieldSpec{
 		Uses: []Use{
 			{ForBrowsing, Contract}, {ForRecommendation, Consent}, {ForActivity, Consent}, useRights,
 		},
-		Retention: keepUntilErased,
-		Table:     "footprints", Column: "target_sealed", Clause: "二(二)1",
+		// A footprint serves revisiting recent views; older ones serve no
+		// purpose the person asked for, so they go (GB/T 35273-2020 6.1 a:
+		// the shortest time the purpose needs). engage.SweepFootprints.
+		Retention: Retention{Rule: SinceCollection, Period: SixMonths,
+			Reason: "足迹供您回看近期浏览的商品，自浏览之日起保存6个月后删除 / kept six months after the view so you can revisit it, then deleted"},
+		Table: "footprints", Column: "target_sealed", Clause: "二(二)1",
 	},
 	{
 		Field: Follow, Name: "关注记录", NameEN: "follows",
@@ -1049,6 +1057,18 @@ var registry = []FieldSpec{
 	rightsField(RightsRequestRecord, "个人信息权利请求及处理记录", "rights requests and their handling", CatSupport, false, "request_sealed"),
 	rightsField(RightsIdentityProof, "权利请求的身份核验材料", "identity proof for a rights request", CatIdentity, true, "identity_proof_sealed"),
 	rightsField(NextOfKinEvidence, "近亲属身份及关系证明（已故用户）", "next of kin's identity and relationship (deceased users)", CatIdentity, true, "next_of_kin_sealed"),
+
+	// 八 complaints to the personal-information protection officer, kept
+	// like rights requests to show how they were answered.
+	complaintField(ComplaintText, "投诉内容", "complaint", "text_sealed"),
+	complaintField(ComplaintAnswer, "投诉答复", "answer to a complaint", "answer_sealed"),
+}
+
+// complaintField declares a complaint's text or its answer (policy 八).
+func complaintField(f Field, name, nameEN, column string) FieldSpec {
+	s := rightsField(f, name, nameEN, CatSupport, false, column)
+	s.Table, s.Clause = "policy_complaints", "八"
+	return s
 }
 
 // recipientField declares the recipient's name, address or phone: the

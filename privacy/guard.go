@@ -23,6 +23,7 @@ type Guard struct {
 	erased   *erasedSet
 	minors   *minorSet // children under 14 (minor.go)
 	clock    minimall.Clock
+	shutdown shutdownFlag // the platform-wide stop of collection (shutdown.go)
 }
 
 // Decisions recorded in the audit log.
@@ -99,6 +100,9 @@ func (g *Guard) sealable(ctx context.Context, s minimall.SubjectID, f Field) (*F
 	}
 	if spec.Retention.Rule == NotStored || spec.Table == "" {
 		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", NotCollected)
+	}
+	if err := g.shutdownRefusal(ctx, s, f); err != nil {
+		return nil, err
 	}
 	if r := g.minorSealReason(s, spec); r != "" {
 		return nil, g.deny(ctx, minimall.SystemActor("seal"), s, f, "", r)

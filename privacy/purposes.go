@@ -58,6 +58,10 @@ const (
 	ForShare            Purpose = "share"             // 分享与接收分享
 	ForFaceEffects      Purpose = "face_effects"      // 拍摄美化特效（设备本地）
 	ForAnalytics        Purpose = "analytics"         // 产品稳定性分析
+	// ForAdServing fills an ad slot with no personal information at all:
+	// no field lists it as a use, so the partner gateway refuses any field
+	// sent for it (personalised ads off, or a visitor; 三(一)5(2)).
+	ForAdServing Purpose = "ad_serving" // 非个性化广告位填充（不含个人信息）
 )
 
 var purposes = []PurposeSpec{
@@ -102,6 +106,7 @@ var purposes = []PurposeSpec{
 	{ForShare, "分享与接收分享", "sharing and receiving shares", FeatShare, nil},
 	{ForFaceEffects, "拍摄美化特效", "camera beauty effects and stickers", FeatFaceEffects, nil},
 	{ForAnalytics, "产品稳定性分析", "product stability analysis", FeatCookies, nil},
+	{ForAdServing, "非个性化广告位填充（不含个人信息）", "filling an ad slot without personal information", FeatBrowse, nil},
 }
 
 var purposeIndex = func() map[Purpose]*PurposeSpec {

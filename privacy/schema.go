@@ -47,7 +47,7 @@ var columns = map[string]ColumnClass{
 
 	"accounts.subject": Pseudonymous, "accounts.phone_index": Pseudonymous, "accounts.member_name_index": Pseudonymous,
 	"accounts.status": NotPersonal, "accounts.failed_logins": NotPersonal, "accounts.locked_until": NotPersonal,
-	"accounts.created_at": NotPersonal,
+	"accounts.created_at": NotPersonal, "accounts.phone_confirmed_at": NotPersonal, "accounts.phone_recycled_at": NotPersonal,
 
 	"verification_codes.id": Pseudonymous, "verification_codes.phone_index": Pseudonymous, "verification_codes.purpose": NotPersonal,
 	"verification_codes.code_hash": Pseudonymous, "verification_codes.attempts": NotPersonal, "verification_codes.expires_at": NotPersonal,
@@ -87,6 +87,15 @@ var columns = map[string]ColumnClass{
 	// The ranking switch is a setting, kept in clear like a consent record.
 	"search_settings.subject": Pseudonymous, "search_settings.non_personalised": NotPersonal, "search_settings.updated_at": NotPersonal,
 
+	// Engagement (0011): the target of each record is sealed (registry
+	// fields); target_index is the person's own keyed pseudonym of it.
+	"favourites.id": Pseudonymous, "favourites.subject": Pseudonymous, "favourites.target_index": Pseudonymous, "favourites.at": NotPersonal,
+	"subscriptions.id": Pseudonymous, "subscriptions.subject": Pseudonymous, "subscriptions.target_index": Pseudonymous, "subscriptions.at": NotPersonal,
+	"footprints.id": Pseudonymous, "footprints.subject": Pseudonymous, "footprints.target_index": Pseudonymous, "footprints.at": NotPersonal,
+	"follows.id": Pseudonymous, "follows.subject": Pseudonymous, "follows.target_index": Pseudonymous, "follows.at": NotPersonal,
+	"shares.id": Pseudonymous, "shares.subject": Pseudonymous, "shares.target_index": Pseudonymous, "shares.at": NotPersonal,
+	"likes.id": Pseudonymous, "likes.subject": Pseudonymous, "likes.target_index": Pseudonymous, "likes.at": NotPersonal,
+
 	// Cart and orders (0012): sealed values are registry fields; what stays
 	// in clear is ids, states, quantities, times and keyed hashes.
 	"cart_items.id": Pseudonymous, "cart_items.subject": Pseudonymous, "cart_items.item_index": Pseudonymous,
@@ -124,9 +133,46 @@ var columns = map[string]ColumnClass{
 	"oauth_tokens.code_id": Pseudonymous, "oauth_tokens.created_at": NotPersonal, "oauth_tokens.expires_at": NotPersonal,
 	"oauth_tokens.revoked_at": NotPersonal,
 
+	// Rights requests (0013): the request, identity proof and next-of-kin
+	// evidence are sealed registry fields; the answer holds codes, counts
+	// and ids only.
+	"rights_requests.id": Pseudonymous, "rights_requests.subject": Pseudonymous, "rights_requests.kind": NotPersonal,
+	"rights_requests.filed_by": NotPersonal, "rights_requests.state": NotPersonal, "rights_requests.token_hash": Pseudonymous,
+	"rights_requests.refused_reason": NotPersonal, "rights_requests.answer": Pseudonymous,
+	"rights_requests.received_at": NotPersonal, "rights_requests.due_at": NotPersonal,
+	"rights_requests.checked_at": NotPersonal, "rights_requests.closed_at": NotPersonal,
+
+	// Lifecycle (0014): sweep reports hold counts per table; the shutdown
+	// flag and notices hold codes, times and subject ids.
+	"retention_runs.id": NotPersonal, "retention_runs.started_at": NotPersonal, "retention_runs.finished_at": NotPersonal,
+	"retention_runs.dry_run": NotPersonal, "retention_runs.shutdown": NotPersonal, "retention_runs.removed": NotPersonal,
+	"retention_runs.report": NotPersonal,
+	"platform_shutdown.id":  NotPersonal, "platform_shutdown.at": NotPersonal, "platform_shutdown.actor": Pseudonymous,
+	"platform_shutdown.reason":   NotPersonal,
+	"lifecycle_notifications.id": Pseudonymous, "lifecycle_notifications.subject": Pseudonymous,
+	"lifecycle_notifications.kind": NotPersonal, "lifecycle_notifications.created_at": NotPersonal,
+	"lifecycle_notifications.read_at": NotPersonal,
+
+	// Recommendations (0016): profiles are keyed by a pseudonym derived from
+	// the person's key (no subject column); the aggregates hold no person.
+	"recommend_profiles.pseudonym": Pseudonymous, "recommend_profiles.updated_at": NotPersonal,
+	"recommend_stats.item": NotPersonal, "recommend_stats.category": NotPersonal,
+	"recommend_stats.score": NotPersonal, "recommend_stats.updated_at": NotPersonal,
+
 	"outbox.id": NotPersonal, "outbox.at": NotPersonal, "outbox.topic": NotPersonal,
 	"outbox.subject": Pseudonymous, "outbox.payload": NotPersonal,
 	"outbox_offsets.consumer": NotPersonal, "outbox_offsets.last_id": NotPersonal, "outbox_offsets.at": NotPersonal,
+
+	"policy_versions.version": NotPersonal, "policy_versions.published_at": NotPersonal, "policy_versions.major": NotPersonal,
+	"policy_versions.reasons": NotPersonal, "policy_versions.body": NotPersonal, "policy_versions.registry": NotPersonal,
+	"policy_versions.published_by": Pseudonymous,
+
+	"policy_complaints.id": Pseudonymous, "policy_complaints.subject": Pseudonymous, "policy_complaints.topic": NotPersonal,
+	"policy_complaints.state": NotPersonal, "policy_complaints.refusal_reason": NotPersonal, "policy_complaints.received_at": NotPersonal,
+	"policy_complaints.deadline_at": NotPersonal, "policy_complaints.updated_at": NotPersonal, "policy_complaints.handled_by": Pseudonymous,
+	"public_disclosures.id": Pseudonymous, "public_disclosures.subject": Pseudonymous, "public_disclosures.fields": NotPersonal,
+	"public_disclosures.ground": NotPersonal, "public_disclosures.legal_ref": NotPersonal, "public_disclosures.consent_id": Pseudonymous,
+	"public_disclosures.operator": Pseudonymous, "public_disclosures.reference": Pseudonymous, "public_disclosures.at": NotPersonal,
 }
 
 // Classify returns the class of table.column, and false if it is not

@@ -193,10 +193,16 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return errFailed
 }
 
-// runPolicy runs "policy lists".
+// runPolicy runs "policy lists", "policy publish" and "policy show".
 func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "publish" {
+		return runPolicyPublish(ctx, args[1:], stdout, stderr) // policy_publish.go
+	}
+	if len(args) > 0 && args[0] == "show" {
+		return runPolicyShow(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "lists" {
-		fmt.Fprintln(stderr, "Usage: minimall policy lists [--format text|json]")
+		fmt.Fprintln(stderr, "Usage: minimall policy lists [--format text|json] | publish --ticket ID [--dry-run] | show [--version N]")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return errHelp
 		}

@@ -33,11 +33,15 @@ type Config struct {
 	// SearchDir holds the search index, a derived store rebuilt from the
 	// database when missing.
 	SearchDir string // default <data>.search
+	// DPOContact is the personal-information protection officer's contact
+	// the policy names (policy 八).
+	DPOContact string
 }
 
 // DefaultConfig works with zero set-up: an embedded store in ./minimall-data.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "minimall-data", Node: "main", LogLevel: "info", Accounts: account.DefaultConfig()}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "minimall-data", Node: "main", LogLevel: "info", Accounts: account.DefaultConfig(),
+		DPOContact: "dpo@minimall.example"}
 }
 
 // applyEnv overrides c with MINIMALL_* variables that are set.
@@ -46,6 +50,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"MINIMALL_ADDR": &c.Addr, "MINIMALL_DATA": &c.DataDir, "MINIMALL_DB": &c.DB,
 		"MINIMALL_KEYS": &c.KeysDir, "MINIMALL_KEYS_DB": &c.KeysDB, "MINIMALL_TLS_CERT": &c.TLSCert,
 		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_SANDBOX": &c.SandboxDir, "MINIMALL_SEARCH": &c.SearchDir, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
+		"MINIMALL_DPO_CONTACT": &c.DPOContact,
 	}
 	for name, p := range str {
 		if v := getenv(name); v != "" {
@@ -84,6 +89,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SandboxDir, "sandbox", c.SandboxDir, "folder of the sandbox partners' request records, outside the data folder (default: <data>.sandbox) [MINIMALL_SANDBOX]")
 	fs.StringVar(&c.SearchDir, "search", c.SearchDir, "search index folder, a derived store rebuilt when missing (default: <data>.search) [MINIMALL_SEARCH]")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", c.NoMigrate, "do not apply pending migrations; refuse an outdated schema [MINIMALL_NO_MIGRATE]")
+	fs.StringVar(&c.DPOContact, "dpo-contact", c.DPOContact, "the personal-information protection officer's contact the policy names [MINIMALL_DPO_CONTACT]")
 	fs.BoolVar(&c.FakeClock, "fake-clock", c.FakeClock, "enable the operator endpoint that moves time forward (testing only) [MINIMALL_FAKE_CLOCK]")
 	a := &c.Accounts
 	fs.DurationVar(&a.CodeTTL, "code-ttl", a.CodeTTL, "how long an SMS code is valid")

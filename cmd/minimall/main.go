@@ -22,9 +22,13 @@ Commands:
   migrate          apply pending migrations to the data database and the key store
   audit verify     check the hash-chained audit log; exit status 1 if tampered
   policy lists     print the personal-information collection list and the sharing list
+  policy publish   publish the policy and field registry as a new version (major/minor)
+  policy show      print a published version of the policy (--version N)
   keys rotate      make a new master key and rewrap every subject key under it
   operator add     create an operator with a role and print its token once
   seed             fill the store with a Chinese demo catalogue and seeded shoppers (--items N --users N)
+  retention run    delete what is past its retention, destroy expired retention keys (--dry-run)
+  rights           the DPO's rights-request queue: list, show, answer, refuse, review (via the API)
   loadgen          drive a running server with timed flows and report req/s, latency, kernel work
   help             show this text
 
@@ -63,8 +67,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runSeed(ctx, rest, stdout, stderr)
 	case "operator":
 		err = runOperator(ctx, rest, stdout, stderr)
+	case "rights":
+		err = runRights(ctx, rest, stdout, stderr)
 	case "loadgen":
 		err = runLoadgen(ctx, rest, stdout, stderr)
+	case "retention":
+		err = runRetention(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

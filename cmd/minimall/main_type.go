@@ -18,14 +18,19 @@ import (
 	"minimall/account"
 	"minimall/cart"
 	"minimall/catalog"
+	"minimall/engage"
 	mhttp "minimall/http"
 	"minimall/identity"
+	"minimall/lifecycle"
 	"minimall/oauth"
 	"minimall/order"
 	"minimall/outbox"
 	"minimall/partner"
 	"minimall/partner/sandbox"
 	"minimall/privacy"
+	"minimall/privacy/policy"
+	"minimall/recommend"
+	"minimall/rights"
 	"minimall/search"
 	"minimall/security"
 	"minimall/sqldb"
@@ -69,6 +74,9 @@ type Main struct {
 	Security  *security.Service
 	SMS       account.Sender
 	Partners  *partner.Gateway
+	Lifecycle *lifecycle.Service
+	Engage    *engage.Service
+	Recommend *recommend.Service
 	Sandboxes *sandbox.Set
 	Identity  *identity.Service
 	Catalog   *catalog.Service
@@ -76,8 +84,11 @@ type Main struct {
 	Carts     *cart.Service
 	Orders    *order.Service
 	OAuth     *oauth.Service
+	Rights    *rights.Service
+	Policy    *policy.Service
 
 	stopFollowers context.CancelFunc
+	background    context.Context // lives until Close: followers and the retention schedule
 	closers       []func() error
 }
 
@@ -140,6 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Accounts = account.NewService(m.DB, m.Kernel, m.SMS, m.Config.Accounts)
+	m.Accounts.UsePhoneChecker(partner.Carrier{Gateway: m.Partners})
 	m.Security = security.NewService(m.DB, m.Kernel)
 	m.Identity = identity.NewService(m.DB, m.Kernel, m.Partners, m.Accounts)
 	m.Catalog = catalog.NewService(m.DB)
@@ -152,15 +164,41 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Carts = cart.NewService(m.DB, m.Kernel, stock)
 	m.Orders = order.NewService(m.DB, m.Kernel, stock, m.Carts, m.Partners, order.Config{
 		PaymentKey: m.Sandboxes.Payment.Endpoint().VerifyKey, LogisticsKey: m.Sandboxes.Logistics.Endpoint().VerifyKey})
+	m.Accounts.UseOrderHistory(m.Orders) // completed orders count toward the account level
+	m.Engage = engage.NewService(m.DB, m.Kernel, m.Catalog)
+	m.Engage.UseMembers(m.Accounts)
+	m.closers = append(m.closers, m.Engage.Close)
+	if m.Recommend, err = recommend.NewService(ctx, m.DB, m.Kernel, m.Catalog, m.Partners, recommend.Config{}); err != nil {
+		return err
+	}
+	m.Recommend.UseEngage(m.Engage)
+	m.Recommend.Follow()
+	m.closers = append(m.closers, m.Recommend.Close)
 	m.OAuth = oauth.NewService(m.DB, m.Kernel, m.Partners, m.Accounts, oauth.DefaultConfig())
+	// Rights: every area contributes its part (rights.Part); cmd wires them.
+	m.Rights = rights.NewService(m.DB, m.Kernel, m.Accounts, m.Partners, m.Accounts.RightsPart(), m.Identity.RightsPart(),
+		m.Security.RightsPart(), m.Search.RightsPart(), m.Carts.RightsPart(), m.Orders.RightsPart(), m.OAuth.RightsPart())
+	m.Rights.Logger = m.Logger
+	// Policy versions: the ledger learns the current and last major version
+	// now, and within 2 s of a publish on another node or by the CLI.
+	m.Policy = policy.NewService(m.DB, m.Kernel, policy.Contact{DPO: m.Config.DPOContact})
+	if err := m.Policy.Load(ctx); err != nil {
+		return err
+	}
+	m.Policy.Follow(2 * time.Second)
+	m.closers = append(m.closers, m.Policy.Close)
+	// Retention: the sweeper runs at start and then daily (五(一)).
+	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Engage)...)
 	if err := m.followChanges(ctx); err != nil {
 		return err
 	}
+	go m.Lifecycle.Run(m.background, 24*time.Hour)
 	m.HTTP = &mhttp.Server{
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey,
 		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Accounts: m.Accounts, Security: m.Security, Partners: m.Partners,
 		Identity: m.Identity, Catalog: m.Catalog, Search: m.Search,
-		Carts: m.Carts, Orders: m.Orders, OAuth: m.OAuth,
+		Carts: m.Carts, Orders: m.Orders, OAuth: m.OAuth, Policy: m.Policy, Rights: m.Rights, Lifecycle: m.Lifecycle,
+		Engage: m.Engage, Recommend: m.Recommend,
 		Clock: m.clock(), FakeClock: m.FakeClock, Logger: m.Logger,
 	}
 	if err := m.HTTP.Open(); err != nil {
@@ -178,7 +216,7 @@ func (m *Main) followChanges(ctx context.Context) error {
 		return err
 	}
 	runCtx, stop := context.WithCancel(context.Background())
-	m.stopFollowers = stop
+	m.stopFollowers, m.background = stop, runCtx
 	go fl.Run(runCtx)
 	return nil
 }

@@ -20,36 +20,46 @@ import (
 	"minimall/account"
 	"minimall/cart"
 	"minimall/catalog"
+	"minimall/engage"
 	mhttp "minimall/http"
 	"minimall/identity"
 	"minimall/internal/testkit"
+	"minimall/lifecycle"
 	"minimall/oauth"
 	"minimall/order"
 	"minimall/partner"
 	"minimall/partner/sandbox"
 	"minimall/privacy"
+	"minimall/privacy/policy"
+	"minimall/recommend"
+	"minimall/rights"
 	"minimall/search"
 	"minimall/security"
 )
 
 // Env is a running platform.
 type Env struct {
-	Store    *testkit.Store
-	Kernel   *privacy.Kernel
-	Accounts *account.Service
-	Security *security.Service
-	Identity *identity.Service
-	OAuth    *oauth.Service
-	Catalog  *catalog.Service
-	Search   *search.Service // its index lives in a temporary folder of its own
-	Carts    *cart.Service
-	Orders   *order.Service
-	Server   *mhttp.Server
-	URL      string
-	Partners *partner.Gateway
-	Sandbox  *sandbox.Set // the partners, each on its own loopback port
-	SMS      *SMSReader   // reads texts from the SMS sandbox, as a phone would
-	Logs     *SyncBuffer  // everything the server logged
+	Store     *testkit.Store
+	Kernel    *privacy.Kernel
+	Accounts  *account.Service
+	Security  *security.Service
+	Identity  *identity.Service
+	OAuth     *oauth.Service
+	Catalog   *catalog.Service
+	Search    *search.Service // its index lives in a temporary folder of its own
+	Carts     *cart.Service
+	Recommend *recommend.Service
+	Orders    *order.Service
+	Engage    *engage.Service // its catalogue check is wired to Catalog
+	Lifecycle *lifecycle.Service
+	Policy    *policy.Service // policy versions, complaints, public disclosures
+	Rights    *rights.Service // rights requests over every area's part
+	Server    *mhttp.Server
+	URL       string
+	Partners  *partner.Gateway
+	Sandbox   *sandbox.Set // the partners, each on its own loopback port
+	SMS       *SMSReader   // reads texts from the SMS sandbox, as a phone would
+	Logs      *SyncBuffer  // everything the server logged
 }
 
 // Start runs the platform on st until the test ends, with cheap password
@@ -80,6 +90,7 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	cfg.CodeCooldown = 0
 	tune(&cfg)
 	e.Accounts = account.NewService(st.DB, k, partner.SMS{Gateway: e.Partners}, cfg)
+	e.Accounts.UsePhoneChecker(partner.Carrier{Gateway: e.Partners})
 	e.Security = security.NewService(st.DB, k)
 	e.Identity = identity.NewService(st.DB, k, e.Partners, e.Accounts)
 	e.OAuth = oauth.NewService(st.DB, k, e.Partners, e.Accounts, oauth.DefaultConfig())
@@ -89,12 +100,30 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	}
 	e.Search.Follow()
 	stock := e.Catalog.Stock()
+	e.Engage = engage.NewService(st.DB, k, engageCatalog{e.Catalog, stock})
+	e.Engage.UseMembers(e.Accounts)
 	e.Carts = cart.NewService(st.DB, k, stock)
 	e.Orders = order.NewService(st.DB, k, stock, e.Carts, e.Partners,
 		order.Config{PaymentKey: set.Payment.Endpoint().VerifyKey, LogisticsKey: set.Logistics.Endpoint().VerifyKey})
-	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners, Identity: e.Identity, OAuth: e.OAuth,
-		Catalog: e.Catalog, Search: e.Search, Carts: e.Carts, Orders: e.Orders,
+	e.Accounts.UseOrderHistory(e.Orders)
+	if e.Recommend, err = recommend.NewService(ctx, st.DB, k, e.Catalog, e.Partners, recommend.Config{Interval: 50 * time.Millisecond, Grace: 200 * time.Millisecond}); err != nil {
+		tb.Fatal(err)
+	}
+	e.Recommend.UseEngage(e.Engage)
+	e.Recommend.Follow()
+	e.Policy = policy.NewService(st.DB, k, policy.Contact{DPO: "dpo@minimall.example"})
+	if err := e.Policy.Load(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", Policy: e.Policy, DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners, Identity: e.Identity, OAuth: e.OAuth,
+		Catalog: e.Catalog, Search: e.Search, Carts: e.Carts, Orders: e.Orders, Engage: e.Engage, Recommend: e.Recommend,
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
+	e.Lifecycle = newLifecycle(st.DB, k, e.Engage) // lifecycle.go
+	e.Server.Lifecycle = e.Lifecycle
+	e.Rights = rights.NewService(st.DB, k, e.Accounts, e.Partners, e.Accounts.RightsPart(), e.Identity.RightsPart(), e.Security.RightsPart(),
+		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart())
+	e.Rights.Logger = e.Server.Logger
+	e.Server.Rights = e.Rights
 	if err := e.Server.Open(); err != nil {
 		tb.Fatal(err)
 	}
@@ -102,7 +131,9 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.Orders.SetCallbackBase(e.URL) // partners call back here
 	tb.Cleanup(func() {
 		e.Server.Close()
+		e.Engage.Close()
 		e.Search.Close()
+		e.Recommend.Close()
 		set.Close()
 		k.Close()
 	})
@@ -255,4 +286,27 @@ func (e *Env) Register(tb testing.TB, phone, memberName string) *Shopper {
 	r.JSON(tb, &sess)
 	sh.Token = sess.Token
 	return sh
+}
+
+// engageCatalog answers engage's existence checks from the catalogue.
+type engageCatalog struct {
+	items *catalog.Service
+	shops *catalog.Stock
+}
+
+func (c engageCatalog) ItemExists(ctx context.Context, id string) (bool, error) {
+	_, err := c.items.Item(ctx, id)
+	return found(err)
+}
+
+func (c engageCatalog) ShopExists(ctx context.Context, id string) (bool, error) {
+	_, err := c.shops.ShopOwner(ctx, id)
+	return found(err)
+}
+
+func found(err error) (bool, error) {
+	if minimall.IsCode(err, minimall.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

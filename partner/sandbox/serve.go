@@ -40,6 +40,8 @@ func kindOf(p privacy.PartnerID) kind {
 		return paymentKind()
 	case privacy.PartnerLogistics:
 		return logisticsKind()
+	case privacy.PartnerAds:
+		return adsKind()
 	}
 	return kind{}
 }

@@ -10,10 +10,10 @@ import (
 // Set is the sandbox partners the platform needs, each on its own
 // loopback port.
 type Set struct {
-	SMS, Identity, Carrier, Payment, Logistics *Sandbox
+	SMS, Identity, Carrier, Payment, Logistics, Ads *Sandbox
 }
 
-// StartAll starts the SMS, identity, carrier, payment and logistics
+// StartAll starts the SMS, identity, carrier, payment, logistics and ads
 // sandboxes on 127.0.0.1 with free ports, their records under
 // dir/<partner>/.
 func StartAll(dir string) (*Set, error) {
@@ -24,7 +24,7 @@ func StartAll(dir string) (*Set, error) {
 	}{
 		{privacy.PartnerSMS, &set.SMS}, {privacy.PartnerIdentity, &set.Identity},
 		{privacy.PartnerCarrier, &set.Carrier}, {privacy.PartnerPayment, &set.Payment},
-		{privacy.PartnerLogistics, &set.Logistics},
+		{privacy.PartnerLogistics, &set.Logistics}, {privacy.PartnerAds, &set.Ads},
 	}
 	for _, sl := range slots {
 		sb, err := Start(sl.id, dir, "127.0.0.1:0")
@@ -39,7 +39,7 @@ func StartAll(dir string) (*Set, error) {
 // All returns the running sandboxes.
 func (s *Set) All() []*Sandbox {
 	var out []*Sandbox
-	for _, sb := range []*Sandbox{s.SMS, s.Identity, s.Carrier, s.Payment, s.Logistics} {
+	for _, sb := range []*Sandbox{s.SMS, s.Identity, s.Carrier, s.Payment, s.Logistics, s.Ads} {
 		if sb != nil {
 			out = append(out, sb)
 		}

@@ -1,0 +1,62 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"minimall"
+	"minimall/lifecycle"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// codeGrace keeps a spent or expired one-time code a day, so the send
+// cooldown and the attempt count still see it; after that it serves no one.
+const codeGrace = 24 * time.Hour
+
+// Sweeper removes one-time codes once they are past use, and sessions six
+// months after they ended: a sign-in record is a security log
+// (Cybersecurity Law art. 21: at least six months). The lifecycle sweeper
+// calls it.
+type Sweeper struct{ DB *sqldb.DB }
+
+// Area names the area in sweep reports.
+func (Sweeper) Area() string { return "account" }
+
+// Sweep deletes expired codes and long-ended sessions.
+func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
+	rep := lifecycle.NewReport("account")
+	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "verification_codes", "id", "expires_at < ?", sqldb.Micros(r.Now.Add(-codeGrace)))
+	rep.Removed["verification_codes"] = n
+	if err != nil {
+		return rep, err
+	}
+	ended := sqldb.Micros(r.Now.Add(-privacy.SixMonths))
+	n, err = lifecycle.DeleteWhere(ctx, w.DB, r, "sessions", "id", "expires_at < ? OR (revoked_at > 0 AND revoked_at < ?)", ended, ended)
+	rep.Removed["sessions"] = n
+	return rep, err
+}
+
+// Holders lists account holders who have not deregistered, for notices
+// every user must receive (the shutdown notice, policy 三(四)).
+type Holders struct{ DB *sqldb.DB }
+
+// Holders returns up to limit holders with subject ids after after.
+func (h Holders) Holders(ctx context.Context, after minimall.SubjectID, limit int) ([]minimall.SubjectID, error) {
+	const op = "account.Holders"
+	rows, err := h.DB.QueryContext(ctx, `SELECT subject FROM accounts WHERE subject > ? AND status <> ? ORDER BY subject LIMIT ?`,
+		string(after), StatusDeregistered, limit)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	defer rows.Close()
+	var out []minimall.SubjectID
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		out = append(out, minimall.SubjectID(s))
+	}
+	return out, sqldb.FormatError(op, rows.Err())
+}

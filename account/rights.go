@@ -1,0 +1,266 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"minimall"
+	"minimall/outbox"
+	"minimall/privacy"
+	"minimall/rights"
+	"minimall/sqldb"
+)
+
+// CodeRights is the purpose of a code that confirms a rights request
+// (policy 四(七): we verify your identity before serving it).
+const CodeRights = "rights"
+
+// SendRightsCode sends a one-time code to subject's account phone and
+// returns the masked number. Returns NotFound for no active account,
+// TooMany past the code limits, Unavailable if the SMS partner fails.
+func (s *Service) SendRightsCode(ctx context.Context, subject minimall.SubjectID, requestID string) (string, error) {
+	const op = "account.SendRightsCode"
+	phone, err := s.accountPhone(ctx, op, subject)
+	if err != nil {
+		return "", err
+	}
+	now := s.db.Now()
+	if !s.limits.allow("code:rights:"+string(subject), s.cfg.CodesPerHour, time.Hour, now) {
+		return "", minimall.Errorf(minimall.TooMany, op, "Too many codes requested; wait and try again. 验证码请求过于频繁，请稍后再试。")
+	}
+	code := randomDigits(6)
+	id := "vc_" + minimall.RandomToken(8)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO verification_codes (id, phone_index, purpose, code_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, s.phoneIndex(phone), CodeRights, s.codeHash(id, code), sqldb.Micros(now.Add(s.cfg.CodeTTL)), sqldb.Micros(now))
+	if err != nil {
+		return "", sqldb.FormatError(op, err)
+	}
+	text := fmt.Sprintf("【minimall】您正在办理个人信息权利请求，验证码 %s，%d分钟内有效。Your minimall rights-request code is %s.", code, int(s.cfg.CodeTTL.Minutes()), code)
+	if err := s.sms.SendSMS(ctx, subject, phone, text, requestID); err != nil {
+		return "", err
+	}
+	return MaskPhone(phone), nil
+}
+
+// accountPhone opens the phone of an active account, to send it a code.
+func (s *Service) accountPhone(ctx context.Context, op string, subject minimall.SubjectID) (string, error) {
+	var sealed []byte
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed FROM accounts WHERE subject = ? AND status = ?`, string(subject), StatusActive).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", minimall.Errorf(minimall.NotFound, op, "No active account. 没有有效的账户。")
+	}
+	if err != nil {
+		return "", sqldb.FormatError(op, err)
+	}
+	// A code proves the person holds the phone: that is sign-in's purpose.
+	return s.k.Guard().OpenString(ctx, minimall.SystemActor("rights-code"), subject, privacy.AccountPhone, privacy.ForLogin, string(subject), sealed)
+}
+
+// CheckRightsCode checks a code sent by SendRightsCode, without spending
+// it. A number the carrier said changed hands cannot prove anything any
+// more: the person must go through customer service. Returns Invalid for a
+// wrong or expired code, Denied for a recycled number.
+func (s *Service) CheckRightsCode(ctx context.Context, subject minimall.SubjectID, code string) (string, error) {
+	const op = "account.CheckRightsCode"
+	var recycled int64
+	if err := s.db.QueryRowContext(ctx, `SELECT phone_recycled_at FROM accounts WHERE subject = ?`, string(subject)).Scan(&recycled); err != nil {
+		return "", sqldb.FormatError(op, err)
+	}
+	if recycled != 0 {
+		return "", minimall.Errorf(minimall.Denied, op, "Your number changed hands; contact customer service to prove it is you. 您的手机号已被二次放号，请联系客服核验身份。")
+	}
+	phone, err := s.accountPhone(ctx, op, subject)
+	if err != nil {
+		return "", err
+	}
+	return s.verifyCode(ctx, s.phoneIndex(phone), CodeRights, code)
+}
+
+// SubjectByPhone finds the active account registered with phone. Returns
+// Invalid for a malformed phone, NotFound for none.
+func (s *Service) SubjectByPhone(ctx context.Context, phone string) (minimall.SubjectID, error) {
+	const op = "account.SubjectByPhone"
+	idx, err := s.PhoneIndex(phone)
+	if err != nil {
+		return "", err
+	}
+	var subject string
+	err = s.db.QueryRowContext(ctx, `SELECT subject FROM accounts WHERE phone_index = ? AND status <> ?`, idx, StatusDeregistered).Scan(&subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", minimall.Errorf(minimall.NotFound, op, "No account with this number. 该号码没有注册账户。")
+	}
+	return minimall.SubjectID(subject), sqldb.FormatError(op, err)
+}
+
+// RightsPart returns the account area's part of rights requests: the
+// account and the optional profile.
+func (s *Service) RightsPart() rights.Part { return accountPart{s} }
+
+type accountPart struct{ s *Service }
+
+func (accountPart) Name() string { return "account" }
+
+func (accountPart) Holds() []privacy.Field {
+	return []privacy.Field{privacy.AccountPhone, privacy.MemberName, privacy.PasswordHash, privacy.AccountLevel, privacy.PhoneBoundAt,
+		privacy.PhoneRisk, privacy.Nickname, privacy.Gender, privacy.Avatar, privacy.BirthdayMonth}
+}
+
+func (p accountPart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
+	const op = "account.RightsExport"
+	var phone, name, level, bound, risk []byte
+	var hash string
+	err := p.s.db.QueryRowContext(ctx, `SELECT phone_sealed, member_name_sealed, password_hash, level_sealed, phone_bound_at_sealed, phone_risk_sealed
+		FROM accounts WHERE subject = ?`, string(subject)).Scan(&phone, &name, &hash, &level, &bound, &risk)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return rights.Section{}, sqldb.FormatError(op, err)
+	}
+	row := string(subject)
+	items := rights.AppendSealed(nil, row, privacy.AccountPhone, phone, privacy.MemberName, name, privacy.AccountLevel, level,
+		privacy.PhoneBoundAt, bound, privacy.PhoneRisk, risk)
+	var n, g, av, b []byte
+	err = p.s.db.QueryRowContext(ctx, `SELECT nickname_sealed, gender_sealed, avatar_sealed, birthday_sealed FROM profiles WHERE subject = ?`, row).Scan(&n, &g, &av, &b)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return rights.Section{}, sqldb.FormatError(op, err)
+	}
+	items = rights.AppendSealed(items, row, privacy.Nickname, n, privacy.Gender, g, privacy.Avatar, av, privacy.BirthdayMonth, b)
+	sec := rights.Section{Part: "account", Values: rights.OpenValues(ctx, p.s.k.Guard(), a, subject, items)}
+	if hash != "" {
+		// The password itself is never stored; showing the hash would only
+		// help someone guess it.
+		sec.Values = append(sec.Values, rights.Value{Field: privacy.PasswordHash, Row: row, Value: "[argon2id 不可逆哈希，不显示 / one-way hash, not shown]"})
+	}
+	return sec, nil
+}
+
+// Correct changes the profile through UpdateProfile and the member name
+// through its uniqueness rule; the phone is changed by rebinding and the
+// password by recovery, each with its own checks.
+func (p accountPart) Correct(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, f privacy.Field, value, requestID string) error {
+	const op = "account.RightsCorrect"
+	if a.Kind != minimall.Shopper || a.Subject != subject {
+		return minimall.Errorf(minimall.Denied, op, "Only the person may correct their account. 仅本人可更正账户信息。")
+	}
+	v := value
+	switch f {
+	case privacy.Nickname:
+		_, err := p.s.UpdateProfile(ctx, a, ProfileUpdate{Nickname: &v}, requestID)
+		return err
+	case privacy.Gender:
+		_, err := p.s.UpdateProfile(ctx, a, ProfileUpdate{Gender: &v}, requestID)
+		return err
+	case privacy.Avatar:
+		_, err := p.s.UpdateProfile(ctx, a, ProfileUpdate{Avatar: &v}, requestID)
+		return err
+	case privacy.BirthdayMonth:
+		_, err := p.s.UpdateProfile(ctx, a, ProfileUpdate{Birthday: &v}, requestID)
+		return err
+	case privacy.MemberName:
+		return p.s.rename(ctx, subject, value)
+	}
+	return rights.NotHere(op, f)
+}
+
+// rename sets a new member name. Returns Invalid for a bad name, Conflict
+// for one taken.
+func (s *Service) rename(ctx context.Context, subject minimall.SubjectID, value string) error {
+	const op = "account.Rename"
+	name, err := ValidateMemberName(value)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.k.Guard().Seal(ctx, subject, privacy.MemberName, string(subject), []byte(name))
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE accounts SET member_name_sealed = ?, member_name_index = ? WHERE subject = ? AND status = ?`,
+		sealed, s.nameIndex(name), string(subject), StatusActive)
+	if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
+		return minimall.Errorf(minimall.Conflict, op, "This member name is taken. 该会员名已被使用。")
+	}
+	return err
+}
+
+// Delete deletes chosen profile fields; the account's own fields are what
+// the account is, so they go only with the whole account (fields empty):
+// then the account is closed, its lookups freed, the password hash wiped
+// and every session revoked on every node.
+func (p accountPart) Delete(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, fields []privacy.Field, requestID string) (rights.Deleted, error) {
+	const op = "account.RightsDelete"
+	d := rights.Deleted{Removed: map[privacy.Field]int{}, Kept: map[privacy.Field]string{}}
+	tx, err := p.s.db.Begin(ctx)
+	if err != nil {
+		return d, err
+	}
+	defer tx.Rollback()
+	for f, col := range profileColumns {
+		if !rights.Wants(fields, f) {
+			continue
+		}
+		// The column name comes from the fixed map, never from input.
+		res, err := tx.ExecContext(ctx, `UPDATE profiles SET `+col+` = NULL WHERE subject = ? AND `+col+` IS NOT NULL`, string(subject))
+		if err != nil {
+			return d, sqldb.FormatError(op, err)
+		}
+		n, _ := res.RowsAffected()
+		d.Removed[f] = int(n)
+	}
+	if len(fields) > 0 {
+		for _, f := range fields {
+			if _, profile := profileColumns[f]; !profile {
+				d.Kept[f] = "账户本身所需，注销账户时删除 / what the account is; deleted when you deregister"
+			}
+		}
+		return d, tx.Commit()
+	}
+	ids, err := p.s.close(ctx, tx, subject)
+	if err != nil {
+		return d, err
+	}
+	d.Removed[privacy.PasswordHash], d.Removed[privacy.AccountPhone], d.Removed[privacy.MemberName] = 1, 1, 1
+	if err := tx.Commit(); err != nil {
+		return d, err
+	}
+	for _, id := range ids {
+		p.s.ForgetSession(id)
+	}
+	p.s.forgetSubject(subject)
+	return d, nil
+}
+
+// close marks the account deregistered in tx: the phone and member name
+// lookups become random tombstones (so both may be registered afresh and
+// no blind index of the person remains), the password hash and the
+// carrier's answer go, and every session is revoked with a change-feed
+// event so other nodes drop their caches.
+func (s *Service) close(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) ([]string, error) {
+	const op = "account.Close"
+	tomb := func() []byte { return []byte("deregistered:" + minimall.RandomToken(16)) }
+	_, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ?, password_hash = '', phone_risk_sealed = NULL WHERE subject = ?`,
+		StatusDeregistered, tomb(), tomb(), string(subject))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM profiles WHERE subject = ?`, string(subject)); err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	ids, err := liveSessions(ctx, tx, subject)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE subject = ? AND revoked_at = 0`, sqldb.Micros(tx.Now()), string(subject)); err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	for _, id := range ids {
+		if err := outbox.Emit(ctx, tx, "session.revoked", subject, map[string]string{"session": id}); err != nil {
+			return nil, err
+		}
+	}
+	return ids, outbox.Emit(ctx, tx, "account.deregistered", subject, nil)
+}
+
+func (accountPart) Pending(ctx context.Context, s minimall.SubjectID) ([]rights.Pending, error) {
+	return nil, nil
+}

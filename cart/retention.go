@@ -1,0 +1,29 @@
+package cart
+
+import (
+	"context"
+
+	"minimall/lifecycle"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// Sweeper removes cart lines the registry no longer lets minimall keep
+// (privacy.CartItem: until the person removes them, erases them, or the
+// platform shuts down). The lifecycle sweeper calls it.
+type Sweeper struct{ DB *sqldb.DB }
+
+// Area names the area in sweep reports.
+func (Sweeper) Area() string { return "cart" }
+
+// Sweep deletes expired cart lines.
+func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
+	rep := lifecycle.NewReport("cart")
+	cutoff, ok := r.Cutoff(privacy.CartItem)
+	if !ok {
+		return rep, nil
+	}
+	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "cart_items", "id", "updated_at < ?", sqldb.Micros(cutoff))
+	rep.Removed["cart_items"] = n
+	return rep, err
+}

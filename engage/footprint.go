@@ -1,0 +1,167 @@
+package engage
+
+import (
+	"context"
+	"sync"
+
+	"minimall"
+	"minimall/outbox"
+)
+
+// RecordFootprint records that the signed-in person subject viewed item
+// (二(二)1 足迹); the catalogue's item page calls it after finding the item,
+// so the item is not looked up again. Viewing an item again moves its
+// footprint to the top rather than adding one. It returns once the
+// footprint and its change-feed event are committed. Returns Unauthorized
+// without a subject, Invalid for a malformed id, Unavailable after Close.
+func (s *Service) RecordFootprint(ctx context.Context, subject minimall.SubjectID, item string) error {
+	const op = "engage.RecordFootprint"
+	if subject == "" {
+		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	if !validID.MatchString(item) {
+		return invalid(op, "Malformed item id. 商品标识格式错误。")
+	}
+	p, err := s.prepare(ctx, subject, Footprint, kinds[Footprint], sealedTarget{Type: Item, ID: item})
+	if err != nil {
+		return err
+	}
+	return s.views.write(ctx, p)
+}
+
+// Close stops the footprint writer; views in flight are written first.
+func (s *Service) Close() error {
+	s.views.stop()
+	return nil
+}
+
+// maxViewBatch bounds one group of footprints.
+const maxViewBatch = 256
+
+// viewWriter writes footprints in groups, one transaction per group: on
+// the item page every signed-in view is a write, and the commit, not the
+// row, is what costs (one WAL sync on SQLite). Views that arrive while a
+// group commits go together in the next one, so a quiet server still
+// writes each view at once.
+type viewWriter struct {
+	s       *Service
+	queue   chan viewRequest
+	quit    chan struct{}
+	start   sync.Once
+	stopped sync.Once
+	done    sync.WaitGroup
+}
+
+type viewRequest struct {
+	p   *pending
+	err chan error
+}
+
+func (w *viewWriter) init(s *Service) {
+	w.s, w.queue, w.quit = s, make(chan viewRequest, maxViewBatch), make(chan struct{})
+}
+
+func (w *viewWriter) write(ctx context.Context, p *pending) error {
+	w.start.Do(func() { w.done.Add(1); go w.run() })
+	r := viewRequest{p: p, err: make(chan error, 1)}
+	select {
+	case w.queue <- r:
+	case <-w.quit:
+		return minimall.Errorf(minimall.Unavailable, "engage.RecordFootprint", "Shutting down. 服务正在停止。")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.err:
+		return err
+	case <-ctx.Done():
+		return ctx.Err() // the footprint may still be written
+	}
+}
+
+func (w *viewWriter) stop() {
+	w.stopped.Do(func() { close(w.quit) })
+	w.done.Wait()
+}
+
+func (w *viewWriter) run() {
+	defer w.done.Done()
+	for {
+		var batch []viewRequest
+		select {
+		case r := <-w.queue:
+			batch = append(batch, r)
+		case <-w.quit:
+			w.drain()
+			return
+		}
+		for len(batch) < maxViewBatch {
+			select {
+			case r := <-w.queue:
+				batch = append(batch, r)
+				continue
+			default:
+			}
+			break
+		}
+		w.commit(batch)
+	}
+}
+
+// drain writes what was queued before the stop.
+func (w *viewWriter) drain() {
+	for {
+		select {
+		case r := <-w.queue:
+			w.commit([]viewRequest{r})
+		default:
+			return
+		}
+	}
+}
+
+// commit writes a group; if the group fails, each view is tried alone, so
+// one bad view never loses the others.
+func (w *viewWriter) commit(batch []viewRequest) {
+	err := w.writeGroup(batch)
+	if err != nil && len(batch) > 1 {
+		for _, r := range batch {
+			r.err <- w.writeGroup([]viewRequest{r})
+		}
+		return
+	}
+	for _, r := range batch {
+		r.err <- err
+	}
+}
+
+func (w *viewWriter) writeGroup(batch []viewRequest) error {
+	// The callers' contexts may end while the group commits; the group
+	// belongs to none of them.
+	ctx := context.Background()
+	tx, err := w.s.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ks := kinds[Footprint]
+	var order []minimall.SubjectID
+	bySubject := map[minimall.SubjectID][]string{}
+	for _, r := range batch {
+		if _, err := r.p.write(ctx, tx, ks); err != nil {
+			return err
+		}
+		if bySubject[r.p.subject] == nil {
+			order = append(order, r.p.subject)
+		}
+		bySubject[r.p.subject] = append(bySubject[r.p.subject], r.p.entry.ID)
+	}
+	// A view, new or repeated, is a change: recommendations learn from
+	// views in real time (二(二)4). One event per person per group.
+	for _, subject := range order {
+		if err := outbox.Emit(ctx, tx, TopicAdded, subject, Changed{Kind: Footprint, Entries: bySubject[subject]}); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,42 @@
+package testenv
+
+import (
+	"context"
+
+	"minimall/account"
+	"minimall/cart"
+	"minimall/engage"
+	"minimall/identity"
+	"minimall/lifecycle"
+	"minimall/oauth"
+	"minimall/order"
+	"minimall/partner"
+	"minimall/privacy"
+	"minimall/search"
+	"minimall/security"
+	"minimall/sqldb"
+)
+
+// Sweepers lists every area's part of a retention sweep, as cmd wires it.
+func Sweepers(db *sqldb.DB, eng *engage.Service) []lifecycle.Sweeper {
+	out := []lifecycle.Sweeper{
+		account.Sweeper{DB: db}, security.Sweeper{DB: db}, search.Sweeper{DB: db}, cart.Sweeper{DB: db},
+		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db},
+	}
+	if eng != nil {
+		out = append(out, lifecycle.SweepFunc{Name: "engage", Fn: func(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
+			rep := lifecycle.NewReport("engage")
+			if r.DryRun {
+				return rep, nil
+			}
+			n, err := eng.SweepFootprints(ctx)
+			rep.Removed["footprints"] = n
+			return rep, err
+		}})
+	}
+	return out
+}
+
+func newLifecycle(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service) *lifecycle.Service {
+	return lifecycle.NewService(db, k, account.Holders{DB: db}, Sweepers(db, eng)...)
+}

@@ -1,0 +1,179 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"minimall"
+	"minimall/sqldb"
+)
+
+// Holders lists the account holders a notice goes to, in pages ordered by
+// subject id after the given one. The account area implements it.
+type Holders interface {
+	Holders(ctx context.Context, after minimall.SubjectID, limit int) ([]minimall.SubjectID, error)
+}
+
+// Notice kinds.
+const NoticeShutdown = "shutdown"
+
+// notices are the texts of each kind, Chinese first. They name no one.
+var notices = map[string]struct{ Title, Body string }{
+	NoticeShutdown: {
+		Title: "停止运营通知 / minimall is closing",
+		Body: "minimall 已停止运营，并已停止收集您的个人信息。除法律要求留存的交易记录（自交易完成之日起三年）和安全日志（六个月）外，" +
+			"我们持有的您的个人信息将被删除或匿名化。留存期满后，这些记录也将被销毁。您仍可查阅、复制您的信息。 / " +
+			"minimall has stopped operating and no longer collects your personal information. Except transaction records the law " +
+			"requires us to keep (three years from completion) and security logs (six months), what we hold about you is deleted or " +
+			"anonymised; those records are destroyed when their period ends. You can still see and copy your information.",
+	},
+}
+
+// Notification is one notice to a person.
+type Notification struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ShutdownReport is what the shutdown procedure did.
+type ShutdownReport struct {
+	StoppedAt time.Time `json:"stopped_at"`
+	Notified  int       `json:"notified"`
+	Sweep     *Report   `json:"sweep"`
+}
+
+// ShutdownConfirmation must be sent with a shutdown: it cannot be undone.
+const ShutdownConfirmation = "STOP-COLLECTION"
+
+// Shutdown carries out policy 三(四): it stops collection platform-wide
+// (every Seal refused from now on), sends the notice to every account
+// holder one by one, and sweeps with the shutdown rule, so everything not
+// kept under a legal duty is deleted now and the rest when its period
+// ends. Running it again finishes what a failed run left: the stop and
+// the notices are recorded once.
+//
+// Returns Denied unless a is a DPO or ops operator, Invalid without the
+// confirmation or a reason code.
+func (s *Service) Shutdown(ctx context.Context, a minimall.Actor, reason, confirm string) (*ShutdownReport, error) {
+	const op = "lifecycle.Shutdown"
+	if a.Kind != minimall.Operator || (a.Role != minimall.RoleDPO && a.Role != minimall.RoleOps) {
+		return nil, minimall.Errorf(minimall.Denied, op, "Only the DPO or ops may shut the platform down. 仅个人信息保护负责人或运维可执行停止运营。")
+	}
+	if confirm != ShutdownConfirmation {
+		return nil, minimall.Errorf(minimall.Invalid, op, "Confirm with %q: stopping collection cannot be undone. 停止收集不可撤销，请确认。", ShutdownConfirmation)
+	}
+	if !reasonCode(reason) {
+		return nil, minimall.Errorf(minimall.Invalid, op, "reason must be a code such as ceased_operations. 原因须为代码。")
+	}
+	stopped, err := s.k.Shutdown(ctx, a, reason)
+	if err != nil {
+		return nil, err
+	}
+	rep := &ShutdownReport{StoppedAt: stopped}
+	if rep.Notified, err = s.notifyAll(ctx, NoticeShutdown); err != nil {
+		return rep, fmt.Errorf("%s: notify: %w", op, err)
+	}
+	rep.Sweep, err = s.Sweep(ctx, Options{Shutdown: true})
+	return rep, err
+}
+
+func reasonCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == ""
+}
+
+// notifyAll records the notice for every holder, a page at a time; the id
+// is derived from kind and subject, so each person gets it once.
+func (s *Service) notifyAll(ctx context.Context, kind string) (int, error) {
+	if s.holders == nil {
+		return 0, fmt.Errorf("no account holders wired")
+	}
+	const page = 500
+	var after minimall.SubjectID
+	total := 0
+	for {
+		list, err := s.holders.Holders(ctx, after, page)
+		if err != nil || len(list) == 0 {
+			return total, err
+		}
+		n, err := s.insertNotices(ctx, kind, list)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		after = list[len(list)-1]
+		if len(list) < page {
+			return total, nil
+		}
+	}
+}
+
+func (s *Service) insertNotices(ctx context.Context, kind string, list []minimall.SubjectID) (int, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	now := sqldb.Micros(tx.Now())
+	n := 0
+	for _, sub := range list {
+		res, err := tx.ExecContext(ctx, `INSERT INTO lifecycle_notifications (id, subject, kind, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			"nt_"+kind+"_"+string(sub), string(sub), kind, now)
+		if err != nil {
+			return 0, sqldb.FormatError("lifecycle.notify", err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n++
+		}
+	}
+	return n, tx.Commit()
+}
+
+// Notifications returns the signed-in person's notices, newest first.
+// Returns Unauthorized for anyone but a signed-in shopper.
+func (s *Service) Notifications(ctx context.Context, a minimall.Actor) ([]Notification, error) {
+	const op = "lifecycle.Notifications"
+	if a.Kind != minimall.Shopper {
+		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, created_at FROM lifecycle_notifications WHERE subject = ? ORDER BY created_at DESC, id LIMIT 100`, string(a.Subject))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	defer rows.Close()
+	out := []Notification{}
+	for rows.Next() {
+		var n Notification
+		var at int64
+		if err := rows.Scan(&n.ID, &n.Kind, &at); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		n.CreatedAt = sqldb.FromMicros(at)
+		text := notices[n.Kind]
+		n.Title, n.Body = text.Title, text.Body
+		out = append(out, n)
+	}
+	return out, sqldb.FormatError(op, rows.Err())
+}
+
+// ShutdownStatus is whether, and since when, collection has stopped.
+type ShutdownStatus struct {
+	Stopped   bool       `json:"stopped"`
+	StoppedAt *time.Time `json:"stopped_at,omitempty"`
+}
+
+// Status returns the platform's shutdown status.
+func (s *Service) Status(ctx context.Context) (ShutdownStatus, error) {
+	at, ok, err := s.k.ShutDownAt(ctx)
+	if err != nil || !ok {
+		return ShutdownStatus{}, err
+	}
+	return ShutdownStatus{Stopped: true, StoppedAt: &at}, nil
+}

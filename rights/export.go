@@ -1,0 +1,230 @@
+package rights
+
+import (
+	"context"
+	"time"
+
+	"minimall"
+	"minimall/partner"
+	"minimall/privacy"
+)
+
+// Export is everything minimall holds about a person (PIPL art. 45): every
+// registered field with its values, purposes and retention; every declared
+// field it does not hold, with why; consents with their history;
+// disclosures to partners; automated decisions.
+type Export struct {
+	Subject            minimall.SubjectID `json:"subject"`
+	RequestID          string             `json:"request_id"`
+	GeneratedAt        time.Time          `json:"generated_at"`
+	PolicyVersion      int                `json:"policy_version"`
+	Fields             []FieldExport      `json:"fields"`
+	NotHeld            []NotHeld          `json:"declared_not_held"`
+	Consents           ConsentExport      `json:"consents"`
+	Disclosures        []partner.Record   `json:"disclosures"`
+	AutomatedDecisions DecisionExport     `json:"automated_decisions"`
+	Notes              []string           `json:"notes,omitempty"`
+}
+
+// FieldExport is one registered field and the values held.
+type FieldExport struct {
+	Field      privacy.Field     `json:"field"`
+	Name       string            `json:"name"`
+	NameEN     string            `json:"name_en"`
+	Category   privacy.Category  `json:"category"`
+	Sensitive  bool              `json:"sensitive"`
+	Basis      string            `json:"basis"`
+	Purposes   []PurposeExport   `json:"purposes"`
+	Retention  RetentionExport   `json:"retention"`
+	Recipients []RecipientExport `json:"recipients,omitempty"`
+	MayEdit    bool              `json:"may_edit"`
+	HeldBy     string            `json:"held_by"`
+	Values     []Value           `json:"values"`
+}
+
+// PurposeExport is one purpose a field serves and its legal basis.
+type PurposeExport struct {
+	Purpose privacy.Purpose `json:"purpose"`
+	Name    string          `json:"name"`
+	NameEN  string          `json:"name_en"`
+	Basis   string          `json:"basis"`
+}
+
+// RetentionExport is how long a field is kept and why.
+type RetentionExport struct {
+	Rule       string `json:"rule"`
+	PeriodDays int    `json:"period_days,omitempty"`
+	Reason     string `json:"reason"`
+}
+
+// RecipientExport is a partner that may receive the field, and why.
+type RecipientExport struct {
+	Partner privacy.PartnerID `json:"partner"`
+	Name    string            `json:"name"`
+	Purpose privacy.Purpose   `json:"purpose"`
+}
+
+// NotHeld is a declared field no part of this build stores.
+type NotHeld struct {
+	Field  privacy.Field `json:"field"`
+	Name   string        `json:"name"`
+	NameEN string        `json:"name_en"`
+	Reason string        `json:"reason"`
+}
+
+// ConsentExport is the person's consents: where each additional function
+// stands, and every grant and withdrawal.
+type ConsentExport struct {
+	Current []ConsentState          `json:"current"`
+	History []privacy.ConsentRecord `json:"history"`
+}
+
+// ConsentState is one scope's current state.
+type ConsentState struct {
+	Scope privacy.Scope `json:"scope"`
+	Name  string        `json:"name"`
+	Basic bool          `json:"basic"`
+	State string        `json:"state"`
+}
+
+// DecisionExport lists automated decisions that affected the person.
+type DecisionExport struct {
+	Entries []any  `json:"entries"`
+	Note    string `json:"note,omitempty"`
+}
+
+var consentStateNames = map[privacy.ConsentState]string{privacy.NeverAsked: "never_asked", privacy.Granted: "granted", privacy.Withdrawn: "withdrawn", privacy.Outdated: "outdated"}
+
+// notHeldReason says why a stored field has no part in this build.
+func notHeldReason(spec *privacy.FieldSpec) string {
+	if spec.Retention.Rule == privacy.NotStored || spec.Table == "" {
+		return spec.Retention.Reason
+	}
+	return "本版本尚无保存该信息的功能（" + spec.Table + "），未收集 / no function of this build stores it yet (" + spec.Table + "); nothing is collected"
+}
+
+// Export returns the export of an access or copy request, once its
+// identity check is done; fetching it answers the request. Returns
+// NotFound for a request the caller may not see, Conflict for one of
+// another kind or not yet checked.
+func (s *Service) Export(ctx context.Context, a minimall.Actor, id, token string) (*Export, error) {
+	const op = "rights.Export"
+	row, err := s.load(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	reader, err := s.reader(op, a, row, token)
+	if err != nil {
+		return nil, err
+	}
+	if row.kind != Access && row.kind != Copy {
+		return nil, minimall.Errorf(minimall.Conflict, op, "Only access and copy requests have an export. 仅查阅与复制请求可导出。")
+	}
+	if row.state != IdentityChecked && row.state != InProgress && row.state != Answered {
+		return nil, minimall.Errorf(minimall.Conflict, op, "Confirm your identity first (state %s). 请先完成身份核验。", row.state)
+	}
+	if reader.Kind == minimall.Operator || reader.Kind == minimall.System {
+		reader.Reason = row.id // every operator look names the request
+	}
+	e, err := s.build(ctx, reader, row.subject, row.id)
+	if err != nil {
+		return nil, err
+	}
+	if row.state != Answered {
+		if err := s.finish(ctx, row, &Answer{Message: "已导出 / exported"}, nil); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// build assembles the export from every part.
+func (s *Service) build(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, requestID string) (*Export, error) {
+	e := &Export{Subject: subject, RequestID: requestID, GeneratedAt: s.db.Now(), PolicyVersion: s.k.PolicyVersion()}
+	values := map[privacy.Field][]Value{}
+	holder := map[privacy.Field]string{}
+	for _, p := range s.parts {
+		sec, err := p.Export(ctx, a, subject)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range sec.Values {
+			values[v.Field] = append(values[v.Field], v)
+		}
+		for _, f := range p.Holds() {
+			holder[f] = p.Name()
+		}
+		e.Notes = append(e.Notes, sec.Notes...)
+	}
+	for _, spec := range privacy.Fields() {
+		if holder[spec.Field] == "" {
+			e.NotHeld = append(e.NotHeld, NotHeld{Field: spec.Field, Name: spec.Name, NameEN: spec.NameEN, Reason: notHeldReason(spec)})
+			continue
+		}
+		fe := describe(spec)
+		fe.HeldBy, fe.Values = holder[spec.Field], values[spec.Field]
+		if fe.Values == nil {
+			fe.Values = []Value{}
+		}
+		e.Fields = append(e.Fields, fe)
+	}
+	var err error
+	if e.Consents, err = s.consents(ctx, subject); err != nil {
+		return nil, err
+	}
+	e.Disclosures = []partner.Record{}
+	if s.partners != nil {
+		if e.Disclosures, err = s.partners.Disclosures(ctx, subject); err != nil {
+			return nil, err
+		}
+	}
+	e.AutomatedDecisions = DecisionExport{Entries: []any{},
+		Note: "本版本尚未记录自动化决策 / no automated decisions are recorded in this build"} // TODO(issue 5 point 1, automated decisions)
+	if s.Decisions != nil {
+		if e.AutomatedDecisions.Entries, err = s.Decisions.Decisions(ctx, subject); err != nil {
+			return nil, err
+		}
+		e.AutomatedDecisions.Note = ""
+	}
+	return e, nil
+}
+
+// describe copies what the registry says of a field.
+func describe(spec *privacy.FieldSpec) FieldExport {
+	fe := FieldExport{Field: spec.Field, Name: spec.Name, NameEN: spec.NameEN, Category: spec.Category, Sensitive: spec.Sensitive,
+		Basis: spec.Basis.String(), MayEdit: spec.PersonMayEdit,
+		Retention: RetentionExport{Rule: spec.Retention.Rule.String(), PeriodDays: int(spec.Retention.Period / privacy.Day), Reason: spec.Retention.Reason}}
+	for _, u := range spec.Uses {
+		pe := PurposeExport{Purpose: u.Purpose, Basis: u.Basis.String()}
+		if ps, ok := privacy.PurposeOf(u.Purpose); ok {
+			pe.Name, pe.NameEN = ps.Name, ps.NameEN
+		}
+		fe.Purposes = append(fe.Purposes, pe)
+	}
+	for _, r := range spec.Recipients {
+		re := RecipientExport{Partner: r.Partner, Purpose: r.Purpose}
+		if ps, ok := privacy.Partner(r.Partner); ok {
+			re.Name = ps.Name
+		}
+		fe.Recipients = append(fe.Recipients, re)
+	}
+	return fe
+}
+
+func (s *Service) consents(ctx context.Context, subject minimall.SubjectID) (ConsentExport, error) {
+	out := ConsentExport{Current: []ConsentState{}}
+	for _, f := range privacy.Features() {
+		cs := ConsentState{Scope: privacy.FeatureScope(f.ID), Name: f.Name + " / " + f.NameEN, Basic: f.Basic, State: "not_needed"}
+		if !f.Basic {
+			st, _, err := s.k.Consents.State(ctx, subject, cs.Scope)
+			if err != nil {
+				return out, err
+			}
+			cs.State = consentStateNames[st]
+		}
+		out.Current = append(out.Current, cs)
+	}
+	hist, err := s.k.Consents.History(ctx, subject)
+	out.History = append([]privacy.ConsentRecord{}, hist...)
+	return out, err
+}

@@ -1,0 +1,271 @@
+package rights
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"minimall"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// requestRow is a rights_requests row as stored.
+type requestRow struct {
+	id, filedBy, refused, answer string
+	subject                      minimall.SubjectID
+	kind                         Kind
+	state                        State
+	request, proof, kin, token   []byte
+	receivedAt, dueAt            time.Time
+	checkedAt, closedAt          int64
+}
+
+const requestColumns = `id, subject, kind, filed_by, state, request_sealed, identity_proof_sealed, next_of_kin_sealed,
+	token_hash, refused_reason, answer, received_at, due_at, checked_at, closed_at`
+
+func scanRequest(sc interface{ Scan(...any) error }) (*requestRow, error) {
+	r := &requestRow{}
+	var received, due int64
+	err := sc.Scan(&r.id, &r.subject, &r.kind, &r.filedBy, &r.state, &r.request, &r.proof, &r.kin,
+		&r.token, &r.refused, &r.answer, &received, &due, &r.checkedAt, &r.closedAt)
+	r.receivedAt, r.dueAt = sqldb.FromMicros(received), sqldb.FromMicros(due)
+	return r, err
+}
+
+// insert stores a new request, its details sealed under the subject's
+// retention key so the record outlives a deregistration.
+func (s *Service) insert(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, d Details, token []byte) (*Request, error) {
+	const op = "rights.File"
+	id := "rr_" + minimall.RandomToken(10)
+	now := s.db.Now()
+	g := s.k.Guard()
+	plain, _ := json.Marshal(d)
+	sealed, err := g.SealRetained(ctx, subject, privacy.RightsRequestRecord, id, now, plain)
+	if err != nil {
+		return nil, err
+	}
+	var kin []byte
+	if by == ByNextOfKin {
+		ev, _ := json.Marshal(map[string]string{"relation": d.Relation, "evidence": d.Evidence})
+		if kin, err = g.SealRetained(ctx, subject, privacy.NextOfKinEvidence, id, now, ev); err != nil {
+			return nil, err
+		}
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO rights_requests (id, subject, kind, filed_by, state, request_sealed, next_of_kin_sealed, token_hash, received_at, due_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, string(subject), string(kind), by, string(Received), sealed, kin, token,
+		sqldb.Micros(now), sqldb.Micros(deadline(now)))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	if err := s.k.AuditAppend(ctx, minimall.SystemActor("rights"), subject, "rights_request", string(kind)+":"+by); err != nil {
+		return nil, err
+	}
+	return &Request{ID: id, Subject: subject, Kind: kind, FiledBy: by, State: Received, ReceivedAt: now, DueAt: deadline(now)}, nil
+}
+
+func (s *Service) load(ctx context.Context, op, id string) (*requestRow, error) {
+	r, err := scanRequest(s.db.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM rights_requests WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(op)
+	}
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	return r, nil
+}
+
+// details opens what a request asks for.
+func (s *Service) details(ctx context.Context, a minimall.Actor, r *requestRow) (Details, error) {
+	var d Details
+	b, err := s.k.Guard().Open(ctx, a, r.subject, privacy.RightsRequestRecord, privacy.ForRightsRequest, r.id, r.request)
+	if err != nil {
+		return d, err
+	}
+	return d, json.Unmarshal(b, &d)
+}
+
+// view turns a row into what its reader sees; details are opened for the
+// person and the DPO, and left out when the guard refuses (after erasure).
+func (s *Service) view(ctx context.Context, a minimall.Actor, r *requestRow) *Request {
+	now := s.db.Now()
+	v := &Request{ID: r.id, Subject: r.subject, Kind: r.kind, FiledBy: r.filedBy, State: r.state, ReceivedAt: r.receivedAt,
+		DueAt: r.dueAt, RefusedReason: r.refused}
+	v.Overdue = (r.state != Answered && r.state != Refused && now.After(r.dueAt)) ||
+		(r.closedAt != 0 && sqldb.FromMicros(r.closedAt).After(r.dueAt))
+	if r.checkedAt != 0 {
+		t := sqldb.FromMicros(r.checkedAt)
+		v.CheckedAt = &t
+	}
+	if r.closedAt != 0 {
+		t := sqldb.FromMicros(r.closedAt)
+		v.ClosedAt = &t
+	}
+	if r.answer != "" {
+		v.Answer = &Answer{}
+		json.Unmarshal([]byte(r.answer), v.Answer)
+	}
+	if a.Kind != minimall.System || a.ID != "rights:list" {
+		if d, err := s.details(ctx, a, r); err == nil {
+			v.Details = &d
+		}
+	}
+	return v
+}
+
+// Get returns one request to the person who filed it, to a next of kin
+// holding its token, or to the DPO. Anyone else gets NotFound.
+func (s *Service) Get(ctx context.Context, a minimall.Actor, id, token string) (*Request, error) {
+	const op = "rights.Get"
+	r, err := s.load(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	reader, err := s.reader(op, a, r, token)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(ctx, reader, r), nil
+}
+
+// reader returns the actor a request is read and served as: the person,
+// the DPO, or for a next of kin with the request's token the platform
+// acting for the request (audited under the request id).
+func (s *Service) reader(op string, a minimall.Actor, r *requestRow, token string) (minimall.Actor, error) {
+	switch {
+	case a.Kind == minimall.Shopper && a.Subject == r.subject && r.filedBy == BySelf:
+		return a, nil
+	case a.Kind == minimall.Operator && requireDPO(a, op) == nil:
+		return a, nil
+	case token != "" && r.filedBy == ByNextOfKin && len(r.token) > 0 && subtle.ConstantTimeCompare(tokenHash(token), r.token) == 1:
+		return minimall.Actor{Kind: minimall.System, ID: "rights:next-of-kin", Reason: r.id}, nil
+	}
+	return minimall.Actor{}, notFound(op)
+}
+
+// Mine lists the signed-in person's requests, newest first.
+func (s *Service) Mine(ctx context.Context, a minimall.Actor) ([]*Request, error) {
+	const op = "rights.Mine"
+	if err := signedIn(a, op); err != nil {
+		return nil, err
+	}
+	return s.find(ctx, op, minimall.Actor{Kind: minimall.System, ID: "rights:list"},
+		`SELECT `+requestColumns+` FROM rights_requests WHERE subject = ? AND filed_by = ? ORDER BY received_at DESC, id`, string(a.Subject), BySelf)
+}
+
+// Filter selects requests for the operators' queue.
+type Filter struct {
+	State   State
+	Overdue bool
+	Limit   int
+}
+
+// List returns the queue for the DPO, oldest deadline first, each marked
+// overdue when past its deadline unanswered. Returns Denied for anyone else.
+func (s *Service) List(ctx context.Context, a minimall.Actor, f Filter) ([]*Request, error) {
+	const op = "rights.List"
+	if err := requireDPO(a, op); err != nil {
+		return nil, err
+	}
+	where, args := []string{}, []any{}
+	if f.State != "" {
+		where, args = append(where, "state = ?"), append(args, string(f.State))
+	}
+	if f.Overdue {
+		where = append(where, "state NOT IN (?, ?) AND due_at < ?")
+		args = append(args, string(Answered), string(Refused), sqldb.Micros(s.db.Now()))
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q := `SELECT ` + requestColumns + ` FROM rights_requests`
+	for i, w := range where {
+		if i == 0 {
+			q += " WHERE " + w
+		} else {
+			q += " AND " + w
+		}
+	}
+	q += ` ORDER BY due_at, id LIMIT ?`
+	return s.find(ctx, op, minimall.Actor{Kind: minimall.System, ID: "rights:list"}, q, append(args, f.Limit)...)
+}
+
+func (s *Service) find(ctx context.Context, op string, a minimall.Actor, q string, args ...any) ([]*Request, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	defer rows.Close()
+	out := []*Request{}
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		out = append(out, s.view(ctx, a, r))
+	}
+	return out, sqldb.FormatError(op, rows.Err())
+}
+
+// requestsPart is the rights area's own records as a part of the export.
+type requestsPart struct{ s *Service }
+
+func (requestsPart) Name() string { return "rights" }
+
+func (requestsPart) Holds() []privacy.Field {
+	return []privacy.Field{privacy.RightsRequestRecord, privacy.RightsIdentityProof, privacy.NextOfKinEvidence}
+}
+
+func (p requestsPart) Export(ctx context.Context, a minimall.Actor, s minimall.SubjectID) (Section, error) {
+	rows, err := p.s.db.QueryContext(ctx, `SELECT id, request_sealed, identity_proof_sealed, next_of_kin_sealed FROM rights_requests WHERE subject = ? ORDER BY received_at`, string(s))
+	if err != nil {
+		return Section{}, sqldb.FormatError("rights.Export", err)
+	}
+	defer rows.Close()
+	var items []privacy.Sealed
+	for rows.Next() {
+		var id string
+		var req, proof, kin []byte
+		if err := rows.Scan(&id, &req, &proof, &kin); err != nil {
+			return Section{}, err
+		}
+		items = AppendSealed(items, id, privacy.RightsRequestRecord, req, privacy.RightsIdentityProof, proof, privacy.NextOfKinEvidence, kin)
+	}
+	if err := rows.Err(); err != nil {
+		return Section{}, err
+	}
+	return Section{Part: "rights", Values: OpenValues(ctx, p.s.k.Guard(), a, s, items)}, nil
+}
+
+func (requestsPart) Correct(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f privacy.Field, value, requestID string) error {
+	return minimall.Errorf(minimall.Invalid, "rights.Correct", "Rights requests are records of how we answered; they cannot be changed. 权利请求记录不可更改。")
+}
+
+// Delete keeps every request record: they show how minimall answered, for
+// the limitation period (Civil Code art. 188), under retention keys.
+func (requestsPart) Delete(ctx context.Context, a minimall.Actor, s minimall.SubjectID, fields []privacy.Field, requestID string) (Deleted, error) {
+	d := Deleted{Kept: map[privacy.Field]string{}}
+	for _, f := range requestsPart.Holds(requestsPart{}) {
+		if len(fields) == 0 || contains(fields, f) {
+			spec, _ := privacy.Spec(f)
+			d.Kept[f] = spec.Retention.Reason
+		}
+	}
+	return d, nil
+}
+
+func (requestsPart) Pending(ctx context.Context, s minimall.SubjectID) ([]Pending, error) {
+	return nil, nil
+}
+
+func contains(fs []privacy.Field, f privacy.Field) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
