@@ -29,6 +29,25 @@ func (s *Service) RecordFootprint(ctx context.Context, subject minimall.SubjectI
 	return s.views.write(ctx, p)
 }
 
+// RecordView is RecordFootprint for the item page: the footprint is sealed
+// now and written with the next group, without the page waiting for the
+// commit. The person's own footprint list waits for what is queued, so
+// they always see their latest views.
+func (s *Service) RecordView(ctx context.Context, subject minimall.SubjectID, item string) error {
+	const op = "engage.RecordView"
+	if subject == "" {
+		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	if !validID.MatchString(item) {
+		return invalid(op, "Malformed item id. 商品标识格式错误。")
+	}
+	p, err := s.prepare(ctx, subject, Footprint, kinds[Footprint], sealedTarget{Type: Item, ID: item})
+	if err != nil {
+		return err
+	}
+	return s.views.enqueue(p)
+}
+
 // Close stops the footprint writer; views in flight are written first.
 func (s *Service) Close() error {
 	s.views.stop()
@@ -52,9 +71,17 @@ type viewWriter struct {
 	done    sync.WaitGroup
 }
 
+// viewRequest is a view to write; err is nil when nobody waits (RecordView),
+// p is nil for a flush marker.
 type viewRequest struct {
 	p   *pending
 	err chan error
+}
+
+func (r viewRequest) answer(err error) {
+	if r.err != nil {
+		r.err <- err
+	}
 }
 
 func (w *viewWriter) init(s *Service) {
@@ -76,6 +103,38 @@ func (w *viewWriter) write(ctx context.Context, p *pending) error {
 		return err
 	case <-ctx.Done():
 		return ctx.Err() // the footprint may still be written
+	}
+}
+
+// enqueue queues p without waiting for its commit; it blocks only while
+// the queue is full. A failure is logged by nobody: the view is lost, the
+// page it came from was served.
+func (w *viewWriter) enqueue(p *pending) error {
+	w.start.Do(func() { w.done.Add(1); go w.run() })
+	select {
+	case w.queue <- viewRequest{p: p}:
+		return nil
+	case <-w.quit:
+		return minimall.Errorf(minimall.Unavailable, "engage.RecordView", "Shutting down. 服务正在停止。")
+	}
+}
+
+// flush returns once every view queued before it is committed (or failed).
+func (w *viewWriter) flush(ctx context.Context) error {
+	w.start.Do(func() { w.done.Add(1); go w.run() })
+	r := viewRequest{err: make(chan error, 1)} // no view: a marker
+	select {
+	case w.queue <- r:
+	case <-w.quit:
+		return nil // stopping drains the queue
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-r.err:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -126,12 +185,12 @@ func (w *viewWriter) commit(batch []viewRequest) {
 	err := w.writeGroup(batch)
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch {
-			r.err <- w.writeGroup([]viewRequest{r})
+			r.answer(w.writeGroup([]viewRequest{r}))
 		}
 		return
 	}
 	for _, r := range batch {
-		r.err <- err
+		r.answer(err)
 	}
 }
 
@@ -148,6 +207,9 @@ func (w *viewWriter) writeGroup(batch []viewRequest) error {
 	var order []minimall.SubjectID
 	bySubject := map[minimall.SubjectID][]string{}
 	for _, r := range batch {
+		if r.p == nil {
+			continue // a flush marker
+		}
 		if _, err := r.p.write(ctx, tx, ks); err != nil {
 			return err
 		}

@@ -174,6 +174,12 @@ func (s *Service) List(ctx context.Context, a minimall.Actor, k Kind, page, perP
 	if err != nil {
 		return nil, err
 	}
+	if k == Footprint {
+		// Views from the item page may still be queued: show them too.
+		if err := s.views.flush(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if perPage == 0 {
 		perPage = DefaultPerPage
 	}

@@ -77,7 +77,7 @@ func (s *Server) handleItem(w nethttp.ResponseWriter, r *nethttp.Request) {
 	// deletable under "my footprints". The page is served even if the
 	// footprint is refused (a collection stop, a held minor's account).
 	if a := minimall.ActorFromContext(r.Context()); a.Kind == minimall.Shopper && s.Engage != nil {
-		if err := s.Engage.RecordFootprint(r.Context(), a.Subject, it.ID); err != nil {
+		if err := s.Engage.RecordView(r.Context(), a.Subject, it.ID); err != nil {
 			s.Logger.Debug("footprint not recorded", "request_id", requestIDFrom(r.Context()), "code", minimall.ErrorCode(err).String())
 		}
 	}
