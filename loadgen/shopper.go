@@ -27,9 +27,14 @@ type shopper struct {
 
 // catalogue is what the flows pick from, read once per run from the API.
 type catalogue struct {
-	leaves []string // leaf category ids
-	items  []string // item ids from the first pages of each leaf
+	leaves  []string // leaf category ids
+	items   []string // item ids from the first pages of each leaf
+	stocked []string // those of them with plenty in stock, for checkout
 }
+
+// plenty is the stock an item needs to be bought in a run without selling
+// out (a sold-out item answers 409, which is right, but not a checkout).
+const plenty = 2000
 
 var catOnce struct {
 	sync.Mutex
@@ -64,16 +69,27 @@ func loadCatalogue(ctx context.Context, c *Client) (*catalogue, error) {
 	}
 	walk(tree.Categories)
 	for _, leaf := range cat.leaves {
-		var page struct{ Items []struct{ ID string } }
+		var page struct {
+			Items []struct {
+				ID    string
+				Stock int64
+			}
+		}
 		if err := c.Call(ctx, "GET", "/api/v1/categories/"+url.PathEscape(leaf)+"/items", "", nil, &page, http.StatusOK); err != nil {
 			return nil, err
 		}
 		for _, it := range page.Items {
 			cat.items = append(cat.items, it.ID)
+			if it.Stock >= plenty {
+				cat.stocked = append(cat.stocked, it.ID)
+			}
 		}
 	}
 	if len(cat.items) == 0 {
 		return nil, errors.New("the catalogue is empty: run `minimall seed` first")
+	}
+	if len(cat.stocked) == 0 {
+		cat.stocked = cat.items // a small catalogue: checkouts may sell out
 	}
 	catOnce.base, catOnce.c = c.Base, cat
 	return cat, nil
@@ -187,7 +203,7 @@ func Checkout() Flow {
 		},
 		Do: func(ctx context.Context, c *Client, st any) error {
 			s := st.(*shopper)
-			if err := c.Call(ctx, "POST", "/api/v1/cart/items", s.token, map[string]any{"item": pick(s.rnd, s.cat.items)}, nil, http.StatusCreated); err != nil {
+			if err := c.Call(ctx, "POST", "/api/v1/cart/items", s.token, map[string]any{"item": pick(s.rnd, s.cat.stocked)}, nil, http.StatusCreated); err != nil {
 				return err
 			}
 			var placed struct{ Orders []struct{ ID string } }
