@@ -45,6 +45,9 @@ type Service struct {
 
 	results resultCache // non-personalised result pages, for a moment
 
+	closeOnce sync.Once
+	closeErr  error
+
 	mu     sync.Mutex // serialises feed polling and rebuilds
 	fl     *outbox.Follower
 	offset int64
@@ -143,14 +146,18 @@ func (s *Service) Sync(ctx context.Context) error {
 	}
 }
 
-// Close stops following and closes the index.
+// Close stops following and closes the index. It may be called more than
+// once; later calls return the first one's answer.
 func (s *Service) Close() error {
-	if s.stop != nil {
-		s.stop()
-		<-s.done
-		s.stop = nil
-	}
-	return s.ix.Close()
+	s.closeOnce.Do(func() {
+		if s.stop != nil {
+			s.stop()
+			<-s.done
+			s.stop = nil
+		}
+		s.closeErr = s.ix.Close()
+	})
+	return s.closeErr
 }
 
 // Index returns the index (for measurements).

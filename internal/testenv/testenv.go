@@ -47,6 +47,7 @@ type Env struct {
 	OAuth     *oauth.Service
 	Catalog   *catalog.Service
 	Search    *search.Service // its index lives in a temporary folder of its own
+	SearchDir string          // that folder, so a test can look inside the index
 	Carts     *cart.Service
 	Recommend *recommend.Service
 	Orders    *order.Service
@@ -95,7 +96,8 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.Identity = identity.NewService(st.DB, k, e.Partners, e.Accounts)
 	e.OAuth = oauth.NewService(st.DB, k, e.Partners, e.Accounts, oauth.DefaultConfig())
 	e.Catalog = catalog.NewService(st.DB)
-	if e.Search, err = search.Open(ctx, st.DB, k, e.Catalog, search.Config{Dir: tb.TempDir() + "/search", Node: "test", Interval: 50 * time.Millisecond, Grace: 200 * time.Millisecond}); err != nil {
+	e.SearchDir = tb.TempDir() + "/search"
+	if e.Search, err = search.Open(ctx, st.DB, k, e.Catalog, search.Config{Dir: e.SearchDir, Node: "test", Interval: 50 * time.Millisecond, Grace: 200 * time.Millisecond}); err != nil {
 		tb.Fatal(err)
 	}
 	e.Search.Follow()
