@@ -76,8 +76,9 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 	defer tx.Rollback()
 	line := &Line{Item: item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Available: true}
 	var added int64
-	err = tx.QueryRowContext(ctx, `SELECT id, quantity, added_at FROM cart_items WHERE subject = ? AND item_index = ?`,
-		string(a.Subject), index).Scan(&line.ID, &line.Quantity, &added)
+	var sealedLine []byte
+	err = tx.QueryRowContext(ctx, `SELECT id, quantity, added_at, item_sealed FROM cart_items WHERE subject = ? AND item_index = ?`,
+		string(a.Subject), index).Scan(&line.ID, &line.Quantity, &added, &sealedLine)
 	switch {
 	case err == nil:
 		line.Quantity = min(line.Quantity+quantity, MaxQuantity)
@@ -85,10 +86,12 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 			line.Quantity, sqldb.Micros(tx.Now()), line.ID); err != nil {
 			return nil, sqldb.FormatError(op, err)
 		}
-		// The remembered price is in the sealed value; read it back.
-		if err := s.fillAdded(ctx, tx, a, line); err != nil {
+		// The remembered price is in the sealed value.
+		it, err := s.open(ctx, a, a.Subject, line.ID, sealedLine)
+		if err != nil {
 			return nil, err
 		}
+		line.AddedPriceFen = it.PriceFen
 		line.AddedAt = sqldb.FromMicros(added)
 	case errors.Is(err, sql.ErrNoRows):
 		var n int
@@ -113,19 +116,6 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 	}
 	line.PriceDropped = line.PriceFen < line.AddedPriceFen
 	return line, tx.Commit()
-}
-
-func (s *Service) fillAdded(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, line *Line) error {
-	var sealed []byte
-	if err := tx.QueryRowContext(ctx, `SELECT item_sealed FROM cart_items WHERE id = ?`, line.ID).Scan(&sealed); err != nil {
-		return sqldb.FormatError("cart.fillAdded", err)
-	}
-	it, err := s.open(ctx, a, a.Subject, line.ID, sealed)
-	if err != nil {
-		return err
-	}
-	line.AddedPriceFen = it.PriceFen
-	return nil
 }
 
 func (s *Service) open(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, row string, sealed []byte) (sealedItem, error) {

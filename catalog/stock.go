@@ -128,6 +128,15 @@ func (s *Stock) Release(ctx context.Context, tx *sqldb.Tx, wants []Want) error {
 func (s *Stock) Prices(ctx context.Context, ids []string) (map[string]Priced, error) {
 	const op = "catalog.Prices"
 	out := make(map[string]Priced, len(ids))
+	if len(ids) == 1 && s.cache != nil {
+		// One item (an add to cart): the item page's cached copy, at most
+		// CacheTTL old, will do; orders take price and stock from the row.
+		if it, ok := lookup[*Item](s.cache, &s.cache.items, ids[0]); ok {
+			out[it.ID] = Priced{Item: it.ID, Title: it.Title, Shop: it.Shop, PriceFen: it.PriceFen, Stock: it.Stock, Status: it.Status,
+				CrossBorder: it.Attributes[CrossBorderAttribute] == "是" || it.Attributes[CrossBorderAttribute] == "true"}
+			return out, nil
+		}
+	}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		chunk := ids[:n]
