@@ -1,6 +1,7 @@
 package http
 
 import (
+	"minimall/recommend"
 	nethttp "net/http"
 
 	"minimall"
@@ -45,6 +46,7 @@ func (s *Server) handleCartAdd(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.problem(w, r, err)
 		return
 	}
+	s.observeBehaviour(r, recommend.Signal{Kind: recommend.Cart, Item: l.Item})
 	writeJSON(w, nethttp.StatusCreated, l)
 }
 

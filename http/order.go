@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"io"
+	"minimall/recommend"
 	nethttp "net/http"
 
 	"minimall"
@@ -48,6 +49,15 @@ func (s *Server) handleOrderCreate(w nethttp.ResponseWriter, r *nethttp.Request)
 		return
 	}
 	idempotent(w, replayed)
+	if !replayed {
+		var signals []recommend.Signal
+		for _, o := range orders {
+			for _, l := range o.Lines {
+				signals = append(signals, recommend.Signal{Kind: recommend.Order, Item: l.Item})
+			}
+		}
+		s.observeBehaviour(r, signals...)
+	}
 	writeJSON(w, nethttp.StatusCreated, map[string]any{"orders": orders})
 }
 

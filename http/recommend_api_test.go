@@ -458,3 +458,43 @@ func BenchmarkAPIRecommendations(b *testing.B) {
 		})
 	}
 }
+
+// TestAPIRecommendationsFollowShopping (二(二)4): searching, filling a
+// cart and ordering shape the person's recommendations in real time, as
+// browsing does — only with their recommendation consent.
+func TestAPIRecommendationsFollowShopping(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		byCat := recoCatalogue(t, e, 6)
+		c := e.Register(t, "13900010011", "reco_cart")
+		o := e.Register(t, "13900010012", "reco_order")
+		off := e.Register(t, "13900010013", "reco_off")
+		for _, sh := range []*testenv.Shopper{c, o} {
+			setReco(t, e, sh, map[string]bool{"recommendation": true})
+		}
+		hc, ho, hoff := testenv.Bearer(c.Token), testenv.Bearer(o.Token), testenv.Bearer(off.Token)
+		for _, id := range byCat["coat"][:2] {
+			wantStatus(t, e.Do(t, "POST", "/api/v1/cart/items", map[string]any{"item": id}, hc...), 201, "cart")
+			wantStatus(t, e.Do(t, "POST", "/api/v1/cart/items", map[string]any{"item": id}, hoff...), 201, "cart, switch off")
+		}
+		wantStatus(t, e.Do(t, "POST", "/api/v1/orders", buyNow(byCat["earphone"][0], 1), ho...), 201, "order")
+		wantStatus(t, e.Do(t, "POST", "/api/v1/orders", buyNow(byCat["earphone"][1], 1), ho...), 201, "order")
+		// The signals are sent once the answers are written; wait for them
+		// to reach the change feed, then for the follower.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			syncReco(t, e)
+			lc, lo := recommendations(t, e, 1, hc...), recommendations(t, e, 1, ho...)
+			if len(lc.Items) > 0 && lc.Items[0].Category == "coat" && len(lo.Items) > 0 && lo.Items[0].Category == "earphone" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("recommendations do not follow the cart (%v) or the order (%v)", lc.Items[0].Category, lo.Items[0].Category)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if l := recommendations(t, e, 1, hoff...); l.Personalised {
+			t.Fatal("a person without the recommendation consent got a personalised list from their cart")
+		}
+	})
+}

@@ -168,6 +168,9 @@ func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) err
 		}
 		sealed = &sealedSignal{Row: row, Sealed: b}
 	}
+	if sig.Item == "" && sealed == nil {
+		return nil // nothing for the hot list, and nothing of theirs to keep
+	}
 	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return err
