@@ -53,14 +53,8 @@ func (s *Service) remember(ctx context.Context, subject minimall.SubjectID, q, t
 	const op = "search.remember"
 	idx := s.k.BlindIndex(privacy.SearchQuery, []byte(string(subject)+"\x00"+strings.ToLower(q)))
 	act, _ := json.Marshal(activity{TopCategory: topCategory})
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	g, now := s.k.Guard(), sqldb.Micros(tx.Now())
 	var id string
-	err = tx.QueryRowContext(ctx, `SELECT id FROM search_history WHERE subject = ? AND query_index = ?`, string(subject), idx).Scan(&id)
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM search_history WHERE subject = ? AND query_index = ?`, string(subject), idx).Scan(&id)
 	if err = sqldb.FormatError(op, err); err != nil && !minimall.IsCode(err, minimall.NotFound) {
 		return err
 	}
@@ -68,24 +62,31 @@ func (s *Service) remember(ctx context.Context, subject minimall.SubjectID, q, t
 	if fresh {
 		id = "sq_" + minimall.RandomToken(8)
 	}
+	// Sealing is on the request's path: the guard's consent and collection
+	// checks answer now. The row is written with the next group.
+	g, now := s.k.Guard(), sqldb.Micros(s.db.Now())
 	sealedAct, err := g.Seal(ctx, subject, privacy.SearchActivity, id, act)
 	if err != nil {
 		return err
 	}
+	var sealedQ []byte
 	if fresh {
-		sealedQ, err := g.Seal(ctx, subject, privacy.SearchQuery, id, []byte(q))
-		if err != nil {
+		if sealedQ, err = g.Seal(ctx, subject, privacy.SearchQuery, id, []byte(q)); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO search_history (id, subject, query_index, query_sealed, activity_sealed, searched_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, string(subject), idx, sealedQ, sealedAct, now)
-		if err != nil {
+	}
+	return s.history.Go(func(ctx context.Context, tx *sqldb.Tx) error {
+		if fresh {
+			// The same query may have been written since the look-up; then
+			// only its time moves (this row's seals name another row id).
+			_, err := tx.ExecContext(ctx, `INSERT INTO search_history (id, subject, query_index, query_sealed, activity_sealed, searched_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subject, query_index) DO UPDATE SET searched_at = excluded.searched_at`,
+				id, string(subject), idx, sealedQ, sealedAct, now)
 			return sqldb.FormatError(op, err)
 		}
-	} else if _, err := tx.ExecContext(ctx, `UPDATE search_history SET activity_sealed = ?, searched_at = ? WHERE id = ?`, sealedAct, now, id); err != nil {
+		_, err := tx.ExecContext(ctx, `UPDATE search_history SET activity_sealed = ?, searched_at = ? WHERE id = ?`, sealedAct, now, id)
 		return sqldb.FormatError(op, err)
-	}
-	return tx.Commit()
+	})
 }
 
 // personalBoost returns the categories of a person's recent searches, to
@@ -99,6 +100,10 @@ func (s *Service) personalBoost(ctx context.Context, a minimall.Actor) ([]string
 	}
 	state, _, err := s.k.Consents.State(ctx, a.Subject, privacy.FeatureScope(privacy.FeatRecommendation))
 	if err != nil || state != privacy.Granted {
+		return nil, err
+	}
+	// Their latest searches may still be queued: rank by all of them.
+	if err := s.history.Flush(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, activity_sealed FROM search_history WHERE subject = ? AND activity_sealed IS NOT NULL
@@ -137,6 +142,9 @@ func (s *Service) History(ctx context.Context, a minimall.Actor) ([]HistoryEntry
 	if err := signedIn(a, op); err != nil {
 		return nil, err
 	}
+	if err := s.history.Flush(ctx); err != nil { // searches still queued count too
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, query_sealed, searched_at FROM search_history WHERE subject = ? ORDER BY searched_at DESC, id LIMIT ?`,
 		string(a.Subject), historyLimit)
 	if err != nil {
@@ -172,6 +180,9 @@ func (s *Service) ClearHistory(ctx context.Context, a minimall.Actor) (int64, er
 	if err := signedIn(a, op); err != nil {
 		return 0, err
 	}
+	if err := s.history.Flush(ctx); err != nil { // searches still queued count too
+		return 0, err
+	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE subject = ?`, string(a.Subject))
 	if err != nil {
 		return 0, sqldb.FormatError(op, err)
@@ -185,6 +196,9 @@ func (s *Service) ClearHistory(ctx context.Context, a minimall.Actor) (int64, er
 func (s *Service) DeleteHistoryEntry(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "search.DeleteHistoryEntry"
 	if err := signedIn(a, op); err != nil {
+		return err
+	}
+	if err := s.history.Flush(ctx); err != nil { // searches still queued count too
 		return err
 	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE id = ? AND subject = ?`, id, string(a.Subject))
@@ -244,6 +258,9 @@ func (s *Service) SetSettings(ctx context.Context, a minimall.Actor, set Setting
 // forget deletes an erased person's history and settings; their sealed
 // values were unreadable already (crypto-shredding), this drops the rows.
 func (s *Service) forget(ctx context.Context, subject minimall.SubjectID) error {
+	if err := s.history.Flush(ctx); err != nil {
+		return err
+	}
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE subject = ?`, string(subject)); err != nil {
 		return err
 	}

@@ -11,7 +11,12 @@ import (
 // Sweeper removes search history the registry no longer lets minimall keep
 // (privacy.SearchQuery's retention: until the person clears it, erases it,
 // or the platform shuts down). The lifecycle sweeper calls it.
-type Sweeper struct{ DB *sqldb.DB }
+// Service, when set, has its queued searches written first, so a sweep
+// sees every entry.
+type Sweeper struct {
+	DB      *sqldb.DB
+	Service *Service
+}
 
 // Area names the area in sweep reports.
 func (Sweeper) Area() string { return "search" }
@@ -19,6 +24,11 @@ func (Sweeper) Area() string { return "search" }
 // Sweep deletes expired search history rows.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
 	rep := lifecycle.NewReport("search")
+	if w.Service != nil {
+		if err := w.Service.history.Flush(ctx); err != nil {
+			return rep, err
+		}
+	}
 	cutoff, ok := r.Cutoff(privacy.SearchQuery)
 	if !ok {
 		return rep, nil

@@ -22,6 +22,9 @@ func (historyPart) Holds() []privacy.Field {
 }
 
 func (p historyPart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
+	if err := p.s.history.Flush(ctx); err != nil {
+		return rights.Section{}, err
+	}
 	rows, err := p.s.db.QueryContext(ctx, `SELECT id, query_sealed, image_sealed, activity_sealed FROM search_history WHERE subject = ? ORDER BY searched_at, id`, string(subject))
 	if err != nil {
 		return rights.Section{}, sqldb.FormatError("search.RightsExport", err)
@@ -51,6 +54,9 @@ func (historyPart) Correct(ctx context.Context, a minimall.Actor, s minimall.Sub
 // (deregistration) the settings go too.
 func (p historyPart) Delete(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, fields []privacy.Field, requestID string) (rights.Deleted, error) {
 	d := rights.Deleted{Removed: map[privacy.Field]int{}}
+	if err := p.s.history.Flush(ctx); err != nil { // searches still queued go too
+		return d, err
+	}
 	res, err := p.s.db.ExecContext(ctx, `DELETE FROM search_history WHERE subject = ?`, string(subject))
 	if err != nil {
 		return d, sqldb.FormatError("search.RightsDelete", err)

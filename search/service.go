@@ -43,7 +43,8 @@ type Service struct {
 	feed    *outbox.Feed
 	cfg     Config
 
-	results resultCache // non-personalised result pages, for a moment
+	results resultCache    // non-personalised result pages, for a moment
+	history *sqldb.Batcher // writes searches to people's history in groups
 
 	closeOnce sync.Once
 	closeErr  error
@@ -68,7 +69,8 @@ func Open(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catalog.Ser
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{db: db, k: k, catalog: cat, ix: ix, feed: outbox.NewFeed(db), cfg: cfg}
+	s := &Service{db: db, k: k, catalog: cat, ix: ix, feed: outbox.NewFeed(db), cfg: cfg,
+		history: sqldb.NewBatcher(db, 256, 5*time.Millisecond)}
 	if cfg.Grace > 0 {
 		s.feed.Grace = cfg.Grace
 	}
@@ -155,6 +157,7 @@ func (s *Service) Close() error {
 			<-s.done
 			s.stop = nil
 		}
+		s.history.Close()
 		s.closeErr = s.ix.Close()
 	})
 	return s.closeErr

@@ -188,7 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Policy.Follow(2 * time.Second)
 	m.closers = append(m.closers, m.Policy.Close)
 	// Retention: the sweeper runs at start and then daily (五(一)).
-	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Engage)...)
+	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Engage, m.Search)...)
 	if err := m.followChanges(ctx); err != nil {
 		return err
 	}

@@ -18,9 +18,9 @@ import (
 )
 
 // Sweepers lists every area's part of a retention sweep, as cmd wires it.
-func Sweepers(db *sqldb.DB, eng *engage.Service) []lifecycle.Sweeper {
+func Sweepers(db *sqldb.DB, eng *engage.Service, srch *search.Service) []lifecycle.Sweeper {
 	out := []lifecycle.Sweeper{
-		account.Sweeper{DB: db}, security.Sweeper{DB: db}, search.Sweeper{DB: db}, cart.Sweeper{DB: db},
+		account.Sweeper{DB: db}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
 		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db},
 	}
 	if eng != nil {
@@ -37,6 +37,6 @@ func Sweepers(db *sqldb.DB, eng *engage.Service) []lifecycle.Sweeper {
 	return out
 }
 
-func newLifecycle(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service) *lifecycle.Service {
-	return lifecycle.NewService(db, k, account.Holders{DB: db}, Sweepers(db, eng)...)
+func newLifecycle(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service, srch *search.Service) *lifecycle.Service {
+	return lifecycle.NewService(db, k, account.Holders{DB: db}, Sweepers(db, eng, srch)...)
 }

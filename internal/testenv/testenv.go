@@ -120,7 +120,7 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", Policy: e.Policy, DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners, Identity: e.Identity, OAuth: e.OAuth,
 		Catalog: e.Catalog, Search: e.Search, Carts: e.Carts, Orders: e.Orders, Engage: e.Engage, Recommend: e.Recommend,
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
-	e.Lifecycle = newLifecycle(st.DB, k, e.Engage) // lifecycle.go
+	e.Lifecycle = newLifecycle(st.DB, k, e.Engage, e.Search) // lifecycle.go
 	e.Server.Lifecycle = e.Lifecycle
 	e.Rights = rights.NewService(st.DB, k, e.Accounts, e.Partners, e.Accounts.RightsPart(), e.Identity.RightsPart(), e.Security.RightsPart(),
 		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart())

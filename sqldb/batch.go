@@ -1,0 +1,198 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Batcher runs small writes in shared transactions: each group of queued
+// writes commits once. It is for writes a request need not wait for (a
+// search remembered in the person's history): on SQLite every commit is a
+// turn of the single writer, and one commit for many rows costs little more
+// than one for one row. Writes queued with Go are answered to nobody; Do
+// waits for its own; Flush waits for everything queued before it.
+type Batcher struct {
+	db     *DB
+	max    int
+	linger time.Duration
+	// OnError hears a write queued with Go that failed even when tried
+	// alone; it must not block. Nil drops the error.
+	OnError func(error)
+
+	queue chan batchItem
+	quit  chan struct{}
+	start sync.Once
+	stop  sync.Once
+	done  sync.WaitGroup
+}
+
+type batchItem struct {
+	fn   func(context.Context, *Tx) error // nil for a flush marker
+	done chan error                       // nil when nobody waits
+}
+
+// ErrBatcherClosed is returned for writes queued after Close.
+var ErrBatcherClosed = errors.New("sqldb: batcher closed")
+
+// NewBatcher returns a batcher committing up to max writes at a time, and
+// waiting up to linger for a group nobody waits on to grow.
+func NewBatcher(db *DB, max int, linger time.Duration) *Batcher {
+	return &Batcher{db: db, max: max, linger: linger, queue: make(chan batchItem, max), quit: make(chan struct{})}
+}
+
+// Go queues fn without waiting for its commit; it blocks only while the
+// queue is full.
+func (b *Batcher) Go(fn func(context.Context, *Tx) error) error {
+	return b.put(context.Background(), batchItem{fn: fn})
+}
+
+// Do queues fn and waits for its commit.
+func (b *Batcher) Do(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	it := batchItem{fn: fn, done: make(chan error, 1)}
+	if err := b.put(ctx, it); err != nil {
+		return err
+	}
+	select {
+	case err := <-it.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err() // the write may still happen
+	}
+}
+
+// Flush returns once every write queued before it has committed or failed.
+func (b *Batcher) Flush(ctx context.Context) error {
+	err := b.Do(ctx, nil)
+	if errors.Is(err, ErrBatcherClosed) {
+		return nil // Close wrote what was queued
+	}
+	return err
+}
+
+// Close writes what is queued and stops.
+func (b *Batcher) Close() error {
+	b.stop.Do(func() { close(b.quit) })
+	b.done.Wait()
+	return nil
+}
+
+func (b *Batcher) put(ctx context.Context, it batchItem) error {
+	b.start.Do(func() { b.done.Add(1); go b.run() })
+	select {
+	case <-b.quit:
+		return ErrBatcherClosed
+	default:
+	}
+	select {
+	case b.queue <- it:
+		return nil
+	case <-b.quit:
+		return ErrBatcherClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *Batcher) run() {
+	defer b.done.Done()
+	for {
+		select {
+		case it := <-b.queue:
+			b.commit(b.fill([]batchItem{it}))
+		case <-b.quit:
+			for {
+				select {
+				case it := <-b.queue:
+					b.commit([]batchItem{it})
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// fill adds what is queued; while nobody waits on the group it lingers for
+// more, up to max.
+func (b *Batcher) fill(group []batchItem) []batchItem {
+	waited := group[0].done != nil
+	var deadline <-chan time.Time
+	for len(group) < b.max {
+		select {
+		case it := <-b.queue:
+			group = append(group, it)
+			waited = waited || it.done != nil
+			continue
+		default:
+		}
+		if waited {
+			return group
+		}
+		if deadline == nil {
+			deadline = time.After(b.linger)
+		}
+		select {
+		case it := <-b.queue:
+			group = append(group, it)
+			waited = waited || it.done != nil
+		case <-deadline:
+			return group
+		case <-b.quit:
+			return group
+		}
+	}
+	return group
+}
+
+// commit writes a group in one transaction; if it fails, each write is
+// tried alone, so one bad write never loses the others.
+func (b *Batcher) commit(group []batchItem) {
+	err := b.write(group)
+	if err != nil && len(group) > 1 {
+		for _, it := range group {
+			b.answer(it, b.write([]batchItem{it}))
+		}
+		return
+	}
+	for _, it := range group {
+		b.answer(it, err)
+	}
+}
+
+func (b *Batcher) answer(it batchItem, err error) {
+	switch {
+	case it.done != nil:
+		it.done <- err
+	case err != nil && it.fn != nil && b.OnError != nil:
+		b.OnError(err)
+	}
+}
+
+func (b *Batcher) write(group []batchItem) error {
+	ctx := context.Background() // the group belongs to no one request
+	n := 0
+	for _, it := range group {
+		if it.fn != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil // flush markers only
+	}
+	tx, err := b.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, it := range group {
+		if it.fn == nil {
+			continue
+		}
+		if err := it.fn(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
