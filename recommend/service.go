@@ -33,6 +33,10 @@ type Service struct {
 	done chan struct{}
 
 	cache candidateCache
+
+	// signals writes observed behaviour to the change feed in groups: a
+	// cart add or a search need not wait for it.
+	signals *sqldb.Batcher
 }
 
 // NewService returns the service; call Follow to keep profiles and hot
@@ -44,7 +48,8 @@ func NewService(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catal
 	if cfg.HalfLife <= 0 {
 		cfg.HalfLife = 7 * 24 * time.Hour
 	}
-	s := &Service{db: db, k: k, catalog: cat, ads: ads, feed: outbox.NewFeed(db), cfg: cfg, actor: minimall.SystemActor("recommend")}
+	s := &Service{db: db, k: k, catalog: cat, ads: ads, feed: outbox.NewFeed(db), cfg: cfg, actor: minimall.SystemActor("recommend"),
+		signals: sqldb.NewBatcher(db, 256, 5*time.Millisecond)}
 	if cfg.Grace > 0 {
 		s.feed.Grace = cfg.Grace
 	}
@@ -92,6 +97,9 @@ func (s *Service) Follow() {
 // Sync applies every committed change now; tests use it instead of
 // waiting for a poll.
 func (s *Service) Sync(ctx context.Context) error {
+	if err := s.signals.Flush(ctx); err != nil {
+		return err
+	}
 	for {
 		last, err := s.feed.Last(ctx)
 		if err != nil {
@@ -116,6 +124,7 @@ func (s *Service) Sync(ctx context.Context) error {
 
 // Close stops following.
 func (s *Service) Close() error {
+	s.signals.Close()
 	if s.stop != nil {
 		s.stop()
 		<-s.done
@@ -147,7 +156,7 @@ type sealedSignal struct {
 // Observe records what a person (or a visitor) did, for the hot list and,
 // only with their recommendation consent, for their profile. Other areas
 // call it where the behaviour happens (the hook for footprints, searches,
-// carts and orders); it costs one short transaction.
+// carts and orders); the write joins the next group commit.
 // Returns Invalid for an unknown kind or an empty signal.
 func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) error {
 	const op = "recommend.Observe"
@@ -171,23 +180,18 @@ func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) err
 	if sig.Item == "" && sealed == nil {
 		return nil // nothing for the hot list, and nothing of theirs to keep
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if sig.Item != "" {
-		// No subject: the hot list is counted from everyone, linked to no one.
-		if err := outbox.Emit(ctx, tx, TopicActivity, "", activity{Kind: sig.Kind, Item: sig.Item}); err != nil {
-			return err
+	return s.signals.Go(func(ctx context.Context, tx *sqldb.Tx) error {
+		if sig.Item != "" {
+			// No subject: the hot list is counted from everyone, linked to no one.
+			if err := outbox.Emit(ctx, tx, TopicActivity, "", activity{Kind: sig.Kind, Item: sig.Item}); err != nil {
+				return err
+			}
 		}
-	}
-	if sealed != nil {
-		if err := outbox.Emit(ctx, tx, TopicSignal, a.Subject, sealed); err != nil {
-			return err
+		if sealed != nil {
+			return outbox.Emit(ctx, tx, TopicSignal, a.Subject, sealed)
 		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // onChange applies a batch: activity to the aggregates, signals to
