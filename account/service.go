@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/decision"
 	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -37,16 +38,17 @@ func DefaultConfig() Config {
 
 // Service registers people, signs them in and keeps their sessions.
 type Service struct {
-	db       *sqldb.DB
-	k        *privacy.Kernel
-	sms      Sender
-	cfg      Config
-	argon    argonParams
-	limits   *limiter
-	sessions *sessionCache
-	identity Identity     // the identity area, for minors and recovery; see UseIdentity
-	phones   PhoneChecker // the carrier, for phone-number checks; see UsePhoneChecker
-	orders   OrderHistory // the orders area, for the level rule; see UseOrderHistory
+	db        *sqldb.DB
+	k         *privacy.Kernel
+	sms       Sender
+	cfg       Config
+	argon     argonParams
+	limits    *limiter
+	sessions  *sessionCache
+	identity  Identity          // the identity area, for minors and recovery; see UseIdentity
+	phones    PhoneChecker      // the carrier, for phone-number checks; see UsePhoneChecker
+	orders    OrderHistory      // the orders area, for the level rule; see UseOrderHistory
+	decisions decision.Recorder // automated decisions (decisions.go); see UseDecisions
 }
 
 // NewService returns the account service.

@@ -157,6 +157,9 @@ func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow,
 		if err := tx.Commit(); err != nil {
 			return nil, err
 		}
+		if err := s.recordCodeLoginRefused(ctx, row.subject, req.RequestID); err != nil {
+			return nil, err
+		}
 		return nil, errRecycled
 	}
 	return row, tx.Commit()
@@ -196,6 +199,11 @@ func (s *Service) failLogin(ctx context.Context, r *loginRow) error {
 	}
 	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
 		return sqldb.FormatError("account.Login", err)
+	}
+	if r.failed+1 >= s.cfg.MaxFailedLogins {
+		if err := s.recordLockout(ctx, r.subject); err != nil {
+			return err
+		}
 	}
 	return errBadLogin
 }

@@ -20,8 +20,10 @@ import (
 	"minimall/account"
 	"minimall/cart"
 	"minimall/catalog"
+	"minimall/decision"
 	"minimall/engage"
 	"minimall/identity"
+	"minimall/incident"
 	"minimall/lifecycle"
 	"minimall/oauth"
 	"minimall/order"
@@ -33,6 +35,7 @@ import (
 	"minimall/search"
 	"minimall/security"
 	"minimall/sqldb"
+	"minimall/transfer"
 )
 
 // Authenticator turns a bearer token into an actor; it returns an
@@ -62,6 +65,9 @@ type Server struct {
 	Policy    *policy.Service
 	Engage    *engage.Service
 	Lifecycle *lifecycle.Service
+	Transfers *transfer.Service // cross-border transfers (五(二))
+	Incidents *incident.Service // security incidents (五(三)3)
+	Decisions *decision.Service // automated decisions (四(六))
 	Partners  *partner.Gateway
 	Clock     minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
@@ -139,6 +145,15 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	if s.Lifecycle != nil {
 		s.registerLifecycleRoutes()
+	}
+	if s.Transfers != nil {
+		s.registerTransferRoutes()
+	}
+	if s.Decisions != nil {
+		s.registerDecisionRoutes()
+	}
+	if s.Incidents != nil {
+		s.registerIncidentRoutes()
 	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("/", s.handleNotFound)

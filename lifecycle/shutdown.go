@@ -160,7 +160,10 @@ func (s *Service) Notifications(ctx context.Context, a minimall.Actor) ([]Notifi
 		n.Title, n.Body = text.Title, text.Body
 		out = append(out, n)
 	}
-	return out, sqldb.FormatError(op, rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	return s.withNoticeTexts(ctx, out) // notify.go
 }
 
 // ShutdownStatus is whether, and since when, collection has stopped.

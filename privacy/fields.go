@@ -165,6 +165,9 @@ const (
 	// Complaints to the personal-information protection officer 八
 	ComplaintText   Field = "complaint.text"
 	ComplaintAnswer Field = "complaint.answer"
+
+	// Automated decisions 四(六) (PIPL art. 24)
+	DecisionFactors Field = "decision.factors"
 )
 
 // Retention rules and uses shared by many fields.
@@ -1062,6 +1065,17 @@ var registry = []FieldSpec{
 	// like rights requests to show how they were answered.
 	complaintField(ComplaintText, "投诉内容", "complaint", "text_sealed"),
 	complaintField(ComplaintAnswer, "投诉答复", "answer to a complaint", "answer_sealed"),
+
+	// 四(六) automated decisions (PIPL art. 24): the main factors of each
+	// decision that affected the person, so it can be explained, appealed
+	// and answered; kept like rights requests to show how it was handled.
+	{
+		Field: DecisionFactors, Name: "自动化决策及其主要因素", NameEN: "automated decisions and their main factors",
+		Category: CatBehaviour, Feature: FeatRights, Necessity: Required, Basis: LegalDuty,
+		Uses:      []Use{{ForSecurity, LegalDuty}, useRights},
+		Retention: keepLimitation,
+		Table:     "decisions", Column: "factors_sealed", Clause: "四(六)",
+	},
 }
 
 // complaintField declares a complaint's text or its answer (policy 八).

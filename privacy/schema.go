@@ -142,6 +142,13 @@ var columns = map[string]ColumnClass{
 	"rights_requests.received_at": NotPersonal, "rights_requests.due_at": NotPersonal,
 	"rights_requests.checked_at": NotPersonal, "rights_requests.closed_at": NotPersonal,
 
+	// Automated decisions (0018): kinds, reason codes and outcomes from
+	// closed lists; the factors are sealed; dedup is kind:subject:day.
+	"decisions.id": Pseudonymous, "decisions.subject": Pseudonymous, "decisions.kind": NotPersonal,
+	"decisions.dedup": Pseudonymous, "decisions.made_at": NotPersonal, "decisions.appeal_reason": NotPersonal,
+	"decisions.appealed_at": NotPersonal, "decisions.outcome": NotPersonal, "decisions.answered_by": Pseudonymous,
+	"decisions.answered_at": NotPersonal,
+
 	// Lifecycle (0014): sweep reports hold counts per table; the shutdown
 	// flag and notices hold codes, times and subject ids.
 	"retention_runs.id": NotPersonal, "retention_runs.started_at": NotPersonal, "retention_runs.finished_at": NotPersonal,
@@ -152,6 +159,24 @@ var columns = map[string]ColumnClass{
 	"lifecycle_notifications.id": Pseudonymous, "lifecycle_notifications.subject": Pseudonymous,
 	"lifecycle_notifications.kind": NotPersonal, "lifecycle_notifications.created_at": NotPersonal,
 	"lifecycle_notifications.read_at": NotPersonal,
+
+	// Cross-border transfers and security incidents (0017): ids, codes and
+	// field names; the incident texts are the operator's, about no one.
+	"cross_border_consents.id": Pseudonymous, "cross_border_consents.subject": Pseudonymous,
+	"cross_border_consents.consent_id": Pseudonymous, "cross_border_consents.notice_version": NotPersonal,
+	"cross_border_consents.action": NotPersonal, "cross_border_consents.at": NotPersonal,
+	"cross_border_transfers.id": Pseudonymous, "cross_border_transfers.subject": Pseudonymous,
+	"cross_border_transfers.order_id": Pseudonymous, "cross_border_transfers.recipient": NotPersonal,
+	"cross_border_transfers.fields": NotPersonal, "cross_border_transfers.rule": NotPersonal,
+	"cross_border_transfers.status": NotPersonal, "cross_border_transfers.at": NotPersonal,
+	"incidents.id": Pseudonymous, "incidents.title": NotPersonal, "incidents.what": NotPersonal,
+	"incidents.impact": NotPersonal, "incidents.measures": NotPersonal, "incidents.advice": NotPersonal,
+	"incidents.since": NotPersonal, "incidents.until": NotPersonal, "incidents.fields": NotPersonal,
+	"incidents.purposes": NotPersonal, "incidents.tables_hit": NotPersonal, "incidents.recorded_by": Pseudonymous,
+	"incidents.created_at": NotPersonal, "incidents.notified_at": NotPersonal,
+	"incident_subjects.incident": Pseudonymous, "incident_subjects.subject": Pseudonymous, "incident_subjects.fields": NotPersonal,
+	"lifecycle_notice_texts.kind": NotPersonal, "lifecycle_notice_texts.title": NotPersonal,
+	"lifecycle_notice_texts.body": NotPersonal, "lifecycle_notice_texts.created_at": NotPersonal,
 
 	// Recommendations (0016): profiles are keyed by a pseudonym derived from
 	// the person's key (no subject column); the aggregates hold no person.

@@ -179,7 +179,7 @@ func (s *Service) build(ctx context.Context, a minimall.Actor, subject minimall.
 		}
 	}
 	e.AutomatedDecisions = DecisionExport{Entries: []any{},
-		Note: "本版本尚未记录自动化决策 / no automated decisions are recorded in this build"} // TODO(issue 5 point 1, automated decisions)
+		Note: "未接入自动化决策记录 / no record of automated decisions is wired"}
 	if s.Decisions != nil {
 		if e.AutomatedDecisions.Entries, err = s.Decisions.Decisions(ctx, subject); err != nil {
 			return nil, err

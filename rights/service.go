@@ -29,8 +29,8 @@ type Accounts interface {
 	SubjectByPhone(ctx context.Context, phone string) (minimall.SubjectID, error)
 }
 
-// DecisionSource lists the automated decisions that affected a person.
-// TODO(issue 5, automated decisions): wired once decisions are recorded.
+// DecisionSource lists the automated decisions that affected a person
+// (decision.Service; cmd wires it).
 type DecisionSource interface {
 	Decisions(ctx context.Context, s minimall.SubjectID) ([]any, error)
 }

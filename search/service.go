@@ -43,8 +43,9 @@ type Service struct {
 	feed    *outbox.Feed
 	cfg     Config
 
-	results resultCache    // non-personalised result pages, for a moment
-	history *sqldb.Batcher // writes searches to people's history in groups
+	results   resultCache      // non-personalised result pages, for a moment
+	history   *sqldb.Batcher   // writes searches to people's history in groups
+	decisions rankingDecisions // personalised ranking, recorded once a day (decisions.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -301,6 +302,9 @@ func (s *Service) Search(ctx context.Context, a minimall.Actor, r Request) (*Res
 	if a.Kind == minimall.Shopper && r.Sort == ByRelevance {
 		var err error
 		if boost, err = s.personalBoost(ctx, a); err != nil {
+			return nil, err
+		}
+		if err := s.recordRanking(ctx, a, boost); err != nil {
 			return nil, err
 		}
 	}

@@ -18,9 +18,11 @@ import (
 	"minimall/account"
 	"minimall/cart"
 	"minimall/catalog"
+	"minimall/decision"
 	"minimall/engage"
 	mhttp "minimall/http"
 	"minimall/identity"
+	"minimall/incident"
 	"minimall/lifecycle"
 	"minimall/oauth"
 	"minimall/order"
@@ -34,6 +36,7 @@ import (
 	"minimall/search"
 	"minimall/security"
 	"minimall/sqldb"
+	"minimall/transfer"
 )
 
 var (
@@ -77,6 +80,9 @@ type Main struct {
 	Lifecycle *lifecycle.Service
 	Engage    *engage.Service
 	Recommend *recommend.Service
+	Transfers *transfer.Service
+	Decisions *decision.Service
+	Incidents *incident.Service
 	Sandboxes *sandbox.Set
 	Identity  *identity.Service
 	Catalog   *catalog.Service
@@ -175,10 +181,18 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Recommend.Follow()
 	m.closers = append(m.closers, m.Recommend.Close)
 	m.OAuth = oauth.NewService(m.DB, m.Kernel, m.Partners, m.Accounts, oauth.DefaultConfig())
+	// Automated decisions (四(六), PIPL art. 24): risk control and ranking
+	// record theirs with the main factors; an overturned one is reversed.
+	m.Decisions = decision.NewService(m.DB, m.Kernel)
+	m.Decisions.UseReverser(m.Accounts, decision.CodeLoginRefused, decision.LoginLocked)
+	m.Accounts.UseDecisions(m.Decisions)
+	m.Search.UseDecisions(m.Decisions)
 	// Rights: every area contributes its part (rights.Part); cmd wires them.
 	m.Rights = rights.NewService(m.DB, m.Kernel, m.Accounts, m.Partners, m.Accounts.RightsPart(), m.Identity.RightsPart(),
-		m.Security.RightsPart(), m.Search.RightsPart(), m.Carts.RightsPart(), m.Orders.RightsPart(), m.OAuth.RightsPart())
+		m.Security.RightsPart(), m.Search.RightsPart(), m.Carts.RightsPart(), m.Orders.RightsPart(), m.OAuth.RightsPart(),
+		m.Decisions.RightsPart())
 	m.Rights.Logger = m.Logger
+	m.Rights.Decisions = m.Decisions
 	// Policy versions: the ledger learns the current and last major version
 	// now, and within 2 s of a publish on another node or by the CLI.
 	m.Policy = policy.NewService(m.DB, m.Kernel, policy.Contact{DPO: m.Config.DPOContact})
@@ -189,6 +203,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.closers = append(m.closers, m.Policy.Close)
 	// Retention: the sweeper runs at start and then daily (五(一)).
 	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Engage, m.Search)...)
+	m.Transfers = transfer.NewService(m.DB, m.Kernel, m.Orders, m.Partners)
+	m.Incidents = incident.NewService(m.DB, m.Kernel, m.Lifecycle)
 	if err := m.followChanges(ctx); err != nil {
 		return err
 	}
@@ -198,7 +214,7 @@ func (m *Main) Run(ctx context.Context) error {
 		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Accounts: m.Accounts, Security: m.Security, Partners: m.Partners,
 		Identity: m.Identity, Catalog: m.Catalog, Search: m.Search,
 		Carts: m.Carts, Orders: m.Orders, OAuth: m.OAuth, Policy: m.Policy, Rights: m.Rights, Lifecycle: m.Lifecycle,
-		Engage: m.Engage, Recommend: m.Recommend,
+		Engage: m.Engage, Recommend: m.Recommend, Transfers: m.Transfers, Incidents: m.Incidents, Decisions: m.Decisions,
 		Clock: m.clock(), FakeClock: m.FakeClock, Logger: m.Logger,
 	}
 	if err := m.HTTP.Open(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"minimall/decision"
 	"minimall/engage"
 	"strings"
 
@@ -28,6 +29,7 @@ func retentionSweepers(db *sqldb.DB, eng *engage.Service, srch *search.Service) 
 	return []lifecycle.Sweeper{
 		account.Sweeper{DB: db}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
 		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db},
+		decision.Sweeper{DB: db},
 		lifecycle.SweepFunc{Name: "engage", Fn: func(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
 			rep := lifecycle.NewReport("engage")
 			if r.DryRun {

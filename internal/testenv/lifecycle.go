@@ -5,6 +5,7 @@ import (
 
 	"minimall/account"
 	"minimall/cart"
+	"minimall/decision"
 	"minimall/engage"
 	"minimall/identity"
 	"minimall/lifecycle"
@@ -21,7 +22,7 @@ import (
 func Sweepers(db *sqldb.DB, eng *engage.Service, srch *search.Service) []lifecycle.Sweeper {
 	out := []lifecycle.Sweeper{
 		account.Sweeper{DB: db}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
-		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db},
+		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db}, decision.Sweeper{DB: db},
 	}
 	if eng != nil {
 		out = append(out, lifecycle.SweepFunc{Name: "engage", Fn: func(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {

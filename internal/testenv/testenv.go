@@ -20,9 +20,11 @@ import (
 	"minimall/account"
 	"minimall/cart"
 	"minimall/catalog"
+	"minimall/decision"
 	"minimall/engage"
 	mhttp "minimall/http"
 	"minimall/identity"
+	"minimall/incident"
 	"minimall/internal/testkit"
 	"minimall/lifecycle"
 	"minimall/oauth"
@@ -35,6 +37,7 @@ import (
 	"minimall/rights"
 	"minimall/search"
 	"minimall/security"
+	"minimall/transfer"
 )
 
 // Env is a running platform.
@@ -58,9 +61,13 @@ type Env struct {
 	Server    *mhttp.Server
 	URL       string
 	Partners  *partner.Gateway
-	Sandbox   *sandbox.Set // the partners, each on its own loopback port
-	SMS       *SMSReader   // reads texts from the SMS sandbox, as a phone would
-	Logs      *SyncBuffer  // everything the server logged
+	Sandbox   *sandbox.Set      // the partners, each on its own loopback port
+	Overseas  *sandbox.Sandbox  // the overseas recipient of cross-border waybills
+	Transfers *transfer.Service // cross-border transfers (五(二))
+	Incidents *incident.Service // security incidents (五(三)3)
+	Decisions *decision.Service // automated decisions (四(六))
+	SMS       *SMSReader        // reads texts from the SMS sandbox, as a phone would
+	Logs      *SyncBuffer       // everything the server logged
 }
 
 // Start runs the platform on st until the test ends, with cheap password
@@ -86,7 +93,9 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 		tb.Fatal(err)
 	}
 	e := &Env{Store: st, Kernel: k, Sandbox: set, SMS: &SMSReader{URL: set.SMS.URL()}, Logs: &SyncBuffer{}}
-	e.Partners = partner.NewGateway(st.DB, k, set.Endpoints(), nil)
+	eps := set.Endpoints()
+	e.Overseas = set.Overseas
+	e.Partners = partner.NewGateway(st.DB, k, eps, nil)
 	cfg := account.DefaultConfig()
 	cfg.CodeCooldown = 0
 	tune(&cfg)
@@ -122,10 +131,20 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
 	e.Lifecycle = newLifecycle(st.DB, k, e.Engage, e.Search) // lifecycle.go
 	e.Server.Lifecycle = e.Lifecycle
+	e.Decisions = decision.NewService(st.DB, k)
+	e.Decisions.UseReverser(e.Accounts, decision.CodeLoginRefused, decision.LoginLocked)
+	e.Accounts.UseDecisions(e.Decisions)
+	e.Search.UseDecisions(e.Decisions)
 	e.Rights = rights.NewService(st.DB, k, e.Accounts, e.Partners, e.Accounts.RightsPart(), e.Identity.RightsPart(), e.Security.RightsPart(),
-		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart())
+		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart(), e.Decisions.RightsPart())
 	e.Rights.Logger = e.Server.Logger
+	e.Rights.Decisions = e.Decisions
+	e.Server.Decisions = e.Decisions
 	e.Server.Rights = e.Rights
+	e.Transfers = transfer.NewService(st.DB, k, e.Orders, e.Partners)
+	e.Server.Transfers = e.Transfers
+	e.Incidents = incident.NewService(st.DB, k, e.Lifecycle)
+	e.Server.Incidents = e.Incidents
 	if err := e.Server.Open(); err != nil {
 		tb.Fatal(err)
 	}

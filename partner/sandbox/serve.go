@@ -42,6 +42,8 @@ func kindOf(p privacy.PartnerID) kind {
 		return logisticsKind()
 	case privacy.PartnerAds:
 		return adsKind()
+	case privacy.PartnerOverseas:
+		return overseasKind() // overseas.go
 	}
 	return kind{}
 }

@@ -1,0 +1,162 @@
+// Package decision records the automated decisions that affect a person
+// (PIPL art. 24; policy 四(六) 约束信息系统自动决策): risk control (a code
+// sign-in refused, a lock-out after failed passwords) and personalised
+// ranking, each with its main factors, sealed through the guard. The
+// person lists them, asks for an explanation and appeals with a reason
+// from a closed list; a dpo or security operator answers, and overturning
+// a risk-control decision undoes it through the area that made it.
+package decision
+
+import (
+	"context"
+	"time"
+
+	"minimall"
+)
+
+// Kind is what was decided.
+type Kind string
+
+// Decision kinds.
+const (
+	// CodeLoginRefused: an SMS-code sign-in refused because the carrier
+	// said the number changed hands after the account bound it.
+	CodeLoginRefused Kind = "risk.code_login_refused"
+	// LoginLocked: sign-in locked after too many wrong passwords.
+	LoginLocked Kind = "risk.login_locked"
+	// SearchRanking: search results ranked by the person's own searches.
+	SearchRanking Kind = "ranking.personalised_search"
+)
+
+// Risk reports whether k is a risk-control decision, one an operator can
+// undo.
+func (k Kind) Risk() bool { return k == CodeLoginRefused || k == LoginLocked }
+
+// Factor is one main factor of a decision: a code from a closed list and,
+// where it helps, a value (a date, a count, a category).
+type Factor struct {
+	Code  string `json:"code"`
+	Value string `json:"value,omitempty"`
+}
+
+// Factor codes.
+const (
+	FactorNumberReassigned = "carrier_number_reassigned" // value: the binding date sent to the carrier
+	FactorFailedPasswords  = "failed_passwords"          // value: how many in a row
+	FactorLockMinutes      = "lock_minutes"              // value: how long
+	FactorSearchCategory   = "own_search_category"       // value: a category of the person's searches
+)
+
+// Made is a decision as the deciding area reports it.
+type Made struct {
+	Subject minimall.SubjectID
+	Kind    Kind
+	Factors []Factor
+	// Daily keeps at most one decision of this kind per person per day.
+	Daily bool
+}
+
+// Recorder records decisions; Service implements it. Areas receive it by
+// a setter, and a nil Recorder records nothing.
+type Recorder interface {
+	Record(ctx context.Context, d Made) error
+}
+
+// Reverser undoes a risk-control decision an operator overturned, in the
+// area that made it (account.Service implements it).
+type Reverser interface {
+	ReverseDecision(ctx context.Context, subject minimall.SubjectID, kind Kind) error
+}
+
+// Appeal reasons: a closed list, so no free text (and no personal
+// information) lands in the record.
+const (
+	ReasonFactsWrong  = "facts_wrong"
+	ReasonStillMine   = "number_still_mine"
+	ReasonItWasMe     = "it_was_me"
+	ReasonWantHuman   = "want_human_review"
+	ReasonNoProfiling = "refuse_personalised"
+)
+
+var reasons = map[string][2]string{
+	ReasonFactsWrong:  {"决策依据的事实有误", "the facts the decision rests on are wrong"},
+	ReasonStillMine:   {"该手机号仍归本人使用，未被二次放号", "the number is still mine; it did not change hands"},
+	ReasonItWasMe:     {"失败的登录尝试是本人所为", "the failed sign-ins were my own"},
+	ReasonWantHuman:   {"要求人工复核", "I want a person to review it"},
+	ReasonNoProfiling: {"拒绝仅凭个人特征进行排序", "I refuse ranking by my personal characteristics"},
+}
+
+// Outcomes of an appeal.
+const (
+	Upheld     = "upheld"
+	Overturned = "overturned"
+)
+
+// Decision is one recorded decision as the person sees it.
+type Decision struct {
+	ID          string             `json:"id"`
+	Subject     minimall.SubjectID `json:"-"`
+	Kind        Kind               `json:"kind"`
+	Summary     string             `json:"summary"` // Chinese, then English
+	MadeAt      time.Time          `json:"made_at"`
+	Factors     []Factor           `json:"factors,omitempty"`
+	Appeal      *Appeal            `json:"appeal,omitempty"`
+	AppealState string             `json:"appeal_state"` // none, appealed, answered
+}
+
+// Appeal is the person's appeal and the operator's answer.
+type Appeal struct {
+	Reason     string     `json:"reason"`
+	AppealedAt time.Time  `json:"appealed_at"`
+	Outcome    string     `json:"outcome,omitempty"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+}
+
+// Explanation is a decision with its factors in plain words.
+type Explanation struct {
+	*Decision
+	Explained []ExplainedFactor `json:"explained"`
+	// HowToAppeal says how to contest it, with the reason codes allowed.
+	HowToAppeal   string   `json:"how_to_appeal,omitempty"`
+	AppealReasons []string `json:"appeal_reasons,omitempty"`
+}
+
+// ExplainedFactor is one factor in Chinese and English.
+type ExplainedFactor struct {
+	Factor
+	Text   string `json:"text"`
+	TextEN string `json:"text_en"`
+}
+
+var summaries = map[Kind][2]string{
+	CodeLoginRefused: {"短信验证码登录被拒绝，并停用本账号的验证码登录", "SMS-code sign-in refused and turned off for the account"},
+	LoginLocked:      {"多次密码错误后账号被暂时锁定", "account locked for a while after repeated wrong passwords"},
+	SearchRanking:    {"搜索结果按您的搜索记录个性化排序", "search results ranked using your own searches"},
+}
+
+func summary(k Kind) string {
+	s := summaries[k]
+	return s[0] + " / " + s[1]
+}
+
+// explain puts a factor in plain words.
+func explain(f Factor) ExplainedFactor {
+	e := ExplainedFactor{Factor: f}
+	switch f.Code {
+	case FactorNumberReassigned:
+		e.Text = "运营商核验：该手机号在绑定本账号（" + f.Value + "）之后已被运营商重新分配给他人（二次放号）"
+		e.TextEN = "the mobile carrier reported that the number was given to someone new after it was bound to the account (" + f.Value + ")"
+	case FactorFailedPasswords:
+		e.Text = "连续 " + f.Value + " 次输入错误密码"
+		e.TextEN = f.Value + " wrong passwords in a row"
+	case FactorLockMinutes:
+		e.Text = "为防止密码被猜中，登录锁定 " + f.Value + " 分钟"
+		e.TextEN = "sign-in locked for " + f.Value + " minutes to stop password guessing"
+	case FactorSearchCategory:
+		e.Text = "您近期搜索中出现的类目「" + f.Value + "」的商品排序靠前"
+		e.TextEN = "items in category \"" + f.Value + "\", which appeared in your recent searches, were ranked higher"
+	default:
+		e.Text, e.TextEN = f.Code, f.Code
+	}
+	return e
+}
