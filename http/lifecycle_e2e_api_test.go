@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"minimall"
@@ -63,6 +64,15 @@ func TestAPILifeOfAPerson(t *testing.T) {
 			if !found {
 				t.Errorf("the export's %s is %q, want %q", f, got[f], want)
 			}
+		}
+
+		// The footprint the item page left is in the export too.
+		footprint := false
+		for _, v := range got[privacy.Footprint] {
+			footprint = footprint || strings.Contains(v, lamp)
+		}
+		if !footprint {
+			t.Errorf("the export's footprints %q lack the item viewed", got[privacy.Footprint])
 		}
 
 		// Deregistration.

@@ -190,7 +190,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// Rights: every area contributes its part (rights.Part); cmd wires them.
 	m.Rights = rights.NewService(m.DB, m.Kernel, m.Accounts, m.Partners, m.Accounts.RightsPart(), m.Identity.RightsPart(),
 		m.Security.RightsPart(), m.Search.RightsPart(), m.Carts.RightsPart(), m.Orders.RightsPart(), m.OAuth.RightsPart(),
-		m.Decisions.RightsPart())
+		m.Decisions.RightsPart(), m.Engage.RightsPart())
 	m.Rights.Logger = m.Logger
 	m.Rights.Decisions = m.Decisions
 	// Policy versions: the ledger learns the current and last major version

@@ -136,7 +136,7 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.Accounts.UseDecisions(e.Decisions)
 	e.Search.UseDecisions(e.Decisions)
 	e.Rights = rights.NewService(st.DB, k, e.Accounts, e.Partners, e.Accounts.RightsPart(), e.Identity.RightsPart(), e.Security.RightsPart(),
-		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart(), e.Decisions.RightsPart())
+		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart(), e.Decisions.RightsPart(), e.Engage.RightsPart())
 	e.Rights.Logger = e.Server.Logger
 	e.Rights.Decisions = e.Decisions
 	e.Server.Decisions = e.Decisions
