@@ -130,3 +130,40 @@ func TestAPILifeOfAPerson(t *testing.T) {
 		}
 	})
 }
+
+// TestAPICancelledOrderRetained (E-commerce Law art. 31): a cancelled order
+// is a finished transaction too; after its buyer is erased it is readable
+// only for the legal duty, and after three years by nobody.
+func TestAPICancelledOrderRetained(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		ctx := context.Background()
+		fx := newShop(t, e, "13866668810", "cancel_seller")
+		item := fx.item(t, e, "取消测试水杯", 2900, 5, nil)
+		buyer := e.Register(t, "13866668811", "cancel_buyer")
+		o := placeOrder(t, e, buyer, buyNow(item, 1))
+		wantStatus(t, e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/cancel", nil, testenv.Bearer(buyer.Token)...), 200, "cancel")
+		if err := e.Kernel.Erase(ctx, minimall.SystemActor("test"), buyer.Subject, privacy.EraseAccount, "deregistered"); err != nil {
+			t.Fatal(err)
+		}
+		var sealed []byte
+		if err := st.DB.QueryRowContext(ctx, `SELECT recipient_name_sealed FROM orders WHERE id = ?`, o.ID).Scan(&sealed); err != nil {
+			t.Fatal(err)
+		}
+		g := e.Kernel.Guard()
+		legal := minimall.Actor{Kind: minimall.Operator, ID: "op_legal", Role: minimall.RoleLegalHold, Reason: "COURT-9"}
+		if v, err := g.OpenString(ctx, legal, buyer.Subject, privacy.RecipientName, privacy.ForLegalDuty, o.ID, sealed); err != nil || v != recipient["name"] {
+			t.Fatalf("legal hold reads the cancelled order: %q %v", v, err)
+		}
+		st.Clock.Advance(privacy.ThreeYears + 62*privacy.Day)
+		runSweep(t, e, lifecycleOps(t, e, minimall.RoleDPO), false)
+		if _, err := g.Open(ctx, legal, buyer.Subject, privacy.RecipientName, privacy.ForLegalDuty, o.ID, sealed); err == nil {
+			t.Fatal("the cancelled order still opens after its period")
+		}
+		var n int
+		st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE id = ?`, o.ID).Scan(&n)
+		if n != 0 {
+			t.Fatal("the sweep left the cancelled order's row")
+		}
+	})
+}

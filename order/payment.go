@@ -415,6 +415,11 @@ func (s *Service) closeOrder(ctx context.Context, a minimall.Actor, r *orderRow,
 			return sqldb.FormatError("order.closeOrder", err)
 		}
 	}
+	// A cancelled or refunded order is a finished transaction too: its
+	// record is kept three years from now under the retention key.
+	if err := s.retain(ctx, tx, r.id, r.subject, tx.Now()); err != nil { // retention.go
+		return err
+	}
 	if err := outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(to)}); err != nil {
 		return err
 	}

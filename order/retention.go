@@ -108,7 +108,7 @@ type Sweeper struct{ DB *sqldb.DB }
 // Area names the area in sweep reports.
 func (Sweeper) Area() string { return "order" }
 
-// Sweep deletes delivered orders completed before the expired periods'
+// Sweep deletes finished orders (delivered, cancelled, refunded) completed before the expired periods
 // end, with their invoices, payments and shipments.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
 	rep := lifecycle.NewReport("order")
@@ -117,7 +117,8 @@ func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepR
 		return rep, fmt.Errorf("order.Sweep: %w", err)
 	}
 	before := sqldb.Micros(end.AddDate(0, 1, 0)) // the first instant after the last expired month
-	done := `(SELECT id FROM orders WHERE status = '` + string(Delivered) + `' AND updated_at < ?)`
+	finished := `status IN ('` + string(Delivered) + `', '` + string(Cancelled) + `', '` + string(Refunded) + `')`
+	done := `(SELECT id FROM orders WHERE ` + finished + ` AND updated_at < ?)`
 	for _, t := range []string{"invoices", "payments", "shipments"} {
 		n, err := lifecycle.DeleteWhere(ctx, w.DB, r, t, "order_id", "order_id IN "+done, before)
 		rep.Removed[t] = n
@@ -125,7 +126,7 @@ func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepR
 			return rep, err
 		}
 	}
-	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "orders", "id", "status = '"+string(Delivered)+"' AND updated_at < ?", before)
+	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "orders", "id", finished+" AND updated_at < ?", before)
 	rep.Removed["orders"] = n
 	return rep, err
 }
