@@ -67,7 +67,7 @@ func (s *Service) SendCode(ctx context.Context, req CodeRequest, client, request
 		return nil, sqldb.FormatError(op, err)
 	}
 	text := fmt.Sprintf("【minimall】验证码 %s，%d分钟内有效，请勿告诉他人。Your minimall code is %s.", code, int(s.cfg.CodeTTL.Minutes()), code)
-	if err := s.sms.SendSMS(ctx, "", phone, text, requestID); err != nil {
+	if err := s.sms.SendSMS(ctx, s.codeSubject(ctx, req.Purpose, idx), phone, text, requestID); err != nil {
 		return nil, err
 	}
 	return sent, nil
@@ -135,4 +135,19 @@ func randomDigits(n int) string {
 		b[i] = byte('0' + d.Int64())
 	}
 	return string(b)
+}
+
+// codeSubject names whose phone a code goes to, so the disclosure shows in
+// that person's sharing list: the account holder for sign-in, unlock and
+// recovery codes. A registration or guardian code goes to a number no
+// account holds yet (""), and an unknown number stays "" too.
+func (s *Service) codeSubject(ctx context.Context, purpose string, phoneIndex []byte) minimall.SubjectID {
+	if purpose != CodeLogin && purpose != CodeUnlock && purpose != CodeRecover {
+		return ""
+	}
+	var subject string
+	if err := s.db.QueryRowContext(ctx, `SELECT subject FROM accounts WHERE phone_index = ?`, phoneIndex).Scan(&subject); err != nil {
+		return ""
+	}
+	return minimall.SubjectID(subject)
 }

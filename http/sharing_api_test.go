@@ -52,5 +52,23 @@ func TestAPIDisclosureList(t *testing.T) {
 		if got.Disclosures == nil {
 			t.Fatalf("want a list, got %s", r.Body)
 		}
+		// A sign-in code is a disclosure of the account phone to the SMS
+		// partner: it shows in the holder's list, and in nobody else's.
+		if r := e.Do(t, "POST", "/api/v1/accounts/codes", map[string]string{"phone": sh.Phone, "purpose": "login"}); r.Status != 202 {
+			t.Fatalf("login code: %d %s", r.Status, r.Body)
+		}
+		other := e.Register(t, "13912340003", "sharing_other")
+		for who, token := range map[string]string{"holder": sh.Token, "other": other.Token} {
+			e.Do(t, "GET", "/api/v1/account/disclosures", nil, testenv.Bearer(token)...).JSON(t, &got)
+			sms := 0
+			for _, d := range got.Disclosures {
+				if d["partner"] == "sms" && d["purpose"] == "login" {
+					sms++
+				}
+			}
+			if want := map[string]int{"holder": 1, "other": 0}[who]; sms != want {
+				t.Fatalf("%s sees %d SMS disclosures, want %d: %v", who, sms, want, got.Disclosures)
+			}
+		}
 	})
 }
