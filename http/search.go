@@ -54,7 +54,7 @@ func (s *Server) handleSearch(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	if len(res.Items) > 0 {
-		s.observeBehaviour(r, recommend.Signal{Kind: recommend.Search, Category: res.Items[0].Category})
+		s.observeSearch(r, recommend.Signal{Kind: recommend.Search, Category: res.Items[0].Category})
 	}
 	writeJSON(w, nethttp.StatusOK, res)
 }

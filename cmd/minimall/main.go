@@ -28,6 +28,8 @@ Commands:
   operator add     create an operator with a role and print its token once
   seed             fill the store with a Chinese demo catalogue and seeded shoppers (--items N --users N)
   retention run    delete what is past its retention, destroy expired retention keys (--dry-run)
+  backup           copy the data database to a folder (--to DIR), never the keys (SQLite; pg_dump on PostgreSQL)
+  restore          with minimall stopped, put a backup back (--from DIR), keep the keys, replay erasures
   rights           the DPO's rights-request queue: list, show, answer, refuse, review (via the API)
   loadgen          drive a running server with timed flows and report req/s, latency, kernel work
   help             show this text
@@ -73,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runLoadgen(ctx, rest, stdout, stderr)
 	case "retention":
 		err = runRetention(ctx, rest, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
