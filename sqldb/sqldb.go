@@ -123,11 +123,15 @@ func openSQLite(db *DB, path string) error {
 func (db *DB) Close() error {
 	db.writeStmts.close()
 	db.readStmts.close()
-	err := db.write.Close()
+	// Readers first: SQLite folds the WAL into the database file and
+	// removes it when the last connection closes, and only the writer may,
+	// so the writer closes last and leaves one clean file behind.
+	var err error
 	if db.read != db.write {
-		if rerr := db.read.Close(); err == nil {
-			err = rerr
-		}
+		err = db.read.Close()
+	}
+	if werr := db.write.Close(); err == nil {
+		err = werr
 	}
 	return err
 }

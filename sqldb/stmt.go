@@ -19,6 +19,11 @@ type stmtCache struct {
 	db *sql.DB
 	m  sync.Map // query → *sql.Stmt, or preparing{} while it is being prepared
 	n  atomic.Int32
+
+	mu       sync.Mutex // guards closed and inflight; taken on a miss only
+	idle     sync.Cond  // signalled when inflight drops
+	closed   bool
+	inflight int // preparations running; close waits for them
 }
 
 type preparing struct{}
@@ -28,7 +33,11 @@ type preparing struct{}
 // queries run unprepared, as before.
 const maxCachedStmts = 2048
 
-func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db} }
+func newStmtCache(db *sql.DB) *stmtCache {
+	c := &stmtCache{db: db}
+	c.idle.L = &c.mu
+	return c
+}
 
 // get returns the prepared statement for query, or nil when there is
 // none yet (or the cache is full); the caller then runs the query as is.
@@ -43,8 +52,14 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	if c.n.Load() >= maxCachedStmts {
 		return nil
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
 	if _, loaded := c.m.LoadOrStore(query, preparing{}); !loaded {
 		c.n.Add(1)
+		c.inflight++
 		go c.prepare(query)
 	}
 	return nil
@@ -54,6 +69,12 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 // prepare (a table a migration has yet to create) is forgotten, so a later
 // use tries again.
 func (c *stmtCache) prepare(query string) {
+	defer func() {
+		c.mu.Lock()
+		c.inflight--
+		c.idle.Broadcast()
+		c.mu.Unlock()
+	}()
 	st, err := c.db.Prepare(query)
 	if err != nil {
 		c.m.Delete(query)
@@ -63,11 +84,18 @@ func (c *stmtCache) prepare(query string) {
 	c.m.Store(query, st)
 }
 
-// close closes every cached statement.
+// close waits for preparations in flight, then closes every cached
+// statement, so the pool's connections are all idle when it closes.
 func (c *stmtCache) close() {
 	if c == nil {
 		return
 	}
+	c.mu.Lock()
+	c.closed = true
+	for c.inflight > 0 {
+		c.idle.Wait()
+	}
+	c.mu.Unlock()
 	c.m.Range(func(_, v any) bool {
 		if st, ok := v.(*sql.Stmt); ok {
 			st.Close()
