@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"minimall"
@@ -160,6 +161,24 @@ func (fl *Follower) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+	}
+}
+
+// PollEvery polls every Interval until ctx ends, holding lock around each
+// poll, for a follower whose owner also polls or rebuilds on demand (Sync)
+// and has already called Start. A failed poll is retried on the next tick.
+func (fl *Follower) PollEvery(ctx context.Context, lock sync.Locker) {
+	t := time.NewTicker(fl.interval())
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			lock.Lock()
+			fl.Poll(ctx)
+			lock.Unlock()
 		}
 	}
 }

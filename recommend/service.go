@@ -53,7 +53,7 @@ func NewService(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catal
 	if cfg.Grace > 0 {
 		s.feed.Grace = cfg.Grace
 	}
-	s.fl = &outbox.Follower{Feed: s.feed, Name: "recommend", Durable: true, Batch: 500, Handle: s.onChange}
+	s.fl = &outbox.Follower{Feed: s.feed, Name: "recommend", Durable: true, Batch: 500, Interval: cfg.Interval, Handle: s.onChange}
 	if err := s.fl.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -79,18 +79,7 @@ func (s *Service) Follow() {
 	s.stop, s.done = stop, make(chan struct{})
 	go func() {
 		defer close(s.done)
-		t := time.NewTicker(s.cfg.Interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.mu.Lock()
-				s.fl.Poll(ctx) // a failed poll is retried on the next tick
-				s.mu.Unlock()
-			}
-		}
+		s.fl.PollEvery(ctx, &s.mu)
 	}()
 }
 
