@@ -69,53 +69,55 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 		return nil, minimall.Errorf(minimall.Conflict, op, "The item is not on sale. 商品已下架。")
 	}
 	index := s.itemIndex(a.Subject, item)
-	tx, err := s.db.Begin(ctx)
+	line := &Line{Item: item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Available: true}
+	// One group commit with other writes (sqldb.DB.Write).
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var added int64
+		var sealedLine []byte
+		err := tx.QueryRowContext(ctx, `SELECT id, quantity, added_at, item_sealed FROM cart_items WHERE subject = ? AND item_index = ?`,
+			string(a.Subject), index).Scan(&line.ID, &line.Quantity, &added, &sealedLine)
+		switch {
+		case err == nil:
+			line.Quantity = min(line.Quantity+quantity, MaxQuantity)
+			if _, err := tx.ExecContext(ctx, `UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ?`,
+				line.Quantity, sqldb.Micros(tx.Now()), line.ID); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+			// The remembered price is in the sealed value.
+			it, err := s.open(ctx, a, a.Subject, line.ID, sealedLine)
+			if err != nil {
+				return err
+			}
+			line.AddedPriceFen = it.PriceFen
+			line.AddedAt = sqldb.FromMicros(added)
+		case errors.Is(err, sql.ErrNoRows):
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cart_items WHERE subject = ?`, string(a.Subject)).Scan(&n); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+			if n >= MaxLines {
+				return minimall.Errorf(minimall.Conflict, op, "The cart is full (120 items). 购物车已满（120件）。")
+			}
+			line.ID, line.Quantity, line.AddedPriceFen, line.AddedAt = "ci_"+minimall.RandomToken(8), quantity, p.PriceFen, tx.Now()
+			v, _ := json.Marshal(sealedItem{Item: item, PriceFen: p.PriceFen})
+			sealed, err := s.k.Guard().Seal(ctx, a.Subject, privacy.CartItem, line.ID, v)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cart_items (id, subject, item_index, item_sealed, quantity, added_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, line.ID, string(a.Subject), index, sealed, quantity, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+		default:
+			return sqldb.FormatError(op, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	line := &Line{Item: item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Available: true}
-	var added int64
-	var sealedLine []byte
-	err = tx.QueryRowContext(ctx, `SELECT id, quantity, added_at, item_sealed FROM cart_items WHERE subject = ? AND item_index = ?`,
-		string(a.Subject), index).Scan(&line.ID, &line.Quantity, &added, &sealedLine)
-	switch {
-	case err == nil:
-		line.Quantity = min(line.Quantity+quantity, MaxQuantity)
-		if _, err := tx.ExecContext(ctx, `UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ?`,
-			line.Quantity, sqldb.Micros(tx.Now()), line.ID); err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
-		// The remembered price is in the sealed value.
-		it, err := s.open(ctx, a, a.Subject, line.ID, sealedLine)
-		if err != nil {
-			return nil, err
-		}
-		line.AddedPriceFen = it.PriceFen
-		line.AddedAt = sqldb.FromMicros(added)
-	case errors.Is(err, sql.ErrNoRows):
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cart_items WHERE subject = ?`, string(a.Subject)).Scan(&n); err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
-		if n >= MaxLines {
-			return nil, minimall.Errorf(minimall.Conflict, op, "The cart is full (120 items). 购物车已满（120件）。")
-		}
-		line.ID, line.Quantity, line.AddedPriceFen, line.AddedAt = "ci_"+minimall.RandomToken(8), quantity, p.PriceFen, tx.Now()
-		v, _ := json.Marshal(sealedItem{Item: item, PriceFen: p.PriceFen})
-		sealed, err := s.k.Guard().Seal(ctx, a.Subject, privacy.CartItem, line.ID, v)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cart_items (id, subject, item_index, item_sealed, quantity, added_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, line.ID, string(a.Subject), index, sealed, quantity, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
-	default:
-		return nil, sqldb.FormatError(op, err)
-	}
 	line.PriceDropped = line.PriceFen < line.AddedPriceFen
-	return line, tx.Commit()
+	return line, nil
 }
 
 func (s *Service) open(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, row string, sealed []byte) (sealedItem, error) {

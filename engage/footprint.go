@@ -56,7 +56,7 @@ func (s *Service) Close() error {
 }
 
 // maxViewBatch bounds one group of footprints.
-const maxViewBatch = 256
+const maxViewBatch = 1024
 
 // viewWriter writes footprints in groups, one transaction per group: on
 // the item page every signed-in view is a write, and the commit, not the
@@ -163,7 +163,7 @@ func (w *viewWriter) run() {
 // viewLinger is how long a group of views nobody waits for may wait for
 // more: fewer, larger commits (each commit writes WAL pages), at no cost to
 // any request, since the item page does not wait for its footprint.
-const viewLinger = 5 * time.Millisecond
+const viewLinger = 20 * time.Millisecond
 
 // fill adds what is queued to batch; while nobody waits on it, it lingers
 // up to viewLinger for the group to grow.

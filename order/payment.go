@@ -125,24 +125,30 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 			fields[privacy.PayerAlipayAccount] = pf.PayerAccount
 		}
 	}
-	// The row comes first, so the retry of a request in flight finds it
-	// and the institution's notice finds its payment.
-	if err := s.insertPayment(ctx, a, r, p, idemKey, req.PayForMe); err != nil {
-		if minimall.IsCode(err, minimall.Conflict) {
-			if prior, perr := s.existingPayment(ctx, a, r, idemKey); prior != nil || perr != nil {
-				return prior, prior != nil, perr
-			}
-		}
-		return nil, false, err
-	}
+	// The row is written with the disclosure's log, before anything is
+	// sent, so the retry of a request in flight finds it and the
+	// institution's notice finds its payment.
+	inserted := false
 	answer, err := s.gw.Send(ctx, partner.Disclosure{
 		Partner: privacy.PartnerPayment, Purpose: privacy.ForPayment, Subject: a.Subject, Operation: operation, Fields: fields,
 		Params:    map[string]any{"payment_id": p.ID, "channel": p.Channel, "notify_url": s.callback(PaymentNotifyPath)},
 		RequestID: requestID,
+		Within: func(ctx context.Context, tx *sqldb.Tx) error {
+			err := s.insertPayment(ctx, tx, a, r, p, idemKey, req.PayForMe)
+			inserted = err == nil
+			return err
+		},
 	})
+	if err != nil && !inserted && minimall.IsCode(err, minimall.Conflict) {
+		if prior, perr := s.existingPayment(ctx, a, r, idemKey); prior != nil || perr != nil {
+			return prior, prior != nil, perr
+		}
+	}
 	if err != nil {
-		// Nothing was charged: drop the row so the person can try again.
-		s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM payments WHERE id = ?`, p.ID)
+		if inserted {
+			// Nothing was charged: drop the row so the person can try again.
+			s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM payments WHERE id = ?`, p.ID)
+		}
 		return nil, false, err
 	}
 	var ans struct {
@@ -153,13 +159,16 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 		return nil, false, &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The payment service gave no trade number. 支付机构未返回交易号。", Err: err}
 	}
 	p.TradeNo, p.PayURL = ans.TradeNo, ans.PayURL
-	if _, err := s.db.ExecContext(ctx, `UPDATE payments SET trade_no = ?, updated_at = ? WHERE id = ?`, p.TradeNo, sqldb.Micros(s.db.Now()), p.ID); err != nil {
+	if err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE payments SET trade_no = ?, updated_at = ? WHERE id = ?`, p.TradeNo, sqldb.Micros(tx.Now()), p.ID)
+		return err
+	}); err != nil {
 		return nil, false, sqldb.FormatError(op, err)
 	}
 	return p, false, nil
 }
 
-func (s *Service) insertPayment(ctx context.Context, a minimall.Actor, r *orderRow, p *Payment, idemKey string, pf *PayForMe) error {
+func (s *Service) insertPayment(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, r *orderRow, p *Payment, idemKey string, pf *PayForMe) error {
 	const op = "order.Pay"
 	z := &sealer{ctx: ctx, g: s.k.Guard(), subject: a.Subject, row: p.ID}
 	amount, channel, status := z.seal(privacy.PaymentAmount, strconv.FormatInt(p.AmountFen, 10)), z.seal(privacy.PaymentChannel, p.Channel), z.seal(privacy.PaymentStatus, p.Status)
@@ -174,8 +183,8 @@ func (s *Service) insertPayment(ctx context.Context, a minimall.Actor, r *orderR
 	if idemKey != "" {
 		idem = idemIndex(a.Subject, idemKey)
 	}
-	now := sqldb.Micros(s.db.Now())
-	_, err := s.db.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, amount_sealed, channel_sealed,
+	now := sqldb.Micros(tx.Now())
+	_, err := tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, amount_sealed, channel_sealed,
 		payer_account_sealed, payer_phone_sealed, status_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, r.id, string(a.Subject), idem, p.Kind, amount, channel, payerAccount, payerPhone, status, now, now)
 	return sqldb.FormatError(op, err)
@@ -268,55 +277,50 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 		return invalid(op, "Unknown payment status. 未知的支付状态。")
 	}
 	sys := minimall.SystemActor("payment-notice")
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var orderID, subject string
-	var amountSealed []byte
-	err = tx.QueryRowContext(ctx, `SELECT order_id, subject, amount_sealed FROM payments WHERE id = ? AND trade_no = ?`, n.PaymentID, n.TradeNo).
-		Scan(&orderID, &subject, &amountSealed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return minimall.Errorf(minimall.NotFound, op, "No such payment. 支付记录不存在。")
-	}
-	if err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	sub := minimall.SubjectID(subject)
-	amount, err := s.k.Guard().OpenString(ctx, sys, sub, privacy.PaymentAmount, privacy.ForPayment, n.PaymentID, amountSealed)
-	if err != nil {
-		return err
-	}
-	if amount != strconv.FormatInt(n.AmountFen, 10) {
-		return invalid(op, "The amount paid differs from the amount due. 支付金额与应付金额不符。")
-	}
-	var status string
-	if err := tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if Status(status) != PendingPayment {
-		return nil // already recorded
-	}
-	if n.Channel == "" {
-		n.Channel = "alipay"
-	}
-	z := &sealer{ctx: ctx, g: s.k.Guard(), subject: sub, row: n.PaymentID}
-	st, at, ch := z.seal(privacy.PaymentStatus, PaymentPaid), z.seal(privacy.PaymentTime, n.PaidAt), z.seal(privacy.PaymentChannel, n.Channel)
-	if z.err != nil {
-		return z.err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, time_sealed = ?, channel_sealed = ?, updated_at = ? WHERE id = ?`,
-		st, at, ch, sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if err := setStatus(ctx, tx, orderID, PendingPayment, Paid); err != nil {
-		return err
-	}
-	if err := outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Paid)}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	// One group commit with other writes (sqldb.DB.Write).
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var orderID, subject string
+		var amountSealed []byte
+		err := tx.QueryRowContext(ctx, `SELECT order_id, subject, amount_sealed FROM payments WHERE id = ? AND trade_no = ?`, n.PaymentID, n.TradeNo).
+			Scan(&orderID, &subject, &amountSealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return minimall.Errorf(minimall.NotFound, op, "No such payment. 支付记录不存在。")
+		}
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		sub := minimall.SubjectID(subject)
+		amount, err := s.k.Guard().OpenString(ctx, sys, sub, privacy.PaymentAmount, privacy.ForPayment, n.PaymentID, amountSealed)
+		if err != nil {
+			return err
+		}
+		if amount != strconv.FormatInt(n.AmountFen, 10) {
+			return invalid(op, "The amount paid differs from the amount due. 支付金额与应付金额不符。")
+		}
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if Status(status) != PendingPayment {
+			return nil // already recorded
+		}
+		if n.Channel == "" {
+			n.Channel = "alipay"
+		}
+		z := &sealer{ctx: ctx, g: s.k.Guard(), subject: sub, row: n.PaymentID}
+		st, at, ch := z.seal(privacy.PaymentStatus, PaymentPaid), z.seal(privacy.PaymentTime, n.PaidAt), z.seal(privacy.PaymentChannel, n.Channel)
+		if z.err != nil {
+			return z.err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, time_sealed = ?, channel_sealed = ?, updated_at = ? WHERE id = ?`,
+			st, at, ch, sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if err := setStatus(ctx, tx, orderID, PendingPayment, Paid); err != nil {
+			return err
+		}
+		return outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Paid)})
+	})
 }
 
 // Refund refunds a paid order that has not shipped, through the payment

@@ -182,66 +182,68 @@ func (s *Service) priorCheckout(ctx context.Context, a minimall.Actor, key strin
 // back would open every sealed value again.
 func (s *Service) place(ctx context.Context, a minimall.Actor, req PlaceRequest, idemKey string, reqHash []byte) ([]*Order, error) {
 	const op = "order.Place"
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if idemKey != "" {
-		var hash []byte
-		var list string
-		err := tx.QueryRowContext(ctx, `SELECT request_hash, orders FROM checkouts WHERE subject = ? AND idem_key = ?`,
-			string(a.Subject), idemIndex(a.Subject, idemKey)).Scan(&hash, &list)
-		if err == nil {
-			if string(hash) != string(reqHash) {
-				return nil, minimall.Errorf(minimall.Conflict, op, "This Idempotency-Key was used for a different order. 该幂等键已用于另一笔订单。")
+	var orders []*Order
+	// One group commit with other writes (sqldb.DB.Write); the stock is
+	// reserved inside it, so no two checkouts can take the same unit.
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if idemKey != "" {
+			var hash []byte
+			var list string
+			err := tx.QueryRowContext(ctx, `SELECT request_hash, orders FROM checkouts WHERE subject = ? AND idem_key = ?`,
+				string(a.Subject), idemIndex(a.Subject, idemKey)).Scan(&hash, &list)
+			if err == nil {
+				if string(hash) != string(reqHash) {
+					return minimall.Errorf(minimall.Conflict, op, "This Idempotency-Key was used for a different order. 该幂等键已用于另一笔订单。")
+				}
+				var ids []string
+				json.Unmarshal([]byte(list), &ids)
+				return &replay{ids: ids}
 			}
-			var ids []string
-			json.Unmarshal([]byte(list), &ids)
-			return nil, &replay{ids: ids}
+			if err = sqldb.FormatError(op, err); !minimall.IsCode(err, minimall.NotFound) {
+				return err
+			}
 		}
-		if err = sqldb.FormatError(op, err); !minimall.IsCode(err, minimall.NotFound) {
-			return nil, err
+		wants, err := s.wants(ctx, tx, a, req)
+		if err != nil {
+			return err
 		}
-	}
-	wants, err := s.wants(ctx, tx, a, req)
+		priced, err := s.catalog.Reserve(ctx, tx, wants)
+		if err != nil {
+			return err
+		}
+		cross := false
+		for _, p := range priced {
+			cross = cross || p.CrossBorder
+		}
+		switch {
+		case cross && req.CustomsID == nil:
+			return invalid(op, "Cross-border goods need the orderer's ID for customs clearance. 跨境商品须提供订购人身份证件信息以完成清关。")
+		case !cross && req.CustomsID != nil:
+			// 二(三)2: the ID is collected only for cross-border goods.
+			return invalid(op, "An ID number is taken only for cross-border goods. 仅跨境商品需提供身份证件信息。")
+		}
+		placed, err := s.insertOrders(ctx, tx, a, req, groupByShop(priced))
+		if err != nil {
+			return err
+		}
+		orders = placed
+		ids := make([]string, len(orders))
+		for i, o := range orders {
+			ids[i] = o.ID
+		}
+		if idemKey != "" {
+			list, _ := json.Marshal(ids)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (subject, idem_key, request_hash, orders, created_at) VALUES (?, ?, ?, ?, ?)`,
+				string(a.Subject), idemIndex(a.Subject, idemKey), reqHash, string(list), sqldb.Micros(tx.Now())); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+		}
+		return outbox.Emit(ctx, tx, TopicPlaced, a.Subject, map[string]any{"orders": ids})
+	})
 	if err != nil {
 		return nil, err
 	}
-	priced, err := s.catalog.Reserve(ctx, tx, wants)
-	if err != nil {
-		return nil, err
-	}
-	cross := false
-	for _, p := range priced {
-		cross = cross || p.CrossBorder
-	}
-	switch {
-	case cross && req.CustomsID == nil:
-		return nil, invalid(op, "Cross-border goods need the orderer's ID for customs clearance. 跨境商品须提供订购人身份证件信息以完成清关。")
-	case !cross && req.CustomsID != nil:
-		// 二(三)2: the ID is collected only for cross-border goods.
-		return nil, invalid(op, "An ID number is taken only for cross-border goods. 仅跨境商品需提供身份证件信息。")
-	}
-	orders, err := s.insertOrders(ctx, tx, a, req, groupByShop(priced))
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(orders))
-	for i, o := range orders {
-		ids[i] = o.ID
-	}
-	if idemKey != "" {
-		list, _ := json.Marshal(ids)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (subject, idem_key, request_hash, orders, created_at) VALUES (?, ?, ?, ?, ?)`,
-			string(a.Subject), idemIndex(a.Subject, idemKey), reqHash, string(list), sqldb.Micros(tx.Now())); err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
-	}
-	if err := outbox.Emit(ctx, tx, TopicPlaced, a.Subject, map[string]any{"orders": ids}); err != nil {
-		return nil, err
-	}
-	return orders, tx.Commit()
+	return orders, nil
 }
 
 // wants is what the order takes: the cart's lines or the items to buy now.

@@ -6,6 +6,7 @@
 package partner
 
 import (
+	"context"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -77,6 +78,12 @@ type Disclosure struct {
 	// statuses. A key that names a registry field is refused.
 	Params    map[string]any
 	RequestID string // the request that caused it; kept in the log
+	// Within, when set, runs in the transaction that logs the disclosure,
+	// before anything is sent: the caller's own row (a payment) commits
+	// with the log of what goes out for it, in one turn of the writer. Its
+	// error stops the disclosure and is returned as is. It must only write
+	// through tx (see sqldb.DB.Write).
+	Within func(ctx context.Context, tx *sqldb.Tx) error
 }
 
 // Disclosure statuses.

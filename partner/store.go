@@ -13,29 +13,30 @@ import (
 )
 
 // logDisclosure writes the disclosure row and its change-feed event in one
-// transaction, then the audit entry, all before the request leaves: a
-// disclosure the log does not show must be impossible (PIPL art. 55-56).
+// transaction (with d.Within's writes), then the audit entry, all before
+// the request leaves: a disclosure the log does not show must be
+// impossible (PIPL art. 55-56).
 func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (string, error) {
 	id := "pd_" + minimall.RandomToken(10)
 	fields := joinFields(sortedFields(d.Fields))
-	tx, err := g.db.Begin(ctx)
+	err := g.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if d.Within != nil {
+			if err := d.Within(ctx, tx); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO partner_disclosures
+			(id, subject, partner, purpose, operation, fields, partner_ref, request_id, at, status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, string(d.Subject), string(d.Partner), string(d.Purpose), d.Operation, fields, ref, d.RequestID, sqldb.Micros(tx.Now()), StatusSent)
+		if err != nil {
+			return sqldb.FormatError("partner.logDisclosure", err)
+		}
+		payload := map[string]string{"id": id, "partner": string(d.Partner), "purpose": string(d.Purpose), "operation": d.Operation, "fields": fields}
+		return outbox.Emit(ctx, tx, TopicDisclosed, d.Subject, payload)
+	})
 	if err != nil {
 		return "", err
-	}
-	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `INSERT INTO partner_disclosures
-		(id, subject, partner, purpose, operation, fields, partner_ref, request_id, at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, string(d.Subject), string(d.Partner), string(d.Purpose), d.Operation, fields, ref, d.RequestID, sqldb.Micros(tx.Now()), StatusSent)
-	if err != nil {
-		return "", sqldb.FormatError("partner.logDisclosure", err)
-	}
-	payload := map[string]string{"id": id, "partner": string(d.Partner), "purpose": string(d.Purpose), "operation": d.Operation, "fields": fields}
-	if err := outbox.Emit(ctx, tx, TopicDisclosed, d.Subject, payload); err != nil {
-		return "", err
-	}
-	if err := tx.Commit(); err != nil {
-		return "", fmt.Errorf("partner: log disclosure: %w", err)
 	}
 	if err := g.k.AuditAppend(ctx, g.actorFor(d), d.Subject, DecisionDisclose, string(d.Partner)+":"+string(d.Purpose)); err != nil {
 		// Not audited means not sent.

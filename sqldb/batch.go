@@ -20,17 +20,22 @@ type Batcher struct {
 	// OnError hears a write queued with Go that failed even when tried
 	// alone; it must not block. Nil drops the error.
 	OnError func(error)
+	// isolate runs each write under a savepoint: one that fails is undone
+	// alone while the group goes on (DB.Write).
+	isolate bool
 
-	queue chan batchItem
-	quit  chan struct{}
-	start sync.Once
-	stop  sync.Once
-	done  sync.WaitGroup
+	queue  chan batchItem
+	quit   chan struct{}
+	exited chan struct{} // closed when run returns
+	start  sync.Once
+	stop   sync.Once
+	done   sync.WaitGroup
 }
 
 type batchItem struct {
 	fn   func(context.Context, *Tx) error // nil for a flush marker
 	done chan error                       // nil when nobody waits
+	ctx  context.Context                  // the caller's, for isolated writes
 }
 
 // ErrBatcherClosed is returned for writes queued after Close.
@@ -39,7 +44,7 @@ var ErrBatcherClosed = errors.New("sqldb: batcher closed")
 // NewBatcher returns a batcher committing up to max writes at a time, and
 // waiting up to linger for a group nobody waits on to grow.
 func NewBatcher(db *DB, max int, linger time.Duration) *Batcher {
-	return &Batcher{db: db, max: max, linger: linger, queue: make(chan batchItem, max), quit: make(chan struct{})}
+	return &Batcher{db: db, max: max, linger: linger, queue: make(chan batchItem, max), quit: make(chan struct{}), exited: make(chan struct{})}
 }
 
 // Go queues fn without waiting for its commit; it blocks only while the
@@ -50,9 +55,24 @@ func (b *Batcher) Go(fn func(context.Context, *Tx) error) error {
 
 // Do queues fn and waits for its commit.
 func (b *Batcher) Do(ctx context.Context, fn func(context.Context, *Tx) error) error {
-	it := batchItem{fn: fn, done: make(chan error, 1)}
+	it := batchItem{fn: fn, done: make(chan error, 1), ctx: ctx}
 	if err := b.put(ctx, it); err != nil {
 		return err
+	}
+	if b.isolate {
+		// The answer says exactly whether fn committed: a caller gone
+		// before its turn is skipped, and one whose turn came is told.
+		select {
+		case err := <-it.done:
+			return err
+		case <-b.exited:
+			select {
+			case err := <-it.done:
+				return err
+			default:
+				return ErrBatcherClosed // queued as it closed: never run
+			}
+		}
 	}
 	select {
 	case err := <-it.done:
@@ -97,6 +117,7 @@ func (b *Batcher) put(ctx context.Context, it batchItem) error {
 
 func (b *Batcher) run() {
 	defer b.done.Done()
+	defer close(b.exited)
 	for {
 		select {
 		case it := <-b.queue:
@@ -149,6 +170,10 @@ func (b *Batcher) fill(group []batchItem) []batchItem {
 // commit writes a group in one transaction; if it fails, each write is
 // tried alone, so one bad write never loses the others.
 func (b *Batcher) commit(group []batchItem) {
+	if b.isolate {
+		b.commitIsolated(group)
+		return
+	}
 	err := b.write(group)
 	if err != nil && len(group) > 1 {
 		for _, it := range group {
@@ -195,4 +220,61 @@ func (b *Batcher) write(group []batchItem) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// commitIsolated writes a group in one transaction, each write under its
+// own savepoint: a write that fails is rolled back to its savepoint (its
+// AfterCommit functions dropped) and answered its error; the others
+// commit together.
+func (b *Batcher) commitIsolated(group []batchItem) {
+	ctx := context.Background() // the group belongs to no one request
+	errs := make([]error, len(group))
+	err := func() error {
+		tx, err := b.db.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		for i, it := range group {
+			if it.fn == nil {
+				continue
+			}
+			if errs[i] = it.ctx.Err(); errs[i] != nil {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
+				return err
+			}
+			hooks := len(tx.after)
+			if errs[i] = runOne(ctx, tx, it.fn); errs[i] != nil {
+				tx.after = tx.after[:hooks]
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write_one`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT write_one`); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	}()
+	for i, it := range group {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+		b.answer(it, errs[i])
+	}
+}
+
+// ErrWritePanicked answers a write whose function panicked; the group it
+// shared a transaction with goes on.
+var ErrWritePanicked = errors.New("sqldb: a write panicked")
+
+func runOne(ctx context.Context, tx *Tx, fn func(context.Context, *Tx) error) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = ErrWritePanicked
+		}
+	}()
+	return fn(ctx, tx)
 }

@@ -43,6 +43,7 @@ type DB struct {
 	read  *sql.DB
 	// Prepared statements of each pool (SQLite only; nil on PostgreSQL).
 	writeStmts, readStmts *stmtCache
+	group                 *Batcher // Write's group commits (SQLite only)
 	dialect               Dialect
 	clock                 minimall.Clock
 	dsn                   string
@@ -89,9 +90,11 @@ func openSQLite(db *DB, path string) error {
 	// committed transaction across a process crash (not across power loss);
 	// foreign keys are off by default in SQLite and must be asked for; a
 	// checkpoint every 10,000 pages (~40 MB of WAL) instead of 1,000 lets
-	// the audit log's group commits run at ~115k rows/s instead of ~95k.
+	// the audit log's group commits run at ~115k rows/s instead of ~95k;
+	// temporary files (the savepoint journals of DB.Write's groups) stay in
+	// memory instead of being created and removed each transaction.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=busy_timeout(10000)&_pragma=wal_autocheckpoint(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+		"&_pragma=busy_timeout(10000)&_pragma=wal_autocheckpoint(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(memory)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return fmt.Errorf("open sqlite: %w", err)
@@ -116,11 +119,15 @@ func openSQLite(db *DB, path string) error {
 	}
 	db.write, db.read, db.dialect = w, r, SQLite
 	db.writeStmts, db.readStmts = newStmtCache(w), newStmtCache(r)
+	db.group = newGroup(db)
 	return nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.Close() // writes what is queued
+	}
 	db.writeStmts.close()
 	db.readStmts.close()
 	// Readers first: SQLite folds the WAL into the database file and

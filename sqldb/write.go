@@ -1,0 +1,50 @@
+package sqldb
+
+import (
+	"context"
+	"time"
+)
+
+// groupMax bounds how many writes share one commit.
+const groupMax = 128
+
+// Write runs fn in a read-write transaction and commits it; fn's error
+// rolls back fn's writes and is returned.
+//
+// On SQLite, Writes that arrive while the single writer is busy share one
+// transaction (group commit): each fn runs under a savepoint of its own, so
+// a failing fn is undone alone, and one commit — one turn of the writer,
+// one append to the WAL — serves them all. The shared transaction takes
+// its Now when it begins, so rows written by one group share a time. fn
+// must only touch the database through tx, must not wait for another
+// write (that would wait for itself), and may run again only if it is
+// safe to: it never does.
+//
+// On PostgreSQL each fn gets a transaction of its own: the server
+// group-commits, and separate transactions run in parallel.
+func (db *DB) Write(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	if db.group == nil {
+		return db.writeAlone(ctx, fn)
+	}
+	return db.group.Do(ctx, fn)
+}
+
+func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := runOne(ctx, tx, fn); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// newGroup returns the batcher behind Write on SQLite: everything it
+// queues is waited for, so it never lingers.
+func newGroup(db *DB) *Batcher {
+	b := NewBatcher(db, groupMax, time.Millisecond)
+	b.isolate = true
+	return b
+}

@@ -1,0 +1,75 @@
+package sqldb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"minimall/internal/testkit"
+	"minimall/sqldb"
+)
+
+// TestWrite: concurrent writes commit; one that fails is undone whole —
+// its earlier statements and its AfterCommit functions too — while the
+// writes it may have shared a commit with stay; a panicking write is
+// answered an error and nothing stops.
+func TestWrite(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		if _, err := st.DB.ExecContext(ctx, `CREATE TABLE write_probe (id TEXT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		var hooks atomic.Int32
+		errBusiness := errors.New("sold out")
+		var wg sync.WaitGroup
+		errs := make([]error, 300)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = st.DB.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO write_probe (id) VALUES (?)`, fmt.Sprintf("w%03d", i)); err != nil {
+						return err
+					}
+					tx.AfterCommit(func() { hooks.Add(1) })
+					switch i % 3 {
+					case 1: // fails after a statement that worked
+						_, err := tx.ExecContext(ctx, `INSERT INTO write_probe (id) VALUES (?)`, fmt.Sprintf("w%03d", i-1))
+						if err == nil {
+							return errBusiness
+						}
+						return err
+					case 2:
+						if i%30 == 2 {
+							panic("a bug")
+						}
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		want := 0
+		for i, err := range errs {
+			switch {
+			case i%3 == 1 && err == nil:
+				t.Fatalf("write %d: no error", i)
+			case i%30 == 2 && !errors.Is(err, sqldb.ErrWritePanicked):
+				t.Fatalf("write %d panicked: %v", i, err)
+			case i%3 == 1 || i%30 == 2:
+			case err != nil:
+				t.Fatalf("write %d: %v", i, err)
+			default:
+				want++
+			}
+		}
+		var n int
+		st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM write_probe`).Scan(&n)
+		if n != want || int(hooks.Load()) != want {
+			t.Fatalf("%d rows and %d hooks run; want %d of each", n, hooks.Load(), want)
+		}
+	})
+}
