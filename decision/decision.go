@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/rights"
+	"minimall/sqldb"
 )
 
 // Kind is what was decided.
@@ -88,8 +90,8 @@ var reasons = map[string][2]string{
 
 // Outcomes of an appeal.
 const (
-	Upheld     = "upheld"
-	Overturned = "overturned"
+	Upheld     = rights.AppealUpheld
+	Overturned = rights.AppealOverturned
 )
 
 // Decision is one recorded decision as the person sees it.
@@ -104,12 +106,26 @@ type Decision struct {
 	AppealState string             `json:"appeal_state"` // none, appealed, answered
 }
 
-// Appeal is the person's appeal and the operator's answer.
+// Appeal is the person's appeal and the operator's answer. An appeal is
+// a rights request of kind appeal (Request), due 15 days after it was
+// received like every request; Overdue flags it while it is unanswered
+// past DueAt.
 type Appeal struct {
 	Reason     string     `json:"reason"`
 	AppealedAt time.Time  `json:"appealed_at"`
+	Request    string     `json:"request,omitempty"`
+	DueAt      time.Time  `json:"due_at"`
+	Overdue    bool       `json:"overdue"`
 	Outcome    string     `json:"outcome,omitempty"`
 	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+}
+
+// Appeals is the rights queue appeals go through (rights.Service): the
+// appeal is filed, and later closed, in one transaction with the change
+// here.
+type Appeals interface {
+	FileAppeal(ctx context.Context, a minimall.Actor, decisionID, reason string, inTx func(*sqldb.Tx, *rights.Request) error) (*rights.Request, error)
+	CloseAppeal(ctx context.Context, a minimall.Actor, requestID, outcome string, inTx func(*sqldb.Tx) error) error
 }
 
 // Explanation is a decision with its factors in plain words.

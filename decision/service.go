@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
+	"time"
 
 	"minimall"
 	"minimall/privacy"
+	"minimall/rights"
 	"minimall/sqldb"
 )
 
@@ -17,6 +19,7 @@ type Service struct {
 	db      *sqldb.DB
 	k       *privacy.Kernel
 	reverse map[Kind]Reverser
+	appeals Appeals // nil: appeals are recorded here only
 }
 
 // NewService returns the decision service.
@@ -29,6 +32,15 @@ func (s *Service) UseReverser(r Reverser, kinds ...Kind) {
 	for _, k := range kinds {
 		s.reverse[k] = r
 	}
+}
+
+// UseAppeals puts every new appeal in the rights queue q, with its 15-day
+// deadline (policy 四(七)), and closes it there when it is answered.
+func (s *Service) UseAppeals(q Appeals) { s.appeals = q }
+
+// execer is a database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 var errNotFound = minimall.Errorf(minimall.NotFound, "decision.Find", "No such decision. 未找到该决策记录。")
@@ -68,23 +80,27 @@ type row struct {
 	sealed []byte
 }
 
-const columns = `id, subject, kind, factors_sealed, made_at, appeal_reason, appealed_at, outcome, answered_at`
+const columns = `id, subject, kind, factors_sealed, made_at, appeal_reason, appealed_at, outcome, answered_at, appeal_request`
 
-func scanRow(sc interface{ Scan(...any) error }) (*row, error) {
+// scanRow reads a row; now marks an unanswered appeal overdue.
+func scanRow(sc interface{ Scan(...any) error }, now time.Time) (*row, error) {
 	var r row
-	var subject, kind, reason, outcome string
+	var subject, kind, reason, outcome, request string
 	var made, appealed, answered int64
-	if err := sc.Scan(&r.d.ID, &subject, &kind, &r.sealed, &made, &reason, &appealed, &outcome, &answered); err != nil {
+	if err := sc.Scan(&r.d.ID, &subject, &kind, &r.sealed, &made, &reason, &appealed, &outcome, &answered, &request); err != nil {
 		return nil, err
 	}
 	r.d.Subject, r.d.Kind, r.d.MadeAt = minimall.SubjectID(subject), Kind(kind), sqldb.FromMicros(made)
 	r.d.Summary, r.d.AppealState = summary(r.d.Kind), "none"
 	if reason != "" {
-		r.d.Appeal = &Appeal{Reason: reason, AppealedAt: sqldb.FromMicros(appealed), Outcome: outcome}
+		at := sqldb.FromMicros(appealed)
+		r.d.Appeal = &Appeal{Reason: reason, AppealedAt: at, Request: request, DueAt: at.Add(rights.Deadline), Outcome: outcome}
 		r.d.AppealState = "appealed"
 		if answered != 0 {
 			t := sqldb.FromMicros(answered)
 			r.d.Appeal.AnsweredAt, r.d.AppealState = &t, "answered"
+		} else {
+			r.d.Appeal.Overdue = now.After(r.d.Appeal.DueAt)
 		}
 	}
 	return &r, nil
@@ -109,8 +125,9 @@ func (s *Service) list(ctx context.Context, subject minimall.SubjectID) ([]*row,
 	}
 	defer rows.Close()
 	var out []*row
+	now := s.db.Now()
 	for rows.Next() {
-		r, err := scanRow(rows)
+		r, err := scanRow(rows, now)
 		if err != nil {
 			return nil, sqldb.FormatError("decision.List", err)
 		}
@@ -120,7 +137,7 @@ func (s *Service) list(ctx context.Context, subject minimall.SubjectID) ([]*row,
 }
 
 func (s *Service) load(ctx context.Context, id string) (*row, error) {
-	r, err := scanRow(s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM decisions WHERE id = ?`, id))
+	r, err := scanRow(s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM decisions WHERE id = ?`, id), s.db.Now())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound
 	}
@@ -190,9 +207,11 @@ func (s *Service) Explain(ctx context.Context, a minimall.Actor, id string) (*Ex
 	return e, nil
 }
 
-// Appeal files the person's appeal against one of their decisions.
-// Returns Invalid for a reason not on the list, NotFound for another
-// person's decision, Conflict if it was appealed before.
+// Appeal files the person's appeal against one of their decisions; with
+// the rights queue wired it is a rights request of kind appeal, due in 15
+// days, in the same transaction. Returns Invalid for a reason not on the
+// list, NotFound for another person's decision, Conflict if it was
+// appealed before.
 func (s *Service) Appeal(ctx context.Context, a minimall.Actor, id, reason string) (*Decision, error) {
 	const op = "decision.Appeal"
 	r, err := s.loadOwn(ctx, a, op, id)
@@ -202,13 +221,30 @@ func (s *Service) Appeal(ctx context.Context, a minimall.Actor, id, reason strin
 	if _, ok := reasons[reason]; !ok {
 		return nil, minimall.Errorf(minimall.Invalid, op, "reason must be one of %v. 申诉理由须从列表中选择。", AppealReasons())
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE decisions SET appeal_reason = ?, appealed_at = ? WHERE id = ? AND appeal_reason = ''`,
-		reason, sqldb.Micros(s.db.Now()), id)
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
+	again := minimall.Errorf(minimall.Conflict, op, "This decision was appealed already; follow that appeal in your rights requests. 该决策已提出过申诉，请在权利请求中查看进度。")
+	if r.d.Appeal != nil {
+		return nil, again
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, minimall.Errorf(minimall.Conflict, op, "This decision was appealed already. 该决策已提出过申诉。")
+	mark := func(ex execer, request string, at time.Time) error {
+		res, err := ex.ExecContext(ctx, `UPDATE decisions SET appeal_reason = ?, appealed_at = ?, appeal_request = ? WHERE id = ? AND appeal_reason = ''`,
+			reason, sqldb.Micros(at), request, id)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return again // a concurrent appeal won
+		}
+		return nil
+	}
+	if s.appeals == nil {
+		err = mark(s.db, "", s.db.Now())
+	} else {
+		_, err = s.appeals.FileAppeal(ctx, a, id, reason, func(tx *sqldb.Tx, req *rights.Request) error {
+			return mark(tx, req.ID, req.ReceivedAt)
+		})
+	}
+	if err != nil {
+		return nil, err
 	}
 	if r, err = s.load(ctx, id); err != nil {
 		return nil, err
@@ -248,13 +284,25 @@ func (s *Service) Answer(ctx context.Context, a minimall.Actor, id, outcome stri
 			}
 		}
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE decisions SET outcome = ?, answered_by = ?, answered_at = ? WHERE id = ? AND answered_at = 0`,
-		outcome, a.ID, sqldb.Micros(s.db.Now()), id)
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
+	record := func(ex execer) error {
+		res, err := ex.ExecContext(ctx, `UPDATE decisions SET outcome = ?, answered_by = ?, answered_at = ? WHERE id = ? AND answered_at = 0`,
+			outcome, a.ID, sqldb.Micros(s.db.Now()), id)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return minimall.Errorf(minimall.Conflict, op, "Answered already. 已答复。")
+		}
+		return nil
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, minimall.Errorf(minimall.Conflict, op, "Answered already. 已答复。")
+	// The appeal's rights request closes with the answer, in one transaction.
+	if s.appeals != nil && r.d.Appeal.Request != "" {
+		err = s.appeals.CloseAppeal(ctx, a, r.d.Appeal.Request, outcome, func(tx *sqldb.Tx) error { return record(tx) })
+	} else {
+		err = record(s.db)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if r, err = s.load(ctx, id); err != nil {
 		return nil, err

@@ -141,13 +141,14 @@ var columns = map[string]ColumnClass{
 	"rights_requests.refused_reason": NotPersonal, "rights_requests.answer": Pseudonymous,
 	"rights_requests.received_at": NotPersonal, "rights_requests.due_at": NotPersonal,
 	"rights_requests.checked_at": NotPersonal, "rights_requests.closed_at": NotPersonal,
+	"rights_requests.ref": Pseudonymous, // 0019: the decision an appeal is about
 
 	// Automated decisions (0018): kinds, reason codes and outcomes from
 	// closed lists; the factors are sealed; dedup is kind:subject:day.
 	"decisions.id": Pseudonymous, "decisions.subject": Pseudonymous, "decisions.kind": NotPersonal,
 	"decisions.dedup": Pseudonymous, "decisions.made_at": NotPersonal, "decisions.appeal_reason": NotPersonal,
 	"decisions.appealed_at": NotPersonal, "decisions.outcome": NotPersonal, "decisions.answered_by": Pseudonymous,
-	"decisions.answered_at": NotPersonal,
+	"decisions.answered_at": NotPersonal, "decisions.appeal_request": Pseudonymous,
 
 	// Lifecycle (0014): sweep reports hold counts per table; the shutdown
 	// flag and notices hold codes, times and subject ids.
@@ -168,7 +169,7 @@ var columns = map[string]ColumnClass{
 	"cross_border_transfers.id": Pseudonymous, "cross_border_transfers.subject": Pseudonymous,
 	"cross_border_transfers.order_id": Pseudonymous, "cross_border_transfers.recipient": NotPersonal,
 	"cross_border_transfers.fields": NotPersonal, "cross_border_transfers.rule": NotPersonal,
-	"cross_border_transfers.status": NotPersonal, "cross_border_transfers.at": NotPersonal,
+	"cross_border_transfers.status": NotPersonal, "cross_border_transfers.at": NotPersonal, "cross_border_transfers.consent_id": Pseudonymous,
 	"incidents.id": Pseudonymous, "incidents.title": NotPersonal, "incidents.what": NotPersonal,
 	"incidents.impact": NotPersonal, "incidents.measures": NotPersonal, "incidents.advice": NotPersonal,
 	"incidents.since": NotPersonal, "incidents.until": NotPersonal, "incidents.fields": NotPersonal,

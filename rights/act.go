@@ -56,6 +56,12 @@ func merge(ans *Answer, d Deleted) {
 	for f, r := range d.Kept {
 		ans.Kept[f] = r
 	}
+	for k, r := range d.KeptRecords {
+		if ans.KeptRecords == nil {
+			ans.KeptRecords = map[string]string{}
+		}
+		ans.KeptRecords[k] = r
+	}
 }
 
 // notify sends deletion notices (PIPL art. 47; policy 四(三)) to every

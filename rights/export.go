@@ -23,6 +23,7 @@ type Export struct {
 	Consents           ConsentExport      `json:"consents"`
 	Disclosures        []partner.Record   `json:"disclosures"`
 	AutomatedDecisions DecisionExport     `json:"automated_decisions"`
+	Records            []Record           `json:"records,omitempty"` // transfers abroad, incidents (Section.Records)
 	Notes              []string           `json:"notes,omitempty"`
 }
 
@@ -155,6 +156,7 @@ func (s *Service) build(ctx context.Context, a minimall.Actor, subject minimall.
 			holder[f] = p.Name()
 		}
 		e.Notes = append(e.Notes, sec.Notes...)
+		e.Records = append(e.Records, sec.Records...)
 	}
 	for _, spec := range privacy.Fields() {
 		if holder[spec.Field] == "" {

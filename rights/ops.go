@@ -51,6 +51,9 @@ func (s *Service) Answer(ctx context.Context, a minimall.Actor, id string) (*Req
 	if err != nil {
 		return nil, err
 	}
+	if row.kind == Appeal {
+		return nil, appealElsewhere(op, row)
+	}
 	if row.state != IdentityChecked && row.state != InProgress {
 		return nil, minimall.Errorf(minimall.Conflict, op, "The request is not ready to answer (state %s). 请求当前状态不可答复。", row.state)
 	}
@@ -104,6 +107,11 @@ func (s *Service) Refuse(ctx context.Context, a minimall.Actor, id, reason strin
 	known := false
 	for _, r := range refusalReasons {
 		known = known || r == reason
+	}
+	if row, err := s.load(ctx, op, id); err != nil {
+		return nil, err
+	} else if row.kind == Appeal {
+		return nil, appealElsewhere(op, row)
 	}
 	if !known {
 		return nil, minimall.Errorf(minimall.Invalid, op, "Give a reason code: repeat_limit, conditions_unmet, evidence_insufficient, ground_not_met, not_directly_linked, impractical or identity_not_shown. 请给出拒绝理由代码。")

@@ -37,6 +37,11 @@ var pageTemplate = template.Must(template.New("export").Parse(`<!doctype html>
 <table><tr><th>时间 / When</th><th>接收方 / Who</th><th>信息 / What</th><th>目的 / Why</th><th>状态 / Status</th></tr>
 {{range .Disclosures}}<tr><td>{{.At.Format "2006-01-02 15:04:05"}}</td><td>{{.Partner}}</td><td>{{range .Fields}}{{.}} {{end}}</td><td>{{.Purpose}}</td><td>{{.Status}}</td></tr>{{end}}</table>
 
+<h2>其他记录：向境外提供、安全事件 / Other records: transfers abroad, security incidents</h2>
+{{if .Records}}{{range .Records}}<h3>{{.Title}} <span class="muted">#{{.ID}} · {{.At.Format "2006-01-02 15:04:05 MST"}}</span></h3>
+<table>{{range .Facts}}<tr><th>{{.Label}}</th><td>{{.Value}}</td></tr>{{end}}</table>
+{{end}}{{else}}<p class="muted">无 / none</p>{{end}}
+
 <h2>自动化决策 / Automated decisions</h2>
 {{if .AutomatedDecisions.Entries}}<ul>{{range .AutomatedDecisions.Entries}}<li>{{.}}</li>{{end}}</ul>{{else}}<p>{{.AutomatedDecisions.Note}}</p>{{end}}
 </body></html>

@@ -40,9 +40,30 @@ type Part interface {
 
 // Section is one area's part of an export.
 type Section struct {
-	Part   string   `json:"part"`
-	Values []Value  `json:"values"`
-	Notes  []string `json:"notes,omitempty"` // never personal information
+	Part    string   `json:"part"`
+	Values  []Value  `json:"values"`
+	Records []Record `json:"records,omitempty"` // records about the person, not stored values
+	Notes   []string `json:"notes,omitempty"`   // never personal information
+}
+
+// Record is something done about the person that is not itself a stored
+// value of a registry field: a transfer of their data abroad, a security
+// incident that affected them (PIPL art. 45 asks for both). Its facts are
+// codes, ids, times and minimall's own texts, never sealed values.
+type Record struct {
+	Part  string    `json:"part"`
+	Kind  string    `json:"kind"` // e.g. cross_border_transfer, security_incident
+	ID    string    `json:"id"`
+	At    time.Time `json:"at"`
+	Title string    `json:"title"` // Chinese first, then English
+	Facts []Fact    `json:"facts"`
+}
+
+// Fact is one labelled fact of a record.
+type Fact struct {
+	Key   string `json:"key"`   // stable, for machines: recipient, purpose, ...
+	Label string `json:"label"` // Chinese / English, for people
+	Value string `json:"value"`
 }
 
 // Value is one stored value. Unreadable is set, instead of Value, when the
@@ -59,6 +80,9 @@ type Value struct {
 type Deleted struct {
 	Removed map[privacy.Field]int    `json:"removed,omitempty"`
 	Kept    map[privacy.Field]string `json:"kept,omitempty"`
+	// KeptRecords are records that are no registry field (a transfer log),
+	// by record kind, kept with the reason.
+	KeptRecords map[string]string `json:"kept_records,omitempty"`
 }
 
 // Pending is one thing left to do before deregistration, stated to the
@@ -80,6 +104,9 @@ const (
 	Correct    Kind = "correct"    // 更正、补充
 	Delete     Kind = "delete"     // 删除
 	Deregister Kind = "deregister" // 注销账户
+	// Appeal of an automated decision (四(六), PIPL art. 24): filed through
+	// the decision area, answered there, in this queue for its deadline.
+	Appeal Kind = "appeal" // 对自动化决策提出申诉
 )
 
 func validKind(k Kind) bool {
@@ -153,7 +180,9 @@ type Request struct {
 	State         State              `json:"state"`
 	ReceivedAt    time.Time          `json:"received_at"`
 	DueAt         time.Time          `json:"due_at"`
-	Overdue       bool               `json:"overdue"`
+	Overdue       bool               `json:"overdue"`                 // open past its deadline
+	AnsweredLate  bool               `json:"answered_late,omitempty"` // closed after its deadline
+	Ref           string             `json:"ref,omitempty"`           // appeal: the decision id
 	CheckedAt     *time.Time         `json:"identity_checked_at,omitempty"`
 	ClosedAt      *time.Time         `json:"closed_at,omitempty"`
 	RefusedReason string             `json:"refused_reason,omitempty"`
@@ -174,6 +203,8 @@ type Details struct {
 	Corrections map[privacy.Field]string `json:"corrections,omitempty"` // correct
 	Relation    string                   `json:"relation,omitempty"`    // next of kin
 	Evidence    string                   `json:"evidence,omitempty"`    // next of kin
+	Decision    string                   `json:"decision,omitempty"`    // appeal: the decision id
+	Reason      string                   `json:"reason,omitempty"`      // appeal: a reason code
 }
 
 // Answer is what minimall did, in codes, counts and ids.
@@ -183,6 +214,8 @@ type Answer struct {
 	Corrected      []privacy.Field          `json:"corrected,omitempty"`
 	Pending        []Pending                `json:"pending,omitempty"`
 	PartnerNotices string                   `json:"partner_notices,omitempty"` // sent, none, retrying
+	KeptRecords    map[string]string        `json:"kept_records,omitempty"`
+	Outcome        string                   `json:"outcome,omitempty"` // appeal: upheld or overturned
 	Erased         bool                     `json:"erased,omitempty"`
 	Message        string                   `json:"message,omitempty"`
 }

@@ -101,8 +101,11 @@ func (s *Service) File(ctx context.Context, a minimall.Actor, kind Kind, d Detai
 // validate checks a request's details against its kind and the registry.
 func (s *Service) validate(op string, kind Kind, d *Details) error {
 	bad := func(msg string) error { return minimall.Errorf(minimall.Invalid, op, "%s", msg) }
-	if !validKind(kind) {
+	if !validKind(kind) && kind != Appeal {
 		return bad("kind is access, copy, correct, delete or deregister. 请求类型须为 access、copy、correct、delete 或 deregister。")
+	}
+	if kind == Appeal {
+		return bad("Appeal an automated decision at POST /api/v1/account/decisions/{id}/appeal. 请在自动化决策记录处提出申诉。")
 	}
 	held := s.held()
 	switch kind {

@@ -16,6 +16,7 @@ import (
 // requestRow is a rights_requests row as stored.
 type requestRow struct {
 	id, filedBy, refused, answer string
+	ref                          string
 	subject                      minimall.SubjectID
 	kind                         Kind
 	state                        State
@@ -25,13 +26,13 @@ type requestRow struct {
 }
 
 const requestColumns = `id, subject, kind, filed_by, state, request_sealed, identity_proof_sealed, next_of_kin_sealed,
-	token_hash, refused_reason, answer, received_at, due_at, checked_at, closed_at`
+	token_hash, refused_reason, answer, received_at, due_at, checked_at, closed_at, ref`
 
 func scanRequest(sc interface{ Scan(...any) error }) (*requestRow, error) {
 	r := &requestRow{}
 	var received, due int64
 	err := sc.Scan(&r.id, &r.subject, &r.kind, &r.filedBy, &r.state, &r.request, &r.proof, &r.kin,
-		&r.token, &r.refused, &r.answer, &received, &due, &r.checkedAt, &r.closedAt)
+		&r.token, &r.refused, &r.answer, &received, &due, &r.checkedAt, &r.closedAt, &r.ref)
 	r.receivedAt, r.dueAt = sqldb.FromMicros(received), sqldb.FromMicros(due)
 	return r, err
 }
@@ -39,6 +40,15 @@ func scanRequest(sc interface{ Scan(...any) error }) (*requestRow, error) {
 // insert stores a new request, its details sealed under the subject's
 // retention key so the record outlives a deregistration.
 func (s *Service) insert(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, d Details, token []byte) (*Request, error) {
+	return s.insertWith(ctx, subject, kind, by, Received, "", d, token, nil)
+}
+
+// insertWith stores a new request in state st about ref; inTx, when
+// given, runs in the same transaction, after the insert, so another area's
+// change and the request stand or fall together. Sealing happens before
+// the transaction: it may touch the key store.
+func (s *Service) insertWith(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, st State, ref string, d Details, token []byte,
+	inTx func(*sqldb.Tx, *Request) error) (*Request, error) {
 	const op = "rights.File"
 	id := "rr_" + minimall.RandomToken(10)
 	now := s.db.Now()
@@ -55,16 +65,35 @@ func (s *Service) insert(ctx context.Context, subject minimall.SubjectID, kind K
 			return nil, err
 		}
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO rights_requests (id, subject, kind, filed_by, state, request_sealed, next_of_kin_sealed, token_hash, received_at, due_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, string(subject), string(kind), by, string(Received), sealed, kin, token,
-		sqldb.Micros(now), sqldb.Micros(deadline(now)))
+	r := &Request{ID: id, Subject: subject, Kind: kind, FiledBy: by, State: st, ReceivedAt: now, DueAt: deadline(now), Ref: ref}
+	var checked int64
+	if st != Received {
+		checked = sqldb.Micros(now) // filed in a signed-in session: nothing further to prove
+		r.CheckedAt = &now
+	}
+	tx, err := s.db.Begin(ctx)
 	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO rights_requests (id, subject, kind, filed_by, state, request_sealed, next_of_kin_sealed, token_hash, received_at, due_at, checked_at, ref)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, string(subject), string(kind), by, string(st), sealed, kin, token,
+		sqldb.Micros(now), sqldb.Micros(deadline(now)), checked, ref)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	if inTx != nil {
+		if err := inTx(tx, r); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}
 	if err := s.k.AuditAppend(ctx, minimall.SystemActor("rights"), subject, "rights_request", string(kind)+":"+by); err != nil {
 		return nil, err
 	}
-	return &Request{ID: id, Subject: subject, Kind: kind, FiledBy: by, State: Received, ReceivedAt: now, DueAt: deadline(now)}, nil
+	return r, nil
 }
 
 func (s *Service) load(ctx context.Context, op, id string) (*requestRow, error) {
@@ -93,9 +122,11 @@ func (s *Service) details(ctx context.Context, a minimall.Actor, r *requestRow) 
 func (s *Service) view(ctx context.Context, a minimall.Actor, r *requestRow) *Request {
 	now := s.db.Now()
 	v := &Request{ID: r.id, Subject: r.subject, Kind: r.kind, FiledBy: r.filedBy, State: r.state, ReceivedAt: r.receivedAt,
-		DueAt: r.dueAt, RefusedReason: r.refused}
-	v.Overdue = (r.state != Answered && r.state != Refused && now.After(r.dueAt)) ||
-		(r.closedAt != 0 && sqldb.FromMicros(r.closedAt).After(r.dueAt))
+		DueAt: r.dueAt, RefusedReason: r.refused, Ref: r.ref}
+	// Like complaints: the flag marks what is open past its deadline; a
+	// late answer stays on record as answered_late.
+	v.Overdue = r.state != Answered && r.state != Refused && now.After(r.dueAt)
+	v.AnsweredLate = r.closedAt != 0 && sqldb.FromMicros(r.closedAt).After(r.dueAt)
 	if r.checkedAt != 0 {
 		t := sqldb.FromMicros(r.checkedAt)
 		v.CheckedAt = &t

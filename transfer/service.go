@@ -69,7 +69,7 @@ func (s *Service) Notice(ctx context.Context, a minimall.Actor, orderID string) 
 	}
 	n := notice
 	n.Order = orderID
-	state, err := s.consentState(ctx, a.Subject)
+	state, _, err := s.consentState(ctx, a.Subject)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -78,26 +78,27 @@ func (s *Service) Notice(ctx context.Context, a minimall.Actor, orderID string) 
 }
 
 // consentState names the state of a's separate consent to transfers: it
-// counts only if its last grant named the current notice version.
-func (s *Service) consentState(ctx context.Context, sub minimall.SubjectID) (string, error) {
+// counts only if its last grant named the current notice version. When
+// granted, it returns the grant's consent id too.
+func (s *Service) consentState(ctx context.Context, sub minimall.SubjectID) (string, string, error) {
 	st, rec, err := s.k.Consents.State(ctx, sub, scope)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	switch {
 	case st == privacy.Withdrawn:
-		return "withdrawn", nil
+		return "withdrawn", "", nil
 	case st == privacy.Outdated:
-		return "outdated", nil
+		return "outdated", "", nil
 	case st != privacy.Granted || rec.Kind != privacy.Separate:
-		return "never_asked", nil
+		return "never_asked", "", nil
 	}
 	var version string
 	err = s.db.QueryRowContext(ctx, `SELECT notice_version FROM cross_border_consents WHERE consent_id = ?`, rec.ID).Scan(&version)
 	if err != nil || version != notice.Version {
-		return "outdated", nil // granted elsewhere or under an older notice: ask again
+		return "outdated", "", nil // granted elsewhere or under an older notice: ask again
 	}
-	return "granted", nil
+	return "granted", rec.ID, nil
 }
 
 // Consent records a's separate consent (or its withdrawal) to transfers
@@ -154,7 +155,7 @@ func (s *Service) Send(ctx context.Context, a minimall.Actor, orderID, requestID
 	if err != nil {
 		return nil, err
 	}
-	state, err := s.consentState(ctx, a.Subject)
+	state, consentID, err := s.consentState(ctx, a.Subject)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -168,7 +169,7 @@ func (s *Service) Send(ctx context.Context, a minimall.Actor, orderID, requestID
 	if sendErr != nil {
 		t.Status = partner.StatusFailed
 	}
-	if err := s.log(ctx, a.Subject, t); err != nil {
+	if err := s.log(ctx, a.Subject, t, consentID); err != nil {
 		return nil, err
 	}
 	if sendErr != nil {
@@ -194,14 +195,16 @@ func waybill(o *order.Order) map[privacy.Field]string {
 	}
 }
 
-func (s *Service) log(ctx context.Context, sub minimall.SubjectID, t *Transfer) error {
+// log records the transfer with the consent it rested on (the person's
+// export names it).
+func (s *Service) log(ctx context.Context, sub minimall.SubjectID, t *Transfer, consentID string) error {
 	t.At = s.db.Now()
 	fields := make([]string, len(t.Fields))
 	for i, f := range t.Fields {
 		fields[i] = string(f)
 	}
-	_, err := s.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO cross_border_transfers (id, subject, order_id, recipient, fields, rule, status, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, string(sub), t.Order, string(t.Recipient), strings.Join(fields, ","), "mask-name-phone-v1", t.Status, sqldb.Micros(t.At))
+	_, err := s.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO cross_border_transfers (id, subject, order_id, recipient, fields, rule, status, at, consent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, string(sub), t.Order, string(t.Recipient), strings.Join(fields, ","), "mask-name-phone-v1", t.Status, sqldb.Micros(t.At), consentID)
 	return sqldb.FormatError("transfer.log", err)
 }
 

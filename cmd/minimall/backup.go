@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -19,13 +21,19 @@ import (
 // as in the data folder, so a restore is putting the file back.
 const backupFile = "minimall.db"
 
+// dumpFile is the name of a PostgreSQL data database's dump (pg_dump -Fc)
+// in the backup folder.
+const dumpFile = "minimall.dump"
+
 // runBackup runs "backup --to DIR": a consistent copy of the data database
-// (SQLite) made while the platform may keep serving. The keys are never
-// copied with it (policy 五(一)): data and keys are backed up separately.
+// made while the platform may keep serving — SQLite's file, or on
+// PostgreSQL a pg_dump -Fc of the data database. The keys are never copied
+// with it (policy 五(一)): data and keys are backed up separately.
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var to string
+	var to, pgDump string
 	m, err := parseCommand("backup", args, stderr, "backup --to DIR [flags]", func(fs *flag.FlagSet) {
-		fs.StringVar(&to, "to", "", "folder to write minimall.db into; never the keys folder (required)")
+		fs.StringVar(&to, "to", "", "folder to write minimall.db (or minimall.dump on PostgreSQL) into; never the keys folder (required)")
+		fs.StringVar(&pgDump, "pg-dump", "", "pg_dump to run on PostgreSQL (default: the server's version in /usr/lib/postgresql/<major>/bin, else pg_dump on PATH)")
 	})
 	if err != nil {
 		return err
@@ -37,14 +45,15 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := m.Config.resolve(); err != nil {
 		return err
 	}
-	if m.Config.DB == "" {
-		if inside(to, m.Config.KeysDir) || inside(m.Config.KeysDir, to) {
-			return fmt.Errorf("the backup folder %s and the keys folder %s overlap: keys must never travel with the data or its backups", to, m.Config.KeysDir)
-		}
-		// Opening would create an empty database; there is nothing to back up.
-		if _, err := os.Stat(m.Config.dataDSN()); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("no data database at %s", m.Config.dataDSN())
-		}
+	if inside(to, m.Config.KeysDir) || inside(m.Config.KeysDir, to) {
+		return fmt.Errorf("the backup folder %s and the keys folder %s overlap: keys must never travel with the data or its backups", to, m.Config.KeysDir)
+	}
+	if m.Config.DB != "" {
+		return backupPostgres(ctx, m, to, pgDump, stdout)
+	}
+	// Opening would create an empty database; there is nothing to back up.
+	if _, err := os.Stat(m.Config.dataDSN()); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no data database at %s", m.Config.dataDSN())
 	}
 	db, err := sqldb.Open(ctx, m.Config.dataDSN(), nil)
 	if err != nil {
@@ -63,6 +72,79 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "the keys folder %s was NOT copied: back it up separately, to a different place than the data\n", m.Config.KeysDir)
 	fmt.Fprintf(stdout, "restore: stop minimall, then `minimall restore --from %s`, keeping the current keys: erasures since the backup are replayed\n", to)
 	return nil
+}
+
+// backupPostgres dumps the PostgreSQL data database into to/minimall.dump
+// with pg_dump -Fc: one consistent snapshot, taken while minimall serves.
+// The key store database is not dumped with it.
+func backupPostgres(ctx context.Context, m *Main, to, prog string, stdout io.Writer) error {
+	path := filepath.Join(to, dumpFile)
+	if _, err := os.Stat(path); err == nil {
+		return minimall.Errorf(minimall.Conflict, "backup", "The backup file %s exists already; choose an empty folder. 备份文件已存在，请选择空文件夹。", path)
+	}
+	if prog == "" {
+		var err error
+		if prog, err = findPgDump(ctx, m.Config.DB); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		return err
+	}
+	// The password goes by the environment, not the command line, where
+	// any local user could read it.
+	u, err := url.Parse(m.Config.DB)
+	if err != nil {
+		return fmt.Errorf("--db: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, prog, "-Fc", "-f", path)
+	cmd.Env = os.Environ()
+	if pw, ok := u.User.Password(); ok {
+		cmd.Env = append(cmd.Env, "PGPASSWORD="+pw)
+		u.User = url.User(u.User.Username())
+	}
+	cmd.Args = append(cmd.Args, u.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("pg_dump (%s): %w\n%s", prog, err, strings.TrimSpace(string(out)))
+	}
+	size := int64(0)
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+		os.Chmod(path, 0o600)
+	}
+	fmt.Fprintf(stdout, "data database dumped to %s (%d bytes) with %s -Fc\n", path, size, prog)
+	fmt.Fprintf(stdout, "the key store database and the keys folder %s were NOT copied: back them up separately, to a different place than the data\n", m.Config.KeysDir)
+	fmt.Fprintf(stdout, "restore: stop minimall, recreate the data database empty, `pg_restore --no-owner --exit-on-error -d URL %s`, then `minimall restore --db URL`, keeping the current key store: erasures since the backup are replayed\n", path)
+	return nil
+}
+
+// findPgDump returns the pg_dump of the server's major version (a dump
+// needs a pg_dump at least as new as the server): Debian's
+// /usr/lib/postgresql/<major>/bin/pg_dump, else pg_dump on PATH.
+func findPgDump(ctx context.Context, dsn string) (string, error) {
+	db, err := sqldb.Open(ctx, dsn, nil)
+	if err != nil {
+		return "", fmt.Errorf("open data database: %w", err)
+	}
+	defer db.Close()
+	var num int
+	if err := db.QueryRowContext(ctx, `SELECT current_setting('server_version_num')::int`).Scan(&num); err != nil {
+		return "", fmt.Errorf("server version: %w", err)
+	}
+	if p := fmt.Sprintf("/usr/lib/postgresql/%d/bin/pg_dump", num/10000); fileExists(p) {
+		return p, nil
+	}
+	p, err := exec.LookPath("pg_dump")
+	if err != nil {
+		return "", fmt.Errorf("pg_dump of PostgreSQL %d not found (Debian: apt-get install postgresql-client-%d); name it with --pg-dump", num/10000, num/10000)
+	}
+	return p, nil
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
 }
 
 // runRestore runs "restore --from DIR" with minimall stopped: it puts the

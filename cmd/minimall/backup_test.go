@@ -264,11 +264,22 @@ func TestBackupRefusals(t *testing.T) {
 	}
 	startOn(t, data, keys).Close() // the current data still opens
 
+	// On PostgreSQL backup runs pg_dump (TestBackupRestoreKeepsErasurePostgres);
+	// it never overwrites a dump, nor writes into the keys folder.
 	t.Run("postgres", func(t *testing.T) {
 		dsn := testkit.PostgresDSN(t)
-		code, _, errOut := runCmd(t, "backup", "--to", filepath.Join(t.TempDir(), "pg"), "--db", dsn)
-		if code != 1 || !strings.Contains(errOut, "pg_dump") {
-			t.Fatalf("postgres: exit %d %s", code, errOut)
+		to := filepath.Join(t.TempDir(), "pg")
+		if err := os.MkdirAll(to, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, "minimall.dump"), []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errOut := runCmd(t, "backup", "--to", to, "--db", dsn); code != 1 || !strings.Contains(errOut, "exists already") {
+			t.Errorf("postgres, existing dump: exit %d %s", code, errOut)
+		}
+		if code, _, errOut := runCmd(t, "backup", "--to", filepath.Join(keys, "pg"), "--keys", keys, "--db", dsn); code != 1 || !strings.Contains(errOut, "keys") {
+			t.Errorf("postgres, into the keys folder: exit %d %s", code, errOut)
 		}
 	})
 }

@@ -187,10 +187,15 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Decisions.UseReverser(m.Accounts, decision.CodeLoginRefused, decision.LoginLocked)
 	m.Accounts.UseDecisions(m.Decisions)
 	m.Search.UseDecisions(m.Decisions)
+	// Retention: the sweeper runs at start and then daily (五(一)).
+	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Engage, m.Search)...)
+	m.Transfers = transfer.NewService(m.DB, m.Kernel, m.Orders, m.Partners)
+	m.Incidents = incident.NewService(m.DB, m.Kernel, m.Lifecycle)
 	// Rights: every area contributes its part (rights.Part); cmd wires them.
 	m.Rights = rights.NewService(m.DB, m.Kernel, m.Accounts, m.Partners, m.Accounts.RightsPart(), m.Identity.RightsPart(),
 		m.Security.RightsPart(), m.Search.RightsPart(), m.Carts.RightsPart(), m.Orders.RightsPart(), m.OAuth.RightsPart(),
-		m.Decisions.RightsPart(), m.Engage.RightsPart())
+		m.Decisions.RightsPart(), m.Engage.RightsPart(), m.Transfers.RightsPart(), m.Incidents.RightsPart())
+	m.Decisions.UseAppeals(m.Rights) // appeals join the rights queue (15-day deadline)
 	m.Rights.Logger = m.Logger
 	m.Rights.Decisions = m.Decisions
 	// Policy versions: the ledger learns the current and last major version
@@ -201,10 +206,6 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Policy.Follow(2 * time.Second)
 	m.closers = append(m.closers, m.Policy.Close)
-	// Retention: the sweeper runs at start and then daily (五(一)).
-	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Engage, m.Search)...)
-	m.Transfers = transfer.NewService(m.DB, m.Kernel, m.Orders, m.Partners)
-	m.Incidents = incident.NewService(m.DB, m.Kernel, m.Lifecycle)
 	if err := m.followChanges(ctx); err != nil {
 		return err
 	}

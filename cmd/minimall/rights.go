@@ -18,9 +18,13 @@ import (
 const rightsUsage = `Usage: minimall rights <list|show|answer|refuse|review> [flags] [id]
 
 The DPO's rights-request queue (policy 四), through a running server's
-operator API. Every call names a ticket (X-Access-Reason).
+operator API. Every call names a ticket (X-Access-Reason). Appeals of
+automated decisions (kind appeal, REF the decision) are in the same queue
+with the same 15-day deadline; answer them with the decision's answer
+route (POST /api/v1/ops/decisions/REF/answer).
 
-  list   [--state S] [--overdue]   the queue, oldest deadline first; OVERDUE flagged
+  list   [--state S] [--overdue]   the queue, oldest deadline first; OVERDUE (open past due)
+                                    and LATE (answered after the deadline) flagged
   show   ID                         one request with its details
   answer ID                         serve a request that needs an operator
   refuse ID --reason CODE           refuse: repeat_limit, conditions_unmet, evidence_insufficient,
@@ -129,18 +133,27 @@ type rightsRow struct {
 	DueAt           time.Time `json:"due_at"`
 	ReceivedAt      time.Time `json:"received_at"`
 	Overdue         bool
+	AnsweredLate    bool   `json:"answered_late"`
+	Ref             string `json:"ref"`
 	RefusedReason   string `json:"refused_reason"`
 }
 
 func printQueue(w io.Writer, rows []rightsRow) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tBY\tSTATE\tRECEIVED\tDUE\tFLAG")
+	fmt.Fprintln(tw, "ID\tKIND\tREF\tBY\tSTATE\tRECEIVED\tDUE\tFLAG")
 	for _, r := range rows {
 		flag := ""
-		if r.Overdue {
+		switch {
+		case r.Overdue:
 			flag = "OVERDUE"
+		case r.AnsweredLate:
+			flag = "LATE"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Kind, r.FiledBy, r.State, r.ReceivedAt.Format("2006-01-02"), r.DueAt.Format("2006-01-02"), flag)
+		ref := r.Ref
+		if ref == "" {
+			ref = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Kind, ref, r.FiledBy, r.State, r.ReceivedAt.Format("2006-01-02"), r.DueAt.Format("2006-01-02"), flag)
 	}
 	tw.Flush()
 }

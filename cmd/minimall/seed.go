@@ -9,9 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"minimall"
 	"minimall/account"
 	"minimall/catalog"
 	"minimall/catalog/seed"
+	"minimall/order"
+	"minimall/partner"
+	"minimall/partner/sandbox"
 	"minimall/privacy"
 	"minimall/search"
 )
@@ -35,13 +39,17 @@ type seedOptions struct {
 // package seed), so by default they are hashed at a token cost (64 KiB, one
 // pass), which the PHC string records, so sign-in checks them at that cost.
 // --real-password-cost hashes at the production cost instead.
+//
+// Orders are placed through order.Service's real path too, in process:
+// Place as the shopper, then Cancel, or Pay at a payment sandbox started
+// for the run and PaymentNotified as its verified notice would.
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o seedOptions
-	m, err := parseCommand("seed", args, stderr, "seed [--users N] [--items N] [--orders 0] [flags]", func(fs *flag.FlagSet) {
+	m, err := parseCommand("seed", args, stderr, "seed [--users N] [--items N] [--orders N] [flags]", func(fs *flag.FlagSet) {
 		fs.IntVar(&o.users, "users", 100, "seeded shoppers to register")
 		fs.IntVar(&o.firstUser, "first-user", 1, "number of the first seeded shopper (shopper000001 …)")
 		fs.IntVar(&o.items, "items", 1000, "items to add")
-		fs.IntVar(&o.orders, "orders", 0, "orders to place (not yet available: must be 0)")
+		fs.IntVar(&o.orders, "orders", 0, "orders to place, spread over the seeded shoppers (needs --users 1 or more; existing shoppers count): about 80% paid, 12% awaiting payment, 8% cancelled")
 		fs.StringVar(&o.index, "index", "", "search index folder (default: <data>.search)")
 		fs.Uint64Var(&o.rand, "seed", 1, "random seed: the same seed gives the same catalogue")
 		fs.BoolVar(&o.realCost, "real-password-cost", false, "hash seeded passwords at the production argon2id cost (~30 ms each)")
@@ -49,13 +57,12 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if o.users < 0 || o.items < 0 || o.firstUser < 1 || o.firstUser+o.users > 100_000_000 {
-		fmt.Fprintln(stderr, "--users, --items: want 0 or more; --first-user: 1 or more")
+	if o.users < 0 || o.items < 0 || o.orders < 0 || o.firstUser < 1 || o.firstUser+o.users > 100_000_000 {
+		fmt.Fprintln(stderr, "--users, --items, --orders: want 0 or more; --first-user: 1 or more")
 		return errUsage
 	}
-	if o.orders != 0 {
-		// TODO(orders): seed orders once the order area exists.
-		fmt.Fprintln(stderr, "--orders: orders cannot be seeded yet; use 0")
+	if o.orders > 0 && o.users == 0 {
+		fmt.Fprintln(stderr, "--orders: orders are placed by the shoppers of --first-user and --users; give --users 1 or more")
 		return errUsage
 	}
 	if err := m.open(ctx, true); err != nil {
@@ -75,6 +82,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "catalogue: %d categories, %d shops, %d items in %s\n", rep.Categories, rep.Shops, rep.Items, time.Since(start).Round(time.Millisecond))
 	if err := seedUsers(ctx, m, o, stdout, stderr); err != nil {
+		return err
+	}
+	if err := seedOrders(ctx, m, cat, o, stdout, stderr); err != nil {
 		return err
 	}
 	return seedIndex(ctx, m, cat, o, stdout)
@@ -103,6 +113,46 @@ func seedUsers(ctx context.Context, m *Main, o seedOptions, stdout, stderr io.Wr
 	fmt.Fprintf(stdout, "users: %d registered (%d existed) in %s\n", n, o.users-n, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "  sign in as shopper N (%d..%d): member name %s, password %s (\"seedpw-\" + the six digits)\n",
 		o.firstUser, last, seed.MemberName(o.firstUser), seed.Password(o.firstUser))
+	return nil
+}
+
+// seedOrders places the seeded orders, spread over the seeded shoppers.
+func seedOrders(ctx context.Context, m *Main, cat *catalog.Service, o seedOptions, stdout, stderr io.Writer) error {
+	if o.orders == 0 {
+		return nil
+	}
+	acc := account.NewService(m.DB, m.Kernel, &seed.CodeCatcher{}, m.Config.Accounts)
+	shoppers, phones := make([]minimall.SubjectID, o.users), make([]string, o.users)
+	for i := range o.users {
+		phones[i] = seed.Phone(o.firstUser + i)
+		s, err := acc.SubjectByPhone(ctx, phones[i])
+		if err != nil {
+			return fmt.Errorf("seeded shopper %d: %w", o.firstUser+i, err)
+		}
+		shoppers[i] = s
+	}
+	// Paying needs the payment partner: its sandbox, for this run, its
+	// records beside the others' (<data>.sandbox/payment).
+	pay, err := sandbox.Start(privacy.PartnerPayment, m.Config.SandboxDir, "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("start the payment sandbox: %w", err)
+	}
+	defer pay.Close()
+	gw := partner.NewGateway(m.DB, m.Kernel, map[privacy.PartnerID]partner.Endpoint{privacy.PartnerPayment: pay.Endpoint()}, nil)
+	svc := order.NewService(m.DB, m.Kernel, cat.Stock(), nil, gw, order.Config{PaymentKey: pay.Endpoint().VerifyKey})
+	// The notice is recorded in process, so nobody calls this back; it
+	// names where a server on the configured address would listen.
+	svc.SetCallbackBase("http://" + m.Config.Addr)
+	start := time.Now()
+	bar := newProgressBar(stderr, "orders")
+	rep, err := seed.Orders(ctx, svc, cat, seed.OrderOptions{Orders: o.orders, Seed: o.rand, Shoppers: shoppers, Phones: phones, Progress: bar.set})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "orders: %d placed in %s (%.0f/s): %d paid, %d awaiting payment, %d cancelled\n", rep.Orders, took.Round(time.Millisecond),
+		float64(rep.Orders)/took.Seconds(), rep.ByStatus[order.Paid], rep.ByStatus[order.PendingPayment], rep.ByStatus[order.Cancelled])
 	return nil
 }
 
@@ -152,7 +202,7 @@ func (b *progressBar) set(done, total int) {
 	b.last, b.drawn = time.Now(), true
 	const width = 30
 	filled := done * width / total
-	fmt.Fprintf(b.w, "\r%-5s [%s%s] %3d%% %d/%d", b.label, strings.Repeat("#", filled), strings.Repeat(".", width-filled), done*100/total, done, total)
+	fmt.Fprintf(b.w, "\r%-6s [%s%s] %3d%% %d/%d", b.label, strings.Repeat("#", filled), strings.Repeat(".", width-filled), done*100/total, done, total)
 }
 
 func (b *progressBar) done() {

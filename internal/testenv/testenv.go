@@ -135,16 +135,18 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.Decisions.UseReverser(e.Accounts, decision.CodeLoginRefused, decision.LoginLocked)
 	e.Accounts.UseDecisions(e.Decisions)
 	e.Search.UseDecisions(e.Decisions)
-	e.Rights = rights.NewService(st.DB, k, e.Accounts, e.Partners, e.Accounts.RightsPart(), e.Identity.RightsPart(), e.Security.RightsPart(),
-		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart(), e.Decisions.RightsPart(), e.Engage.RightsPart())
-	e.Rights.Logger = e.Server.Logger
-	e.Rights.Decisions = e.Decisions
-	e.Server.Decisions = e.Decisions
-	e.Server.Rights = e.Rights
 	e.Transfers = transfer.NewService(st.DB, k, e.Orders, e.Partners)
 	e.Server.Transfers = e.Transfers
 	e.Incidents = incident.NewService(st.DB, k, e.Lifecycle)
 	e.Server.Incidents = e.Incidents
+	e.Rights = rights.NewService(st.DB, k, e.Accounts, e.Partners, e.Accounts.RightsPart(), e.Identity.RightsPart(), e.Security.RightsPart(),
+		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart(), e.Decisions.RightsPart(), e.Engage.RightsPart(),
+		e.Transfers.RightsPart(), e.Incidents.RightsPart())
+	e.Decisions.UseAppeals(e.Rights) // appeals join the rights queue (15-day deadline)
+	e.Rights.Logger = e.Server.Logger
+	e.Rights.Decisions = e.Decisions
+	e.Server.Decisions = e.Decisions
+	e.Server.Rights = e.Rights
 	if err := e.Server.Open(); err != nil {
 		tb.Fatal(err)
 	}
