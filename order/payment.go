@@ -308,12 +308,24 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 			n.Channel = "alipay"
 		}
 		z := &sealer{ctx: ctx, g: s.k.Guard(), subject: sub, row: n.PaymentID}
-		st, at, ch := z.seal(privacy.PaymentStatus, PaymentPaid), z.seal(privacy.PaymentTime, n.PaidAt), z.seal(privacy.PaymentChannel, n.Channel)
+		st, at := z.seal(privacy.PaymentStatus, PaymentPaid), z.seal(privacy.PaymentTime, n.PaidAt)
 		if z.err != nil {
 			return z.err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, time_sealed = ?, channel_sealed = ?, updated_at = ? WHERE id = ?`,
-			st, at, ch, sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
+		// The channel stays as sealed when the payment began (the only one
+		// there is); a notice naming another changes it.
+		if n.Channel != "alipay" {
+			if ch := z.seal(privacy.PaymentChannel, n.Channel); z.err == nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE payments SET channel_sealed = ? WHERE id = ?`, ch, n.PaymentID); err != nil {
+					return sqldb.FormatError(op, err)
+				}
+			}
+			if z.err != nil {
+				return z.err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, time_sealed = ?, updated_at = ? WHERE id = ?`,
+			st, at, sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
 			return sqldb.FormatError(op, err)
 		}
 		if err := setStatus(ctx, tx, orderID, PendingPayment, Paid); err != nil {

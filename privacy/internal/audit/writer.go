@@ -168,16 +168,13 @@ func (w *writer) insert(ctx context.Context, b *batch) error {
 	return err
 }
 
+// insertTx writes b's rows in one transaction; on SQLite it shares the
+// commit of the request writes waiting at the time (sqldb.DB.Write), so
+// a guard decision and the write it allowed cost one turn of the writer.
 func (w *writer) insertTx(ctx context.Context, b *batch) error {
-	tx, err := w.data.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := w.ins.insertRows(ctx, tx, b.args, len(b.rows)); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return w.data.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		return w.ins.insertRows(ctx, tx, b.args, len(b.rows))
+	})
 }
 
 // settle resolves a batch whose commit outcome is unknown by reading the
