@@ -98,7 +98,7 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 			if n >= MaxLines {
 				return minimall.Errorf(minimall.Conflict, op, "The cart is full (120 items). 购物车已满（120件）。")
 			}
-			line.ID, line.Quantity, line.AddedPriceFen, line.AddedAt = "ci_"+minimall.RandomToken(8), quantity, p.PriceFen, tx.Now()
+			line.ID, line.Quantity, line.AddedPriceFen, line.AddedAt = minimall.NewRowID("ci_"), quantity, p.PriceFen, tx.Now()
 			v, _ := json.Marshal(sealedItem{Item: item, PriceFen: p.PriceFen})
 			sealed, err := s.k.Guard().Seal(ctx, a.Subject, privacy.CartItem, line.ID, v)
 			if err != nil {

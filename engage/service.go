@@ -101,7 +101,7 @@ func (s *Service) prepare(ctx context.Context, subject minimall.SubjectID, k Kin
 	if err != nil {
 		return nil, err
 	}
-	p := &pending{subject: subject, id: ks.prefix + minimall.RandomToken(8), idx: idx,
+	p := &pending{subject: subject, id: minimall.NewRowID(ks.prefix), idx: idx,
 		entry: Entry{Kind: k, Type: t.Type, Target: t.ID, Channel: t.Channel}}
 	plain, _ := json.Marshal(t)
 	if p.sealed, err = s.k.Guard().Seal(ctx, subject, ks.field, p.id, plain); err != nil {

@@ -151,7 +151,7 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 	for i, l := range lines {
 		contents[i] = fmt.Sprintf("%s ×%d", l.Title, l.Quantity)
 	}
-	sh := &Shipment{ID: "sp_" + minimall.RandomToken(8)}
+	sh := &Shipment{ID: minimall.NewRowID("sp_")}
 	answer, err := s.gw.Send(ctx, partner.Disclosure{
 		Partner: privacy.PartnerLogistics, Purpose: privacy.ForDelivery, Subject: r.subject, Operation: opShipmentCreate,
 		Fields: map[privacy.Field]string{

@@ -113,7 +113,7 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 		return nil, false, err
 	}
 	amount, _ := strconv.ParseInt(v[privacy.OrderAmount], 10, 64)
-	p := &Payment{ID: "pay_" + minimall.RandomToken(8), Kind: "direct", Status: PaymentCreated, Channel: req.Channel, AmountFen: amount}
+	p := &Payment{ID: minimall.NewRowID("pay_"), Kind: "direct", Status: PaymentCreated, Channel: req.Channel, AmountFen: amount}
 	fields := map[privacy.Field]string{privacy.OrderNumber: v[privacy.OrderNumber], privacy.PaymentAmount: v[privacy.OrderAmount]}
 	operation := opPaymentCreate
 	if pf := req.PayForMe; pf != nil {

@@ -287,7 +287,7 @@ func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Act
 	orders := make([]*Order, 0, len(groups))
 	now := tx.Now()
 	for _, lines := range groups {
-		id := "o_" + minimall.RandomToken(10)
+		id := minimall.NewRowID("o_")
 		var total int64
 		for _, l := range lines {
 			total += l.PriceFen * l.Quantity

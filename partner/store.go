@@ -17,7 +17,7 @@ import (
 // the request leaves: a disclosure the log does not show must be
 // impossible (PIPL art. 55-56).
 func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (string, error) {
-	id := "pd_" + minimall.RandomToken(10)
+	id := minimall.NewRowID("pd_")
 	fields := joinFields(sortedFields(d.Fields))
 	err := g.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if d.Within != nil {

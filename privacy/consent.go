@@ -80,6 +80,9 @@ type Ledger struct {
 
 	mu    sync.RWMutex
 	cache map[minimall.SubjectID]cachedConsents
+	// forgets counts Forget calls: a load that began before one may have
+	// read the records it was about, so it is not kept.
+	forgets uint64
 }
 
 type cachedConsents struct {
@@ -155,7 +158,10 @@ func (l *Ledger) RecordTx(ctx context.Context, tx *sqldb.Tx, c ConsentChange) (C
 	if err := outbox.Emit(ctx, tx, outbox.TopicConsentChanged, c.Subject, map[string]string{"scope": string(c.Scope), "action": string(c.Action)}); err != nil {
 		return ConsentRecord{}, err
 	}
+	// Dropped now, and again once the change is committed: a reader
+	// between the two would otherwise cache the state without it.
 	l.Forget(c.Subject)
+	tx.AfterCommit(func() { l.Forget(c.Subject) })
 	return rec, nil
 }
 
@@ -204,6 +210,7 @@ func validScope(s Scope) bool {
 func (l *Ledger) Forget(s minimall.SubjectID) {
 	l.mu.Lock()
 	delete(l.cache, s)
+	l.forgets++
 	l.mu.Unlock()
 }
 
@@ -229,6 +236,7 @@ func (l *Ledger) State(ctx context.Context, s minimall.SubjectID, scope Scope) (
 func (l *Ledger) latest(ctx context.Context, s minimall.SubjectID) (map[Scope]ConsentRecord, error) {
 	l.mu.RLock()
 	c, ok := l.cache[s]
+	forgets := l.forgets
 	l.mu.RUnlock()
 	if ok && time.Since(c.loaded) < consentCacheTTL {
 		return c.latest, nil
@@ -242,7 +250,9 @@ func (l *Ledger) latest(ctx context.Context, s minimall.SubjectID) (map[Scope]Co
 		latest[r.Scope] = r
 	}
 	l.mu.Lock()
-	l.cache[s] = cachedConsents{latest: latest, loaded: time.Now()}
+	if l.forgets == forgets {
+		l.cache[s] = cachedConsents{latest: latest, loaded: time.Now()}
+	}
 	l.mu.Unlock()
 	return latest, nil
 }

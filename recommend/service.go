@@ -158,7 +158,7 @@ func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) err
 	}
 	var sealed *sealedSignal
 	if personal {
-		row := "sig_" + minimall.RandomToken(8)
+		row := minimall.NewRowID("sig_")
 		v, _ := json.Marshal(sig)
 		b, err := s.k.Guard().Seal(ctx, a.Subject, privacy.PreferenceFeatures, row, v)
 		if err != nil {

@@ -60,7 +60,7 @@ func (s *Service) remember(ctx context.Context, subject minimall.SubjectID, q, t
 	}
 	fresh := err != nil
 	if fresh {
-		id = "sq_" + minimall.RandomToken(8)
+		id = minimall.NewRowID("sq_")
 	}
 	// Sealing is on the request's path: the guard's consent and collection
 	// checks answer now. The row is written with the next group.
