@@ -78,11 +78,21 @@ func (s *insertSQL) insertRows(ctx context.Context, tx *sqldb.Tx, args []any, n 
 		for k > n-off {
 			k >>= 1
 		}
-		st, err := prepared(ctx, tx, stmts, s.stmt(k))
+		q, rows := s.stmt(k), args[off*rowParams:(off+k)*rowParams]
+		if tx.Dialect() == sqldb.SQLite {
+			// The connection keeps its statements prepared (sqldb.Tx), so
+			// small batches, each in a transaction of its own, parse nothing.
+			if _, err := tx.ExecContext(ctx, q, rows...); err != nil {
+				return fmt.Errorf("insert audit rows: %w", err)
+			}
+			off += k
+			continue
+		}
+		st, err := prepared(ctx, tx, stmts, q)
 		if err != nil {
 			return fmt.Errorf("insert audit rows: %w", err)
 		}
-		if _, err := st.ExecContext(ctx, args[off*rowParams:(off+k)*rowParams]...); err != nil {
+		if _, err := st.ExecContext(ctx, rows...); err != nil {
 			return fmt.Errorf("insert audit rows: %w", err)
 		}
 		off += k
