@@ -38,14 +38,19 @@ func (c *Client) Call(ctx context.Context, method, path, token string, body, out
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() {
+		// Read to the end, so the connection goes back to the pool: a
+		// body left unread (a decoder stops before the final newline)
+		// closes it, and the next request pays for a new one.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+	}()
 	if resp.StatusCode != want {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return fmt.Errorf("%s %s: %w %d (want %d): %s", method, path, ErrStatus, resp.StatusCode, want, b)
 	}
 	if out == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
-		return err
+		return nil
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
 }

@@ -42,12 +42,22 @@ func (g *Gateway) Disclosed() int64 { return g.disclosed.Load() }
 // DefaultTimeout bounds a partner call when NewGateway gets no client.
 const DefaultTimeout = 10 * time.Second
 
+// KeepAliveTransport is an HTTP transport that keeps enough idle
+// connections to one partner for the requests in flight: Go's default
+// keeps two per host, so under load most calls would open (and close) a
+// TCP connection of their own.
+func KeepAliveTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 64
+	return tr
+}
+
 // NewGateway returns a gateway over db and kernel k, reaching each partner
 // at its endpoint. client carries the timeout; nil means DefaultTimeout.
 // Redirects are never followed, whatever client says: a redirect would
 // resend personal information to an address the registry never named.
 func NewGateway(db *sqldb.DB, k *privacy.Kernel, endpoints map[privacy.PartnerID]Endpoint, client *http.Client) *Gateway {
-	c := &http.Client{Timeout: DefaultTimeout}
+	c := &http.Client{Timeout: DefaultTimeout, Transport: KeepAliveTransport()}
 	if client != nil {
 		cc := *client
 		c = &cc

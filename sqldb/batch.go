@@ -23,6 +23,11 @@ type Batcher struct {
 	// isolate runs each write under a savepoint: one that fails is undone
 	// alone while the group goes on (DB.Write).
 	isolate bool
+	// gather is how long a group someone waits for may wait for company
+	// while writes keep coming (the last group had more than one): a
+	// little latency for fewer commits. Zero: never.
+	gather   time.Duration
+	lastSize int
 
 	queue  chan batchItem
 	quit   chan struct{}
@@ -37,6 +42,9 @@ type batchItem struct {
 	done chan error                       // nil when nobody waits
 	ctx  context.Context                  // the caller's, for isolated writes
 }
+
+// gatherEnough is the group size at which gathering stops.
+const gatherEnough = 16
 
 // ErrBatcherClosed is returned for writes queued after Close.
 var ErrBatcherClosed = errors.New("sqldb: batcher closed")
@@ -148,11 +156,15 @@ func (b *Batcher) fill(group []batchItem) []batchItem {
 			continue
 		default:
 		}
-		if waited {
+		if waited && (b.gather == 0 || b.lastSize < 2 || len(group) >= gatherEnough) {
 			return group
 		}
 		if deadline == nil {
-			deadline = time.After(b.linger)
+			if waited {
+				deadline = time.After(b.gather)
+			} else {
+				deadline = time.After(b.linger)
+			}
 		}
 		select {
 		case it := <-b.queue:
@@ -170,6 +182,7 @@ func (b *Batcher) fill(group []batchItem) []batchItem {
 // commit writes a group in one transaction; if it fails, each write is
 // tried alone, so one bad write never loses the others.
 func (b *Batcher) commit(group []batchItem) {
+	b.lastSize = len(group)
 	if b.isolate {
 		b.commitIsolated(group)
 		return

@@ -45,6 +45,6 @@ func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) erro
 // queues is waited for, so it never lingers.
 func newGroup(db *DB) *Batcher {
 	b := NewBatcher(db, groupMax, time.Millisecond)
-	b.isolate = true
+	b.isolate, b.gather = true, 200*time.Microsecond
 	return b
 }

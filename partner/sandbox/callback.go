@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -13,7 +14,7 @@ import (
 )
 
 // callbackClient carries the partners' reports back to minimall.
-var callbackClient = &http.Client{Timeout: 10 * time.Second}
+var callbackClient = &http.Client{Timeout: 10 * time.Second, Transport: partner.KeepAliveTransport()}
 
 // callBack POSTs v as JSON to the URL minimall gave, signed with this
 // partner's own key in the X-Partner-* headers (the request form of the
@@ -40,6 +41,8 @@ func (s *Sandbox) callBack(to string, v any) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Drained so the connection is kept for the next report.
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
