@@ -29,6 +29,9 @@ const (
 	TopicConsentChanged = "consent.changed"
 	TopicSubjectErased  = "subject.erased"
 	TopicKeysChanged    = "keys.changed"
+	// TopicRetentionExpired says retention keys up to a completion period
+	// (payload "up_to": YYYY-MM) were destroyed: every node drops its copies.
+	TopicRetentionExpired = "retention.expired"
 )
 
 // Emit writes an event in tx, so it exists if and only if the change commits.

@@ -7,6 +7,7 @@ package privacy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -113,6 +114,13 @@ func (k *Kernel) onChange(ctx context.Context, evs []outbox.Event) error {
 			k.vault.Forget(e.Subject)
 		case outbox.TopicKeysChanged:
 			k.vault.Forget(e.Subject)
+		case outbox.TopicRetentionExpired:
+			var p struct {
+				UpTo string `json:"up_to"`
+			}
+			if json.Unmarshal(e.Payload, &p) == nil && p.UpTo != "" {
+				k.vault.ForgetRetention(p.UpTo)
+			}
 		case TopicMinorChanged:
 			k.reloadMinor(ctx, e.Subject)
 		}

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/outbox"
 	"minimall/privacy/internal/audit"
 	"minimall/privacy/internal/vault"
+	"minimall/sqldb"
 )
 
 // DecisionExpire is the audit decision that records retention keys
@@ -75,6 +77,13 @@ func (k *Kernel) DestroyRetentionPeriodsBefore(ctx context.Context, now time.Tim
 	n, err := k.vault.ExpireRetention(ctx, upTo)
 	if err != nil {
 		return upTo, 0, fmt.Errorf("privacy: expire retention: %w", err)
+	}
+	// Other nodes hold copies of these keys in their caches: the change
+	// feed tells them to drop them, as it does for an erasure.
+	if err := k.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		return outbox.Emit(ctx, tx, outbox.TopicRetentionExpired, "", map[string]string{"up_to": upTo})
+	}); err != nil {
+		return upTo, n, fmt.Errorf("privacy: announce expired retention: %w", err)
 	}
 	a := minimall.SystemActor("retention")
 	if _, err := k.audit.Append(ctx, audit.Entry{At: k.clock.Now(), Actor: a.String(), Decision: DecisionExpire,

@@ -60,8 +60,9 @@ func (v *Vault) shred(ctx context.Context, subject minimall.SubjectID, scope Sco
 // ("YYYY-MM"; the caller computes it from the retention rule, e.g. three
 // years after completion under E-commerce Law art. 31) and returns how many.
 // Records kept for a legal duty must go when the duty ends (PIPL art. 47).
-// Other nodes drop their cached copies through the change feed or, at the
-// latest, when the cache's age bound passes.
+// Other nodes drop their cached copies when the kernel's change-feed event
+// (retention.expired) reaches them or, at the latest, when the cache's age
+// bound passes.
 func (v *Vault) ExpireRetention(ctx context.Context, upTo string) (int, error) {
 	const op = "vault.ExpireRetention"
 	if !periodPattern.MatchString(upTo) {

@@ -118,3 +118,7 @@ func Open(ctx context.Context, keys *sqldb.DB, keysDir string) (*Vault, error) {
 // store again. Call it when another node reports a change to the subject's
 // keys through the change feed; Shred calls it itself.
 func (v *Vault) Forget(subject minimall.SubjectID) { v.cache.forget(subject) }
+
+// ForgetRetention drops this process's cached retention keys of every
+// completion period up to upTo (YYYY-MM), which another node destroyed.
+func (v *Vault) ForgetRetention(upTo string) { v.cache.forgetRetention(upTo) }
