@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"minimall/internal/testkit"
 	"minimall/sqldb"
@@ -72,4 +75,41 @@ func TestWrite(t *testing.T) {
 			t.Fatalf("%d rows and %d hooks run; want %d of each", n, hooks.Load(), want)
 		}
 	})
+}
+
+// TestCheckpointerFoldsWAL: committed pages reach the database file without
+// the writer's automatic checkpoint (far off at 40,000 pages), folded back
+// by the checkpointer beside it.
+func TestCheckpointerFoldsWAL(t *testing.T) {
+	path := t.TempDir() + "/fold.db"
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE fold_probe (id INTEGER PRIMARY KEY, pad TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	for i := range 2000 {
+		if err := db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO fold_probe (id, pad) VALUES (?, ?)`, i, strings.Repeat("x", 200))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for end := time.Now().Add(3 * time.Second); size() < before+200*2000; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("the database file stayed at %d bytes (from %d): the WAL was not folded back", size(), before)
+		}
+	}
 }
