@@ -25,6 +25,9 @@ type Account struct {
 	// GuardianToken is set only on a registration held for a guardian's
 	// consent (policy 七): the child hands it to the guardian.
 	GuardianToken string `json:"guardian_token,omitempty"`
+	// HeldUntil is when a held registration lapses unless a guardian
+	// consents: the token is refused after it and the registration erased.
+	HeldUntil *time.Time `json:"held_until,omitempty"`
 }
 
 // Account statuses.
@@ -35,6 +38,10 @@ const (
 	// StatusPendingGuardian: a child under 14 registered and a guardian has
 	// not consented yet; nobody can sign in to it (see minor.go).
 	StatusPendingGuardian = "pending_guardian"
+	// StatusGuardianWithdrawn: the guardian of a child under 14 withdrew
+	// consent; nobody can sign in, and the account is erased when its hold
+	// lapses (guardian.go).
+	StatusGuardianWithdrawn = "guardian_withdrawn"
 )
 
 // NormalizePhone returns a mainland mobile number as 11 ASCII digits. It

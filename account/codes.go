@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/hex"
-	"fmt"
 	"math/big"
 	"time"
 
@@ -52,26 +50,11 @@ func (s *Service) SendCode(ctx context.Context, req CodeRequest, client, request
 		return nil, minimall.Errorf(minimall.Invalid, op, "purpose must be register, login, unlock, recover or guardian. 用途须为 register、login、unlock、recover 或 guardian。")
 	}
 	idx := s.phoneIndex(phone)
-	now := s.db.Now()
-	key := hex.EncodeToString(idx)
-	if !s.limits.allow("cool:"+key, 1, s.cfg.CodeCooldown, now) ||
-		!s.limits.allow("code:"+key, s.cfg.CodesPerHour, time.Hour, now) ||
-		!s.limits.allow("codeclient:"+client, s.cfg.CodesPerHour*4, time.Hour, now) {
-		return nil, minimall.Errorf(minimall.TooMany, op, "Too many codes requested; wait and try again. 验证码请求过于频繁，请稍后再试。")
-	}
-	code := randomDigits(6)
-	sent := &CodeSent{ID: "vc_" + minimall.RandomToken(8), ExpiresAt: now.Add(s.cfg.CodeTTL)}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO verification_codes (id, phone_index, purpose, code_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		sent.ID, idx, req.Purpose, s.codeHash(sent.ID, code), sqldb.Micros(sent.ExpiresAt), sqldb.Micros(now))
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	text := fmt.Sprintf("【minimall】验证码 %s，%d分钟内有效，请勿告诉他人。Your minimall code is %s.", code, int(s.cfg.CodeTTL.Minutes()), code)
-	if err := s.sms.SendSMS(ctx, s.codeSubject(ctx, req.Purpose, idx), phone, text, requestID); err != nil {
-		return nil, err
-	}
-	return sent, nil
+	return s.issueCode(ctx, s.codeSubject(ctx, req.Purpose, idx), phone, idx, req.Purpose, codeText, client, requestID)
 }
+
+// codeText is the SMS of a one-time code: code, minutes valid, code.
+const codeText = "【minimall】验证码 %s，%d分钟内有效，请勿告诉他人。Your minimall code is %s."
 
 // verifyCode finds the newest unused code for phone and purpose and checks
 // it, without spending it: a wrong code counts an attempt (committed at

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"minimall"
 	"minimall/outbox"
@@ -83,21 +84,76 @@ func (s *Service) PhoneIndex(phone string) ([]byte, error) {
 	return s.phoneIndex(p), nil
 }
 
+// DefaultGuardianHold is how long a child's registration waits for a
+// guardian: long enough to reach a parent, short enough that a child's
+// phone number and name are not kept for a consent that never comes.
+const DefaultGuardianHold = 7 * 24 * time.Hour
+
+func (s *Service) guardianHold() time.Duration {
+	if s.cfg.GuardianHold > 0 {
+		return s.cfg.GuardianHold
+	}
+	return DefaultGuardianHold
+}
+
+// errHoldLapsed refuses a guardian's consent for a registration that
+// waited longer than the hold, or was erased since.
+var errHoldLapsed = minimall.Errorf(minimall.Gone, "account.ActivatePending",
+	"This registration waited too long for a guardian and has lapsed; the child must register again. 该注册等待监护人同意已超过期限并已失效，请儿童重新注册。")
+
+// CheckHold reports, without changing anything, whether a guardian may
+// still consent for subject: Gone for a hold that lapsed or an account
+// erased or closed since, nil otherwise. The guardian procedure should ask
+// before it hands the guardian's identity to the identity authority, so a
+// lapsed request discloses nothing; ActivatePending checks again.
+func (s *Service) CheckHold(ctx context.Context, subject minimall.SubjectID) error {
+	var status string
+	var heldUntil int64
+	err := s.db.QueryRowContext(ctx, `SELECT status, held_until FROM accounts WHERE subject = ?`, string(subject)).Scan(&status, &heldUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errHoldLapsed
+	}
+	if err != nil {
+		return sqldb.FormatError("account.CheckHold", err)
+	}
+	return holdState(status, heldUntil, s.db.Now())
+}
+
+// holdState is CheckHold's rule: nil means a guardian may consent.
+func holdState(status string, heldUntil int64, now time.Time) error {
+	switch status {
+	case StatusPendingGuardian:
+		if heldUntil != 0 && !now.Before(sqldb.FromMicros(heldUntil)) {
+			return errHoldLapsed
+		}
+	case StatusGuardianWithdrawn, StatusDeregistered:
+		return errHoldLapsed
+	}
+	return nil
+}
+
 // ActivatePending finishes a registration held for a guardian, in tx, once
 // the guardian consented: the account becomes active and findable by its
 // phone and member name. An account that was already active (its holder's
-// age came out of a real-name check later) is left as it is. Returns
-// Conflict if the phone or name was registered by someone else meanwhile.
+// age came out of a real-name check later) is left as it is. Returns Gone
+// for a hold that lapsed (Config.GuardianHold) or an account erased or
+// closed since, Conflict if the phone or name was registered by someone
+// else meanwhile.
 func (s *Service) ActivatePending(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) error {
 	const op = "account.ActivatePending"
+	var status string
+	var heldUntil int64
 	var phoneSealed, nameSealed []byte
-	err := tx.QueryRowContext(ctx, `SELECT phone_sealed, member_name_sealed FROM accounts WHERE subject = ? AND status = ?`,
-		string(subject), StatusPendingGuardian).Scan(&phoneSealed, &nameSealed)
+	err := tx.QueryRowContext(ctx, `SELECT status, held_until, phone_sealed, member_name_sealed FROM accounts WHERE subject = ?`,
+		string(subject)).Scan(&status, &heldUntil, &phoneSealed, &nameSealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return errHoldLapsed
 	}
 	if err != nil {
 		return sqldb.FormatError(op, err)
+	}
+	if err := holdState(status, heldUntil, tx.Now()); err != nil || status != StatusPendingGuardian {
+		return err
 	}
 	a, g, row := minimall.SystemActor("guardian-consent"), s.k.Guard(), string(subject)
 	phone, err := g.OpenString(ctx, a, subject, privacy.AccountPhone, privacy.ForAccount, row, phoneSealed)
@@ -108,7 +164,7 @@ func (s *Service) ActivatePending(ctx context.Context, tx *sqldb.Tx, subject min
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ? WHERE subject = ?`,
+	_, err = tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ?, held_until = 0 WHERE subject = ?`,
 		StatusActive, s.phoneIndex(phone), s.nameIndex(name), string(subject))
 	if err != nil {
 		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
@@ -117,4 +173,11 @@ func (s *Service) ActivatePending(ctx context.Context, tx *sqldb.Tx, subject min
 		return err
 	}
 	return outbox.Emit(ctx, tx, "account.registered", subject, nil)
+}
+
+func microsOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return sqldb.Micros(t)
 }

@@ -16,14 +16,20 @@ const codeGrace = 24 * time.Hour
 
 // Sweeper removes one-time codes once they are past use, and sessions six
 // months after they ended: a sign-in record is a security log
-// (Cybersecurity Law art. 21: at least six months). The lifecycle sweeper
-// calls it.
-type Sweeper struct{ DB *sqldb.DB }
+// (Cybersecurity Law art. 21: at least six months). It erases children's
+// accounts whose hold lapsed (held.go): a registration no guardian
+// consented to within Config.GuardianHold, and an account whose guardian
+// withdrew consent, once its hold ends (PIPL art. 31, 47). The lifecycle
+// sweeper calls it. Without a Kernel the holds are left alone.
+type Sweeper struct {
+	DB     *sqldb.DB
+	Kernel *privacy.Kernel
+}
 
 // Area names the area in sweep reports.
 func (Sweeper) Area() string { return "account" }
 
-// Sweep deletes expired codes and long-ended sessions.
+// Sweep deletes expired codes and long-ended sessions, and erases lapsed holds.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
 	rep := lifecycle.NewReport("account")
 	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "verification_codes", "id", "expires_at < ?", sqldb.Micros(r.Now.Add(-codeGrace)))
@@ -34,6 +40,11 @@ func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepR
 	ended := sqldb.Micros(r.Now.Add(-privacy.SixMonths))
 	n, err = lifecycle.DeleteWhere(ctx, w.DB, r, "sessions", "id", "expires_at < ? OR (revoked_at > 0 AND revoked_at < ?)", ended, ended)
 	rep.Removed["sessions"] = n
+	if err != nil || w.Kernel == nil {
+		return rep, err
+	}
+	held, withdrawn, err := sweepHolds(ctx, w.DB, w.Kernel, r)
+	rep.Removed["held_registrations"], rep.Removed["guardian_withdrawn_accounts"] = held, withdrawn
 	return rep, err
 }
 

@@ -236,6 +236,10 @@ func (p accountPart) Delete(ctx context.Context, a minimall.Actor, subject minim
 // carrier's answer go, and every session is revoked with a change-feed
 // event so other nodes drop their caches.
 func (s *Service) close(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) ([]string, error) {
+	return closeAccount(ctx, tx, subject)
+}
+
+func closeAccount(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) ([]string, error) {
 	const op = "account.Close"
 	tomb := func() []byte { return []byte("deregistered:" + minimall.RandomToken(16)) }
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ?, password_hash = '', phone_risk_sealed = NULL WHERE subject = ?`,

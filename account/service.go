@@ -22,6 +22,10 @@ type Config struct {
 	LockoutFor      time.Duration // how long the lock lasts
 	LoginsPerMinute int           // sign-in attempts per client per minute
 	SessionTTL      time.Duration
+	// GuardianHold is how long a child's registration waits for a
+	// guardian's consent, and how long a child's account whose guardian
+	// withdrew consent waits before it is erased (minor.go, guardian.go).
+	GuardianHold time.Duration
 	// PasswordMemoryKiB and PasswordTime are the argon2id cost; zero means
 	// the defaults (19 MiB, 2 passes).
 	PasswordMemoryKiB uint32
@@ -33,6 +37,7 @@ func DefaultConfig() Config {
 	return Config{
 		CodeTTL: 5 * time.Minute, CodeCooldown: time.Minute, CodesPerHour: 5, MaxCodeAttempts: 5,
 		MaxFailedLogins: 5, LockoutFor: 15 * time.Minute, LoginsPerMinute: 20, SessionTTL: 30 * 24 * time.Hour,
+		GuardianHold: DefaultGuardianHold,
 	}
 }
 
@@ -162,13 +167,15 @@ func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string,
 		}
 	}
 	status, phoneKey, nameKey := StatusActive, phoneIdx, s.nameIndex(name)
+	var heldUntil time.Time
 	if under14 {
 		status, phoneKey, nameKey = StatusPendingGuardian, s.pendingIndex(phoneKey), s.pendingIndex(nameKey)
+		heldUntil = now.Add(s.guardianHold())
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, member_name_index, member_name_sealed,
-		password_hash, level_sealed, phone_bound_at_sealed, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		password_hash, level_sealed, phone_bound_at_sealed, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(subject), phoneKey, sealed[privacy.AccountPhone], nameKey, sealed[privacy.MemberName],
-		hash, sealed[privacy.AccountLevel], sealed[privacy.PhoneBoundAt], status, sqldb.Micros(now))
+		hash, sealed[privacy.AccountLevel], sealed[privacy.PhoneBoundAt], status, sqldb.Micros(now), microsOrZero(heldUntil))
 	if err != nil {
 		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
 			return nil, minimall.Errorf(minimall.Conflict, op, "This phone number or member name is already registered. 该手机号或会员名已被注册。")
@@ -180,7 +187,11 @@ func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string,
 			return nil, err
 		}
 	}
-	return &Account{Subject: subject, MemberName: name, Phone: MaskPhone(phone), Level: 1, Status: status, CreatedAt: now}, nil
+	a := &Account{Subject: subject, MemberName: name, Phone: MaskPhone(phone), Level: 1, Status: status, CreatedAt: now}
+	if under14 {
+		a.HeldUntil = &heldUntil
+	}
+	return a, nil
 }
 
 func (s *Service) nameIndex(name string) []byte {

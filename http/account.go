@@ -27,6 +27,24 @@ func (s *Server) registerAccountRoutes() {
 	s.handleFunc("GET /api/v1/account/profile", s.handleProfileGet)
 	s.handleFunc("PATCH /api/v1/account/profile", s.handleProfileUpdate)
 	s.handleFunc("GET /api/v1/members/{id}", s.handleMemberGet)
+	s.handleFunc("POST /api/v1/guardian-consents/withdrawal", s.handleGuardianWithdrawal)
+}
+
+// handleGuardianWithdrawal handles "POST /api/v1/guardian-consents/withdrawal":
+// a guardian withdraws the consent they gave for a child under 14, without
+// signing in (account/guardian.go).
+func (s *Server) handleGuardianWithdrawal(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var req account.GuardianWithdrawalRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	out, err := s.Accounts.WithdrawGuardianConsent(r.Context(), req, s.clientKey(r), requestIDFrom(r.Context()))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, out)
 }
 
 // handleProfileGet handles "GET /api/v1/account/profile".

@@ -4,6 +4,7 @@ import (
 	nethttp "net/http"
 
 	"minimall"
+	"minimall/account"
 )
 
 // registerAccountCheckRoutes lists the account level (二(一)1) and the
@@ -12,6 +13,39 @@ func (s *Server) registerAccountCheckRoutes() {
 	s.handleFunc("GET /api/v1/account/level", s.handleAccountLevel)
 	s.handleFunc("GET /api/v1/account/phone-check", s.handlePhoneCheckGet)
 	s.handleFunc("POST /api/v1/account/phone-check", s.handlePhoneCheckRun)
+	s.handleFunc("POST /api/v1/account/phone/codes", s.handlePhoneChangeCode)
+	s.handleFunc("PUT /api/v1/account/phone", s.handlePhoneChange)
+}
+
+// handlePhoneChangeCode handles "POST /api/v1/account/phone/codes": a code
+// to the bound number or to the one that replaces it (更换绑定手机).
+func (s *Server) handlePhoneChangeCode(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var req account.PhoneCodeRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	sent, err := s.Accounts.SendPhoneCode(r.Context(), minimall.ActorFromContext(r.Context()), req, s.clientKey(r), requestIDFrom(r.Context()))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusAccepted, sent)
+}
+
+// handlePhoneChange handles "PUT /api/v1/account/phone": bind a new number.
+func (s *Server) handlePhoneChange(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var req account.PhoneChangeRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	out, err := s.Accounts.ChangePhone(r.Context(), minimall.ActorFromContext(r.Context()), req, s.clientKey(r), requestIDFrom(r.Context()))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, out)
 }
 
 // handleAccountLevel handles "GET /api/v1/account/level": the rule, the

@@ -47,7 +47,7 @@ var columns = map[string]ColumnClass{
 
 	"accounts.subject": Pseudonymous, "accounts.phone_index": Pseudonymous, "accounts.member_name_index": Pseudonymous,
 	"accounts.status": NotPersonal, "accounts.failed_logins": NotPersonal, "accounts.locked_until": NotPersonal,
-	"accounts.created_at": NotPersonal, "accounts.phone_confirmed_at": NotPersonal, "accounts.phone_recycled_at": NotPersonal,
+	"accounts.created_at": NotPersonal, "accounts.phone_confirmed_at": NotPersonal, "accounts.phone_recycled_at": NotPersonal, "accounts.held_until": NotPersonal,
 
 	"verification_codes.id": Pseudonymous, "verification_codes.phone_index": Pseudonymous, "verification_codes.purpose": NotPersonal,
 	"verification_codes.code_hash": Pseudonymous, "verification_codes.attempts": NotPersonal, "verification_codes.expires_at": NotPersonal,

@@ -27,8 +27,8 @@ const (
 )
 
 // keepReason is why the transfer log outlives a deletion or deregistration.
-const keepReason = "向境外提供个人信息的记录及单独同意记录依法至少保存三年，用于证明依法处理（《个人信息保护法》第55、56条）；记录仅含编号、类别和时间，不含您的信息内容 / " +
-	"records of transfers abroad and of the separate consents are kept at least three years to show they were lawful (PIPL art. 55-56); they hold ids, kinds and times, none of your values"
+const keepReason = "向境外提供个人信息的记录保存三年，用于证明依法处理（《个人信息保护法》第55、56条），期满删除；单独同意记录随同意记录保存；记录仅含编号、类别和时间，不含您的信息内容 / " +
+	"records of transfers abroad are kept three years to show they were lawful (PIPL art. 55-56), then deleted; the separate consents stay with the consent records; they hold ids, kinds and times, none of your values"
 
 func (rightsPart) Name() string { return "transfer" }
 

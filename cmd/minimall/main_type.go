@@ -188,7 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Accounts.UseDecisions(m.Decisions)
 	m.Search.UseDecisions(m.Decisions)
 	// Retention: the sweeper runs at start and then daily (五(一)).
-	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Engage, m.Search)...)
+	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Kernel, m.Engage, m.Search)...)
 	m.Transfers = transfer.NewService(m.DB, m.Kernel, m.Orders, m.Partners)
 	m.Incidents = incident.NewService(m.DB, m.Kernel, m.Lifecycle)
 	// Rights: every area contributes its part (rights.Part); cmd wires them.

@@ -1,0 +1,115 @@
+package account
+
+import (
+	"context"
+
+	"minimall"
+	"minimall/lifecycle"
+	"minimall/privacy"
+	"minimall/sqldb"
+)
+
+// A child's account is held while no guardian's consent is in force: a
+// registration waiting for one (StatusPendingGuardian), or an account whose
+// guardian withdrew it (StatusGuardianWithdrawn). Neither waits for ever:
+// held_until is when the hold lapses, and the retention sweeper then erases
+// the account through the kernel (PIPL art. 31; art. 47: the purpose is
+// gone, or consent withdrawn).
+//
+//   - A registration that never became an account is erased whole: every
+//     key of the child is destroyed (nothing was bought, so no record is
+//     kept for the E-commerce Law), and its rows go, the guardian
+//     procedure's "minors" row with it (it exists only for this hold).
+//   - An account whose guardian withdrew consent is closed like a
+//     deregistration: the data key is destroyed, transaction records live
+//     on under their retention keys for the legal duty only.
+
+// Erasure reasons recorded in the erasure ledger and the audit chain.
+const (
+	ReasonHoldLapsed       = "guardian_consent_lapsed"
+	ReasonGuardianWithdrew = "guardian_consent_withdrawn"
+)
+
+// sweepHolds erases every account whose hold lapsed before r.Now. It
+// returns how many held registrations and how many withdrawn accounts went
+// (or, in a dry run, would go).
+func sweepHolds(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, r lifecycle.Rules) (held, withdrawn int, err error) {
+	const op = "account.SweepHolds"
+	rows, err := db.QueryContext(ctx, `SELECT subject, status FROM accounts WHERE status IN (?, ?) AND held_until > 0 AND held_until <= ? ORDER BY subject`,
+		StatusPendingGuardian, StatusGuardianWithdrawn, sqldb.Micros(r.Now))
+	if err != nil {
+		return 0, 0, sqldb.FormatError(op, err)
+	}
+	type lapsed struct {
+		subject minimall.SubjectID
+		status  string
+	}
+	var all []lapsed
+	for rows.Next() {
+		var l lapsed
+		if err := rows.Scan(&l.subject, &l.status); err != nil {
+			rows.Close()
+			return 0, 0, sqldb.FormatError(op, err)
+		}
+		all = append(all, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, sqldb.FormatError(op, err)
+	}
+	for _, l := range all {
+		if !r.DryRun {
+			if err := eraseHold(ctx, db, k, l.subject, l.status); err != nil {
+				return held, withdrawn, err
+			}
+		}
+		if l.status == StatusPendingGuardian {
+			held++
+		} else {
+			withdrawn++
+		}
+		if r.Progress != nil {
+			r.Progress(1)
+		}
+	}
+	return held, withdrawn, nil
+}
+
+// eraseHold erases one lapsed hold. The keys go first: should the rows
+// then fail to go, the next sweep finds them again, and their sealed
+// values are already unreadable.
+func eraseHold(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, subject minimall.SubjectID, status string) error {
+	const op = "account.SweepHolds"
+	a := minimall.SystemActor("retention")
+	scope, reason := privacy.EraseAll, ReasonHoldLapsed
+	if status == StatusGuardianWithdrawn {
+		scope, reason = privacy.EraseAccount, ReasonGuardianWithdrew
+	}
+	if err := k.Erase(ctx, a, subject, scope, reason); err != nil {
+		return err
+	}
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	row := string(subject)
+	if status == StatusGuardianWithdrawn {
+		if _, err := closeAccount(ctx, tx, subject); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET held_until = 0 WHERE subject = ?`, row); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		return tx.Commit()
+	}
+	// Never an account: nothing of the registration is kept. The minors
+	// row is the guardian procedure's record of this very hold.
+	for _, q := range []string{`DELETE FROM sessions WHERE subject = ?`, `DELETE FROM profiles WHERE subject = ?`,
+		`DELETE FROM minors WHERE subject = ?`, `DELETE FROM accounts WHERE subject = ? AND status = '` + StatusPendingGuardian + `'`} {
+		if _, err := tx.ExecContext(ctx, q, row); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+	}
+	return tx.Commit()
+}
