@@ -1,7 +1,9 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,12 @@ func TestAPIMinorHoldLapses(t *testing.T) {
 			wantProblem(t, e.Do(t, "POST", "/api/v1/guardian-consents", guardian()), 410, "gone", "")
 			if n := countRows(t, st, `SELECT COUNT(*) FROM accounts WHERE subject = ? AND status = ?`, string(child.ID), account.StatusPendingGuardian); n != 1 {
 				t.Fatal("a refused consent changed the registration")
+			}
+			// The guardian's identity never went to the authority for it.
+			for _, sb := range e.Sandbox.All() {
+				if b, _ := json.Marshal(sb.Requests()); bytes.Contains(b, []byte(residentID("19850101", "789"))) {
+					t.Fatalf("partner %s received the guardian's ID number for a lapsed hold", sb.Name())
+				}
 			}
 		})
 		t.Run("DryRunCounts", func(t *testing.T) {

@@ -86,6 +86,11 @@ func (s *Service) Consent(ctx context.Context, req GuardianConsentRequest, reque
 	if err != nil {
 		return nil, err
 	}
+	// A lapsed hold is refused before the guardian's name and ID number go
+	// to the identity authority for a registration that is over.
+	if err := s.accounts.CheckHold(ctx, subject); err != nil {
+		return nil, err
+	}
 	codeID, err := s.accounts.CheckCode(ctx, req.Phone, account.CodeGuardian, req.Code)
 	if err != nil {
 		return nil, err
