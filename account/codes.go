@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/hex"
 	"math/big"
 	"time"
 
@@ -35,6 +36,20 @@ type CodeSent struct {
 type Sender interface {
 	SendSMS(ctx context.Context, subject minimall.SubjectID, phone, text, requestID string) error
 }
+
+// Claimer is a Sender that can log a message sent before an account exists
+// under a claim, and attach it to the account registered afterwards, so
+// the person's sharing list shows the registration codes and the deletion
+// notices of their erasure reach the SMS partner too (partner.SMS).
+type Claimer interface {
+	SendUnclaimed(ctx context.Context, phone, text, claim, requestID string) error
+	ClaimSMS(ctx context.Context, tx *sqldb.Tx, claim string, subject minimall.SubjectID) error
+}
+
+// registerClaim is the claim of the registration codes sent to the phone
+// whose blind index is idx: the index itself, pseudonymous like the one in
+// accounts.phone_index.
+func registerClaim(idx []byte) string { return "register:" + hex.EncodeToString(idx) }
 
 // SendCode sends a one-time code to phone. Limits: one code per phone per
 // CodeCooldown, CodesPerHour per phone and per client. Returns Invalid for

@@ -205,7 +205,15 @@ func (s *Service) issueCode(ctx context.Context, subject minimall.SubjectID, pho
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}
-	if err := s.sms.SendSMS(ctx, subject, phone, fmt.Sprintf(text, code, int(s.cfg.CodeTTL.Minutes()), code), requestID); err != nil {
+	msg := fmt.Sprintf(text, code, int(s.cfg.CodeTTL.Minutes()), code)
+	if c, ok := s.sms.(Claimer); ok && subject == "" && purpose == CodeRegister {
+		// Sent before the account exists: the account, once registered
+		// with this phone, takes the message over (Register).
+		err = c.SendUnclaimed(ctx, phone, msg, registerClaim(idx), requestID)
+	} else {
+		err = s.sms.SendSMS(ctx, subject, phone, msg, requestID)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return sent, nil

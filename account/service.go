@@ -117,6 +117,11 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 	if err != nil {
 		return nil, err
 	}
+	if c, ok := s.sms.(Claimer); ok {
+		if err := c.ClaimSMS(ctx, tx, registerClaim(phoneIdx), a.Subject); err != nil {
+			return nil, err
+		}
+	}
 	if req.Under14 {
 		// PIPL art. 31: the registration is held, invisible to sign-in,
 		// until a guardian consents (minor.go).

@@ -88,6 +88,10 @@ type Disclosure struct {
 	// statuses. A key that names a registry field is refused.
 	Params    map[string]any
 	RequestID string // the request that caused it; kept in the log
+	// Claim, for a disclosure made before the person has an account
+	// (Subject empty), is a pseudonymous key (a blind index) under which
+	// ClaimTx later attaches it to the account.
+	Claim string
 	// Within, when set, runs in the transaction that logs the disclosure,
 	// before anything is sent: the caller's own row (a payment) commits
 	// with the log of what goes out for it, in one turn of the writer. Its

@@ -25,10 +25,14 @@ func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (
 				return err
 			}
 		}
+		claim := ""
+		if d.Subject == "" {
+			claim = d.Claim
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO partner_disclosures
-			(id, subject, partner, purpose, operation, fields, partner_ref, request_id, at, status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, string(d.Subject), string(d.Partner), string(d.Purpose), d.Operation, fields, ref, d.RequestID, sqldb.Micros(tx.Now()), StatusSent)
+			(id, subject, partner, purpose, operation, fields, partner_ref, request_id, at, status, claim)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, string(d.Subject), string(d.Partner), string(d.Purpose), d.Operation, fields, ref, d.RequestID, sqldb.Micros(tx.Now()), StatusSent, claim)
 		if err != nil {
 			return sqldb.FormatError("partner.logDisclosure", err)
 		}
@@ -159,4 +163,19 @@ func (g *Gateway) markDeleted(ctx context.Context, subject minimall.SubjectID, p
 		return fmt.Errorf("partner: mark deleted: %w", err)
 	}
 	return nil
+}
+
+// ClaimTx attaches, inside tx, the disclosures made before subject had an
+// account under claim (Disclosure.Claim) to subject: from then on they are
+// in the person's sharing list, and the deletion notices of their erasure
+// reach the partners that received them. Returns how many were attached.
+func (g *Gateway) ClaimTx(ctx context.Context, tx *sqldb.Tx, claim string, subject minimall.SubjectID) (int64, error) {
+	if claim == "" || subject == "" {
+		return 0, minimall.Errorf(minimall.Invalid, "partner.ClaimTx", "A claim and a subject are required. 需要认领键和用户。")
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE partner_disclosures SET subject = ?, claim = '' WHERE claim = ? AND subject = ''`, string(subject), claim)
+	if err != nil {
+		return 0, sqldb.FormatError("partner.ClaimTx", err)
+	}
+	return res.RowsAffected()
 }

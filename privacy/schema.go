@@ -69,6 +69,8 @@ var columns = map[string]ColumnClass{
 	"partner_disclosures.operation": NotPersonal, "partner_disclosures.fields": NotPersonal,
 	"partner_disclosures.partner_ref": Pseudonymous, "partner_disclosures.request_id": NotPersonal,
 	"partner_disclosures.at": NotPersonal, "partner_disclosures.status": NotPersonal,
+	// 0022: a keyed hash (blind index) of the phone a pre-account code went to.
+	"partner_disclosures.claim": Pseudonymous,
 
 	// Catalogue (0010): shop and item data is not personal; a shop's owner
 	// is a subject id.
