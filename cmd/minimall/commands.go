@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"minimall"
@@ -53,6 +54,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		return err
 	}
 	m.Stdout = stdout
+	tuneGC()
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
@@ -290,4 +292,18 @@ func roleNames() []string {
 		out = append(out, string(r))
 	}
 	return out
+}
+
+// serveGCPercent is the garbage collector's target while serving, unless
+// GOGC says otherwise: a request's garbage is small and short-lived, and
+// collecting at four times the live heap instead of twice cuts the
+// collector's share of a busy server's CPU (checkout +11%, item page +17%
+// measured with loadgen on the 2-core development machine) for about
+// 250 MB more resident memory under that load (365 → 615 MB).
+const serveGCPercent = 400
+
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
 }
