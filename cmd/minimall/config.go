@@ -99,6 +99,10 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&a.LockoutFor, "lockout", a.LockoutFor, "how long a locked account stays locked")
 	fs.IntVar(&a.LoginsPerMinute, "logins-per-minute", a.LoginsPerMinute, "sign-in attempts per client per minute")
 	fs.DurationVar(&a.SessionTTL, "session-ttl", a.SessionTTL, "how long a session lasts")
+	if a.GuardianHold == 0 {
+		a.GuardianHold = account.DefaultGuardianHold
+	}
+	fs.DurationVar(&a.GuardianHold, "guardian-hold", a.GuardianHold, "how long an under-14 registration waits for a guardian's consent before it is erased")
 }
 
 // resolve fills derived defaults and checks the combination.
