@@ -32,7 +32,6 @@ type Batcher struct {
 	queue  chan batchItem
 	quit   chan struct{}
 	exited chan struct{} // closed when run returns
-	start  sync.Once
 	stop   sync.Once
 	done   sync.WaitGroup
 }
@@ -52,7 +51,16 @@ var ErrBatcherClosed = errors.New("sqldb: batcher closed")
 // NewBatcher returns a batcher committing up to max writes at a time, and
 // waiting up to linger for a group nobody waits on to grow.
 func NewBatcher(db *DB, max int, linger time.Duration) *Batcher {
-	return &Batcher{db: db, max: max, linger: linger, queue: make(chan batchItem, max), quit: make(chan struct{}), exited: make(chan struct{})}
+	return startBatcher(&Batcher{db: db, max: max, linger: linger})
+}
+
+// startBatcher starts b's writer. It starts here, not on first use: a write
+// racing Close must not start the writer while Close waits for it.
+func startBatcher(b *Batcher) *Batcher {
+	b.queue, b.quit, b.exited = make(chan batchItem, b.max), make(chan struct{}), make(chan struct{})
+	b.done.Add(1)
+	go b.run()
+	return b
 }
 
 // Go queues fn without waiting for its commit; it blocks only while the
@@ -107,7 +115,6 @@ func (b *Batcher) Close() error {
 }
 
 func (b *Batcher) put(ctx context.Context, it batchItem) error {
-	b.start.Do(func() { b.done.Add(1); go b.run() })
 	select {
 	case <-b.quit:
 		return ErrBatcherClosed

@@ -44,7 +44,5 @@ func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) erro
 // newGroup returns the batcher behind Write on SQLite: everything it
 // queues is waited for, so it never lingers.
 func newGroup(db *DB) *Batcher {
-	b := NewBatcher(db, groupMax, time.Millisecond)
-	b.isolate, b.gather = true, 200*time.Microsecond
-	return b
+	return startBatcher(&Batcher{db: db, max: groupMax, linger: time.Millisecond, isolate: true, gather: 200 * time.Microsecond})
 }
