@@ -30,7 +30,7 @@ import (
 // before.
 //
 // The guardian token and the guardian's identity are the identity area's
-// record of the consent (its "minors" table); this file only reads them.
+// record of the consent; this file asks for them (Identity.GuardianRecord).
 
 // GuardianWithdrawalRequest is a guardian's withdrawal of consent.
 type GuardianWithdrawalRequest struct {
@@ -69,13 +69,13 @@ func (s *Service) WithdrawGuardianConsent(ctx context.Context, req GuardianWithd
 	if err != nil {
 		return nil, err
 	}
-	hash := guardianTokenHash(req.Token)
+	hash := sha256.Sum256([]byte(req.Token))
 	now := s.db.Now()
-	if !s.limits.allow("guardianwd:"+hex.EncodeToString(hash), withdrawalsPerToken, time.Hour, now) ||
+	if !s.limits.allow("guardianwd:"+hex.EncodeToString(hash[:]), withdrawalsPerToken, time.Hour, now) ||
 		!s.limits.allow("guardianwdclient:"+client, withdrawalsPerClient, time.Hour, now) {
 		return nil, minimall.Errorf(minimall.TooMany, op, "Too many attempts; wait an hour. 尝试过于频繁，请一小时后再试。")
 	}
-	c, err := s.consentedChild(ctx, hash)
+	c, err := s.consentedChild(ctx, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -118,12 +118,6 @@ func checkWithdrawal(req GuardianWithdrawalRequest) (string, error) {
 	return phone, nil
 }
 
-// guardianTokenHash is how the identity area stores a guardian token.
-func guardianTokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
-
 // guardedChild is what a withdrawal reads of the child.
 type guardedChild struct {
 	subject          minimall.SubjectID
@@ -135,19 +129,14 @@ type guardedChild struct {
 
 // consentedChild finds the child a guardian token belongs to, with a
 // guardian's consent in force.
-func (s *Service) consentedChild(ctx context.Context, tokenHash []byte) (*guardedChild, error) {
+func (s *Service) consentedChild(ctx context.Context, token string) (*guardedChild, error) {
 	const op = "account.WithdrawGuardianConsent"
-	var c guardedChild
-	var subject string
-	err := s.db.QueryRowContext(ctx, `SELECT subject, state, guardian_identity_sealed FROM minors WHERE guardian_token_hash = ?`, tokenHash).
-		Scan(&subject, &c.minorRow, &c.guardianSealed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, minimall.Errorf(minimall.NotFound, op, "No guardian's consent with this token. 没有与此令牌对应的监护人同意。")
-	}
+	rec, err := s.identity.GuardianRecord(ctx, token)
 	if err != nil {
-		return nil, sqldb.FormatError(op, err)
+		return nil, err
 	}
-	c.subject = minimall.SubjectID(subject)
+	c := guardedChild{subject: rec.Subject, minorRow: string(rec.State), guardianSealed: rec.GuardianIdentity}
+	subject := string(c.subject)
 	err = s.db.QueryRowContext(ctx, `SELECT status, phone_sealed, phone_index, member_name_index FROM accounts WHERE subject = ?`, subject).
 		Scan(&c.status, &c.phoneSealed, &c.phoneIdx, &c.name)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && c.status == StatusDeregistered) {

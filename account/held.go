@@ -18,8 +18,8 @@ import (
 //
 //   - A registration that never became an account is erased whole: every
 //     key of the child is destroyed (nothing was bought, so no record is
-//     kept for the E-commerce Law), and its rows go, the guardian
-//     procedure's "minors" row with it (it exists only for this hold).
+//     kept for the E-commerce Law), and its rows go, the identity area's
+//     record of the guardian procedure with them (Sweeper.Minors).
 //   - An account whose guardian withdrew consent is closed like a
 //     deregistration: the data key is destroyed, transaction records live
 //     on under their retention keys for the legal duty only.
@@ -33,8 +33,9 @@ const (
 // sweepHolds erases every account whose hold lapsed before r.Now. It
 // returns how many held registrations and how many withdrawn accounts went
 // (or, in a dry run, would go).
-func sweepHolds(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, r lifecycle.Rules) (held, withdrawn int, err error) {
+func sweepHolds(ctx context.Context, w Sweeper, r lifecycle.Rules) (held, withdrawn int, err error) {
 	const op = "account.SweepHolds"
+	db := w.DB
 	rows, err := db.QueryContext(ctx, `SELECT subject, status FROM accounts WHERE status IN (?, ?) AND held_until > 0 AND held_until <= ? ORDER BY subject`,
 		StatusPendingGuardian, StatusGuardianWithdrawn, sqldb.Micros(r.Now))
 	if err != nil {
@@ -59,7 +60,7 @@ func sweepHolds(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, r lifecycl
 	}
 	for _, l := range all {
 		if !r.DryRun {
-			if err := eraseHold(ctx, db, k, l.subject, l.status); err != nil {
+			if err := eraseHold(ctx, w, l.subject, l.status); err != nil {
 				return held, withdrawn, err
 			}
 		}
@@ -78,8 +79,9 @@ func sweepHolds(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, r lifecycl
 // eraseHold erases one lapsed hold. The keys go first: should the rows
 // then fail to go, the next sweep finds them again, and their sealed
 // values are already unreadable.
-func eraseHold(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, subject minimall.SubjectID, status string) error {
+func eraseHold(ctx context.Context, w Sweeper, subject minimall.SubjectID, status string) error {
 	const op = "account.SweepHolds"
+	db, k := w.DB, w.Kernel
 	a := minimall.SystemActor("retention")
 	scope, reason := privacy.EraseAll, ReasonHoldLapsed
 	if status == StatusGuardianWithdrawn {
@@ -103,10 +105,15 @@ func eraseHold(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, subject min
 		}
 		return tx.Commit()
 	}
-	// Never an account: nothing of the registration is kept. The minors
-	// row is the guardian procedure's record of this very hold.
+	// Never an account: nothing of the registration is kept, nor the
+	// identity area's record of this very hold.
+	if w.Minors != nil {
+		if err := w.Minors.DropMinorTx(ctx, tx, subject); err != nil {
+			return err
+		}
+	}
 	for _, q := range []string{`DELETE FROM sessions WHERE subject = ?`, `DELETE FROM profiles WHERE subject = ?`,
-		`DELETE FROM minors WHERE subject = ?`, `DELETE FROM accounts WHERE subject = ? AND status = '` + StatusPendingGuardian + `'`} {
+		`DELETE FROM accounts WHERE subject = ? AND status = '` + StatusPendingGuardian + `'`} {
 		if _, err := tx.ExecContext(ctx, q, row); err != nil {
 			return sqldb.FormatError(op, err)
 		}

@@ -45,6 +45,18 @@ type Identity interface {
 	// MatchRealName compares a claimed name and ID number with the sealed
 	// ones, opened for account recovery only (audited by the guard).
 	MatchRealName(ctx context.Context, subject minimall.SubjectID, realName, idNumber, requestID string) (bool, error)
+	// GuardianRecord finds the child a guardian token belongs to, with
+	// the state of the guardian procedure and the guardian's sealed
+	// identity (a guardian's withdrawal checks the guardian against it).
+	// Returns NotFound for an unknown token.
+	GuardianRecord(ctx context.Context, token string) (GuardianRecord, error)
+}
+
+// GuardianRecord is the identity area's record of a guardian procedure.
+type GuardianRecord struct {
+	Subject          minimall.SubjectID
+	State            privacy.MinorState
+	GuardianIdentity []byte // sealed (privacy.GuardianIdentity)
 }
 
 // UseIdentity wires the identity area; call it before serving.

@@ -24,6 +24,11 @@ const codeGrace = 24 * time.Hour
 type Sweeper struct {
 	DB     *sqldb.DB
 	Kernel *privacy.Kernel
+	// Minors drops the identity area's record of a lapsed hold; nil leaves
+	// it (the identity area's own sweep then finds no account for it).
+	Minors interface {
+		DropMinorTx(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) error
+	}
 }
 
 // Area names the area in sweep reports.
@@ -43,7 +48,7 @@ func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepR
 	if err != nil || w.Kernel == nil {
 		return rep, err
 	}
-	held, withdrawn, err := sweepHolds(ctx, w.DB, w.Kernel, r)
+	held, withdrawn, err := sweepHolds(ctx, w, r)
 	rep.Removed["held_registrations"], rep.Removed["guardian_withdrawn_accounts"] = held, withdrawn
 	return rep, err
 }

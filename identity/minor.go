@@ -240,3 +240,34 @@ func (s *Service) MatchRealName(ctx context.Context, subject minimall.SubjectID,
 	ok := subtle.ConstantTimeCompare(name, claimName) & subtle.ConstantTimeCompare(id, claimID)
 	return ok == 1, nil
 }
+
+// GuardianRecord finds the child a guardian token belongs to, with the
+// state of the guardian procedure and the guardian's sealed identity
+// (account.Identity: a guardian's withdrawal checks the guardian against
+// it). Returns NotFound for an unknown token.
+func (s *Service) GuardianRecord(ctx context.Context, token string) (account.GuardianRecord, error) {
+	const op = "identity.GuardianRecord"
+	var rec account.GuardianRecord
+	var subject, state string
+	err := s.db.QueryRowContext(ctx, `SELECT subject, state, guardian_identity_sealed FROM minors WHERE guardian_token_hash = ?`, tokenHash(token)).
+		Scan(&subject, &state, &rec.GuardianIdentity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rec, minimall.Errorf(minimall.NotFound, op, "No guardian's consent with this token. 没有与此令牌对应的监护人同意。")
+	}
+	if err != nil {
+		return rec, sqldb.FormatError(op, err)
+	}
+	rec.Subject, rec.State = minimall.SubjectID(subject), privacy.MinorState(state)
+	return rec, nil
+}
+
+// Minors is the identity area's record of guardian procedures, as the
+// account area's retention sweep needs it (account.Sweeper.Minors).
+type Minors struct{}
+
+// DropMinorTx deletes, in tx, the record of subject's guardian procedure:
+// the held registration lapsed and is erased.
+func (Minors) DropMinorTx(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM minors WHERE subject = ?`, string(subject))
+	return sqldb.FormatError("identity.DropMinorTx", err)
+}

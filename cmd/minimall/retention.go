@@ -28,7 +28,7 @@ import (
 // wires the same list into lifecycle.NewService and runs Service.Run.
 func retentionSweepers(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service, srch *search.Service) []lifecycle.Sweeper {
 	return []lifecycle.Sweeper{
-		account.Sweeper{DB: db, Kernel: k}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
+		account.Sweeper{DB: db, Kernel: k, Minors: identity.Minors{}}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
 		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db},
 		decision.Sweeper{DB: db}, transfer.Sweeper{DB: db},
 		lifecycle.SweepFunc{Name: "engage", Fn: func(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {

@@ -22,7 +22,7 @@ import (
 // Sweepers lists every area's part of a retention sweep, as cmd wires it.
 func Sweepers(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service, srch *search.Service) []lifecycle.Sweeper {
 	out := []lifecycle.Sweeper{
-		account.Sweeper{DB: db, Kernel: k}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
+		account.Sweeper{DB: db, Kernel: k, Minors: identity.Minors{}}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
 		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db}, decision.Sweeper{DB: db}, transfer.Sweeper{DB: db},
 	}
 	if eng != nil {
