@@ -28,6 +28,10 @@ type Payment struct {
 	PaidAt    *time.Time `json:"paid_at,omitempty"`
 }
 
+// channelAlipay is the one payment channel: a payment's default, and what
+// a notice that names none is taken to mean.
+const channelAlipay = "alipay"
+
 // Payment statuses (sealed: 支付进度及状态).
 const (
 	PaymentCreated  = "created"
@@ -60,9 +64,9 @@ const (
 func (r *PayRequest) validate() error {
 	const op = "order.Pay"
 	if r.Channel == "" {
-		r.Channel = "alipay"
+		r.Channel = channelAlipay
 	}
-	if r.Channel != "alipay" {
+	if r.Channel != channelAlipay {
 		return invalid(op, "channel is alipay. 支付渠道须为 alipay。")
 	}
 	if p := r.PayForMe; p != nil {
@@ -305,7 +309,7 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 			return nil // already recorded
 		}
 		if n.Channel == "" {
-			n.Channel = "alipay"
+			n.Channel = channelAlipay
 		}
 		z := &sealer{ctx: ctx, g: s.k.Guard(), subject: sub, row: n.PaymentID}
 		st, at := z.seal(privacy.PaymentStatus, PaymentPaid), z.seal(privacy.PaymentTime, n.PaidAt)
@@ -314,7 +318,7 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 		}
 		// The channel stays as sealed when the payment began (the only one
 		// there is); a notice naming another changes it.
-		if n.Channel != "alipay" {
+		if n.Channel != channelAlipay {
 			if ch := z.seal(privacy.PaymentChannel, n.Channel); z.err == nil {
 				if _, err := tx.ExecContext(ctx, `UPDATE payments SET channel_sealed = ? WHERE id = ?`, ch, n.PaymentID); err != nil {
 					return sqldb.FormatError(op, err)

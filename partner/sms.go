@@ -18,21 +18,20 @@ type SMS struct{ Gateway *Gateway }
 //
 // NB: phone and text are personal or secret; never log them.
 func (s SMS) SendSMS(ctx context.Context, subject minimall.SubjectID, phone, text, requestID string) error {
-	_, err := s.Gateway.Send(ctx, Disclosure{
-		Partner: privacy.PartnerSMS, Purpose: privacy.ForLogin, Subject: subject, Operation: "sms/send",
-		Fields: map[privacy.Field]string{privacy.AccountPhone: phone}, Params: map[string]any{"text": text}, RequestID: requestID,
-	})
-	return err
+	return s.send(ctx, Disclosure{Subject: subject, RequestID: requestID}, phone, text)
 }
 
 // SendUnclaimed is SendSMS before an account exists: the disclosure is
 // logged under claim, for the account that may follow to take over
 // (ClaimSMS).
 func (s SMS) SendUnclaimed(ctx context.Context, phone, text, claim, requestID string) error {
-	_, err := s.Gateway.Send(ctx, Disclosure{
-		Partner: privacy.PartnerSMS, Purpose: privacy.ForLogin, Operation: "sms/send", Claim: claim,
-		Fields: map[privacy.Field]string{privacy.AccountPhone: phone}, Params: map[string]any{"text": text}, RequestID: requestID,
-	})
+	return s.send(ctx, Disclosure{Claim: claim, RequestID: requestID}, phone, text)
+}
+
+func (s SMS) send(ctx context.Context, d Disclosure, phone, text string) error {
+	d.Partner, d.Purpose, d.Operation = privacy.PartnerSMS, privacy.ForLogin, "sms/send"
+	d.Fields, d.Params = map[privacy.Field]string{privacy.AccountPhone: phone}, map[string]any{"text": text}
+	_, err := s.Gateway.Send(ctx, d)
 	return err
 }
 

@@ -169,26 +169,7 @@ func TestBackupRestoreKeepsErasure(t *testing.T) {
 		t.Fatalf("audit verify after restore: exit %d %s %s", code, out, errOut)
 	}
 	m = startOn(t, data, keys)
-
-	var erasedAt int64
-	if err := m.DB.QueryRowContext(ctx, `SELECT erased_at FROM subjects WHERE id = ?`, string(gone.subject)).Scan(&erasedAt); err != nil || erasedAt == 0 {
-		t.Fatalf("erased person not marked erased after restore: erased_at=%d %v", erasedAt, err)
-	}
-	if phone, err := openPhone(ctx, m, gone.subject); err == nil {
-		t.Fatalf("erased person's sealed phone opens after restore: %q", phone)
-	}
-	if signIn(t, m, gone) != "" {
-		t.Fatal("erased person signs in after restore")
-	}
-	if st, b := callJSON(t, "GET", m.HTTP.URL()+"/api/v1/account", gone.token, nil); st == 200 {
-		t.Fatalf("erased person's old session works after restore: %s", b)
-	}
-	if phone, err := openPhone(ctx, m, kept.subject); err != nil || phone != kept.phone {
-		t.Fatalf("other person's phone after restore: %q %v", phone, err)
-	}
-	if signIn(t, m, kept) == "" {
-		t.Fatal("the other person cannot sign in after restore")
-	}
+	wantErasureKept(t, m, gone, kept)
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -282,4 +263,31 @@ func TestBackupRefusals(t *testing.T) {
 			t.Errorf("postgres, into the keys folder: exit %d %s", code, errOut)
 		}
 	})
+}
+
+// wantErasureKept checks a server started on a restored backup: the person
+// erased since the backup stays erased (marked, sealed data shut, no
+// sign-in, no old session) and the other person is whole.
+func wantErasureKept(t *testing.T, m *Main, gone, kept *backupShopper) {
+	t.Helper()
+	ctx := context.Background()
+	var erasedAt int64
+	if err := m.DB.QueryRowContext(ctx, `SELECT erased_at FROM subjects WHERE id = ?`, string(gone.subject)).Scan(&erasedAt); err != nil || erasedAt == 0 {
+		t.Fatalf("erased person not marked erased after restore: erased_at=%d %v", erasedAt, err)
+	}
+	if phone, err := openPhone(ctx, m, gone.subject); err == nil {
+		t.Fatalf("erased person's sealed phone opens after restore: %q", phone)
+	}
+	if signIn(t, m, gone) != "" {
+		t.Fatal("erased person signs in after restore")
+	}
+	if st, b := callJSON(t, "GET", m.HTTP.URL()+"/api/v1/account", gone.token, nil); st == 200 {
+		t.Fatalf("erased person's old session works after restore: %s", b)
+	}
+	if phone, err := openPhone(ctx, m, kept.subject); err != nil || phone != kept.phone {
+		t.Fatalf("other person's phone after restore: %q %v", phone, err)
+	}
+	if signIn(t, m, kept) == "" {
+		t.Fatal("the other person cannot sign in after restore")
+	}
 }
