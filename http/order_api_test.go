@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"minimall/internal/testkit"
 	"minimall/partner"
 	"minimall/privacy"
+	"minimall/sqldb"
 )
 
 // recipient is a valid recipient for tests.
@@ -480,5 +482,61 @@ func TestAPIPaymentAndDelivery(t *testing.T) {
 		ts := partner.Timestamp(st.Clock.Now())
 		sig := partner.SignRequest(e.Sandbox.Payment.Endpoint().SignKey, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
 		wantStatus(t, e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig), 401, "wrong key")
+	})
+}
+
+// TestAPIPaymentNoticeFillsTradeNumber: Pay writes the institution's trade
+// number behind its answer; if that write is lost, the signed notice
+// carries the number again and the payment is recorded with it.
+func TestAPIPaymentNoticeFillsTradeNumber(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		fx := newShop(t, e, "13866660061", "trade_seller")
+		it := fx.item(t, e, "蓝牙音箱", 12900, 5, nil)
+		buyer := e.Register(t, "13866660062", "trade_buyer")
+		auth := testenv.Bearer(buyer.Token)
+		o := placeOrder(t, e, buyer, buyNow(it, 1))
+		r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...)
+		wantStatus(t, r, 201, "pay")
+		var p struct {
+			ID      string
+			TradeNo string `json:"trade_no"`
+			PayURL  string `json:"pay_url"`
+		}
+		r.JSON(t, &p)
+		if p.TradeNo == "" {
+			t.Fatal("no trade number in Pay's answer")
+		}
+		// Lose the write behind the answer (it commits before this one).
+		if err := e.Store.DB.Write(t.Context(), func(ctx context.Context, tx *sqldb.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE payments SET trade_no = '' WHERE id = ? AND trade_no = ?`, p.ID, p.TradeNo)
+			if n, _ := res.RowsAffected(); err == nil && n != 1 {
+				t.Errorf("the trade number was not written behind Pay's answer")
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(p.PayURL, "application/json", nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("pay at the sandbox: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		var got struct {
+			Status  string
+			Payment struct {
+				Status  string
+				TradeNo string `json:"trade_no"`
+			}
+		}
+		e.Do(t, "GET", "/api/v1/orders/"+o.ID, nil, auth...).JSON(t, &got)
+		if got.Status != "paid" || got.Payment.Status != "paid" || got.Payment.TradeNo != p.TradeNo {
+			t.Fatalf("after the notice: %+v, want paid with trade number %s", got, p.TradeNo)
+		}
+		// A notice naming another trade number for it is refused now.
+		notice := fmt.Sprintf(`{"payment_id":%q,"trade_no":"T-other","status":"paid","amount_fen":12900}`, p.ID)
+		ts := partner.Timestamp(st.Clock.Now())
+		sig := partner.SignRequest(e.Sandbox.Payment.Endpoint().VerifyKey, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
+		wantStatus(t, e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig), 404, "another trade number")
 	})
 }

@@ -163,8 +163,11 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 		return nil, false, &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The payment service gave no trade number. 支付机构未返回交易号。", Err: err}
 	}
 	p.TradeNo, p.PayURL = ans.TradeNo, ans.PayURL
-	if err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE payments SET trade_no = ?, updated_at = ? WHERE id = ?`, p.TradeNo, sqldb.Micros(tx.Now()), p.ID)
+	// The trade number is written behind the answer, without waiting for
+	// its commit: the institution's signed notice carries it again and
+	// fills it in if this write is lost (PaymentNotified).
+	if err := s.db.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE payments SET trade_no = ?, updated_at = ? WHERE id = ? AND trade_no = ''`, p.TradeNo, sqldb.Micros(tx.Now()), p.ID)
 		return err
 	}); err != nil {
 		return nil, false, sqldb.FormatError(op, err)
@@ -174,23 +177,23 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 
 func (s *Service) insertPayment(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, r *orderRow, p *Payment, idemKey string, pf *PayForMe) error {
 	const op = "order.Pay"
-	z := &sealer{ctx: ctx, g: s.k.Guard(), subject: a.Subject, row: p.ID}
-	amount, channel, status := z.seal(privacy.PaymentAmount, strconv.FormatInt(p.AmountFen, 10)), z.seal(privacy.PaymentChannel, p.Channel), z.seal(privacy.PaymentStatus, p.Status)
-	var payerPhone, payerAccount []byte
+	plain := map[privacy.Field]string{privacy.PaymentAmount: strconv.FormatInt(p.AmountFen, 10), privacy.PaymentChannel: p.Channel, privacy.PaymentStatus: p.Status}
 	if pf != nil {
-		payerPhone, payerAccount = z.seal(privacy.PayerPhone, pf.PayerPhone), z.seal(privacy.PayerAlipayAccount, pf.PayerAccount)
+		plain[privacy.PayerPhone], plain[privacy.PayerAlipayAccount] = pf.PayerPhone, pf.PayerAccount
 	}
-	if z.err != nil {
-		return z.err
+	v, err := s.k.Guard().SealRow(ctx, a.Subject, p.ID, plain)
+	if err != nil {
+		return err
 	}
 	var idem []byte
 	if idemKey != "" {
 		idem = idemIndex(a.Subject, idemKey)
 	}
 	now := sqldb.Micros(tx.Now())
-	_, err := tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, amount_sealed, channel_sealed,
+	_, err = tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, amount_sealed, channel_sealed,
 		payer_account_sealed, payer_phone_sealed, status_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, r.id, string(a.Subject), idem, p.Kind, amount, channel, payerAccount, payerPhone, status, now, now)
+		p.ID, r.id, string(a.Subject), idem, p.Kind, v[privacy.PaymentAmount], v[privacy.PaymentChannel],
+		v[privacy.PayerAlipayAccount], v[privacy.PayerPhone], v[privacy.PaymentStatus], now, now)
 	return sqldb.FormatError(op, err)
 }
 
@@ -280,12 +283,15 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 	if n.Status != PaymentPaid {
 		return invalid(op, "Unknown payment status. 未知的支付状态。")
 	}
+	if n.TradeNo == "" {
+		return invalid(op, "The notice names no trade number. 通知缺少交易号。")
+	}
 	sys := minimall.SystemActor("payment-notice")
 	// One group commit with other writes (sqldb.DB.Write).
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		var orderID, subject string
 		var amountSealed []byte
-		err := tx.QueryRowContext(ctx, `SELECT order_id, subject, amount_sealed FROM payments WHERE id = ? AND trade_no = ?`, n.PaymentID, n.TradeNo).
+		err := tx.QueryRowContext(ctx, `SELECT order_id, subject, amount_sealed FROM payments WHERE id = ? AND trade_no IN ('', ?)`, n.PaymentID, n.TradeNo).
 			Scan(&orderID, &subject, &amountSealed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return minimall.Errorf(minimall.NotFound, op, "No such payment. 支付记录不存在。")
@@ -311,25 +317,26 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 		if n.Channel == "" {
 			n.Channel = channelAlipay
 		}
-		z := &sealer{ctx: ctx, g: s.k.Guard(), subject: sub, row: n.PaymentID}
-		st, at := z.seal(privacy.PaymentStatus, PaymentPaid), z.seal(privacy.PaymentTime, n.PaidAt)
-		if z.err != nil {
-			return z.err
-		}
+		plain := map[privacy.Field]string{privacy.PaymentStatus: PaymentPaid, privacy.PaymentTime: n.PaidAt}
 		// The channel stays as sealed when the payment began (the only one
 		// there is); a notice naming another changes it.
 		if n.Channel != channelAlipay {
-			if ch := z.seal(privacy.PaymentChannel, n.Channel); z.err == nil {
-				if _, err := tx.ExecContext(ctx, `UPDATE payments SET channel_sealed = ? WHERE id = ?`, ch, n.PaymentID); err != nil {
-					return sqldb.FormatError(op, err)
-				}
-			}
-			if z.err != nil {
-				return z.err
+			plain[privacy.PaymentChannel] = n.Channel
+		}
+		v, err := s.k.Guard().SealRow(ctx, sub, n.PaymentID, plain)
+		if err != nil {
+			return err
+		}
+		if ch := v[privacy.PaymentChannel]; ch != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE payments SET channel_sealed = ? WHERE id = ?`, ch, n.PaymentID); err != nil {
+				return sqldb.FormatError(op, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, time_sealed = ?, updated_at = ? WHERE id = ?`,
-			st, at, sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
+		st, at := v[privacy.PaymentStatus], v[privacy.PaymentTime]
+		// The notice fills in the trade number if the write behind Pay's
+		// answer was lost.
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET trade_no = ?, status_sealed = ?, time_sealed = ?, updated_at = ? WHERE id = ?`,
+			n.TradeNo, st, at, sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
 			return sqldb.FormatError(op, err)
 		}
 		if err := setStatus(ctx, tx, orderID, PendingPayment, Paid); err != nil {

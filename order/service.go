@@ -82,25 +82,6 @@ func newNumber(t time.Time) string {
 	return fmt.Sprintf("%s%012d", t.Format("20060102"), n.Int64())
 }
 
-// sealer seals the values of one row, keeping the first error.
-type sealer struct {
-	ctx     context.Context
-	g       *privacy.Guard
-	subject minimall.SubjectID
-	row     string
-	err     error
-}
-
-// seal returns the sealed value, or nil for an empty optional value.
-func (z *sealer) seal(f privacy.Field, v string) []byte {
-	if z.err != nil || v == "" {
-		return nil
-	}
-	b, err := z.g.Seal(z.ctx, z.subject, f, z.row, []byte(v))
-	z.err = err
-	return b
-}
-
 // Place places the order(s) of req: one per shop, as a seller ships its
 // own goods. Stock is reserved in the same transaction, so an order exists
 // only with its stock. With an idempotency key, a retry of the same
@@ -296,7 +277,6 @@ func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Act
 		amount := total
 		items, _ := json.Marshal(lines)
 		disc, _ := json.Marshal(discounts)
-		z := &sealer{ctx: ctx, g: s.k.Guard(), subject: a.Subject, row: id}
 		rc := req.Recipient
 		consent := ""
 		if req.ForSomeoneElse {
@@ -309,19 +289,23 @@ func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Act
 		o := &Order{ID: id, Number: newNumber(now), Status: PendingPayment, Shop: lines[0].Shop, CreatedAt: now, Lines: lines,
 			Discounts: discounts, TotalFen: total, AmountFen: amount, Recipient: rc, Remark: req.Remark, ForSomeoneElse: req.ForSomeoneElse,
 			CrossBorder: customsNumber != "", CustomsDeclared: customsNumber != ""}
+		v, err := s.k.Guard().SealRow(ctx, a.Subject, id, map[privacy.Field]string{
+			privacy.OrderNumber: o.Number, privacy.OrderItems: string(items), privacy.OrderTime: now.Format(time.RFC3339Nano),
+			privacy.OrderDiscounts: string(disc), privacy.OrderAmount: strconv.FormatInt(amount, 10),
+			privacy.RecipientName: rc.Name, privacy.RecipientAddress: rc.Address, privacy.RecipientPhone: rc.Phone,
+			privacy.ExtraPhone: rc.ExtraPhone, privacy.DeliveryTime: rc.DeliveryTime, privacy.OrderRemark: req.Remark,
+			privacy.RecipientConsent: consent, privacy.CustomsIDName: customsName, privacy.CustomsIDNumber: customsNumber,
+		})
+		if err != nil {
+			return nil, err
+		}
 		args := []any{
 			id, string(a.Subject), lines[0].Shop, string(PendingPayment), boolInt(customsNumber != ""),
-			z.seal(privacy.OrderNumber, o.Number), z.seal(privacy.OrderItems, string(items)),
-			z.seal(privacy.OrderTime, now.Format(time.RFC3339Nano)), z.seal(privacy.OrderDiscounts, string(disc)),
-			z.seal(privacy.OrderAmount, strconv.FormatInt(amount, 10)),
-			z.seal(privacy.RecipientName, rc.Name), z.seal(privacy.RecipientAddress, rc.Address), z.seal(privacy.RecipientPhone, rc.Phone),
-			z.seal(privacy.ExtraPhone, rc.ExtraPhone), z.seal(privacy.DeliveryTime, rc.DeliveryTime), z.seal(privacy.OrderRemark, req.Remark),
-			z.seal(privacy.RecipientConsent, consent),
-			z.seal(privacy.CustomsIDName, customsName), z.seal(privacy.CustomsIDNumber, customsNumber),
+			v[privacy.OrderNumber], v[privacy.OrderItems], v[privacy.OrderTime], v[privacy.OrderDiscounts], v[privacy.OrderAmount],
+			v[privacy.RecipientName], v[privacy.RecipientAddress], v[privacy.RecipientPhone],
+			v[privacy.ExtraPhone], v[privacy.DeliveryTime], v[privacy.OrderRemark], v[privacy.RecipientConsent],
+			v[privacy.CustomsIDName], v[privacy.CustomsIDNumber],
 			sqldb.Micros(now), sqldb.Micros(now),
-		}
-		if z.err != nil {
-			return nil, z.err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, subject, shop, status, cross_border,
 			number_sealed, items_sealed, created_at_sealed, discounts_sealed, amount_sealed,
@@ -332,13 +316,13 @@ func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Act
 			return nil, sqldb.FormatError(op, err)
 		}
 		if inv := req.Invoice; req.InvoiceRequested && inv != nil {
-			zi := &sealer{ctx: ctx, g: s.k.Guard(), subject: a.Subject, row: id}
-			title, tax, email := zi.seal(privacy.InvoiceTitle, inv.Title), zi.seal(privacy.InvoiceTaxpayerID, inv.TaxpayerID), zi.seal(privacy.InvoiceEmail, inv.Email)
-			if zi.err != nil {
-				return nil, zi.err
+			iv, err := s.k.Guard().SealRow(ctx, a.Subject, id, map[privacy.Field]string{
+				privacy.InvoiceTitle: inv.Title, privacy.InvoiceTaxpayerID: inv.TaxpayerID, privacy.InvoiceEmail: inv.Email})
+			if err != nil {
+				return nil, err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO invoices (order_id, subject, title_sealed, taxpayer_id_sealed, email_sealed, created_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, id, string(a.Subject), title, tax, email, sqldb.Micros(now)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?)`, id, string(a.Subject), iv[privacy.InvoiceTitle], iv[privacy.InvoiceTaxpayerID], iv[privacy.InvoiceEmail], sqldb.Micros(now)); err != nil {
 				return nil, sqldb.FormatError(op, err)
 			}
 			o.Invoice = inv

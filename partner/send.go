@@ -21,6 +21,10 @@ import (
 // DecisionDisclose is the audit decision of a hand-over to a partner.
 const DecisionDisclose = "disclose"
 
+// DecisionDiscloseCancelled follows a disclose entry whose disclosure was
+// not logged, and so never sent (logDisclosure).
+const DecisionDiscloseCancelled = "disclose_cancelled"
+
 var operationPattern = regexp.MustCompile(`^[a-z0-9_/-]+$`)
 
 // maxResponse bounds what is read of a partner's answer.

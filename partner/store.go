@@ -13,12 +13,18 @@ import (
 )
 
 // logDisclosure writes the disclosure row and its change-feed event in one
-// transaction (with d.Within's writes), then the audit entry, all before
+// transaction (with d.Within's writes), and the audit entry, both before
 // the request leaves: a disclosure the log does not show must be
-// impossible (PIPL art. 55-56).
+// impossible (PIPL art. 55-56). The two are written at once, so they
+// share a turn of the writer instead of taking one each; if the row fails
+// after the entry is durable, a second entry cancels it.
 func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (string, error) {
 	id := minimall.NewRowID("pd_")
 	fields := joinFields(sortedFields(d.Fields))
+	audited := make(chan error, 1)
+	go func() {
+		audited <- g.k.AuditAppend(ctx, g.actorFor(d), d.Subject, DecisionDisclose, string(d.Partner)+":"+string(d.Purpose))
+	}()
 	err := g.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if d.Within != nil {
 			if err := d.Within(ctx, tx); err != nil {
@@ -39,12 +45,16 @@ func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (
 		payload := map[string]string{"id": id, "partner": string(d.Partner), "purpose": string(d.Purpose), "operation": d.Operation, "fields": fields}
 		return outbox.Emit(ctx, tx, TopicDisclosed, d.Subject, payload)
 	})
+	auditErr := <-audited
 	if err != nil {
+		if auditErr == nil {
+			g.k.AuditAppend(context.WithoutCancel(ctx), g.actorFor(d), d.Subject, DecisionDiscloseCancelled, string(d.Partner)+":"+string(d.Purpose))
+		}
 		return "", err
 	}
-	if err := g.k.AuditAppend(ctx, g.actorFor(d), d.Subject, DecisionDisclose, string(d.Partner)+":"+string(d.Purpose)); err != nil {
+	if auditErr != nil {
 		// Not audited means not sent.
-		return "", also(fmt.Errorf("partner: audit disclosure: %w", err), g.setStatus(context.WithoutCancel(ctx), id, StatusFailed))
+		return "", also(fmt.Errorf("partner: audit disclosure: %w", auditErr), g.setStatus(context.WithoutCancel(ctx), id, StatusFailed))
 	}
 	g.disclosed.Add(1)
 	return id, nil

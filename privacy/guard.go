@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"minimall"
@@ -66,6 +68,43 @@ func (g *Guard) Seal(ctx context.Context, s minimall.SubjectID, f Field, row str
 	}
 	g.audit.Record(audit.Entry{At: g.clock.Now(), Actor: "system:seal", Subject: string(s), Field: string(f), Decision: DecisionSeal, Ref: row})
 	return sealed, nil
+}
+
+// SealRow seals the values of one row of subject s, each as Seal would,
+// and records one audit entry for the row, naming the fields sealed
+// (comma-separated), instead of one per field: an order seals a dozen
+// values at once. An empty value is an optional one not given: it is not
+// sealed and has no entry in the result. The first refusal is returned,
+// audited, and nothing is sealed for the row.
+func (g *Guard) SealRow(ctx context.Context, s minimall.SubjectID, row string, values map[Field]string) (map[Field][]byte, error) {
+	fields := make([]Field, 0, len(values))
+	for f, v := range values {
+		if v != "" {
+			fields = append(fields, f)
+		}
+	}
+	slices.Sort(fields)
+	specs := make([]*FieldSpec, len(fields))
+	for i, f := range fields {
+		spec, err := g.sealable(ctx, s, f)
+		if err != nil {
+			return nil, err
+		}
+		specs[i] = spec
+	}
+	out := make(map[Field][]byte, len(fields))
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		sealed, err := g.vault.Seal(ctx, s, aad(s, specs[i], row), []byte(values[f]))
+		if err != nil {
+			return nil, g.vaultError(ctx, minimall.SystemActor("seal"), s, f, "", err)
+		}
+		out[f], names[i] = sealed, string(f)
+	}
+	if len(names) > 0 {
+		g.audit.Record(audit.Entry{At: g.clock.Now(), Actor: "system:seal", Subject: string(s), Field: strings.Join(names, ","), Decision: DecisionSeal, Ref: row})
+	}
+	return out, nil
 }
 
 // SealRetained seals a transaction record under the subject's retention key

@@ -227,3 +227,51 @@ func TestDeviceSignalsServeSecurityOnly(t *testing.T) {
 		t.Fatalf("only %d stored device fields", n)
 	}
 }
+
+// TestGuardSealRow: a row's values are sealed as Seal seals each, with one
+// audit entry naming the fields; an empty value is not sealed; a field the
+// guard refuses seals nothing of the row.
+func TestGuardSealRow(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		k := mustOpenKernel(t, st)
+		g := k.Guard()
+		s := mustNewSubject(t, k, st)
+		since := time.Now().Add(-time.Second)
+		v, err := g.SealRow(ctx, s, "o9", map[privacy.Field]string{
+			privacy.RecipientName: "王五", privacy.RecipientPhone: "13800138009", privacy.ExtraPhone: ""})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := v[privacy.ExtraPhone]; ok || len(v) != 2 {
+			t.Fatalf("sealed %d values (extra phone: %v), want the two given", len(v), ok)
+		}
+		got, err := g.OpenString(ctx, minimall.ShopperActor(s), s, privacy.RecipientPhone, privacy.ForOrder, "o9", v[privacy.RecipientPhone])
+		if err != nil || got != "13800138009" {
+			t.Fatalf("open a value sealed with its row: %q, %v", got, err)
+		}
+		if _, err := g.OpenString(ctx, minimall.ShopperActor(s), s, privacy.RecipientPhone, privacy.ForOrder, "o8", v[privacy.RecipientPhone]); denialReason(err) != privacy.Tampered {
+			t.Fatalf("a value sealed for row o9 opened for o8: %v", err)
+		}
+		_, err = g.SealRow(ctx, s, "o10", map[privacy.Field]string{privacy.RecipientName: "赵六", privacy.Field("order.shoe_size"): "42"})
+		if denialReason(err) != privacy.UnknownField {
+			t.Fatalf("a row with an undeclared field: %v", err)
+		}
+		if err := k.AuditFlush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := k.AuditFind(ctx, s, since, time.Now().Add(time.Minute), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seals []string
+		for _, e := range entries {
+			if e.Decision == privacy.DecisionSeal {
+				seals = append(seals, e.Ref+" "+e.Field)
+			}
+		}
+		if len(seals) != 1 || seals[0] != "o9 order.recipient_name,order.recipient_phone" {
+			t.Fatalf("seal entries %q, want one for row o9 naming its two fields", seals)
+		}
+	})
+}

@@ -66,7 +66,7 @@ func startBatcher(b *Batcher) *Batcher {
 // Go queues fn without waiting for its commit; it blocks only while the
 // queue is full.
 func (b *Batcher) Go(fn func(context.Context, *Tx) error) error {
-	return b.put(context.Background(), batchItem{fn: fn})
+	return b.put(context.Background(), batchItem{fn: fn, ctx: context.Background()})
 }
 
 // Do queues fn and waits for its commit.

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -29,6 +30,19 @@ func (db *DB) Write(ctx context.Context, fn func(context.Context, *Tx) error) er
 	return db.group.Do(ctx, fn)
 }
 
+// WriteBehind runs fn like Write but does not wait for its commit on
+// SQLite: fn joins the next group, and a failure is only logged. It is for
+// writes whose loss a later write repairs (a partner's reference that its
+// signed notice carries again). Writes keep their order: a Write queued
+// after a WriteBehind commits after it, or in the same group. On
+// PostgreSQL it is Write.
+func (db *DB) WriteBehind(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	if db.group == nil {
+		return db.writeAlone(ctx, fn)
+	}
+	return db.group.Go(fn)
+}
+
 func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) error) error {
 	tx, err := db.Begin(ctx)
 	if err != nil {
@@ -44,5 +58,6 @@ func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) erro
 // newGroup returns the batcher behind Write on SQLite: everything it
 // queues is waited for, so it never lingers.
 func newGroup(db *DB) *Batcher {
-	return startBatcher(&Batcher{db: db, max: groupMax, linger: time.Millisecond, isolate: true, gather: 200 * time.Microsecond})
+	return startBatcher(&Batcher{db: db, max: groupMax, linger: time.Millisecond, isolate: true, gather: 200 * time.Microsecond,
+		OnError: func(err error) { slog.Error("sqldb: a write behind failed", "err", err) }})
 }

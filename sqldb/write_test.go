@@ -113,3 +113,35 @@ func TestCheckpointerFoldsWAL(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteBehind: a write behind is not waited for, yet a Write queued
+// after it sees it, and one that fails leaves the others alone.
+func TestWriteBehind(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		if _, err := st.DB.ExecContext(ctx, `CREATE TABLE behind_probe (id TEXT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			err := st.DB.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+				if i == 7 {
+					return errors.New("lost")
+				}
+				_, err := tx.ExecContext(ctx, `INSERT INTO behind_probe (id) VALUES (?)`, fmt.Sprintf("b%02d", i))
+				return err
+			})
+			if err != nil && i != 7 { // PostgreSQL waits, so it answers the failure
+				t.Fatal(err)
+			}
+		}
+		var n int
+		if err := st.DB.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM behind_probe`).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n != 49 {
+			t.Fatalf("a Write after 50 writes behind (one failing) saw %d rows, want 49", n)
+		}
+	})
+}

@@ -53,6 +53,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if m.Logger, err = newLogger(stderr, m.Config.LogLevel); err != nil {
 		return err
 	}
+	// Packages without a logger of their own (sqldb's writes behind) use
+	// the default.
+	slog.SetDefault(m.Logger)
 	m.Stdout = stdout
 	tuneGC()
 	if err := m.Run(ctx); err != nil {
