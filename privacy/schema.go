@@ -38,6 +38,8 @@ var columns = map[string]ColumnClass{
 	"audit_log.actor": Pseudonymous, "audit_log.subject": Pseudonymous, "audit_log.field": NotPersonal,
 	"audit_log.purpose": NotPersonal, "audit_log.decision": NotPersonal, "audit_log.reason": NotPersonal,
 	"audit_log.ref": Pseudonymous, "audit_log.mac": NotPersonal,
+	"audit_subjects.subject": Pseudonymous, "audit_subjects.chain": NotPersonal, "audit_subjects.seq": NotPersonal,
+	"audit_subjects.at": NotPersonal, "audit_indexed.chain": NotPersonal, "audit_indexed.seq": NotPersonal,
 
 	"operators.id": Pseudonymous, "operators.role": NotPersonal, "operators.token_hash": Pseudonymous,
 	"operators.created_at": NotPersonal, "operators.disabled_at": NotPersonal,

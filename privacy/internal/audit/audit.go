@@ -104,8 +104,11 @@ type Log struct {
 	closed bool
 	queue  chan item
 	urgent chan struct{} // an Append or Flush is waiting: stop lingering
-	done   chan struct{} // closed when the writer has stopped
-	acks   sync.Pool     // of chan ack
+	// The indexer by person (subjects.go): closing indexQuit stops it,
+	// indexed is closed when it has.
+	indexQuit, indexed chan struct{}
+	done               chan struct{} // closed when the writer has stopped
+	acks               sync.Pool     // of chan ack
 
 	w      writer     // owned by the writer goroutine, then by late writes under lateMu
 	lateMu sync.Mutex // serialises writes made after Close
@@ -145,6 +148,11 @@ func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options
 	l.acks.New = func() any { return make(chan ack, 1) }
 	l.w = writer{data: data, keys: keys, chain: opt.Chain, mac: m, head: h,
 		checkpointed: h.seq, ins: insertSQL{db: data}, stats: &Stats{}}
+	if err := trimIndex(ctx, data, opt.Chain, h.seq); err != nil {
+		return nil, err
+	}
+	l.indexQuit, l.indexed = make(chan struct{}), make(chan struct{})
+	go l.indexLoop()
 	go l.run()
 	return l, nil
 }
@@ -187,9 +195,11 @@ func (l *Log) Close() error {
 	l.mu.Lock()
 	if !l.closed {
 		l.closed = true
+		close(l.indexQuit)
 		close(l.queue)
 	}
 	l.mu.Unlock()
+	<-l.indexed
 	<-l.done
 	return l.w.lost
 }
@@ -197,6 +207,11 @@ func (l *Log) Close() error {
 // Find returns the durable records matching f, from every chain, oldest
 // first. Entries still queued are not included; Flush first to see them.
 func (l *Log) Find(ctx context.Context, f Filter) ([]Record, error) {
+	if f.Subject != "" {
+		if err := indexAll(ctx, l.data); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := findRows(ctx, l.data, f)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)

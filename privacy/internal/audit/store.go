@@ -13,6 +13,8 @@ import (
 const (
 	rowColumns = `chain, seq, at, actor, subject, field, purpose, decision, reason, ref, mac`
 	rowParams  = 11
+	// prefixedRowColumns are rowColumns of audit_log as a.
+	prefixedRowColumns = `a.chain, a.seq, a.at, a.actor, a.subject, a.field, a.purpose, a.decision, a.reason, a.ref, a.mac`
 
 	// maxStmtRows bounds one INSERT: 64 rows × 11 = 704 parameters, under
 	// the limits of SQLite (999 before 3.32, 32,766 since) and PostgreSQL
@@ -158,18 +160,21 @@ func scanRows(rows *sql.Rows) ([]row, error) {
 }
 
 // findRows returns the rows matching f, oldest first.
+// A search by person goes through the index by person (subjects.go),
+// which the caller brings up to date first.
 func findRows(ctx context.Context, db *sqldb.DB, f Filter) ([]row, error) {
-	where, args := []string{"1 = 1"}, []any{}
+	from, where, args := `audit_log a`, []string{"1 = 1"}, []any{}
 	if f.Subject != "" {
-		where, args = append(where, "subject = ?"), append(args, f.Subject)
+		from = `audit_subjects s JOIN audit_log a ON a.chain = s.chain AND a.seq = s.seq`
+		where, args = append(where, "s.subject = ?"), append(args, f.Subject)
 	}
 	if !f.Since.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, sqldb.Micros(f.Since))
+		where, args = append(where, "a.at >= ?"), append(args, sqldb.Micros(f.Since))
 	}
 	if !f.Until.IsZero() {
-		where, args = append(where, "at < ?"), append(args, sqldb.Micros(f.Until))
+		where, args = append(where, "a.at < ?"), append(args, sqldb.Micros(f.Until))
 	}
-	q := `SELECT ` + rowColumns + ` FROM audit_log WHERE ` + strings.Join(where, " AND ") + ` ORDER BY at, chain, seq`
+	q := `SELECT ` + prefixedRowColumns + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY a.at, a.chain, a.seq`
 	if f.Limit > 0 {
 		q, args = q+` LIMIT ?`, append(args, f.Limit)
 	}
