@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
@@ -538,5 +539,77 @@ func TestAPIPaymentNoticeFillsTradeNumber(t *testing.T) {
 		ts := partner.Timestamp(st.Clock.Now())
 		sig := partner.SignRequest(e.Sandbox.Payment.Endpoint().VerifyKey, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
 		wantStatus(t, e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig), 404, "another trade number")
+	})
+}
+
+// TestAPIPaymentNoticeRepeated: the institution may send its notice more
+// than once, even at once; each is answered 200 and the order is paid
+// once. The notices here are all checked while a write holds the order
+// (SQLite: the writer; PostgreSQL: the row), so each finds it awaiting
+// payment and only the write tells them apart.
+func TestAPIPaymentNoticeRepeated(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		fx := newShop(t, e, "13866660071", "repeat_seller")
+		it := fx.item(t, e, "机械键盘", 39900, 5, nil)
+		buyer := e.Register(t, "13866660072", "repeat_buyer")
+		auth := testenv.Bearer(buyer.Token)
+		o := placeOrder(t, e, buyer, buyNow(it, 1))
+		r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...)
+		wantStatus(t, r, 201, "pay")
+		var p struct {
+			ID      string
+			TradeNo string `json:"trade_no"`
+		}
+		r.JSON(t, &p)
+		notice := fmt.Sprintf(`{"payment_id":%q,"trade_no":%q,"status":"paid","amount_fen":39900,"paid_at":"2026-11-29T10:00:00Z"}`, p.ID, p.TradeNo)
+		running, release := make(chan struct{}), make(chan struct{})
+		held := make(chan error, 1)
+		go func() {
+			held <- st.DB.Write(t.Context(), func(ctx context.Context, tx *sqldb.Tx) error {
+				if _, err := tx.ExecContext(ctx, `UPDATE orders SET updated_at = updated_at WHERE id = ?`, o.ID); err != nil {
+					return err
+				}
+				close(running)
+				<-release
+				return nil
+			})
+		}()
+		<-running
+		var wg sync.WaitGroup
+		codes := make([]int, 4)
+		for i := range codes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ts := partner.Timestamp(st.Clock.Now())
+				sig := partner.SignRequest(e.Sandbox.Payment.Endpoint().VerifyKey, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
+				codes[i] = e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig).Status
+			}()
+		}
+		time.Sleep(300 * time.Millisecond) // all four checked the order and wait to write
+		close(release)
+		wg.Wait()
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range codes {
+			if c != 200 {
+				t.Fatalf("notice %d answered %d, want 200", i, c)
+			}
+		}
+		var got orderView
+		e.Do(t, "GET", "/api/v1/orders/"+o.ID, nil, auth...).JSON(t, &got)
+		if got.Status != "paid" || got.Payment == nil || got.Payment.Status != "paid" {
+			t.Fatalf("after the notices: %+v", got)
+		}
+		var paidEvents int
+		if err := st.DB.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM outbox WHERE topic = 'order.changed' AND payload LIKE ?`,
+			"%"+o.ID+"%").Scan(&paidEvents); err != nil {
+			t.Fatal(err)
+		}
+		if paidEvents != 1 {
+			t.Fatalf("%d order.changed events for four notices, want one", paidEvents)
+		}
 	})
 }

@@ -287,60 +287,67 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 		return invalid(op, "The notice names no trade number. 通知缺少交易号。")
 	}
 	sys := minimall.SystemActor("payment-notice")
+	// Checked, opened and sealed before the write, so the single writer
+	// only writes; the write checks again that the order still awaits
+	// payment (a repeated notice may have been recorded meanwhile).
+	var orderID, subject string
+	var amountSealed []byte
+	err := s.db.QueryRowContext(ctx, `SELECT order_id, subject, amount_sealed FROM payments WHERE id = ? AND trade_no IN ('', ?)`, n.PaymentID, n.TradeNo).
+		Scan(&orderID, &subject, &amountSealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return minimall.Errorf(minimall.NotFound, op, "No such payment. 支付记录不存在。")
+	}
+	if err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	sub := minimall.SubjectID(subject)
+	amount, err := s.k.Guard().OpenString(ctx, sys, sub, privacy.PaymentAmount, privacy.ForPayment, n.PaymentID, amountSealed)
+	if err != nil {
+		return err
+	}
+	if amount != strconv.FormatInt(n.AmountFen, 10) {
+		return invalid(op, "The amount paid differs from the amount due. 支付金额与应付金额不符。")
+	}
+	var status string
+	if err := s.db.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	if Status(status) != PendingPayment {
+		return nil // already recorded
+	}
+	if n.Channel == "" {
+		n.Channel = channelAlipay
+	}
+	plain := map[privacy.Field]string{privacy.PaymentStatus: PaymentPaid, privacy.PaymentTime: n.PaidAt}
+	// The channel stays as sealed when the payment began (the only one
+	// there is); a notice naming another changes it.
+	if n.Channel != channelAlipay {
+		plain[privacy.PaymentChannel] = n.Channel
+	}
+	v, err := s.k.Guard().SealRow(ctx, sub, n.PaymentID, plain)
+	if err != nil {
+		return err
+	}
 	// One group commit with other writes (sqldb.DB.Write).
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		var orderID, subject string
-		var amountSealed []byte
-		err := tx.QueryRowContext(ctx, `SELECT order_id, subject, amount_sealed FROM payments WHERE id = ? AND trade_no IN ('', ?)`, n.PaymentID, n.TradeNo).
-			Scan(&orderID, &subject, &amountSealed)
-		if errors.Is(err, sql.ErrNoRows) {
-			return minimall.Errorf(minimall.NotFound, op, "No such payment. 支付记录不存在。")
-		}
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?`,
+			string(Paid), sqldb.Micros(tx.Now()), orderID, string(PendingPayment))
 		if err != nil {
 			return sqldb.FormatError(op, err)
 		}
-		sub := minimall.SubjectID(subject)
-		amount, err := s.k.Guard().OpenString(ctx, sys, sub, privacy.PaymentAmount, privacy.ForPayment, n.PaymentID, amountSealed)
-		if err != nil {
-			return err
-		}
-		if amount != strconv.FormatInt(n.AmountFen, 10) {
-			return invalid(op, "The amount paid differs from the amount due. 支付金额与应付金额不符。")
-		}
-		var status string
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
-			return sqldb.FormatError(op, err)
-		}
-		if Status(status) != PendingPayment {
-			return nil // already recorded
-		}
-		if n.Channel == "" {
-			n.Channel = channelAlipay
-		}
-		plain := map[privacy.Field]string{privacy.PaymentStatus: PaymentPaid, privacy.PaymentTime: n.PaidAt}
-		// The channel stays as sealed when the payment began (the only one
-		// there is); a notice naming another changes it.
-		if n.Channel != channelAlipay {
-			plain[privacy.PaymentChannel] = n.Channel
-		}
-		v, err := s.k.Guard().SealRow(ctx, sub, n.PaymentID, plain)
-		if err != nil {
-			return err
+		if changed, _ := res.RowsAffected(); changed == 0 {
+			return nil // a repeated notice was recorded since the order was read
 		}
 		if ch := v[privacy.PaymentChannel]; ch != nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE payments SET channel_sealed = ? WHERE id = ?`, ch, n.PaymentID); err != nil {
 				return sqldb.FormatError(op, err)
 			}
 		}
-		st, at := v[privacy.PaymentStatus], v[privacy.PaymentTime]
 		// The notice fills in the trade number if the write behind Pay's
 		// answer was lost.
 		if _, err := tx.ExecContext(ctx, `UPDATE payments SET trade_no = ?, status_sealed = ?, time_sealed = ?, updated_at = ? WHERE id = ?`,
-			n.TradeNo, st, at, sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
+			n.TradeNo, v[privacy.PaymentStatus], v[privacy.PaymentTime], sqldb.Micros(tx.Now()), n.PaymentID); err != nil {
 			return sqldb.FormatError(op, err)
-		}
-		if err := setStatus(ctx, tx, orderID, PendingPayment, Paid); err != nil {
-			return err
 		}
 		return outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Paid)})
 	})
