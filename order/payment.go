@@ -129,6 +129,12 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 			fields[privacy.PayerAlipayAccount] = pf.PayerAccount
 		}
 	}
+	// Sealed before the disclosure's write: a refusal comes before
+	// anything is logged, and the single writer only writes.
+	sealed, err := s.sealPayment(ctx, a, p, req.PayForMe)
+	if err != nil {
+		return nil, false, err
+	}
 	// The row is written with the disclosure's log, before anything is
 	// sent, so the retry of a request in flight finds it and the
 	// institution's notice finds its payment.
@@ -138,7 +144,7 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 		Params:    map[string]any{"payment_id": p.ID, "channel": p.Channel, "notify_url": s.callback(PaymentNotifyPath)},
 		RequestID: requestID,
 		Within: func(ctx context.Context, tx *sqldb.Tx) error {
-			err := s.insertPayment(ctx, tx, a, r, p, idemKey, req.PayForMe)
+			err := s.insertPayment(ctx, tx, a, r, p, sealed, idemKey)
 			inserted = err == nil
 			return err
 		},
@@ -175,22 +181,23 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 	return p, false, nil
 }
 
-func (s *Service) insertPayment(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, r *orderRow, p *Payment, idemKey string, pf *PayForMe) error {
-	const op = "order.Pay"
+// sealPayment seals the values of payment p's row.
+func (s *Service) sealPayment(ctx context.Context, a minimall.Actor, p *Payment, pf *PayForMe) (map[privacy.Field][]byte, error) {
 	plain := map[privacy.Field]string{privacy.PaymentAmount: strconv.FormatInt(p.AmountFen, 10), privacy.PaymentChannel: p.Channel, privacy.PaymentStatus: p.Status}
 	if pf != nil {
 		plain[privacy.PayerPhone], plain[privacy.PayerAlipayAccount] = pf.PayerPhone, pf.PayerAccount
 	}
-	v, err := s.k.Guard().SealRow(ctx, a.Subject, p.ID, plain)
-	if err != nil {
-		return err
-	}
+	return s.k.Guard().SealRow(ctx, a.Subject, p.ID, plain)
+}
+
+func (s *Service) insertPayment(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, r *orderRow, p *Payment, v map[privacy.Field][]byte, idemKey string) error {
+	const op = "order.Pay"
 	var idem []byte
 	if idemKey != "" {
 		idem = idemIndex(a.Subject, idemKey)
 	}
 	now := sqldb.Micros(tx.Now())
-	_, err = tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, amount_sealed, channel_sealed,
+	_, err := tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, amount_sealed, channel_sealed,
 		payer_account_sealed, payer_phone_sealed, status_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, r.id, string(a.Subject), idem, p.Kind, v[privacy.PaymentAmount], v[privacy.PaymentChannel],
 		v[privacy.PayerAlipayAccount], v[privacy.PayerPhone], v[privacy.PaymentStatus], now, now)
