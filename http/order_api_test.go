@@ -480,9 +480,7 @@ func TestAPIPaymentAndDelivery(t *testing.T) {
 			partner.HeaderPartnerTimestamp, partner.Timestamp(st.Clock.Now()), partner.HeaderPartnerSignature, strings.Repeat("ab", 32)), 401, "forged notify")
 		wantStatus(t, e.Do(t, "POST", "/api/v1/partners/logistics/tracking", `{}`), 401, "unsigned tracking")
 		// Signed with minimall's own key to the partner (the wrong key): refused.
-		ts := partner.Timestamp(st.Clock.Now())
-		sig := partner.SignRequest(e.Sandbox.Payment.Endpoint().SignKey, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
-		wantStatus(t, e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig), 401, "wrong key")
+		wantStatus(t, sendNotice(t, e, st, e.Sandbox.Payment.Endpoint().SignKey, notice), 401, "wrong key")
 	})
 }
 
@@ -492,19 +490,7 @@ func TestAPIPaymentAndDelivery(t *testing.T) {
 func TestAPIPaymentNoticeFillsTradeNumber(t *testing.T) {
 	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
 		e := testenv.Start(t, st)
-		fx := newShop(t, e, "13866660061", "trade_seller")
-		it := fx.item(t, e, "蓝牙音箱", 12900, 5, nil)
-		buyer := e.Register(t, "13866660062", "trade_buyer")
-		auth := testenv.Bearer(buyer.Token)
-		o := placeOrder(t, e, buyer, buyNow(it, 1))
-		r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...)
-		wantStatus(t, r, 201, "pay")
-		var p struct {
-			ID      string
-			TradeNo string `json:"trade_no"`
-			PayURL  string `json:"pay_url"`
-		}
-		r.JSON(t, &p)
+		o, p, auth := startPayment(t, e, "1386666006", "trade", "蓝牙音箱", 12900)
 		if p.TradeNo == "" {
 			t.Fatal("no trade number in Pay's answer")
 		}
@@ -536,9 +522,7 @@ func TestAPIPaymentNoticeFillsTradeNumber(t *testing.T) {
 		}
 		// A notice naming another trade number for it is refused now.
 		notice := fmt.Sprintf(`{"payment_id":%q,"trade_no":"T-other","status":"paid","amount_fen":12900}`, p.ID)
-		ts := partner.Timestamp(st.Clock.Now())
-		sig := partner.SignRequest(e.Sandbox.Payment.Endpoint().VerifyKey, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
-		wantStatus(t, e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig), 404, "another trade number")
+		wantStatus(t, sendNotice(t, e, st, e.Sandbox.Payment.Endpoint().VerifyKey, notice), 404, "another trade number")
 	})
 }
 
@@ -550,18 +534,7 @@ func TestAPIPaymentNoticeFillsTradeNumber(t *testing.T) {
 func TestAPIPaymentNoticeRepeated(t *testing.T) {
 	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
 		e := testenv.Start(t, st)
-		fx := newShop(t, e, "13866660071", "repeat_seller")
-		it := fx.item(t, e, "机械键盘", 39900, 5, nil)
-		buyer := e.Register(t, "13866660072", "repeat_buyer")
-		auth := testenv.Bearer(buyer.Token)
-		o := placeOrder(t, e, buyer, buyNow(it, 1))
-		r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...)
-		wantStatus(t, r, 201, "pay")
-		var p struct {
-			ID      string
-			TradeNo string `json:"trade_no"`
-		}
-		r.JSON(t, &p)
+		o, p, auth := startPayment(t, e, "1386666007", "repeat", "机械键盘", 39900)
 		notice := fmt.Sprintf(`{"payment_id":%q,"trade_no":%q,"status":"paid","amount_fen":39900,"paid_at":"2026-11-29T10:00:00Z"}`, p.ID, p.TradeNo)
 		running, release := make(chan struct{}), make(chan struct{})
 		held := make(chan error, 1)
@@ -582,9 +555,7 @@ func TestAPIPaymentNoticeRepeated(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ts := partner.Timestamp(st.Clock.Now())
-				sig := partner.SignRequest(e.Sandbox.Payment.Endpoint().VerifyKey, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
-				codes[i] = e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig).Status
+				codes[i] = sendNotice(t, e, st, e.Sandbox.Payment.Endpoint().VerifyKey, notice).Status
 			}()
 		}
 		time.Sleep(300 * time.Millisecond) // all four checked the order and wait to write
@@ -612,4 +583,37 @@ func TestAPIPaymentNoticeRepeated(t *testing.T) {
 			t.Fatalf("%d order.changed events for four notices, want one", paidEvents)
 		}
 	})
+}
+
+// startedPayment is Pay's answer.
+type startedPayment struct {
+	ID      string
+	TradeNo string `json:"trade_no"`
+	PayURL  string `json:"pay_url"`
+}
+
+// startPayment opens a shop selling one item at priceFen, has a new buyer
+// order one and start paying for it, and returns the order, the payment and
+// the buyer's auth headers. phone is ten digits; the seller gets 1, the
+// buyer 2 appended, and names are prefixed by name.
+func startPayment(t *testing.T, e *testenv.Env, phone, name, title string, priceFen int64) (orderView, startedPayment, []string) {
+	t.Helper()
+	fx := newShop(t, e, phone+"1", name+"_seller")
+	it := fx.item(t, e, title, priceFen, 5, nil)
+	buyer := e.Register(t, phone+"2", name+"_buyer")
+	auth := testenv.Bearer(buyer.Token)
+	o := placeOrder(t, e, buyer, buyNow(it, 1))
+	r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...)
+	wantStatus(t, r, 201, "pay")
+	var p startedPayment
+	r.JSON(t, &p)
+	return o, p, auth
+}
+
+// sendNotice posts a payment notice signed with key.
+func sendNotice(t *testing.T, e *testenv.Env, st *testkit.Store, key []byte, notice string) *testenv.Response {
+	t.Helper()
+	ts := partner.Timestamp(st.Clock.Now())
+	sig := partner.SignRequest(key, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
+	return e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig)
 }

@@ -297,10 +297,10 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 	// Checked, opened and sealed before the write, so the single writer
 	// only writes; the write checks again that the order still awaits
 	// payment (a repeated notice may have been recorded meanwhile).
-	var orderID, subject string
+	var orderID, subject, status string
 	var amountSealed []byte
-	err := s.db.QueryRowContext(ctx, `SELECT order_id, subject, amount_sealed FROM payments WHERE id = ? AND trade_no IN ('', ?)`, n.PaymentID, n.TradeNo).
-		Scan(&orderID, &subject, &amountSealed)
+	err := s.db.QueryRowContext(ctx, `SELECT p.order_id, p.subject, p.amount_sealed, o.status FROM payments p JOIN orders o ON o.id = p.order_id
+		WHERE p.id = ? AND p.trade_no IN ('', ?)`, n.PaymentID, n.TradeNo).Scan(&orderID, &subject, &amountSealed, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return minimall.Errorf(minimall.NotFound, op, "No such payment. 支付记录不存在。")
 	}
@@ -314,10 +314,6 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 	}
 	if amount != strconv.FormatInt(n.AmountFen, 10) {
 		return invalid(op, "The amount paid differs from the amount due. 支付金额与应付金额不符。")
-	}
-	var status string
-	if err := s.db.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
-		return sqldb.FormatError(op, err)
 	}
 	if Status(status) != PendingPayment {
 		return nil // already recorded

@@ -21,10 +21,9 @@ import (
 func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (string, error) {
 	id := minimall.NewRowID("pd_")
 	fields := joinFields(sortedFields(d.Fields))
+	actor, reason := g.actorFor(d), string(d.Partner)+":"+string(d.Purpose)
 	audited := make(chan error, 1)
-	go func() {
-		audited <- g.k.AuditAppend(ctx, g.actorFor(d), d.Subject, DecisionDisclose, string(d.Partner)+":"+string(d.Purpose))
-	}()
+	go func() { audited <- g.k.AuditAppend(ctx, actor, d.Subject, DecisionDisclose, reason) }()
 	err := g.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if d.Within != nil {
 			if err := d.Within(ctx, tx); err != nil {
@@ -48,7 +47,7 @@ func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (
 	auditErr := <-audited
 	if err != nil {
 		if auditErr == nil {
-			g.k.AuditAppend(context.WithoutCancel(ctx), g.actorFor(d), d.Subject, DecisionDiscloseCancelled, string(d.Partner)+":"+string(d.Purpose))
+			g.k.AuditAppend(context.WithoutCancel(ctx), actor, d.Subject, DecisionDiscloseCancelled, reason)
 		}
 		return "", err
 	}

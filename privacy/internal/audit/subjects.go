@@ -59,6 +59,17 @@ func indexChain(ctx context.Context, db *sqldb.DB, chain string) (more bool, err
 	return more, nil
 }
 
+// indexChainToEnd indexes chain chunk by chunk up to its end.
+func indexChainToEnd(ctx context.Context, db *sqldb.DB, chain string) error {
+	for more := true; more; {
+		var err error
+		if more, err = indexChain(ctx, db, chain); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // indexAll indexes every chain up to its end.
 func indexAll(ctx context.Context, db *sqldb.DB) error {
 	chains, err := listChains(ctx, db)
@@ -66,10 +77,8 @@ func indexAll(ctx context.Context, db *sqldb.DB) error {
 		return err
 	}
 	for _, c := range chains {
-		for more := true; more; {
-			if more, err = indexChain(ctx, db, c); err != nil {
-				return err
-			}
+		if err := indexChainToEnd(ctx, db, c); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -103,12 +112,7 @@ func (l *Log) indexLoop() {
 		case <-l.indexQuit:
 			return
 		case <-t.C:
-			for more := true; more; {
-				var err error
-				if more, err = indexChain(context.Background(), l.data, l.opt.Chain); err != nil {
-					break
-				}
-			}
+			indexChainToEnd(context.Background(), l.data, l.opt.Chain)
 		}
 	}
 }
