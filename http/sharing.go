@@ -48,6 +48,17 @@ func (s *Server) registerKernelMetrics() {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_guard_decisions_total", Help: "Guard decisions made durable in the audit log since start.", ConstLabels: prometheus.Labels{"decision": "deny"}},
 			audit(func(_, _, d int64) int64 { return d })),
 	)
+	if s.DB != nil {
+		group := func(pick func(commits, writes int64) int64) func() float64 {
+			return func() float64 { return float64(pick(s.DB.GroupStats())) }
+		}
+		s.metrics.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_store_group_commits_total", Help: "Group commits of the embedded store's single writer since start (zero on PostgreSQL)."},
+				group(func(c, _ int64) int64 { return c })),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_store_group_writes_total", Help: "Writes carried by those group commits; over the commits, the writes each commit serves."},
+				group(func(_, w int64) int64 { return w })),
+		)
+	}
 	if s.Partners != nil {
 		s.metrics.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_partner_disclosures_total", Help: "Disclosures to partners logged since start."},
 			func() float64 { return float64(s.Partners.Disclosed()) }))

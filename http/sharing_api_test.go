@@ -29,6 +29,12 @@ func TestAPIMetricsShowKernelWork(t *testing.T) {
 				t.Errorf("%s is 0 after a registration", name)
 			}
 		}
+		// The embedded store's group commits, for writes per commit.
+		for _, name := range []string{"minimall_store_group_commits_total ", "minimall_store_group_writes_total "} {
+			if st.Name == "sqlite" && strings.Contains(body, name+"0\n") || !strings.Contains(body, name) {
+				t.Errorf("metrics lack %q or it is 0 on %s", name, st.Name)
+			}
+		}
 	})
 }
 

@@ -51,6 +51,11 @@ type KernelWork struct {
 	GuardAllowed int64 `json:"guard_allowed"`
 	GuardDenied  int64 `json:"guard_denied"`
 	Disclosures  int64 `json:"partner_disclosures"`
+	// Commits and Writes are the embedded store's group commits and the
+	// writes they carried (zero on PostgreSQL, where each write commits
+	// alone).
+	Commits int64 `json:"store_commits"`
+	Writes  int64 `json:"store_writes"`
 }
 
 // Client is an HTTP client for one target, shared by the workers.
@@ -131,6 +136,7 @@ func Run(ctx context.Context, c *Client, f Flow, concurrency int, duration time.
 		res.Kernel = KernelWork{
 			AuditDurable: after.AuditDurable - before.AuditDurable, GuardAllowed: after.GuardAllowed - before.GuardAllowed,
 			GuardDenied: after.GuardDenied - before.GuardDenied, Disclosures: after.Disclosures - before.Disclosures,
+			Commits: after.Commits - before.Commits, Writes: after.Writes - before.Writes,
 		}
 	}
 	return res
@@ -171,6 +177,8 @@ func parseKernelCounters(r io.Reader) (KernelWork, error) {
 		`minimall_guard_decisions_total{decision="allow"}`: &k.GuardAllowed,
 		`minimall_guard_decisions_total{decision="deny"}`:  &k.GuardDenied,
 		"minimall_partner_disclosures_total":               &k.Disclosures,
+		"minimall_store_group_commits_total":               &k.Commits,
+		"minimall_store_group_writes_total":                &k.Writes,
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +29,10 @@ type Batcher struct {
 	// little latency for fewer commits. Zero: never.
 	gather   time.Duration
 	lastSize int
+
+	// commits and writes count the transactions committed and the writes
+	// they carried, for the writes-per-commit an operator watches.
+	commits, writes atomic.Int64
 
 	queue  chan batchItem
 	quit   chan struct{}
@@ -239,7 +244,22 @@ func (b *Batcher) write(group []batchItem) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	b.count(n)
+	return nil
+}
+
+func (b *Batcher) count(writes int) {
+	b.commits.Add(1)
+	b.writes.Add(int64(writes))
+}
+
+// Stats returns the transactions committed so far and the writes they
+// carried.
+func (b *Batcher) Stats() (commits, writes int64) {
+	return b.commits.Load(), b.writes.Load()
 }
 
 // commitIsolated writes a group in one transaction, each write under its
@@ -276,7 +296,19 @@ func (b *Batcher) commitIsolated(group []batchItem) {
 				return err
 			}
 		}
-		return tx.Commit()
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		n := 0
+		for i, it := range group {
+			if it.fn != nil && errs[i] == nil {
+				n++
+			}
+		}
+		if n > 0 {
+			b.count(n)
+		}
+		return nil
 	}()
 	for i, it := range group {
 		if errs[i] == nil {

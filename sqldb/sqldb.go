@@ -130,8 +130,19 @@ func openSQLite(db *DB, path string) error {
 	}
 	db.write, db.read, db.dialect = w, r, SQLite
 	db.writeStmts, db.readStmts = newStmtCache(w), newStmtCache(r)
-	db.group, db.checkpoints = newGroup(db), cp
+	db.checkpoints = cp // before the group, whose writer asks it to catch up
+	db.group = newGroup(db)
 	return nil
+}
+
+// GroupStats returns how many group commits Write has made on SQLite and
+// how many writes they carried; on PostgreSQL, where each write commits
+// alone, both are zero.
+func (db *DB) GroupStats() (commits, writes int64) {
+	if db.group == nil {
+		return 0, 0
+	}
+	return db.group.Stats()
 }
 
 // Close closes both pools.

@@ -26,6 +26,7 @@ func TestWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		var hooks atomic.Int32
+		commitsBefore, writesBefore := st.DB.GroupStats()
 		errBusiness := errors.New("sold out")
 		var wg sync.WaitGroup
 		errs := make([]error, 300)
@@ -73,6 +74,20 @@ func TestWrite(t *testing.T) {
 		st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM write_probe`).Scan(&n)
 		if n != want || int(hooks.Load()) != want {
 			t.Fatalf("%d rows and %d hooks run; want %d of each", n, hooks.Load(), want)
+		}
+		// The group counters count the writes that committed, never more
+		// commits than writes; PostgreSQL commits each write alone.
+		commits, writes := st.DB.GroupStats()
+		commits, writes = commits-commitsBefore, writes-writesBefore
+		switch st.Name {
+		case "sqlite":
+			if writes != int64(want) || commits < 1 || commits > writes {
+				t.Fatalf("group stats: %d commits carrying %d writes; want %d writes", commits, writes, want)
+			}
+		default:
+			if commits != 0 || writes != 0 {
+				t.Fatalf("group stats on %s: %d commits, %d writes", st.Name, commits, writes)
+			}
 		}
 	})
 }

@@ -57,15 +57,19 @@ func runLoadgen(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return enc.Encode(map[string]any{"target": *target, "concurrency": *concurrency, "duration": duration.String(), "flows": results})
 	}
 	base := results["baseline"].RPS
-	fmt.Fprintf(stdout, "%-9s %10s %8s %9s %9s %7s %8s %8s %7s %8s\n", "flow", "req/s", "×base", "p50 ms", "p99 ms", "errors", "audit", "allowed", "denied", "shared")
+	fmt.Fprintf(stdout, "%-9s %10s %8s %9s %9s %7s %8s %8s %7s %8s %8s\n", "flow", "req/s", "×base", "p50 ms", "p99 ms", "errors", "audit", "allowed", "denied", "shared", "w/commit")
 	for _, n := range names {
 		r := results[n]
 		ratio := "-"
 		if base > 0 {
 			ratio = fmt.Sprintf("%.3f", r.RPS/base)
 		}
-		fmt.Fprintf(stdout, "%-9s %10.0f %8s %9.2f %9.2f %7d %8d %8d %7d %8d\n", n, r.RPS, ratio, r.P50ms, r.P99ms, r.Errors,
-			r.Kernel.AuditDurable, r.Kernel.GuardAllowed, r.Kernel.GuardDenied, r.Kernel.Disclosures)
+		perCommit := "-"
+		if r.Kernel.Commits > 0 {
+			perCommit = fmt.Sprintf("%.1f", float64(r.Kernel.Writes)/float64(r.Kernel.Commits))
+		}
+		fmt.Fprintf(stdout, "%-9s %10.0f %8s %9.2f %9.2f %7d %8d %8d %7d %8d %8s\n", n, r.RPS, ratio, r.P50ms, r.P99ms, r.Errors,
+			r.Kernel.AuditDurable, r.Kernel.GuardAllowed, r.Kernel.GuardDenied, r.Kernel.Disclosures, perCommit)
 		if r.FirstError != "" {
 			fmt.Fprintf(stdout, "          first error: %s\n", r.FirstError)
 		}
