@@ -73,6 +73,36 @@ func (s *Service) Items(ctx context.Context, ids []string) (map[string]*Item, er
 	return out, nil
 }
 
+// CategoryOf returns the category of each of the items that exist, for
+// aggregates that need no more of an item than that.
+func (s *Service) CategoryOf(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		ids = ids[n:]
+		rows, err := s.db.QueryContext(ctx, `SELECT id, category FROM items WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, sqldb.FormatError("catalog.CategoryOf", err)
+		}
+		for rows.Next() {
+			var id, cat string
+			if err := rows.Scan(&id, &cat); err != nil {
+				rows.Close()
+				return nil, sqldb.FormatError("catalog.CategoryOf", err)
+			}
+			out[id] = cat
+		}
+		if err := rows.Close(); err != nil {
+			return nil, sqldb.FormatError("catalog.CategoryOf", err)
+		}
+	}
+	return out, nil
+}
+
 // CachedItems is Items through the cache, for pages people read (search
 // results). Derived stores must use Items: a cached item may be up to
 // CacheTTL old, and an index must never keep an old copy.

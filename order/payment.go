@@ -102,7 +102,7 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 	if err := req.validate(); err != nil {
 		return nil, false, err
 	}
-	r, err := loadOrder(ctx, s.db, orderID, a.Subject)
+	r, err := loadSelected(ctx, s.db, orderID, a.Subject, orderToPay)
 	if err != nil {
 		return nil, false, err
 	}

@@ -24,11 +24,14 @@ type orderRow struct {
 	created     int64
 }
 
-// orderFields are the sealed columns of orders, in column order.
-var orderFields = []struct {
+// sealedColumn names one sealed column of orders.
+type sealedColumn struct {
 	f   privacy.Field
 	col string
-}{
+}
+
+// orderFields are the sealed columns of orders, in column order.
+var orderFields = []sealedColumn{
 	{privacy.OrderNumber, "number_sealed"}, {privacy.OrderItems, "items_sealed"}, {privacy.OrderTime, "created_at_sealed"},
 	{privacy.OrderDiscounts, "discounts_sealed"}, {privacy.OrderAmount, "amount_sealed"},
 	{privacy.RecipientName, "recipient_name_sealed"}, {privacy.RecipientAddress, "recipient_address_sealed"},
@@ -37,19 +40,38 @@ var orderFields = []struct {
 	{privacy.RecipientConsent, "recipient_consent_sealed"}, {privacy.CustomsIDNumber, "customs_id_number_sealed"},
 }
 
-var orderColumns = func() string {
+// orderSelect is what a read of orders selects: the plain columns and the
+// sealed ones named.
+type orderSelect struct {
+	sealed  []sealedColumn
+	columns string
+}
+
+func selecting(sealed ...sealedColumn) orderSelect {
 	s := "id, subject, shop, status, cross_border, created_at"
-	for _, c := range orderFields {
+	for _, c := range sealed {
 		s += ", " + c.col
 	}
-	return s
-}()
+	return orderSelect{sealed: sealed, columns: s}
+}
+
+var (
+	wholeOrder = selecting(orderFields...)
+	// orderToPay is what a payment reads of its order: the number and the
+	// amount, nothing of the recipient.
+	orderToPay = selecting(sealedColumn{privacy.OrderNumber, "number_sealed"}, sealedColumn{privacy.OrderAmount, "amount_sealed"})
+)
 
 func scanOrder(sc interface{ Scan(...any) error }) (*orderRow, error) {
-	r := &orderRow{sealed: make(map[privacy.Field][]byte, len(orderFields))}
+	return scanOrderSealed(sc, orderFields)
+}
+
+// scanOrderSealed scans a row selected with selectColumns(sealed).
+func scanOrderSealed(sc interface{ Scan(...any) error }, sealed []sealedColumn) (*orderRow, error) {
+	r := &orderRow{sealed: make(map[privacy.Field][]byte, len(sealed))}
 	var subject, status string
 	var cross int
-	vals := make([][]byte, len(orderFields))
+	vals := make([][]byte, len(sealed))
 	dest := []any{&r.id, &subject, &r.shop, &status, &cross, &r.created}
 	for i := range vals {
 		dest = append(dest, &vals[i])
@@ -58,7 +80,7 @@ func scanOrder(sc interface{ Scan(...any) error }) (*orderRow, error) {
 		return nil, err
 	}
 	r.subject, r.status, r.crossBorder = minimall.SubjectID(subject), Status(status), cross == 1
-	for i, c := range orderFields {
+	for i, c := range sealed {
 		if vals[i] != nil {
 			r.sealed[c.f] = vals[i]
 		}
@@ -75,12 +97,19 @@ func noOrder(op string) error {
 func loadOrder(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, id string, subject minimall.SubjectID) (*orderRow, error) {
+	return loadSelected(ctx, q, id, subject, wholeOrder)
+}
+
+// loadSelected reads an order with only the columns sel names.
+func loadSelected(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id string, subject minimall.SubjectID, sel orderSelect) (*orderRow, error) {
 	const op = "order.load"
-	query, args := `SELECT `+orderColumns+` FROM orders WHERE id = ?`, []any{id}
+	query, args := `SELECT `+sel.columns+` FROM orders WHERE id = ?`, []any{id}
 	if subject != "" {
 		query, args = query+` AND subject = ?`, append(args, string(subject))
 	}
-	r, err := scanOrder(q.QueryRowContext(ctx, query, args...))
+	r, err := scanOrderSealed(q.QueryRowContext(ctx, query, args...), sel.sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, noOrder(op)
 	}
@@ -191,7 +220,7 @@ func (s *Service) Find(ctx context.Context, a minimall.Actor, page int) ([]*Summ
 	if page < 1 || page > 10_000 {
 		return nil, invalid(op, "page is from 1 to 10000. 页码须为1至10000。")
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE subject = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
+	rows, err := s.db.QueryContext(ctx, `SELECT `+wholeOrder.columns+` FROM orders WHERE subject = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
 		string(a.Subject), PageSize, (page-1)*PageSize)
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)

@@ -336,7 +336,8 @@ func (s *Service) Hot(ctx context.Context) ([]*catalog.Item, error) {
 	return s.fresh(ctx, pages[0])
 }
 
-// addHot adds attention to the aggregates; no person is in them.
+// addHot adds attention to the aggregates; no person is in them. It
+// shares a group commit with the writes of the moment (sqldb.DB.Write).
 func (s *Service) addHot(ctx context.Context, hot map[string]float64) error {
 	if len(hot) == 0 {
 		return nil
@@ -346,25 +347,22 @@ func (s *Service) addHot(ctx context.Context, hot map[string]float64) error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids) // a fixed lock order between nodes
-	items, err := s.catalog.Items(ctx, ids)
+	cats, err := s.catalog.CategoryOf(ctx, ids)
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, id := range ids {
-		it, ok := items[id]
-		if !ok {
-			continue // an unknown item counts for nothing
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		for _, id := range ids {
+			cat, ok := cats[id]
+			if !ok {
+				continue // an unknown item counts for nothing
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO recommend_stats (item, category, score, updated_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (item) DO UPDATE SET score = recommend_stats.score + excluded.score, category = excluded.category, updated_at = excluded.updated_at`,
+				id, cat, int64(hot[id]), sqldb.Micros(tx.Now())); err != nil {
+				return sqldb.FormatError("recommend.addHot", err)
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO recommend_stats (item, category, score, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (item) DO UPDATE SET score = recommend_stats.score + excluded.score, category = excluded.category, updated_at = excluded.updated_at`,
-			id, it.Category, int64(hot[id]), sqldb.Micros(tx.Now())); err != nil {
-			return sqldb.FormatError("recommend.addHot", err)
-		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
