@@ -137,35 +137,26 @@ func (s *Stock) Prices(ctx context.Context, ids []string) (map[string]Priced, er
 			return out, nil
 		}
 	}
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		chunk := ids[:n]
-		ids = ids[n:]
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, Removed)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
+	err := inChunks(ids, func(marks string, args []any) error {
 		rows, err := s.db.QueryContext(ctx, `SELECT id, title, shop, price_fen, stock, status, attributes FROM items
-			WHERE status <> ? AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+			WHERE id IN (`+marks+`) AND status <> ?`, append(args, Removed)...)
 		if err != nil {
-			return nil, sqldb.FormatError(op, err)
+			return sqldb.FormatError(op, err)
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var p Priced
 			var attrs string
 			if err := rows.Scan(&p.Item, &p.Title, &p.Shop, &p.PriceFen, &p.Stock, &p.Status, &attrs); err != nil {
-				rows.Close()
-				return nil, sqldb.FormatError(op, err)
+				return sqldb.FormatError(op, err)
 			}
 			p.CrossBorder = crossBorder(attrs)
 			out[p.Item] = p
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
+		return sqldb.FormatError(op, rows.Err())
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

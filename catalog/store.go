@@ -57,18 +57,12 @@ func (s *Service) Item(ctx context.Context, id string) (*Item, error) {
 // keyed by id (the search index needs removed ones too, to drop them).
 func (s *Service) Items(ctx context.Context, ids []string) (map[string]*Item, error) {
 	out := make(map[string]*Item, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		chunk := ids[:n]
-		ids = ids[n:]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		q := `SELECT ` + itemColumns + ` FROM items i JOIN shops s ON s.id = i.shop WHERE i.id IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
-		if err := s.queryItems(ctx, q, args, func(it *Item) { out[it.ID] = it }); err != nil {
-			return nil, err
-		}
+	err := inChunks(ids, func(marks string, args []any) error {
+		q := `SELECT ` + itemColumns + ` FROM items i JOIN shops s ON s.id = i.shop WHERE i.id IN (` + marks + `)`
+		return s.queryItems(ctx, q, args, func(it *Item) { out[it.ID] = it })
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -76,31 +70,49 @@ func (s *Service) Items(ctx context.Context, ids []string) (map[string]*Item, er
 // CategoryOf returns the category of each of the items that exist, for
 // aggregates that need no more of an item than that.
 func (s *Service) CategoryOf(ctx context.Context, ids []string) (map[string]string, error) {
+	const op = "catalog.CategoryOf"
 	out := make(map[string]string, len(ids))
+	err := inChunks(ids, func(marks string, args []any) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT id, category FROM items WHERE id IN (`+marks+`)`, args...)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, cat string
+			if err := rows.Scan(&id, &cat); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+			out[id] = cat
+		}
+		return sqldb.FormatError(op, rows.Err())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// idsPerQuery bounds the ids of one IN list (SQLite's default limit on
+// parameters is far above it; a query stays small).
+const idsPerQuery = 500
+
+// inChunks calls fn for ids in chunks of at most idsPerQuery, with the
+// chunk's placeholders ("?, ?, …") and the chunk as arguments; fn may
+// append arguments of its own after them.
+func inChunks(ids []string, fn func(marks string, args []any) error) error {
 	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
+		n := min(len(ids), idsPerQuery)
+		args := make([]any, n, n+1)
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
 		ids = ids[n:]
-		rows, err := s.db.QueryContext(ctx, `SELECT id, category FROM items WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
-		if err != nil {
-			return nil, sqldb.FormatError("catalog.CategoryOf", err)
-		}
-		for rows.Next() {
-			var id, cat string
-			if err := rows.Scan(&id, &cat); err != nil {
-				rows.Close()
-				return nil, sqldb.FormatError("catalog.CategoryOf", err)
-			}
-			out[id] = cat
-		}
-		if err := rows.Close(); err != nil {
-			return nil, sqldb.FormatError("catalog.CategoryOf", err)
+		if err := fn(strings.TrimSuffix(strings.Repeat("?, ", n), ", "), args); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // CachedItems is Items through the cache, for pages people read (search

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -59,15 +60,23 @@ var (
 	wholeOrder = selecting(orderFields...)
 	// orderToPay is what a payment reads of its order: the number and the
 	// amount, nothing of the recipient.
-	orderToPay = selecting(sealedColumn{privacy.OrderNumber, "number_sealed"}, sealedColumn{privacy.OrderAmount, "amount_sealed"})
+	orderToPay = selecting(columnsOf(privacy.OrderNumber, privacy.OrderAmount)...)
 )
 
-func scanOrder(sc interface{ Scan(...any) error }) (*orderRow, error) {
-	return scanOrderSealed(sc, orderFields)
+// columnsOf picks the sealed columns of the given fields from orderFields.
+func columnsOf(fields ...privacy.Field) []sealedColumn {
+	var out []sealedColumn
+	for _, c := range orderFields {
+		if slices.Contains(fields, c.f) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
-// scanOrderSealed scans a row selected with selectColumns(sealed).
-func scanOrderSealed(sc interface{ Scan(...any) error }, sealed []sealedColumn) (*orderRow, error) {
+// scanOrder scans a row selected with sel.columns.
+func scanOrder(sc interface{ Scan(...any) error }, sel orderSelect) (*orderRow, error) {
+	sealed := sel.sealed
 	r := &orderRow{sealed: make(map[privacy.Field][]byte, len(sealed))}
 	var subject, status string
 	var cross int
@@ -109,7 +118,7 @@ func loadSelected(ctx context.Context, q interface {
 	if subject != "" {
 		query, args = query+` AND subject = ?`, append(args, string(subject))
 	}
-	r, err := scanOrderSealed(q.QueryRowContext(ctx, query, args...), sel.sealed)
+	r, err := scanOrder(q.QueryRowContext(ctx, query, args...), sel)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, noOrder(op)
 	}
@@ -227,7 +236,7 @@ func (s *Service) Find(ctx context.Context, a minimall.Actor, page int) ([]*Summ
 	}
 	var rs []*orderRow
 	for rows.Next() {
-		r, err := scanOrder(rows)
+		r, err := scanOrder(rows, wholeOrder)
 		if err != nil {
 			rows.Close()
 			return nil, sqldb.FormatError(op, err)

@@ -130,8 +130,7 @@ func openSQLite(db *DB, path string) error {
 	}
 	db.write, db.read, db.dialect = w, r, SQLite
 	db.writeStmts, db.readStmts = newStmtCache(w), newStmtCache(r)
-	db.checkpoints = cp // before the group, whose writer asks it to catch up
-	db.group = newGroup(db)
+	db.group, db.checkpoints = newGroup(db), cp
 	return nil
 }
 
