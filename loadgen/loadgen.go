@@ -66,9 +66,7 @@ type Client struct {
 
 // NewClient returns a client for base keeping up to conns connections.
 func NewClient(base string, conns int) *Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns, tr.MaxIdleConnsPerHost, tr.MaxConnsPerHost = conns*2, conns*2, 0
-	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: newInlineTransport(conns*2, 30*time.Second)}}
 }
 
 // Run drives flow with concurrency workers for duration.
@@ -113,7 +111,7 @@ func Run(ctx context.Context, c *Client, f Flow, concurrency int, duration time.
 			for runCtx.Err() == nil {
 				t0 := time.Now()
 				err := f.Do(runCtx, c, states[w])
-				if runCtx.Err() != nil && err != nil {
+				if err != nil && (runCtx.Err() != nil || errors.Is(err, context.DeadlineExceeded)) {
 					break // cut off by the end of the run, not a failure
 				}
 				lat = append(lat, time.Since(t0))
