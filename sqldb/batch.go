@@ -263,7 +263,7 @@ func (b *Batcher) Stats() (commits, writes int64) {
 }
 
 // commitIsolated writes a group in one transaction, each write under its
-// own savepoint: a write that fails is rolled back to its savepoint (its
+// own (nested) savepoint: a write that fails is rolled back to its savepoint (its
 // AfterCommit functions dropped) and answered its error; the others
 // commit together.
 func (b *Batcher) commitIsolated(group []batchItem) {
@@ -282,6 +282,10 @@ func (b *Batcher) commitIsolated(group []batchItem) {
 			if errs[i] = it.ctx.Err(); errs[i] != nil {
 				continue
 			}
+			// Savepoints are not released: each write's nests in the one
+			// before, ROLLBACK TO undoes to the newest of the name (this
+			// write's), and COMMIT releases them all. A RELEASE a write
+			// was a statement of the writer's for nothing.
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
 				return err
 			}
@@ -291,9 +295,6 @@ func (b *Batcher) commitIsolated(group []batchItem) {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write_one`); err != nil {
 					return err
 				}
-			}
-			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT write_one`); err != nil {
-				return err
 			}
 		}
 		if err := tx.Commit(); err != nil {
