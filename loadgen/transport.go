@@ -29,17 +29,23 @@ type inlineTransport struct {
 	// deadline, rather than by http.Client, which would start a timer
 	// goroutine a request for a transport it does not know.
 	timeout time.Duration
+	// checkIdleAfter is how long a connection may sit in the pool before
+	// it is checked for a close by the server, which net/http's transport
+	// sees from its reader goroutine. Within a flow connections are never
+	// idle that long, so the check costs nothing there.
+	checkIdleAfter time.Duration
 }
 
 type inlineConn struct {
 	net.Conn
-	r *bufio.Reader
-	w *bufio.Writer
+	r         *bufio.Reader
+	w         *bufio.Writer
+	idleSince time.Time
 }
 
 func newInlineTransport(maxIdle int, timeout time.Duration) *inlineTransport {
 	return &inlineTransport{dialer: net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second},
-		idle: map[string][]*inlineConn{}, maxIdle: maxIdle, timeout: timeout, tls: tlsTransport(maxIdle)}
+		idle: map[string][]*inlineConn{}, maxIdle: maxIdle, timeout: timeout, tls: tlsTransport(maxIdle), checkIdleAfter: time.Second}
 }
 
 func tlsTransport(maxIdle int) http.RoundTripper {
@@ -48,9 +54,10 @@ func tlsTransport(maxIdle int) http.RoundTripper {
 	return tr
 }
 
-// RoundTrip sends req and reads its answer. A kept-alive connection the
-// server has closed meanwhile is retried once on a new one, when the body
-// can be sent again.
+// RoundTrip sends req and reads its answer. A request that failed on a
+// kept-alive connection the server closed meanwhile is sent again once on
+// a new one when it is safe to, as net/http's transport does: a GET, HEAD,
+// OPTIONS or TRACE, or a request with an Idempotency-Key.
 func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "http" {
 		return t.tls.RoundTrip(req)
@@ -110,14 +117,21 @@ func contextError(ctx context.Context, err error) error {
 
 // get returns an idle connection to host, or dials a new one.
 func (t *inlineTransport) get(ctx context.Context, host string) (c *inlineConn, reused bool, err error) {
-	t.mu.Lock()
-	if list := t.idle[host]; len(list) > 0 {
-		c = list[len(list)-1]
-		t.idle[host] = list[:len(list)-1]
-	}
-	t.mu.Unlock()
-	if c != nil {
-		return c, true, nil
+	for {
+		t.mu.Lock()
+		c = nil
+		if list := t.idle[host]; len(list) > 0 {
+			c = list[len(list)-1]
+			t.idle[host] = list[:len(list)-1]
+		}
+		t.mu.Unlock()
+		if c == nil {
+			break
+		}
+		if time.Since(c.idleSince) < t.checkIdleAfter || open(c) {
+			return c, true, nil
+		}
+		c.Close()
 	}
 	conn, err := t.dialer.DialContext(ctx, "tcp", host)
 	if err != nil {
@@ -126,8 +140,21 @@ func (t *inlineTransport) get(ctx context.Context, host string) (c *inlineConn, 
 	return &inlineConn{Conn: conn, r: bufio.NewReader(conn), w: bufio.NewWriter(conn)}, false, nil
 }
 
+// open tells whether the server has left c open: nothing is waiting to
+// be read on it, neither data nor the end of the stream. The deadline is a
+// moment ahead: one already past fails the read before it looks.
+func open(c *inlineConn) bool {
+	if err := c.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
+		return false
+	}
+	_, err := c.r.Peek(1)
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 // put returns c to host's pool, or closes it when the pool is full.
 func (t *inlineTransport) put(host string, c *inlineConn) {
+	c.idleSince = time.Now()
 	t.mu.Lock()
 	if len(t.idle[host]) < t.maxIdle {
 		t.idle[host] = append(t.idle[host], c)
@@ -154,8 +181,17 @@ func (t *inlineTransport) CloseIdleConnections() {
 	}
 }
 
-// rewind makes req's body readable again for a retry; false when it cannot.
+// rewind makes req ready to be sent again; false when that is not safe
+// (a request that changes something, without an idempotency key, may have
+// been carried out) or its body cannot be read again.
 func rewind(req *http.Request) bool {
+	switch req.Method {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "":
+	default:
+		if req.Header.Get("Idempotency-Key") == "" {
+			return false
+		}
+	}
 	if req.Body == nil || req.Body == http.NoBody {
 		return true
 	}

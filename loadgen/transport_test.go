@@ -61,38 +61,62 @@ func TestInlineTransportKeepsConnectionsAlive(t *testing.T) {
 	}
 }
 
-// A kept-alive connection the server closed while it sat idle is retried
-// once on a new connection, body and all; an answer that says
-// "Connection: close" does not go back to the pool.
-func TestInlineTransportRetriesClosedConnection(t *testing.T) {
+// A pooled connection the server closed while it sat idle is noticed
+// before use; one closed under a request is retried once on a new
+// connection when that is safe (GET, or an Idempotency-Key), and a POST
+// without a key fails rather than risk being carried out twice. An answer
+// that says "Connection: close" does not go back to the pool.
+func TestInlineTransportClosedConnections(t *testing.T) {
 	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if r.URL.Path == "/last" {
 			w.Header().Set("Connection", "close")
 		}
-		io.WriteString(w, string(body))
+		io.WriteString(w, r.Method+" "+string(body))
 	})
 	c := NewClient(srv.URL, 2)
-	post := func(path string) string {
+	tr := c.HTTP.Transport.(*inlineTransport)
+	send := func(method, path string, headers ...string) (string, error) {
 		t.Helper()
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader("again"))
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader("again"))
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
 		resp, err := c.HTTP.Do(req)
 		if err != nil {
-			t.Fatalf("%s: %v", path, err)
+			return "", err
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		return string(b)
+		return string(b), nil
 	}
-	post("/first")
-	srv.CloseClientConnections() // the idle connection in the pool is now dead
-	if got := post("/second"); got != "again" {
-		t.Fatalf("after the server closed the connection: %q", got)
+	must := func(method, path string, headers ...string) {
+		t.Helper()
+		if got, err := send(method, path, headers...); err != nil || got != method+" again" {
+			t.Fatalf("%s %s: %q %v", method, path, got, err)
+		}
 	}
-	post("/last")
-	post("/after")
-	if n := conns.Load(); n != 3 {
-		t.Errorf("connections: %d, want 3 (first, after the close, after Connection: close)", n)
+
+	must("POST", "/first") // connection 1
+	srv.CloseClientConnections()
+	time.Sleep(50 * time.Millisecond) // the close reaches the client
+	tr.checkIdleAfter = 0
+	must("POST", "/checked") // connection 1 found closed: connection 2
+
+	tr.checkIdleAfter = time.Hour // the close goes unseen until a request meets it
+	srv.CloseClientConnections()
+	must("GET", "/read") // fails on connection 2, retried on 3
+	srv.CloseClientConnections()
+	if _, err := send("POST", "/order"); err == nil { // fails on 3
+		t.Error("a POST without an Idempotency-Key was sent again")
+	}
+	must("POST", "/warm") // connection 4
+	srv.CloseClientConnections()
+	must("POST", "/keyed", "Idempotency-Key", "key-0001") // fails on 4, retried on 5
+	must("POST", "/last")
+	must("POST", "/after") // the previous answer closed its connection: 6
+	if n := conns.Load(); n != 6 {
+		t.Errorf("connections: %d, want 6", n)
 	}
 }
 
