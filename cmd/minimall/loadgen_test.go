@@ -61,5 +61,15 @@ func TestLoadgenFlows(t *testing.T) {
 		if !strings.Contains(out, `"p99_ms"`) {
 			t.Errorf("JSON lacks p99_ms: %s", out)
 		}
+
+		// The text table: a header, then a row a flow with its ratio to
+		// baseline.
+		code, out, errOut = runCmd(t, "loadgen", "--target", m.HTTP.URL(), "--users", "8", "--concurrency", "2",
+			"--duration", "200ms", "--flows", "baseline,cart")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != 0 || len(lines) != 3 || !strings.HasPrefix(lines[0], "flow") || !strings.Contains(lines[0], "×base") ||
+			!strings.HasPrefix(lines[1], "baseline") || !strings.Contains(lines[1], "1.000") || !strings.HasPrefix(lines[2], "cart") {
+			t.Errorf("loadgen text: exit %d\n%s%s", code, out, errOut)
+		}
 	})
 }
