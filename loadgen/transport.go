@@ -27,7 +27,7 @@ type inlineTransport struct {
 	maxIdle int
 	// timeout bounds one exchange. It is applied here, as a connection
 	// deadline, rather than by http.Client, which would start a timer
-	// goroutine a request for a transport it does not know.
+	// goroutine per request for a transport it does not know.
 	timeout time.Duration
 	// checkIdleAfter is how long a connection may sit in the pool before
 	// it is checked for a close by the server, which net/http's transport
