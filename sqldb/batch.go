@@ -263,9 +263,9 @@ func (b *Batcher) Stats() (commits, writes int64) {
 }
 
 // commitIsolated writes a group in one transaction, each write under its
-// own (nested) savepoint: a write that fails is rolled back to its savepoint (its
-// AfterCommit functions dropped) and answered its error; the others
-// commit together.
+// own (nested) savepoint: a write that fails is rolled back to its
+// savepoint (its AfterCommit functions dropped) and answered its error;
+// the others commit together.
 func (b *Batcher) commitIsolated(group []batchItem) {
 	ctx := context.Background() // the group belongs to no one request
 	errs := make([]error, len(group))
@@ -284,8 +284,8 @@ func (b *Batcher) commitIsolated(group []batchItem) {
 			}
 			// Savepoints are not released: each write's nests in the one
 			// before, ROLLBACK TO undoes to the newest of the name (this
-			// write's), and COMMIT releases them all. A RELEASE a write
-			// was a statement of the writer's for nothing.
+			// write's), and COMMIT releases them all, sparing the single
+			// writer a RELEASE statement a write.
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
 				return err
 			}

@@ -55,8 +55,9 @@ func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) erro
 	return tx.Commit()
 }
 
-// newGroup returns the batcher behind Write on SQLite: everything it
-// queues is waited for, so it never lingers.
+// newGroup returns the batcher behind Write and WriteBehind on SQLite. A
+// Write is waited for, so a group holding one never lingers; a group of
+// writes behind alone waits up to a millisecond for company.
 func newGroup(db *DB) *Batcher {
 	return startBatcher(&Batcher{db: db, max: groupMax, linger: time.Millisecond, isolate: true, gather: 200 * time.Microsecond,
 		OnError: func(err error) { slog.Error("sqldb: a write behind failed", "err", err) }})
