@@ -47,6 +47,7 @@ type Authenticator interface {
 // Server serves the API. Fill the exported fields, then call Open.
 type Server struct {
 	Addr      string
+	Listener  net.Listener // if set, Open serves on it instead of listening on Addr
 	TLSCert   string
 	TLSKey    string
 	DB        *sqldb.DB
@@ -177,9 +178,12 @@ func (s *Server) Routes() []string { return s.routes }
 // the background.
 func (s *Server) Open() error {
 	h := s.Handler()
-	ln, err := net.Listen("tcp", s.Addr)
-	if err != nil {
-		return err
+	ln := s.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.Addr); err != nil {
+			return err
+		}
 	}
 	s.srv = &nethttp.Server{
 		Handler:           h,
@@ -207,13 +211,18 @@ func (s *Server) Open() error {
 	return nil
 }
 
-// URL returns the base URL the server listens on.
+// URL returns the base URL the server listens on (once it listens: after
+// Open, or from the start when given a Listener).
 func (s *Server) URL() string {
 	scheme := "http"
 	if s.TLSCert != "" {
 		scheme = "https"
 	}
-	return scheme + "://" + s.ln.Addr().String()
+	ln := s.ln
+	if ln == nil {
+		ln = s.Listener
+	}
+	return scheme + "://" + ln.Addr().String()
 }
 
 // TLS reports whether the server speaks HTTPS.
@@ -222,6 +231,9 @@ func (s *Server) TLS() bool { return s.TLSCert != "" }
 // Close stops accepting requests and waits up to 10 s for those in flight.
 func (s *Server) Close() error {
 	if s.srv == nil {
+		if s.Listener != nil {
+			s.Listener.Close() // given, never served
+		}
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

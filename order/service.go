@@ -10,7 +10,6 @@ import (
 	"math/big"
 	"sort"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"minimall"
@@ -28,12 +27,15 @@ const (
 )
 
 // Config holds the keys that check the partners' signed callbacks (their
-// answer keys, partner.Endpoint.VerifyKey).
+// answer keys, partner.Endpoint.VerifyKey) and where partners call back.
 //
-// NB: secrets; never log them.
+// NB: the keys are secrets; never log them.
 type Config struct {
 	PaymentKey   []byte
 	LogisticsKey []byte
+	// CallbackBase is minimall's own base URL, which payment and logistics
+	// partners call back on.
+	CallbackBase string
 }
 
 // Service places orders and takes them through payment and delivery.
@@ -44,21 +46,14 @@ type Service struct {
 	cart    Cart
 	gw      *partner.Gateway
 	cfg     Config
-	base    atomic.Pointer[string] // minimall's own URL, for partner callbacks
 }
 
 // NewService returns the order service.
 func NewService(db *sqldb.DB, k *privacy.Kernel, cat Catalog, c Cart, gw *partner.Gateway, cfg Config) *Service {
-	s := &Service{db: db, k: k, catalog: cat, cart: c, gw: gw, cfg: cfg}
-	s.base.Store(new(string))
-	return s
+	return &Service{db: db, k: k, catalog: cat, cart: c, gw: gw, cfg: cfg}
 }
 
-// SetCallbackBase sets the base URL partners call back on (the server's
-// own URL, known once it listens).
-func (s *Service) SetCallbackBase(url string) { s.base.Store(&url) }
-
-func (s *Service) callback(path string) string { return *s.base.Load() + path }
+func (s *Service) callback(path string) string { return s.cfg.CallbackBase + path }
 
 func shopperOnly(a minimall.Actor, op string) error {
 	if a.Kind != minimall.Shopper {

@@ -15,28 +15,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minimall"
-	"minimall/account"
-	"minimall/cart"
-	"minimall/catalog"
-	"minimall/decision"
-	"minimall/engage"
-	mhttp "minimall/http"
-	"minimall/identity"
-	"minimall/incident"
-	"minimall/lifecycle"
+	"minimall/app"
 	"minimall/oauth"
-	"minimall/order"
-	"minimall/outbox"
-	"minimall/partner"
 	"minimall/partner/sandbox"
 	"minimall/privacy"
-	"minimall/privacy/policy"
-	"minimall/recommend"
-	"minimall/rights"
-	"minimall/search"
-	"minimall/security"
 	"minimall/sqldb"
-	"minimall/transfer"
 )
 
 var (
@@ -61,8 +44,11 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer, synopsis string) e
 	return nil
 }
 
-// Main is the assembled platform: stores, kernel and HTTP server. Tests
-// start it on 127.0.0.1:0 with Run and stop it with Close.
+// Main is the binary's side of the platform: the configuration, the stores
+// and the sandbox partners, with the application (package app) built on
+// them by Run. Tests start it on 127.0.0.1:0 with Run and stop it with
+// Close. Commands that need only the stores and the kernel (audit, keys,
+// policy…) open those alone and leave App nil.
 type Main struct {
 	Config Config
 	Stdout io.Writer
@@ -70,32 +56,11 @@ type Main struct {
 
 	DB        *sqldb.DB
 	KeysDB    *sqldb.DB
-	Kernel    *privacy.Kernel
-	HTTP      *mhttp.Server
+	Kernel    *privacy.Kernel // the App's once Run has built it
 	FakeClock *minimall.FakeClock
-	Accounts  *account.Service
-	Security  *security.Service
-	SMS       account.Sender
-	Partners  *partner.Gateway
-	Lifecycle *lifecycle.Service
-	Engage    *engage.Service
-	Recommend *recommend.Service
-	Transfers *transfer.Service
-	Decisions *decision.Service
-	Incidents *incident.Service
 	Sandboxes *sandbox.Set
-	Identity  *identity.Service
-	Catalog   *catalog.Service
-	Search    *search.Service
-	Carts     *cart.Service
-	Orders    *order.Service
-	OAuth     *oauth.Service
-	Rights    *rights.Service
-	Policy    *policy.Service
 
-	stopFollowers context.CancelFunc
-	background    context.Context // lives until Close: followers and the retention schedule
-	closers       []func() error
+	*app.App // nil until Run
 }
 
 // NewMain returns a Main with the default configuration.
@@ -140,8 +105,8 @@ func (m *Main) kernelConfig() privacy.Config {
 	return privacy.Config{Data: m.DB, Keys: m.KeysDB, KeysDir: m.Config.KeysDir, Clock: m.clock(), Chain: m.Config.Node}
 }
 
-// Run opens everything and starts serving; it returns once the server
-// listens.
+// Run opens the stores, starts the sandbox partners and builds the
+// application on them; it returns once the server listens.
 func (m *Main) Run(ctx context.Context) error {
 	if m.Logger == nil {
 		m.Logger = slog.New(slog.DiscardHandler)
@@ -149,111 +114,38 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.openStores(ctx, !m.Config.NoMigrate); err != nil {
 		return err
 	}
-	var err error
-	if m.Kernel, err = privacy.Open(ctx, m.kernelConfig()); err != nil {
+	set, err := sandbox.StartAll(m.Config.SandboxDir)
+	if err != nil {
+		return fmt.Errorf("start sandbox partners: %w", err)
+	}
+	m.Sandboxes = set
+	m.clock()
+	m.App, err = app.New(ctx, app.Config{
+		DB: m.DB, KeysDB: m.KeysDB, KeysDir: m.Config.KeysDir, Node: m.Config.Node, FakeClock: m.FakeClock,
+		Partners: set.Endpoints(), SearchDir: m.Config.SearchDir,
+		Accounts: m.Config.Accounts, OAuth: oauth.DefaultConfig(), DPOContact: m.Config.DPOContact,
+		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey, Logger: m.Logger,
+		SweepEvery: 24 * time.Hour,
+	})
+	if err != nil {
 		return err
 	}
-	if err := m.openPartners(ctx); err != nil {
-		return err
-	}
-	m.Accounts = account.NewService(m.DB, m.Kernel, m.SMS, m.Config.Accounts)
-	m.Accounts.UsePhoneChecker(partner.Carrier{Gateway: m.Partners})
-	m.Security = security.NewService(m.DB, m.Kernel)
-	m.Identity = identity.NewService(m.DB, m.Kernel, m.Partners, m.Accounts)
-	m.Catalog = catalog.NewService(m.DB)
-	if m.Search, err = search.Open(ctx, m.DB, m.Kernel, m.Catalog, search.Config{Dir: m.Config.SearchDir, Node: m.Config.Node}); err != nil {
-		return fmt.Errorf("open search index: %w", err)
-	}
-	m.closers = append(m.closers, m.Search.Close)
-	m.Search.Follow()
-	stock := m.Catalog.Stock()
-	m.Carts = cart.NewService(m.DB, m.Kernel, stock)
-	m.Orders = order.NewService(m.DB, m.Kernel, stock, m.Carts, m.Partners, order.Config{
-		PaymentKey: m.Sandboxes.Payment.Endpoint().VerifyKey, LogisticsKey: m.Sandboxes.Logistics.Endpoint().VerifyKey})
-	m.Accounts.UseOrderHistory(m.Orders) // completed orders count toward the account level
-	m.Engage = engage.NewService(m.DB, m.Kernel, m.Catalog)
-	m.Engage.UseMembers(m.Accounts)
-	m.closers = append(m.closers, m.Engage.Close)
-	if m.Recommend, err = recommend.NewService(ctx, m.DB, m.Kernel, m.Catalog, m.Partners, recommend.Config{}); err != nil {
-		return err
-	}
-	m.Recommend.UseEngage(m.Engage)
-	m.Recommend.Follow()
-	m.closers = append(m.closers, m.Recommend.Close)
-	m.OAuth = oauth.NewService(m.DB, m.Kernel, m.Partners, m.Accounts, oauth.DefaultConfig())
-	// Automated decisions (四(六), PIPL art. 24): risk control and ranking
-	// record theirs with the main factors; an overturned one is reversed.
-	m.Decisions = decision.NewService(m.DB, m.Kernel)
-	m.Decisions.UseReverser(m.Accounts, decision.CodeLoginRefused, decision.LoginLocked)
-	m.Accounts.UseDecisions(m.Decisions)
-	m.Search.UseDecisions(m.Decisions)
-	// Retention: the sweeper runs at start and then daily (五(一)).
-	m.Lifecycle = lifecycle.NewService(m.DB, m.Kernel, account.Holders{DB: m.DB}, retentionSweepers(m.DB, m.Kernel, m.Engage, m.Search)...)
-	m.Transfers = transfer.NewService(m.DB, m.Kernel, m.Orders, m.Partners)
-	m.Incidents = incident.NewService(m.DB, m.Kernel, m.Lifecycle)
-	// Rights: every area contributes its part (rights.Part); cmd wires them.
-	m.Rights = rights.NewService(m.DB, m.Kernel, m.Accounts, m.Partners, m.Accounts.RightsPart(), m.Identity.RightsPart(),
-		m.Security.RightsPart(), m.Search.RightsPart(), m.Carts.RightsPart(), m.Orders.RightsPart(), m.OAuth.RightsPart(),
-		m.Decisions.RightsPart(), m.Engage.RightsPart(), m.Transfers.RightsPart(), m.Incidents.RightsPart())
-	m.Decisions.UseAppeals(m.Rights) // appeals join the rights queue (15-day deadline)
-	m.Rights.Logger = m.Logger
-	m.Rights.Decisions = m.Decisions
-	// Policy versions: the ledger learns the current and last major version
-	// now, and within 2 s of a publish on another node or by the CLI.
-	m.Policy = policy.NewService(m.DB, m.Kernel, policy.Contact{DPO: m.Config.DPOContact})
-	if err := m.Policy.Load(ctx); err != nil {
-		return err
-	}
-	m.Policy.Follow(2 * time.Second)
-	m.closers = append(m.closers, m.Policy.Close)
-	if err := m.followChanges(ctx); err != nil {
-		return err
-	}
-	go m.Lifecycle.Run(m.background, 24*time.Hour)
-	m.HTTP = &mhttp.Server{
-		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey,
-		DB: m.DB, Kernel: m.Kernel, Operators: m.Kernel.Operators, Accounts: m.Accounts, Security: m.Security, Partners: m.Partners,
-		Identity: m.Identity, Catalog: m.Catalog, Search: m.Search,
-		Carts: m.Carts, Orders: m.Orders, OAuth: m.OAuth, Policy: m.Policy, Rights: m.Rights, Lifecycle: m.Lifecycle,
-		Engage: m.Engage, Recommend: m.Recommend, Transfers: m.Transfers, Incidents: m.Incidents, Decisions: m.Decisions,
-		Clock: m.clock(), FakeClock: m.FakeClock, Logger: m.Logger,
-	}
-	if err := m.HTTP.Open(); err != nil {
-		return err
-	}
-	m.Orders.SetCallbackBase(m.HTTP.URL()) // payment and logistics partners call back here
+	m.Kernel = m.App.Kernel
 	return nil
 }
 
-// followChanges keeps this node's caches in step with changes made on
-// other nodes (revoked sessions, locked accounts), through the change feed.
-func (m *Main) followChanges(ctx context.Context) error {
-	fl := &outbox.Follower{Feed: m.Kernel.Feed(), Name: "account-cache", Interval: 500 * time.Millisecond, Handle: m.Accounts.OnChange}
-	if err := fl.Start(ctx); err != nil {
-		return err
-	}
-	runCtx, stop := context.WithCancel(context.Background())
-	m.stopFollowers, m.background = stop, runCtx
-	go fl.Run(runCtx)
-	return nil
-}
-
-// Close stops serving and closes the kernel and the stores. It may be
-// called more than once.
+// Close stops serving and closes the application, the sandboxes and the
+// stores. It may be called more than once.
 func (m *Main) Close() error {
 	var errs []error
-	if m.HTTP != nil {
-		errs = append(errs, m.HTTP.Close())
-		m.HTTP = nil
+	if m.App != nil {
+		errs = append(errs, m.App.Close()) // closes the kernel it built
+		m.App, m.Kernel = nil, nil
 	}
-	if m.stopFollowers != nil {
-		m.stopFollowers()
-		m.stopFollowers = nil
+	if m.Sandboxes != nil {
+		errs = append(errs, m.Sandboxes.Close())
+		m.Sandboxes = nil
 	}
-	for _, c := range m.closers {
-		errs = append(errs, c())
-	}
-	m.closers = nil
 	if m.Kernel != nil {
 		errs = append(errs, m.Kernel.Close())
 		m.Kernel = nil

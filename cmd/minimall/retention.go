@@ -6,42 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"minimall/decision"
+	"minimall/app"
 	"minimall/engage"
 	"strings"
 
 	"minimall/account"
-	"minimall/cart"
-	"minimall/identity"
 	"minimall/lifecycle"
-	"minimall/oauth"
-	"minimall/order"
-	"minimall/partner"
 	"minimall/privacy"
-	"minimall/search"
-	"minimall/security"
-	"minimall/sqldb"
-	"minimall/transfer"
 )
-
-// retentionSweepers lists every area's part of a retention sweep; serve
-// wires the same list into lifecycle.NewService and runs Service.Run.
-func retentionSweepers(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service, srch *search.Service) []lifecycle.Sweeper {
-	return []lifecycle.Sweeper{
-		account.Sweeper{DB: db, Kernel: k, Minors: identity.Minors{}}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
-		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db},
-		decision.Sweeper{DB: db}, transfer.Sweeper{DB: db},
-		lifecycle.SweepFunc{Name: "engage", Fn: func(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
-			rep := lifecycle.NewReport("engage")
-			if r.DryRun {
-				return rep, nil
-			}
-			n, err := eng.SweepFootprints(ctx)
-			rep.Removed["footprints"] = n
-			return rep, err
-		}},
-	}
-}
 
 // runRetention runs "retention run [--dry-run] [--json]".
 func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,7 +38,7 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer k.Close()
-	svc := lifecycle.NewService(m.DB, k, account.Holders{DB: m.DB}, retentionSweepers(m.DB, k, engage.NewService(m.DB, k, nil), nil)...)
+	svc := lifecycle.NewService(m.DB, k, account.Holders{DB: m.DB}, app.Sweepers(m.DB, k, engage.NewService(m.DB, k, nil), nil)...)
 	st, err := svc.Status(ctx)
 	if err != nil {
 		return err

@@ -139,10 +139,9 @@ func seedOrders(ctx context.Context, m *Main, cat *catalog.Service, o seedOption
 	}
 	defer pay.Close()
 	gw := partner.NewGateway(m.DB, m.Kernel, map[privacy.PartnerID]partner.Endpoint{privacy.PartnerPayment: pay.Endpoint()}, nil)
-	svc := order.NewService(m.DB, m.Kernel, cat.Stock(), nil, gw, order.Config{PaymentKey: pay.Endpoint().VerifyKey})
 	// The notice is recorded in process, so nobody calls this back; it
 	// names where a server on the configured address would listen.
-	svc.SetCallbackBase("http://" + m.Config.Addr)
+	svc := order.NewService(m.DB, m.Kernel, cat.Stock(), nil, gw, order.Config{PaymentKey: pay.Endpoint().VerifyKey, CallbackBase: "http://" + m.Config.Addr})
 	start := time.Now()
 	bar := newProgressBar(stderr, "orders")
 	rep, err := seed.Orders(ctx, svc, cat, seed.OrderOptions{Orders: o.orders, Seed: o.rand, Shoppers: shoppers, Phones: phones, Progress: bar.set})

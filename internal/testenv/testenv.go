@@ -18,56 +18,25 @@ import (
 
 	"minimall"
 	"minimall/account"
-	"minimall/cart"
-	"minimall/catalog"
-	"minimall/decision"
-	"minimall/engage"
+	"minimall/app"
 	mhttp "minimall/http"
-	"minimall/identity"
-	"minimall/incident"
 	"minimall/internal/testkit"
-	"minimall/lifecycle"
 	"minimall/oauth"
-	"minimall/order"
-	"minimall/partner"
 	"minimall/partner/sandbox"
-	"minimall/privacy"
-	"minimall/privacy/policy"
-	"minimall/recommend"
-	"minimall/rights"
-	"minimall/search"
-	"minimall/security"
-	"minimall/transfer"
 )
 
-// Env is a running platform.
+// Env is a running platform: the application as the binary builds it
+// (package app), on a test store, with the sandbox partners.
 type Env struct {
+	*app.App
 	Store     *testkit.Store
-	Kernel    *privacy.Kernel
-	Accounts  *account.Service
-	Security  *security.Service
-	Identity  *identity.Service
-	OAuth     *oauth.Service
-	Catalog   *catalog.Service
-	Search    *search.Service // its index lives in a temporary folder of its own
-	SearchDir string          // that folder, so a test can look inside the index
-	Carts     *cart.Service
-	Recommend *recommend.Service
-	Orders    *order.Service
-	Engage    *engage.Service // its catalogue check is wired to Catalog
-	Lifecycle *lifecycle.Service
-	Policy    *policy.Service // policy versions, complaints, public disclosures
-	Rights    *rights.Service // rights requests over every area's part
-	Server    *mhttp.Server
+	SearchDir string // the search index's folder, so a test can look inside it
 	URL       string
-	Partners  *partner.Gateway
-	Sandbox   *sandbox.Set      // the partners, each on its own loopback port
-	Overseas  *sandbox.Sandbox  // the overseas recipient of cross-border waybills
-	Transfers *transfer.Service // cross-border transfers (五(二))
-	Incidents *incident.Service // security incidents (五(三)3)
-	Decisions *decision.Service // automated decisions (四(六))
-	SMS       *SMSReader        // reads texts from the SMS sandbox, as a phone would
-	Logs      *SyncBuffer       // everything the server logged
+	Sandbox   *sandbox.Set     // the partners, each on its own loopback port
+	Overseas  *sandbox.Sandbox // the overseas recipient of cross-border waybills
+	SMS       *SMSReader       // reads texts from the SMS sandbox, as a phone would
+	Logs      *SyncBuffer      // everything the server logged
+	Server    *mhttp.Server
 }
 
 // Start runs the platform on st until the test ends, with cheap password
@@ -82,84 +51,28 @@ func Start(tb testing.TB, st *testkit.Store) *Env {
 // StartWith is Start with the account rules adjusted by tune.
 func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *Env {
 	tb.Helper()
-	ctx := context.Background()
-	k, err := privacy.Open(ctx, privacy.Config{Data: st.DB, Keys: st.KeysDB, KeysDir: st.KeysDir, Clock: st.Clock, Chain: "test"})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	set, err := sandbox.StartAll(tb.TempDir())
 	if err != nil {
-		k.Close()
 		tb.Fatal(err)
 	}
-	e := &Env{Store: st, Kernel: k, Sandbox: set, SMS: &SMSReader{URL: set.SMS.URL()}, Logs: &SyncBuffer{}}
-	eps := set.Endpoints()
-	e.Overseas = set.Overseas
-	e.Partners = partner.NewGateway(st.DB, k, eps, nil)
+	tb.Cleanup(func() { set.Close() })
+	e := &Env{Store: st, Sandbox: set, Overseas: set.Overseas, SMS: &SMSReader{URL: set.SMS.URL()}, Logs: &SyncBuffer{}, SearchDir: tb.TempDir() + "/search"}
 	cfg := account.DefaultConfig()
 	cfg.CodeCooldown = 0
 	tune(&cfg)
-	e.Accounts = account.NewService(st.DB, k, partner.SMS{Gateway: e.Partners}, cfg)
-	e.Accounts.UsePhoneChecker(partner.Carrier{Gateway: e.Partners})
-	e.Security = security.NewService(st.DB, k)
-	e.Identity = identity.NewService(st.DB, k, e.Partners, e.Accounts)
-	e.OAuth = oauth.NewService(st.DB, k, e.Partners, e.Accounts, oauth.DefaultConfig())
-	e.Catalog = catalog.NewService(st.DB)
-	e.SearchDir = tb.TempDir() + "/search"
-	if e.Search, err = search.Open(ctx, st.DB, k, e.Catalog, search.Config{Dir: e.SearchDir, Node: "test", Interval: 50 * time.Millisecond, Grace: 200 * time.Millisecond}); err != nil {
-		tb.Fatal(err)
-	}
-	e.Search.Follow()
-	stock := e.Catalog.Stock()
-	e.Engage = engage.NewService(st.DB, k, engageCatalog{e.Catalog, stock})
-	e.Engage.UseMembers(e.Accounts)
-	e.Carts = cart.NewService(st.DB, k, stock)
-	e.Orders = order.NewService(st.DB, k, stock, e.Carts, e.Partners,
-		order.Config{PaymentKey: set.Payment.Endpoint().VerifyKey, LogisticsKey: set.Logistics.Endpoint().VerifyKey})
-	e.Accounts.UseOrderHistory(e.Orders)
-	if e.Recommend, err = recommend.NewService(ctx, st.DB, k, e.Catalog, e.Partners, recommend.Config{Interval: 50 * time.Millisecond, Grace: 200 * time.Millisecond}); err != nil {
-		tb.Fatal(err)
-	}
-	e.Recommend.UseEngage(e.Engage)
-	e.Recommend.Follow()
-	e.Policy = policy.NewService(st.DB, k, policy.Contact{DPO: "dpo@minimall.example"})
-	if err := e.Policy.Load(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	e.Server = &mhttp.Server{Addr: "127.0.0.1:0", Policy: e.Policy, DB: st.DB, Kernel: k, Operators: k.Operators, Accounts: e.Accounts, Security: e.Security, Partners: e.Partners, Identity: e.Identity, OAuth: e.OAuth,
-		Catalog: e.Catalog, Search: e.Search, Carts: e.Carts, Orders: e.Orders, Engage: e.Engage, Recommend: e.Recommend,
-		Clock: st.Clock, FakeClock: st.Clock, Logger: slog.New(slog.NewJSONHandler(e.Logs, nil))}
-	e.Lifecycle = newLifecycle(st.DB, k, e.Engage, e.Search) // lifecycle.go
-	e.Server.Lifecycle = e.Lifecycle
-	e.Decisions = decision.NewService(st.DB, k)
-	e.Decisions.UseReverser(e.Accounts, decision.CodeLoginRefused, decision.LoginLocked)
-	e.Accounts.UseDecisions(e.Decisions)
-	e.Search.UseDecisions(e.Decisions)
-	e.Transfers = transfer.NewService(st.DB, k, e.Orders, e.Partners)
-	e.Server.Transfers = e.Transfers
-	e.Incidents = incident.NewService(st.DB, k, e.Lifecycle)
-	e.Server.Incidents = e.Incidents
-	e.Rights = rights.NewService(st.DB, k, e.Accounts, e.Partners, e.Accounts.RightsPart(), e.Identity.RightsPart(), e.Security.RightsPart(),
-		e.Search.RightsPart(), e.Carts.RightsPart(), e.Orders.RightsPart(), e.OAuth.RightsPart(), e.Decisions.RightsPart(), e.Engage.RightsPart(),
-		e.Transfers.RightsPart(), e.Incidents.RightsPart())
-	e.Decisions.UseAppeals(e.Rights) // appeals join the rights queue (15-day deadline)
-	e.Rights.Logger = e.Server.Logger
-	e.Rights.Decisions = e.Decisions
-	e.Server.Decisions = e.Decisions
-	e.Server.Rights = e.Rights
-	if err := e.Server.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	e.URL = e.Server.URL()
-	e.Orders.SetCallbackBase(e.URL) // partners call back here
-	tb.Cleanup(func() {
-		e.Server.Close()
-		e.Engage.Close()
-		e.Search.Close()
-		e.Recommend.Close()
-		set.Close()
-		k.Close()
+	e.App, err = app.New(context.Background(), app.Config{
+		DB: st.DB, KeysDB: st.KeysDB, KeysDir: st.KeysDir, Node: "test", FakeClock: st.Clock,
+		Partners: set.Endpoints(), SearchDir: e.SearchDir,
+		Accounts: cfg, OAuth: oauth.DefaultConfig(), DPOContact: "dpo@minimall.example",
+		Addr: "127.0.0.1:0", Logger: slog.New(slog.NewJSONHandler(e.Logs, nil)),
+		// Followers poll often, so what the feed carries shows at once.
+		FollowEvery: 50 * time.Millisecond, FollowGrace: 200 * time.Millisecond,
 	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { e.App.Close() })
+	e.Server, e.URL = e.App.HTTP, e.App.URL()
 	return e
 }
 
@@ -309,27 +222,4 @@ func (e *Env) Register(tb testing.TB, phone, memberName string) *Shopper {
 	r.JSON(tb, &sess)
 	sh.Token = sess.Token
 	return sh
-}
-
-// engageCatalog answers engage's existence checks from the catalogue.
-type engageCatalog struct {
-	items *catalog.Service
-	shops *catalog.Stock
-}
-
-func (c engageCatalog) ItemExists(ctx context.Context, id string) (bool, error) {
-	_, err := c.items.Item(ctx, id)
-	return found(err)
-}
-
-func (c engageCatalog) ShopExists(ctx context.Context, id string) (bool, error) {
-	_, err := c.shops.ShopOwner(ctx, id)
-	return found(err)
-}
-
-func found(err error) (bool, error) {
-	if minimall.IsCode(err, minimall.NotFound) {
-		return false, nil
-	}
-	return err == nil, err
 }

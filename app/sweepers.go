@@ -1,4 +1,4 @@
-package testenv
+package app
 
 import (
 	"context"
@@ -19,14 +19,14 @@ import (
 	"minimall/transfer"
 )
 
-// Sweepers lists every area's part of a retention sweep, as cmd wires it.
+// Sweepers lists every area's part of a retention sweep (五(一)). The
+// schedule in New and the `retention run` command sweep the same list.
 func Sweepers(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service, srch *search.Service) []lifecycle.Sweeper {
-	out := []lifecycle.Sweeper{
+	return []lifecycle.Sweeper{
 		account.Sweeper{DB: db, Kernel: k, Minors: identity.Minors{}}, security.Sweeper{DB: db}, search.Sweeper{DB: db, Service: srch}, cart.Sweeper{DB: db},
-		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db}, decision.Sweeper{DB: db}, transfer.Sweeper{DB: db},
-	}
-	if eng != nil {
-		out = append(out, lifecycle.SweepFunc{Name: "engage", Fn: func(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
+		oauth.Sweeper{DB: db}, identity.Sweeper{DB: db}, partner.Sweeper{DB: db}, order.Sweeper{DB: db},
+		decision.Sweeper{DB: db}, transfer.Sweeper{DB: db},
+		lifecycle.SweepFunc{Name: "engage", Fn: func(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
 			rep := lifecycle.NewReport("engage")
 			if r.DryRun {
 				return rep, nil
@@ -34,11 +34,6 @@ func Sweepers(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service, srch *search
 			n, err := eng.SweepFootprints(ctx)
 			rep.Removed["footprints"] = n
 			return rep, err
-		}})
+		}},
 	}
-	return out
-}
-
-func newLifecycle(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service, srch *search.Service) *lifecycle.Service {
-	return lifecycle.NewService(db, k, account.Holders{DB: db}, Sweepers(db, k, eng, srch)...)
 }

@@ -1,0 +1,267 @@
+// Package app builds the whole platform from a Config: the privacy kernel,
+// every domain area, the partner gateway and the HTTP server. The binary
+// (cmd/minimall) and the API tests (internal/testenv) both build it here,
+// so what is tested is what runs.
+//
+// Areas are built in dependency order, each from what is built before it;
+// no area is handed another after it is built. Where two areas need each
+// other's news, one follows the change feed instead.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"minimall"
+	"minimall/account"
+	"minimall/cart"
+	"minimall/catalog"
+	"minimall/decision"
+	"minimall/engage"
+	mhttp "minimall/http"
+	"minimall/identity"
+	"minimall/incident"
+	"minimall/lifecycle"
+	"minimall/oauth"
+	"minimall/order"
+	"minimall/outbox"
+	"minimall/partner"
+	"minimall/privacy"
+	"minimall/privacy/policy"
+	"minimall/recommend"
+	"minimall/rights"
+	"minimall/search"
+	"minimall/security"
+	"minimall/sqldb"
+	"minimall/transfer"
+)
+
+// Config says what to build the platform on. The stores are opened (and
+// migrated) by the caller, which also closes them after App.Close.
+type Config struct {
+	DB      *sqldb.DB // the data database
+	KeysDB  *sqldb.DB // the key store, never beside the data
+	KeysDir string    // master key and audit checkpoints
+	Node    string    // this node's audit chain and change-feed followers
+
+	Clock     minimall.Clock      // default: the system clock
+	FakeClock *minimall.FakeClock // non-nil: operators may move time (tests, --fake-clock)
+
+	// Partners are where each partner is reached (the sandboxes' addresses
+	// in demo and tests). The payment and logistics endpoints' keys also
+	// verify their signed callbacks.
+	Partners  map[privacy.PartnerID]partner.Endpoint
+	SearchDir string // the search index folder, a derived store
+
+	Accounts   account.Config
+	OAuth      oauth.Config
+	DPOContact string
+
+	Addr            string // where the HTTP server listens, e.g. 127.0.0.1:0
+	TLSCert, TLSKey string
+	Logger          *slog.Logger // default: discard
+
+	// FollowEvery is how often followers poll the change feed, and
+	// FollowGrace how long they wait for a gap in event ids; zero keeps
+	// each follower's own default. Tests shorten both.
+	FollowEvery, FollowGrace time.Duration
+	// SweepEvery runs the retention sweep at start and then this often;
+	// zero runs none (tests run sweeps themselves).
+	SweepEvery time.Duration
+}
+
+// App is the running platform.
+type App struct {
+	Config Config
+
+	Kernel    *privacy.Kernel
+	Partners  *partner.Gateway
+	Accounts  *account.Service
+	Security  *security.Service
+	Identity  *identity.Service
+	Catalog   *catalog.Service
+	Search    *search.Service
+	Carts     *cart.Service
+	Orders    *order.Service
+	Engage    *engage.Service
+	Recommend *recommend.Service
+	OAuth     *oauth.Service
+	Decisions *decision.Service
+	Lifecycle *lifecycle.Service
+	Transfers *transfer.Service
+	Incidents *incident.Service
+	Rights    *rights.Service
+	Policy    *policy.Service
+	HTTP      *mhttp.Server
+
+	stop    context.CancelFunc // ends the background work: followers, sweeps
+	closers []func() error     // run last first, as deferred calls are
+}
+
+// New builds the platform on cfg and starts serving. On an error what was
+// built is closed again.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	cfg.defaults()
+	a := &App{Config: cfg}
+	if err := a.build(ctx); err != nil {
+		return nil, errors.Join(err, a.Close())
+	}
+	return a, nil
+}
+
+func (c *Config) defaults() {
+	if c.Clock == nil {
+		c.Clock = minimall.SystemClock{}
+		if c.FakeClock != nil {
+			c.Clock = c.FakeClock
+		}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Node == "" {
+		c.Node = "main"
+	}
+}
+
+// URL is the base URL the platform serves on.
+func (a *App) URL() string { return a.HTTP.URL() }
+
+func (a *App) build(ctx context.Context) error {
+	cfg := &a.Config
+	background, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	var err error
+	if a.Kernel, err = privacy.Open(ctx, privacy.Config{Data: cfg.DB, Keys: cfg.KeysDB, KeysDir: cfg.KeysDir, Clock: cfg.Clock, Chain: cfg.Node}); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, a.Kernel.Close)
+	// The server listens first, so the partners that call back are told
+	// where from the start.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	a.HTTP = &mhttp.Server{TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Listener: ln}
+	if err := a.buildAreas(ctx, background); err != nil {
+		return err
+	}
+	a.fillServer()
+	return a.HTTP.Open()
+}
+
+// buildAreas builds every area in dependency order.
+func (a *App) buildAreas(ctx context.Context, background context.Context) error {
+	cfg, k, db := &a.Config, a.Kernel, a.Config.DB
+	a.Partners = partner.NewGateway(db, k, cfg.Partners, nil)
+	a.Catalog = catalog.NewService(db)
+	stock := a.Catalog.Stock()
+	a.Carts = cart.NewService(db, k, stock)
+	a.Orders = order.NewService(db, k, stock, a.Carts, a.Partners, order.Config{
+		PaymentKey:   cfg.Partners[privacy.PartnerPayment].VerifyKey,
+		LogisticsKey: cfg.Partners[privacy.PartnerLogistics].VerifyKey,
+		CallbackBase: a.HTTP.URL(),
+	})
+	a.Security = security.NewService(db, k)
+	a.Accounts = account.NewService(db, k, partner.SMS{Gateway: a.Partners}, cfg.Accounts)
+	a.Accounts.UsePhoneChecker(partner.Carrier{Gateway: a.Partners})
+	a.Accounts.UseOrderHistory(a.Orders) // completed orders count toward the account level
+	a.Identity = identity.NewService(db, k, a.Partners, a.Accounts)
+	var err error
+	if a.Search, err = search.Open(ctx, db, k, a.Catalog, search.Config{Dir: cfg.SearchDir, Node: cfg.Node, Interval: cfg.FollowEvery, Grace: cfg.FollowGrace}); err != nil {
+		return fmt.Errorf("open search index: %w", err)
+	}
+	a.closers = append(a.closers, a.Search.Close)
+	a.Search.Follow()
+	a.Engage = engage.NewService(db, k, a.Catalog)
+	a.Engage.UseMembers(a.Accounts)
+	a.closers = append(a.closers, a.Engage.Close)
+	if a.Recommend, err = recommend.NewService(ctx, db, k, a.Catalog, a.Partners, recommend.Config{Interval: cfg.FollowEvery, Grace: cfg.FollowGrace}); err != nil {
+		return err
+	}
+	a.Recommend.UseEngage(a.Engage)
+	a.Recommend.Follow()
+	a.closers = append(a.closers, a.Recommend.Close)
+	a.OAuth = oauth.NewService(db, k, a.Partners, a.Accounts, cfg.OAuth)
+	// Automated decisions (四(六), PIPL art. 24): risk control and ranking
+	// record theirs with the main factors; an overturned one is reversed.
+	a.Decisions = decision.NewService(db, k)
+	a.Decisions.UseReverser(a.Accounts, decision.CodeLoginRefused, decision.LoginLocked)
+	a.Accounts.UseDecisions(a.Decisions)
+	a.Search.UseDecisions(a.Decisions)
+	a.Lifecycle = lifecycle.NewService(db, k, account.Holders{DB: db}, Sweepers(db, k, a.Engage, a.Search)...)
+	a.Transfers = transfer.NewService(db, k, a.Orders, a.Partners)
+	a.Incidents = incident.NewService(db, k, a.Lifecycle)
+	// Rights: every area contributes its part (rights.Part).
+	a.Rights = rights.NewService(db, k, a.Accounts, a.Partners, a.Accounts.RightsPart(), a.Identity.RightsPart(),
+		a.Security.RightsPart(), a.Search.RightsPart(), a.Carts.RightsPart(), a.Orders.RightsPart(), a.OAuth.RightsPart(),
+		a.Decisions.RightsPart(), a.Engage.RightsPart(), a.Transfers.RightsPart(), a.Incidents.RightsPart())
+	a.Decisions.UseAppeals(a.Rights) // appeals join the rights queue (15-day deadline)
+	a.Rights.Logger = cfg.Logger
+	a.Rights.Decisions = a.Decisions
+	return a.startBackground(ctx, background)
+}
+
+// startBackground starts what runs beside the requests: the policy-version
+// and account-cache followers, and the retention schedule.
+func (a *App) startBackground(ctx context.Context, background context.Context) error {
+	cfg := &a.Config
+	// Policy versions: the ledger learns the current and last major version
+	// now, and within 2 s of a publish on another node or by the CLI.
+	a.Policy = policy.NewService(cfg.DB, a.Kernel, policy.Contact{DPO: cfg.DPOContact})
+	if err := a.Policy.Load(ctx); err != nil {
+		return err
+	}
+	a.Policy.Follow(2 * time.Second)
+	a.closers = append(a.closers, a.Policy.Close)
+	// Revoked sessions and locked accounts hold on every node: each node's
+	// caches follow the change feed.
+	every := cfg.FollowEvery
+	if every == 0 {
+		every = 500 * time.Millisecond
+	}
+	fl := &outbox.Follower{Feed: a.Kernel.Feed(), Name: "account-cache", Interval: every, Handle: a.Accounts.OnChange}
+	if err := fl.Start(ctx); err != nil {
+		return err
+	}
+	go fl.Run(background)
+	// Retention: the sweeper runs at start and then on schedule (五(一)).
+	if cfg.SweepEvery > 0 {
+		go a.Lifecycle.Run(background, cfg.SweepEvery)
+	}
+	return nil
+}
+
+// fillServer hands the HTTP server every area.
+func (a *App) fillServer() {
+	s, cfg := a.HTTP, &a.Config
+	s.DB, s.Kernel, s.Operators, s.Partners = cfg.DB, a.Kernel, a.Kernel.Operators, a.Partners
+	s.Accounts, s.Security, s.Identity, s.OAuth = a.Accounts, a.Security, a.Identity, a.OAuth
+	s.Catalog, s.Search, s.Recommend, s.Engage = a.Catalog, a.Search, a.Recommend, a.Engage
+	s.Carts, s.Orders, s.Transfers = a.Carts, a.Orders, a.Transfers
+	s.Rights, s.Policy, s.Lifecycle, s.Decisions, s.Incidents = a.Rights, a.Policy, a.Lifecycle, a.Decisions, a.Incidents
+	s.Clock, s.FakeClock, s.Logger = cfg.Clock, cfg.FakeClock, cfg.Logger
+}
+
+// Close stops serving and the background work, then closes the areas and
+// the kernel (not the stores: they are the caller's). It may be called
+// more than once.
+func (a *App) Close() error {
+	var errs []error
+	if a.HTTP != nil {
+		errs = append(errs, a.HTTP.Close())
+		a.HTTP = nil
+	}
+	if a.stop != nil {
+		a.stop()
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
