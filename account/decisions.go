@@ -15,10 +15,6 @@ import (
 // passwords are decided by rule, not by a person, so each is recorded with
 // its main factors; an operator who overturns one on appeal undoes it here.
 
-// UseDecisions wires the decision record; nil records nothing. Call it
-// before serving.
-func (s *Service) UseDecisions(r decision.Recorder) { s.decisions = r }
-
 // recordDecision records d if a recorder is wired. The decision stands
 // whether or not its record could be written, so a failure is returned
 // only to callers that can report it.

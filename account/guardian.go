@@ -18,6 +18,68 @@ import (
 	"minimall/sqldb"
 )
 
+// GuardianConsentRequest is a guardian's consent for a child under 14: the
+// token the child got, the guardian's phone with the SMS code sent to it
+// (purpose "guardian"), the guardian's real name and ID number for a check
+// with the identity authority, and the guardian's acceptance of the policy.
+type GuardianConsentRequest struct {
+	Token               string `json:"guardian_token"`
+	Phone               string `json:"guardian_phone"`
+	Code                string `json:"code"`
+	RealName            string `json:"guardian_real_name"`
+	IDNumber            string `json:"guardian_id_number"`
+	IDType              string `json:"guardian_id_type,omitempty"`
+	AcceptPolicyVersion int    `json:"accept_policy_version"`
+	Agree               bool   `json:"agree"` // "I am the child's guardian and consent"
+}
+
+// GuardianConsent is the outcome of a guardian's consent.
+type GuardianConsent struct {
+	Minor         string `json:"minor"`          // consented
+	AccountStatus string `json:"account_status"` // active
+}
+
+// GuardianConsent records a guardian's consent (七, PIPL art. 31): the
+// guardian is verified by an SMS code to their phone and a real-name check
+// with the identity authority (an adult, 18 or over); the consent goes to
+// the ledger as a guardian consent, with the guardian's identity and the
+// evidence sealed under the child's keys (the identity area keeps those);
+// the held registration becomes an active account. Returns Invalid for a
+// malformed request, a wrong code or a guardian whose name and ID number
+// do not match; NotFound for an unknown or used token; Conflict for an
+// outdated policy version; Denied for a guardian under 18.
+func (s *Service) GuardianConsent(ctx context.Context, req GuardianConsentRequest, requestID string) (*GuardianConsent, error) {
+	subject, err := s.identity.GuardianMinor(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	// A lapsed hold is refused before the guardian's name and ID number go
+	// to the identity authority for a registration that is over.
+	if err := s.CheckHold(ctx, subject); err != nil {
+		return nil, err
+	}
+	codeID, err := s.CheckCode(ctx, req.Phone, CodeGuardian, req.Code)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.identity.VerifyGuardian(ctx, req, requestID); err != nil {
+		return nil, err
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := s.SpendCode(ctx, tx, codeID); err != nil {
+			return err
+		}
+		if err := s.identity.RecordGuardianConsent(ctx, tx, subject, req, requestID); err != nil {
+			return err
+		}
+		return s.ActivatePending(ctx, tx, subject)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &GuardianConsent{Minor: string(privacy.MinorConsented), AccountStatus: StatusActive}, nil
+}
+
 // A guardian may withdraw the consent they gave for a child under 14 (七,
 // PIPL art. 15 and 31). They prove who they are as when they consented: the
 // guardian token, and an SMS code (purpose "guardian") to the phone they

@@ -37,7 +37,7 @@ type Usage struct {
 	// and the carrier has not said it changed hands since.
 	PhoneVerified bool `json:"phone_verified"`
 	// CompletedOrders counts orders delivered; zero until the orders area
-	// is wired (UseOrderHistory).
+	// is given (Deps.Orders).
 	CompletedOrders int `json:"completed_orders"`
 }
 
@@ -136,14 +136,11 @@ func LevelSpecOf(level int) LevelSpec {
 }
 
 // OrderHistory is what the level rule needs from the orders area. The
-// orders area implements it; cmd wires it with UseOrderHistory.
+// orders area implements it; it is given in Deps.
 type OrderHistory interface {
 	// CompletedOrders counts subject's orders that were delivered.
 	CompletedOrders(ctx context.Context, subject minimall.SubjectID) (int, error)
 }
-
-// UseOrderHistory wires the orders area; call it before serving.
-func (s *Service) UseOrderHistory(h OrderHistory) { s.orders = h }
 
 // TopicLevelChanged is the change-feed topic of a level change. Its
 // payload is empty: the level is personal information (sealed); followers

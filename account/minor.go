@@ -34,8 +34,21 @@ const (
 
 // Identity is what the account area needs from the identity area: holding
 // a child's registration for a guardian, and matching real-name data for
-// account recovery. cmd wires it with UseIdentity.
+// account recovery. It is given in Deps.
 type Identity interface {
+	// GuardianMinor checks the shape of a guardian's consent and finds
+	// the child waiting for it. Returns Invalid for a malformed request,
+	// NotFound for an unknown or used token, Conflict for an outdated
+	// policy version.
+	GuardianMinor(ctx context.Context, req GuardianConsentRequest) (minimall.SubjectID, error)
+	// VerifyGuardian checks the guardian with the identity authority: the
+	// name and ID number match, and belong to an adult. Returns Invalid or
+	// Denied.
+	VerifyGuardian(ctx context.Context, req GuardianConsentRequest, requestID string) error
+	// RecordGuardianConsent records the guardian's consent for child in tx:
+	// who consented and the evidence, sealed, and the ledger's guardian
+	// grants.
+	RecordGuardianConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, req GuardianConsentRequest, requestID string) error
 	// HoldMinor starts the guardian procedure for subject in tx and
 	// returns the token the guardian acts with.
 	HoldMinor(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, source, requestID string) (string, error)
@@ -58,9 +71,6 @@ type GuardianRecord struct {
 	State            privacy.MinorState
 	GuardianIdentity []byte // sealed (privacy.GuardianIdentity)
 }
-
-// UseIdentity wires the identity area; call it before serving.
-func (s *Service) UseIdentity(id Identity) { s.identity = id }
 
 // pendingIndex hides a held registration from sign-in, unlocking and
 // recovery: its phone and member-name indexes live under a "pending"

@@ -49,9 +49,6 @@ type PhoneChecker interface {
 	PhoneRecycled(ctx context.Context, subject minimall.SubjectID, phone string, boundAt time.Time, requestID string) (bool, error)
 }
 
-// UsePhoneChecker wires the carrier; call it before serving.
-func (s *Service) UsePhoneChecker(pc PhoneChecker) { s.phones = pc }
-
 // TopicPhoneRecycled is the change-feed topic written when the carrier says
 // an account's number changed hands; TopicPhoneChecked when a risk check
 // is stored. Payloads are empty: the answers are personal information.

@@ -50,14 +50,26 @@ type Service struct {
 	argon     argonParams
 	limits    *limiter
 	sessions  *sessionCache
-	identity  Identity          // the identity area, for minors and recovery; see UseIdentity
-	phones    PhoneChecker      // the carrier, for phone-number checks; see UsePhoneChecker
-	orders    OrderHistory      // the orders area, for the level rule; see UseOrderHistory
-	decisions decision.Recorder // automated decisions (decisions.go); see UseDecisions
+	identity  Identity          // the identity area, for minors and recovery
+	phones    PhoneChecker      // the carrier, for phone-number checks
+	orders    OrderHistory      // the orders area, for the level rule
+	decisions decision.Recorder // automated decisions (decisions.go)
+}
+
+// Deps are the areas and partners the account area works with, all built
+// before it. A nil one turns its function off: no carrier check, no
+// order count in the level, no decision record; Identity is needed only
+// for children's registrations and recovery by real name.
+type Deps struct {
+	SMS       Sender
+	Phones    PhoneChecker
+	Orders    OrderHistory
+	Decisions decision.Recorder
+	Identity  Identity
 }
 
 // NewService returns the account service.
-func NewService(db *sqldb.DB, k *privacy.Kernel, sms Sender, cfg Config) *Service {
+func NewService(db *sqldb.DB, k *privacy.Kernel, cfg Config, d Deps) *Service {
 	p := defaultArgon
 	if cfg.PasswordMemoryKiB > 0 {
 		p.memoryKiB = cfg.PasswordMemoryKiB
@@ -65,7 +77,8 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, sms Sender, cfg Config) *Servic
 	if cfg.PasswordTime > 0 {
 		p.time = cfg.PasswordTime
 	}
-	return &Service{db: db, k: k, sms: sms, cfg: cfg, argon: p, limits: newLimiter(), sessions: newSessionCache()}
+	return &Service{db: db, k: k, sms: d.SMS, cfg: cfg, argon: p, limits: newLimiter(), sessions: newSessionCache(),
+		identity: d.Identity, phones: d.Phones, orders: d.Orders, decisions: d.Decisions}
 }
 
 // RegisterRequest is everything registration needs, and all it may ask

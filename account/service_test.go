@@ -60,7 +60,7 @@ func newEnv(tb testing.TB, st *testkit.Store) *env {
 	cfg.PasswordMemoryKiB, cfg.PasswordTime = 64, 1 // cheap hashing in tests; production cost is benchmarked
 	cfg.CodeCooldown = 0
 	sms := &smsOutbox{}
-	return &env{st: st, k: k, svc: account.NewService(st.DB, k, sms, cfg), sms: sms}
+	return &env{st: st, k: k, svc: account.NewService(st.DB, k, cfg, account.Deps{SMS: sms}), sms: sms}
 }
 
 func (e *env) register(tb testing.TB, phone, name, password string) *account.Account {

@@ -114,6 +114,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 }
 
 func (c *Config) defaults() {
+	if c.OAuth == (oauth.Config{}) {
+		c.OAuth = oauth.DefaultConfig()
+	}
 	if c.Clock == nil {
 		c.Clock = minimall.SystemClock{}
 		if c.FakeClock != nil {
@@ -154,7 +157,13 @@ func (a *App) build(ctx context.Context) error {
 	return a.HTTP.Open()
 }
 
-// buildAreas builds every area in dependency order.
+// buildAreas builds every area in dependency order: each is given, when
+// it is built, every area it calls. The three pairs that need each other
+// are split so one side comes first: the decision log (what account and
+// search record) before the decision service (which reverses account's
+// locks); the rights queue (where appeals go) before the rights service
+// (which reads the decision area's part); identity (real-name records)
+// before account, which runs the guardian's consent across both.
 func (a *App) buildAreas(ctx context.Context, background context.Context) error {
 	cfg, k, db := &a.Config, a.Kernel, a.Config.DB
 	a.Partners = partner.NewGateway(db, k, cfg.Partners, nil)
@@ -167,42 +176,42 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 		CallbackBase: a.HTTP.URL(),
 	})
 	a.Security = security.NewService(db, k)
-	a.Accounts = account.NewService(db, k, partner.SMS{Gateway: a.Partners}, cfg.Accounts)
-	a.Accounts.UsePhoneChecker(partner.Carrier{Gateway: a.Partners})
-	a.Accounts.UseOrderHistory(a.Orders) // completed orders count toward the account level
-	a.Identity = identity.NewService(db, k, a.Partners, a.Accounts)
+	a.Identity = identity.NewService(db, k, a.Partners)
+	decisions := decision.NewLog(db, k)
+	a.Accounts = account.NewService(db, k, cfg.Accounts, account.Deps{
+		SMS: partner.SMS{Gateway: a.Partners}, Phones: partner.Carrier{Gateway: a.Partners},
+		Orders: a.Orders, Decisions: decisions, Identity: a.Identity,
+	})
 	var err error
-	if a.Search, err = search.Open(ctx, db, k, a.Catalog, search.Config{Dir: cfg.SearchDir, Node: cfg.Node, Interval: cfg.FollowEvery, Grace: cfg.FollowGrace}); err != nil {
+	if a.Search, err = search.Open(ctx, db, k, a.Catalog, search.Config{Dir: cfg.SearchDir, Node: cfg.Node,
+		Interval: cfg.FollowEvery, Grace: cfg.FollowGrace, Decisions: decisions}); err != nil {
 		return fmt.Errorf("open search index: %w", err)
 	}
 	a.closers = append(a.closers, a.Search.Close)
 	a.Search.Follow()
-	a.Engage = engage.NewService(db, k, a.Catalog)
-	a.Engage.UseMembers(a.Accounts)
+	a.Engage = engage.NewService(db, k, a.Catalog, a.Accounts)
 	a.closers = append(a.closers, a.Engage.Close)
-	if a.Recommend, err = recommend.NewService(ctx, db, k, a.Catalog, a.Partners, recommend.Config{Interval: cfg.FollowEvery, Grace: cfg.FollowGrace}); err != nil {
+	if a.Recommend, err = recommend.NewService(ctx, db, k, a.Catalog, a.Partners,
+		recommend.Config{Interval: cfg.FollowEvery, Grace: cfg.FollowGrace, Engage: a.Engage}); err != nil {
 		return err
 	}
-	a.Recommend.UseEngage(a.Engage)
 	a.Recommend.Follow()
 	a.closers = append(a.closers, a.Recommend.Close)
 	a.OAuth = oauth.NewService(db, k, a.Partners, a.Accounts, cfg.OAuth)
-	// Automated decisions (四(六), PIPL art. 24): risk control and ranking
-	// record theirs with the main factors; an overturned one is reversed.
-	a.Decisions = decision.NewService(db, k)
-	a.Decisions.UseReverser(a.Accounts, decision.CodeLoginRefused, decision.LoginLocked)
-	a.Accounts.UseDecisions(a.Decisions)
-	a.Search.UseDecisions(a.Decisions)
+	// Automated decisions (四(六), PIPL art. 24): an appeal joins the rights
+	// queue (15-day deadline); an overturned lock is lifted by account.
+	queue := rights.NewQueue(db, k, cfg.Logger)
+	a.Decisions = decision.NewService(decisions, queue, map[decision.Kind]decision.Reverser{
+		decision.CodeLoginRefused: a.Accounts, decision.LoginLocked: a.Accounts,
+	})
 	a.Lifecycle = lifecycle.NewService(db, k, account.Holders{DB: db}, Sweepers(db, k, a.Engage, a.Search)...)
 	a.Transfers = transfer.NewService(db, k, a.Orders, a.Partners)
 	a.Incidents = incident.NewService(db, k, a.Lifecycle)
 	// Rights: every area contributes its part (rights.Part).
-	a.Rights = rights.NewService(db, k, a.Accounts, a.Partners, a.Accounts.RightsPart(), a.Identity.RightsPart(),
-		a.Security.RightsPart(), a.Search.RightsPart(), a.Carts.RightsPart(), a.Orders.RightsPart(), a.OAuth.RightsPart(),
-		a.Decisions.RightsPart(), a.Engage.RightsPart(), a.Transfers.RightsPart(), a.Incidents.RightsPart())
-	a.Decisions.UseAppeals(a.Rights) // appeals join the rights queue (15-day deadline)
-	a.Rights.Logger = cfg.Logger
-	a.Rights.Decisions = a.Decisions
+	a.Rights = rights.NewService(queue, rights.Deps{Accounts: a.Accounts, Partners: a.Partners, Decisions: a.Decisions},
+		a.Accounts.RightsPart(), a.Identity.RightsPart(), a.Security.RightsPart(), a.Search.RightsPart(), a.Carts.RightsPart(),
+		a.Orders.RightsPart(), a.OAuth.RightsPart(), a.Decisions.RightsPart(), a.Engage.RightsPart(), a.Transfers.RightsPart(),
+		a.Incidents.RightsPart())
 	return a.startBackground(ctx, background)
 }
 

@@ -58,8 +58,8 @@ type Made struct {
 	Daily bool
 }
 
-// Recorder records decisions; Service implements it. Areas receive it by
-// a setter, and a nil Recorder records nothing.
+// Recorder records decisions; Log implements it. Areas receive it when
+// they are built; a nil Recorder records nothing.
 type Recorder interface {
 	Record(ctx context.Context, d Made) error
 }

@@ -14,29 +14,31 @@ import (
 	"minimall/sqldb"
 )
 
-// Service records decisions and serves their explanation and appeal.
+// Log records automated decisions as they are made. The areas that decide
+// (account's risk control, search's ranking) write here; it needs no other
+// area, so it is built before them.
+type Log struct {
+	db *sqldb.DB
+	k  *privacy.Kernel
+}
+
+// NewLog returns the decision log.
+func NewLog(db *sqldb.DB, k *privacy.Kernel) *Log { return &Log{db: db, k: k} }
+
+// Service serves the recorded decisions to the person they affected: the
+// list, the explanation and the appeal, and the operator's answer.
 type Service struct {
-	db      *sqldb.DB
-	k       *privacy.Kernel
+	*Log
 	reverse map[Kind]Reverser
-	appeals Appeals // nil: appeals are recorded here only
+	appeals Appeals
 }
 
-// NewService returns the decision service.
-func NewService(db *sqldb.DB, k *privacy.Kernel) *Service {
-	return &Service{db: db, k: k, reverse: map[Kind]Reverser{}}
+// NewService returns the decision service over log. Appeals go into the
+// rights queue; an overturned decision of a kind in reversers is undone by
+// the area that made it.
+func NewService(log *Log, appeals Appeals, reversers map[Kind]Reverser) *Service {
+	return &Service{Log: log, reverse: reversers, appeals: appeals}
 }
-
-// UseReverser wires the area that undoes overturned decisions of kinds.
-func (s *Service) UseReverser(r Reverser, kinds ...Kind) {
-	for _, k := range kinds {
-		s.reverse[k] = r
-	}
-}
-
-// UseAppeals puts every new appeal in the rights queue q, with its 15-day
-// deadline (policy 四(七)), and closes it there when it is answered.
-func (s *Service) UseAppeals(q Appeals) { s.appeals = q }
 
 // execer is a database or a transaction.
 type execer interface {
@@ -47,7 +49,7 @@ var errNotFound = minimall.Errorf(minimall.NotFound, "decision.Find", "No such d
 
 // Record stores a decision with its factors sealed. A Daily decision
 // already recorded today for the person is not recorded again.
-func (s *Service) Record(ctx context.Context, d Made) error {
+func (s *Log) Record(ctx context.Context, d Made) error {
 	const op = "decision.Record"
 	if _, ok := summaries[d.Kind]; !ok || d.Subject == "" {
 		return minimall.Errorf(minimall.Invalid, op, "Unknown decision kind. 未知的决策类型。")

@@ -36,7 +36,7 @@ func BenchmarkRecordFootprint(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	s := engage.NewService(st.DB, k, nil)
+	s := engage.NewService(st.DB, k, nil, nil)
 	var n atomic.Int64
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {

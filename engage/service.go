@@ -20,16 +20,13 @@ type Service struct {
 	views   viewWriter // footprints from item pages, written in groups
 }
 
-// NewService returns the service; c may be nil (no existence check).
-func NewService(db *sqldb.DB, k *privacy.Kernel, c Catalog) *Service {
-	s := &Service{db: db, k: k, catalog: c}
+// NewService returns the service; c and m check that a favourite's item or
+// shop and a followed member exist, and either may be nil (no check).
+func NewService(db *sqldb.DB, k *privacy.Kernel, c Catalog, m Members) *Service {
+	s := &Service{db: db, k: k, catalog: c, members: m}
 	s.views.init(s)
 	return s
 }
-
-// UseMembers sets the check that a followed member exists. Call it before
-// serving.
-func (s *Service) UseMembers(m Members) { s.members = m }
 
 // Add adds a record of kind k for the signed-in person and reports whether
 // it is new; adding a target already there returns the existing record

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -265,13 +264,6 @@ func TestAPIPhoneRecycledCheck(t *testing.T) {
 	})
 }
 
-// fakeOrders stands in for the orders area's OrderHistory.
-type fakeOrders struct{ completed atomic.Int64 }
-
-func (f *fakeOrders) CompletedOrders(context.Context, minimall.SubjectID) (int, error) {
-	return int(f.completed.Load()), nil
-}
-
 // TestAPIAccountLevel (二(一)1): the level follows account use by the
 // declared rule, the page shows the rule, the rights and what the next
 // level needs, changes go to the change feed, and no level changes a price
@@ -282,8 +274,6 @@ func TestAPIAccountLevel(t *testing.T) {
 			c.PasswordMemoryKiB, c.PasswordTime = 64, 1
 			c.LoginsPerMinute = 1000 // this test signs in many times
 		})
-		orders := &fakeOrders{}
-		e.Accounts.UseOrderHistory(orders)
 		fx := newShop(t, e, "13811110000", "levelshop")
 		itemID := fx.item(t, e, "保温杯", 5900, 10, nil)
 		sh := e.Register(t, "13822223333", "level01")
@@ -327,7 +317,11 @@ func TestAPIAccountLevel(t *testing.T) {
 		if lv := level(t, e, sh.Token); lv.Level != 2 || lv.Next.Missing != (account.Needs{CompletedOrders: 3}) {
 			t.Fatalf("without orders: %+v", lv)
 		}
-		orders.completed.Store(3)
+		fx.seller.Token = passwordLogin(t, e, fx.seller)
+		for i := 0; i < 3; i++ {
+			o := placeOrder(t, e, sh, buyNow(itemID, 1))
+			deliver(t, e, sh, fx.seller, o.ID)
+		}
 		lv = level(t, e, sh.Token)
 		if lv.Level != 3 || lv.Rights.SupportPriority != "priority" || lv.Next.Level != 4 {
 			t.Fatalf("with 3 orders: %+v", lv)

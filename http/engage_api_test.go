@@ -343,7 +343,7 @@ func TestAPIEngageCanary(t *testing.T) {
 	if err := e.Engage.RecordFootprint(ctx, sh.Subject, marker); err != nil {
 		t.Fatal(err)
 	}
-	unchecked := engage.NewService(st.DB, e.Kernel, nil)
+	unchecked := engage.NewService(st.DB, e.Kernel, nil, nil)
 	for _, k := range []engage.Kind{engage.Favourite, engage.Like, engage.Share} {
 		if _, _, err := unchecked.Add(ctx, minimall.ShopperActor(sh.Subject), k, engage.NewEntry{Target: marker}); err != nil {
 			t.Fatal(err)

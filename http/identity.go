@@ -70,12 +70,12 @@ func (s *Server) handleFaceVerify(w nethttp.ResponseWriter, r *nethttp.Request) 
 // handleGuardianConsent handles "POST /api/v1/guardian-consents": a
 // guardian consents for a child under 14, without signing in.
 func (s *Server) handleGuardianConsent(w nethttp.ResponseWriter, r *nethttp.Request) {
-	var req identity.GuardianConsentRequest
+	var req account.GuardianConsentRequest
 	if err := decodeJSON(r, &req); err != nil {
 		s.problem(w, r, err)
 		return
 	}
-	out, err := s.Identity.Consent(r.Context(), req, requestIDFrom(r.Context()))
+	out, err := s.Accounts.GuardianConsent(r.Context(), req, requestIDFrom(r.Context()))
 	if err != nil {
 		s.problem(w, r, err)
 		return

@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"minimall"
-	"minimall/account"
 	"minimall/partner"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -25,16 +24,12 @@ type Service struct {
 	db       *sqldb.DB
 	k        *privacy.Kernel
 	partners *partner.Gateway
-	accounts *account.Service
 }
 
-// NewService returns the identity service. It also wires itself into the
-// account service, which needs it for children's registrations and for
-// account recovery.
-func NewService(db *sqldb.DB, k *privacy.Kernel, partners *partner.Gateway, accounts *account.Service) *Service {
-	s := &Service{db: db, k: k, partners: partners, accounts: accounts}
-	accounts.UseIdentity(s)
-	return s
+// NewService returns the identity service. The account area is built on
+// it: it needs it for children's registrations and for account recovery.
+func NewService(db *sqldb.DB, k *privacy.Kernel, partners *partner.Gateway) *Service {
+	return &Service{db: db, k: k, partners: partners}
 }
 
 // ID document types the identity authority checks.

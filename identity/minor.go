@@ -45,80 +45,38 @@ func (s *Service) HoldMinor(ctx context.Context, tx *sqldb.Tx, subject minimall.
 	return token, s.k.SetMinor(ctx, tx, subject, privacy.MinorPending)
 }
 
-// GuardianConsentRequest is a guardian's consent for a child under 14: the
-// token the child got, the guardian's phone with the SMS code sent to it
-// (purpose "guardian"), the guardian's real name and ID number for a check
-// with the identity authority, and the guardian's acceptance of the policy.
-type GuardianConsentRequest struct {
-	Token               string `json:"guardian_token"`
-	Phone               string `json:"guardian_phone"`
-	Code                string `json:"code"`
-	RealName            string `json:"guardian_real_name"`
-	IDNumber            string `json:"guardian_id_number"`
-	IDType              string `json:"guardian_id_type,omitempty"`
-	AcceptPolicyVersion int    `json:"accept_policy_version"`
-	Agree               bool   `json:"agree"` // "I am the child's guardian and consent"
+// GuardianMinor checks the shape of a guardian's consent (七, PIPL art.
+// 31) and finds the child waiting for it (account.Identity).
+func (s *Service) GuardianMinor(ctx context.Context, req account.GuardianConsentRequest) (minimall.SubjectID, error) {
+	if _, err := s.checkGuardianRequest(req); err != nil {
+		return "", err
+	}
+	return s.pendingMinor(ctx, req.Token)
 }
 
-// GuardianConsent is the outcome of a guardian's consent.
-type GuardianConsent struct {
-	Minor         string `json:"minor"`          // consented
-	AccountStatus string `json:"account_status"` // active
-}
-
-// Consent records a guardian's consent (七, PIPL art. 31): the guardian is
-// verified by an SMS code to their phone and a real-name check with the
-// identity authority (an adult, 18 or over); the consent goes to the
-// ledger as a guardian consent, with the guardian's identity and the
-// evidence sealed under the child's keys; a held registration becomes an
-// active account; from then on the child's data is treated as sensitive.
-// Returns Invalid for a malformed request, a wrong code or a guardian
-// whose name and ID number do not match; NotFound for an unknown or used
-// token; Conflict for an outdated policy version; Denied for a guardian
-// under 18.
-func (s *Service) Consent(ctx context.Context, req GuardianConsentRequest, requestID string) (*GuardianConsent, error) {
-	const op = "identity.GuardianConsent"
+// VerifyGuardian checks the guardian with the identity authority: an
+// adult, 18 or over, whose name and ID number match (account.Identity).
+func (s *Service) VerifyGuardian(ctx context.Context, req account.GuardianConsentRequest, requestID string) error {
 	id, err := s.checkGuardianRequest(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	subject, err := s.pendingMinor(ctx, req.Token)
-	if err != nil {
-		return nil, err
-	}
-	// A lapsed hold is refused before the guardian's name and ID number go
-	// to the identity authority for a registration that is over.
-	if err := s.accounts.CheckHold(ctx, subject); err != nil {
-		return nil, err
-	}
-	codeID, err := s.accounts.CheckCode(ctx, req.Phone, account.CodeGuardian, req.Code)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkGuardian(ctx, id, requestID); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := s.accounts.SpendCode(ctx, tx, codeID); err != nil {
-		return nil, err
-	}
-	if err := s.recordConsent(ctx, tx, subject, id, req.Phone, requestID); err != nil {
-		return nil, err
-	}
-	if err := s.accounts.ActivatePending(ctx, tx, subject); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return &GuardianConsent{Minor: string(privacy.MinorConsented), AccountStatus: account.StatusActive}, nil
+	return s.checkGuardian(ctx, id, requestID)
 }
 
-func (s *Service) checkGuardianRequest(req GuardianConsentRequest) (RealNameRequest, error) {
+// RecordGuardianConsent records the consent in tx: the guardian's
+// identity and the evidence sealed under the child's keys, the guardian's
+// grants in the ledger; from then on the child's data is treated as
+// sensitive (account.Identity).
+func (s *Service) RecordGuardianConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, req account.GuardianConsentRequest, requestID string) error {
+	id, err := s.checkGuardianRequest(req)
+	if err != nil {
+		return err
+	}
+	return s.recordConsent(ctx, tx, child, id, req.Phone, requestID)
+}
+
+func (s *Service) checkGuardianRequest(req account.GuardianConsentRequest) (RealNameRequest, error) {
 	const op = "identity.GuardianConsent"
 	if !strings.HasPrefix(req.Token, GuardianTokenPrefix) {
 		return RealNameRequest{}, minimall.Errorf(minimall.Invalid, op, "Give the guardian_token the child received. 请提供儿童获得的监护人令牌。")

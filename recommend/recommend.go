@@ -118,4 +118,7 @@ type Config struct {
 	Grace time.Duration
 	// HalfLife is how fast old interests fade. Default 7 days.
 	HalfLife time.Duration
+	// Engage lets the follower read footprints, favourites and likes
+	// (topic engage.added) into profiles; nil reads none.
+	Engage Engagements
 }

@@ -48,7 +48,7 @@ func NewService(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catal
 	if cfg.HalfLife <= 0 {
 		cfg.HalfLife = 7 * 24 * time.Hour
 	}
-	s := &Service{db: db, k: k, catalog: cat, ads: ads, feed: outbox.NewFeed(db), cfg: cfg, actor: minimall.SystemActor("recommend"),
+	s := &Service{db: db, k: k, catalog: cat, ads: ads, engage: cfg.Engage, feed: outbox.NewFeed(db), cfg: cfg, actor: minimall.SystemActor("recommend"),
 		signals: sqldb.NewBatcher(db, 256, 5*time.Millisecond)}
 	if cfg.Grace > 0 {
 		s.feed.Grace = cfg.Grace
@@ -68,10 +68,6 @@ type Engagements interface {
 
 // engageKinds are the engagement records that say something about taste.
 var engageKinds = map[engage.Kind]Kind{engage.Footprint: View, engage.Favourite: Cart, engage.Like: Search}
-
-// UseEngage makes the follower read footprints, favourites and likes
-// (topic engage.added) into profiles.
-func (s *Service) UseEngage(e Engagements) { s.engage = e }
 
 // Follow applies the change feed until Close.
 func (s *Service) Follow() {

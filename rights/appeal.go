@@ -27,7 +27,7 @@ var appealMessages = map[string]string{
 // nothing. inTx runs in the same transaction as the insert, so the
 // decision's appeal and its request stand or fall together. Returns
 // Unauthorized for a visitor, Invalid without a decision or reason.
-func (s *Service) FileAppeal(ctx context.Context, a minimall.Actor, decisionID, reason string, inTx func(*sqldb.Tx, *Request) error) (*Request, error) {
+func (s *Queue) FileAppeal(ctx context.Context, a minimall.Actor, decisionID, reason string, inTx func(*sqldb.Tx, *Request) error) (*Request, error) {
 	const op = "rights.FileAppeal"
 	if err := signedIn(a, op); err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func (s *Service) FileAppeal(ctx context.Context, a minimall.Actor, decisionID, 
 // role; here only an operator may close. Returns Denied for anyone else,
 // Invalid for another outcome, NotFound for no such appeal, Conflict when
 // it is closed already.
-func (s *Service) CloseAppeal(ctx context.Context, a minimall.Actor, requestID, outcome string, inTx func(*sqldb.Tx) error) error {
+func (s *Queue) CloseAppeal(ctx context.Context, a minimall.Actor, requestID, outcome string, inTx func(*sqldb.Tx) error) error {
 	const op = "rights.CloseAppeal"
 	if a.Kind != minimall.Operator {
 		return minimall.Errorf(minimall.Denied, op, "Only an operator answers appeals. 仅操作员可答复申诉。")

@@ -183,8 +183,8 @@ func (s *Service) build(ctx context.Context, a minimall.Actor, subject minimall.
 	}
 	e.AutomatedDecisions = DecisionExport{Entries: []any{},
 		Note: "未接入自动化决策记录 / no record of automated decisions is wired"}
-	if s.Decisions != nil {
-		if e.AutomatedDecisions.Entries, err = s.Decisions.Decisions(ctx, subject); err != nil {
+	if s.decisions != nil {
+		if e.AutomatedDecisions.Entries, err = s.decisions.Decisions(ctx, subject); err != nil {
 			return nil, err
 		}
 		e.AutomatedDecisions.Note = ""

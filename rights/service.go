@@ -35,21 +35,47 @@ type DecisionSource interface {
 	Decisions(ctx context.Context, s minimall.SubjectID) ([]any, error)
 }
 
-// Service keeps the rights-request queue and answers requests.
+// Queue is the rights-request queue: every request a person files (and
+// every appeal of an automated decision) waits here with its 15-day
+// deadline (四(七)). It needs no area, so an area that files into it (the
+// decision area's appeals) is built before the rights Service that reads
+// every area.
+type Queue struct {
+	db     *sqldb.DB
+	k      *privacy.Kernel
+	Logger *slog.Logger
+}
+
+// NewQueue returns the queue; logger hears requests closing (ids and
+// states only).
+func NewQueue(db *sqldb.DB, k *privacy.Kernel, logger *slog.Logger) *Queue {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Queue{db: db, k: k, Logger: logger}
+}
+
+// Service answers the requests in the queue over every area's part.
 type Service struct {
-	db        *sqldb.DB
-	k         *privacy.Kernel
+	*Queue
 	accounts  Accounts
 	partners  *partner.Gateway
 	parts     []Part
-	Decisions DecisionSource // optional
-	Logger    *slog.Logger
+	decisions DecisionSource
 }
 
-// NewService returns the rights service over the given parts; the rights
-// area's own records are a part too.
-func NewService(db *sqldb.DB, k *privacy.Kernel, accounts Accounts, partners *partner.Gateway, parts ...Part) *Service {
-	s := &Service{db: db, k: k, accounts: accounts, partners: partners, Logger: slog.New(slog.DiscardHandler)}
+// Deps is what the rights Service works with besides the queue and the
+// areas' parts.
+type Deps struct {
+	Accounts  Accounts         // identity checks by code
+	Partners  *partner.Gateway // deletion notices to partners
+	Decisions DecisionSource   // optional: decisions listed in an export
+}
+
+// NewService returns the rights service over q and the given parts; the
+// rights area's own records are a part too.
+func NewService(q *Queue, d Deps, parts ...Part) *Service {
+	s := &Service{Queue: q, accounts: d.Accounts, partners: d.Partners, decisions: d.Decisions}
 	s.parts = append(append([]Part{}, parts...), requestsPart{s})
 	return s
 }

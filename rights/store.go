@@ -39,7 +39,7 @@ func scanRequest(sc interface{ Scan(...any) error }) (*requestRow, error) {
 
 // insert stores a new request, its details sealed under the subject's
 // retention key so the record outlives a deregistration.
-func (s *Service) insert(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, d Details, token []byte) (*Request, error) {
+func (s *Queue) insert(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, d Details, token []byte) (*Request, error) {
 	return s.insertWith(ctx, subject, kind, by, Received, "", d, token, nil)
 }
 
@@ -47,7 +47,7 @@ func (s *Service) insert(ctx context.Context, subject minimall.SubjectID, kind K
 // given, runs in the same transaction, after the insert, so another area's
 // change and the request stand or fall together. Sealing happens before
 // the transaction: it may touch the key store.
-func (s *Service) insertWith(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, st State, ref string, d Details, token []byte,
+func (s *Queue) insertWith(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, st State, ref string, d Details, token []byte,
 	inTx func(*sqldb.Tx, *Request) error) (*Request, error) {
 	const op = "rights.File"
 	id := "rr_" + minimall.RandomToken(10)
@@ -96,7 +96,7 @@ func (s *Service) insertWith(ctx context.Context, subject minimall.SubjectID, ki
 	return r, nil
 }
 
-func (s *Service) load(ctx context.Context, op, id string) (*requestRow, error) {
+func (s *Queue) load(ctx context.Context, op, id string) (*requestRow, error) {
 	r, err := scanRequest(s.db.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM rights_requests WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(op)

@@ -25,10 +25,6 @@ type rankingDecisions struct {
 	done map[minimall.SubjectID]bool
 }
 
-// UseDecisions wires the decision record; nil records nothing. Call it
-// before serving.
-func (s *Service) UseDecisions(r decision.Recorder) { s.decisions.rec = r }
-
 // recordRanking records that boost ranked a's results, once a day.
 func (s *Service) recordRanking(ctx context.Context, a minimall.Actor, boost []string) error {
 	d := &s.decisions

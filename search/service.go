@@ -12,6 +12,7 @@ import (
 
 	"minimall"
 	"minimall/catalog"
+	"minimall/decision"
 	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -29,6 +30,9 @@ type Config struct {
 	Interval time.Duration
 	// Grace overrides the change feed's wait for a gap in event ids.
 	Grace time.Duration
+	// Decisions records personalised ranking as an automated decision
+	// (decisions.go); nil records none.
+	Decisions decision.Recorder
 }
 
 // DefaultDir returns the index folder beside a data folder.
@@ -70,7 +74,7 @@ func Open(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catalog.Ser
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{db: db, k: k, catalog: cat, ix: ix, feed: outbox.NewFeed(db), cfg: cfg,
+	s := &Service{db: db, k: k, catalog: cat, ix: ix, feed: outbox.NewFeed(db), cfg: cfg, decisions: rankingDecisions{rec: cfg.Decisions},
 		history: sqldb.NewBatcher(db, 256, 5*time.Millisecond)}
 	if cfg.Grace > 0 {
 		s.feed.Grace = cfg.Grace

@@ -38,7 +38,7 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer k.Close()
-	svc := lifecycle.NewService(m.DB, k, account.Holders{DB: m.DB}, app.Sweepers(m.DB, k, engage.NewService(m.DB, k, nil), nil)...)
+	svc := lifecycle.NewService(m.DB, k, account.Holders{DB: m.DB}, app.Sweepers(m.DB, k, engage.NewService(m.DB, k, nil, nil), nil)...)
 	st, err := svc.Status(ctx)
 	if err != nil {
 		return err

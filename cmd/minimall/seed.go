@@ -101,7 +101,7 @@ func seedUsers(ctx context.Context, m *Main, o seedOptions, stdout, stderr io.Wr
 		cfg.PasswordMemoryKiB, cfg.PasswordTime = 64, 1
 	}
 	catcher := &seed.CodeCatcher{}
-	acc := account.NewService(m.DB, m.Kernel, catcher, cfg)
+	acc := account.NewService(m.DB, m.Kernel, cfg, account.Deps{SMS: catcher})
 	start := time.Now()
 	bar := newProgressBar(stderr, "users")
 	n, err := seed.Users(ctx, acc, catcher, m.Kernel.PolicyVersion(), o.firstUser, o.users, bar.set)
@@ -121,7 +121,7 @@ func seedOrders(ctx context.Context, m *Main, cat *catalog.Service, o seedOption
 	if o.orders == 0 {
 		return nil
 	}
-	acc := account.NewService(m.DB, m.Kernel, &seed.CodeCatcher{}, m.Config.Accounts)
+	acc := account.NewService(m.DB, m.Kernel, m.Config.Accounts, account.Deps{SMS: &seed.CodeCatcher{}})
 	shoppers, phones := make([]minimall.SubjectID, o.users), make([]string, o.users)
 	for i := range o.users {
 		phones[i] = seed.Phone(o.firstUser + i)
