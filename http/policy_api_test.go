@@ -115,7 +115,7 @@ func TestAPIPolicyVersions(t *testing.T) {
 			t.Fatalf("lists: %d", r.Status)
 		}
 		// The archive keeps version 1's text after the contact changes.
-		e.Policy.UseContact(policy.Contact{DPO: "privacy-officer@minimall.example"})
+		e.Policy.ChangeContact(policy.Contact{DPO: "privacy-officer@minimall.example"})
 		wantStatus(t, e.Do(t, "POST", "/api/v1/policy/versions", nil, dpo...), 201, "publish v2")
 		e.Do(t, "GET", "/api/v1/policy/versions/1", nil).JSON(t, &v)
 		if !strings.Contains(v.Text, "dpo@minimall.example") || strings.Contains(v.Text, "privacy-officer@") {
@@ -143,7 +143,7 @@ func TestAPIPolicyMajorChange(t *testing.T) {
 		}
 
 		// A minor change would not stop anything; a new contact is major.
-		e.Policy.UseContact(policy.Contact{DPO: "new-dpo@minimall.example"})
+		e.Policy.ChangeContact(policy.Contact{DPO: "new-dpo@minimall.example"})
 		var ch struct {
 			Kind    string
 			Reasons []policy.Reason

@@ -42,9 +42,9 @@ func (s *Service) Contact() Contact {
 	return s.contact
 }
 
-// UseContact changes the configured contact (as a restart with another
+// ChangeContact changes the configured contact (as a restart with another
 // --dpo-contact would); it takes effect in the next published version.
-func (s *Service) UseContact(c Contact) {
+func (s *Service) ChangeContact(c Contact) {
 	s.mu.Lock()
 	s.contact = c
 	s.mu.Unlock()
