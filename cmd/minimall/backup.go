@@ -33,7 +33,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var to, pgDump string
 	m, err := parseCommand("backup", args, stderr, "backup --to DIR [flags]", func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "folder to write minimall.db (or minimall.dump on PostgreSQL) into; never the keys folder (required)")
-		fs.StringVar(&pgDump, "pg-dump", "", "pg_dump to run on PostgreSQL (default: the server's version in /usr/lib/postgresql/<major>/bin, else pg_dump on PATH)")
+		fs.StringVar(&pgDump, "pg-dump", "", "pg_dump to run on PostgreSQL (default: the server's version in /usr/lib/postgresql/<major>/bin, else pg_dump on PATH) [MINIMALL_PG_DUMP]")
 	})
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	m.Config.serveFlags(fs)
-	if err := parse(fs, args, stderr, synopsis); err != nil {
+	if err := parseArgs(fs, args, stderr, synopsis); err != nil {
 		return err
 	}
 	if m.Logger, err = newLogger(stderr, m.Config.LogLevel); err != nil {
@@ -154,7 +154,7 @@ func parseCommand(name string, args []string, stderr io.Writer, synopsis string,
 	for _, f := range extra {
 		f(fs)
 	}
-	if err := parse(fs, args, stderr, synopsis); err != nil {
+	if err := parseArgs(fs, args, stderr, synopsis); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -215,7 +215,7 @@ func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs := flag.NewFlagSet("policy lists", flag.ContinueOnError)
 	format := fs.String("format", "text", "text or json")
-	if err := parse(fs, args[1:], stderr, "policy lists [--format text|json]"); err != nil {
+	if err := parseArgs(fs, args[1:], stderr, "policy lists [--format text|json]"); err != nil {
 		return err
 	}
 	switch *format {

@@ -21,7 +21,7 @@ func runPolicyPublish(ctx context.Context, args []string, stdout, stderr io.Writ
 	var ticket, contact string
 	var dryRun bool
 	m, err := parseCommand("policy publish", args, stderr, synopsis, func(fs *flag.FlagSet) {
-		fs.StringVar(&ticket, "ticket", "", "ticket or request id the publication is made for (audited)")
+		fs.StringVar(&ticket, "ticket", "", "ticket or request id the publication is made for (audited) [MINIMALL_TICKET]")
 		fs.BoolVar(&dryRun, "dry-run", false, "print the classification without publishing")
 		fs.StringVar(&contact, "dpo-contact", "", "the DPO contact the policy names (default: as serve's) [MINIMALL_DPO_CONTACT]")
 	})

@@ -46,11 +46,11 @@ type seedOptions struct {
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o seedOptions
 	m, err := parseCommand("seed", args, stderr, "seed [--users N] [--items N] [--orders N] [flags]", func(fs *flag.FlagSet) {
+		fs.StringVar(&o.index, "search", "", searchUsage)
 		fs.IntVar(&o.users, "users", 100, "seeded shoppers to register")
 		fs.IntVar(&o.firstUser, "first-user", 1, "number of the first seeded shopper (shopper000001 …)")
 		fs.IntVar(&o.items, "items", 1000, "items to add")
 		fs.IntVar(&o.orders, "orders", 0, "orders to place, spread over the seeded shoppers (needs --users 1 or more; existing shoppers count): about 80% paid, 12% awaiting payment, 8% cancelled")
-		fs.StringVar(&o.index, "index", "", "search index folder (default: <data>.search)")
 		fs.Uint64Var(&o.rand, "seed", 1, "random seed: the same seed gives the same catalogue")
 		fs.BoolVar(&o.realCost, "real-password-cost", false, "hash seeded passwords at the production argon2id cost (~30 ms each)")
 	})
