@@ -132,11 +132,18 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// openForCommand parses the store flags and opens the stores.
+// openForCommand parses the store flags and opens the stores. A command
+// that does not migrate works on the store that is there: it refuses a
+// missing one before opening anything, since opening would create it.
 func openForCommand(ctx context.Context, name string, args []string, stderr io.Writer, synopsis string, migrate bool, extra ...func(*flag.FlagSet)) (*Main, error) {
 	m, err := parseCommand(name, args, stderr, synopsis, extra...)
 	if err != nil {
 		return nil, err
+	}
+	if !migrate {
+		if err := m.Config.requireStore(); err != nil {
+			return nil, err
+		}
 	}
 	return m, m.open(ctx, migrate)
 }

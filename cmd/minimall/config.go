@@ -137,6 +137,28 @@ func (c *Config) resolve() error {
 	return nil
 }
 
+// requireStore refuses an embedded store whose database or keys folder is
+// missing, touching nothing: opening it would create both, and a new master
+// key that opens nothing. (A missing PostgreSQL database is refused by the
+// server when it is opened.)
+func (c *Config) requireStore() error {
+	if err := c.resolve(); err != nil {
+		return err
+	}
+	if c.DB == "" && !fileExists(c.dataDSN()) {
+		return fmt.Errorf("no store in %s (no %s): name it with --data or --db; `minimall migrate` creates a new one", c.DataDir, c.dataDSN())
+	}
+	if c.KeysDB == "" && c.DB == "" && !dirExists(c.KeysDir) {
+		return fmt.Errorf("no keys folder %s beside the store in %s: name it with --keys", c.KeysDir, c.DataDir)
+	}
+	return nil
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
 // inside reports whether path is dir or lies under it, after resolving
 // symbolic links, so a link cannot put the keys inside the data folder.
 func inside(path, dir string) bool {
