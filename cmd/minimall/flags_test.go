@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -118,4 +121,23 @@ func sampleValue(t *testing.T, f *flag.Flag) (raw, shown string) {
 	}
 	t.Fatalf("--%s: no sample value", f.Name)
 	return "", ""
+}
+
+// TestProgressOnlyOnTerminal: a bar redraws with \r, so it is drawn only
+// on a terminal, never into a file or a buffer.
+func TestProgressOnlyOnTerminal(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	for _, w := range []io.Writer{f, &buf} {
+		bar := newProgressBar(w, "items")
+		bar.set(10, 10)
+		bar.done()
+	}
+	if fi, _ := f.Stat(); fi.Size() != 0 || buf.Len() != 0 {
+		t.Fatalf("bar drawn into a file (%d bytes) or a buffer (%q)", fi.Size(), buf.String())
+	}
 }

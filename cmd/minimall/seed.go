@@ -185,7 +185,7 @@ func seedIndex(ctx context.Context, m *Main, cat *catalog.Service, o seedOptions
 }
 
 // progressBar draws "items [#####.....] 45% 4500/10000" on one line of
-// stderr, at most ten times a second.
+// stderr, at most ten times a second, when stderr is a terminal.
 type progressBar struct {
 	w     io.Writer
 	label string
@@ -193,7 +193,20 @@ type progressBar struct {
 	drawn bool
 }
 
-func newProgressBar(w io.Writer, label string) *progressBar { return &progressBar{w: w, label: label} }
+func newProgressBar(w io.Writer, label string) *progressBar {
+	return &progressBar{w: onTerminal(w), label: label}
+}
+
+// onTerminal returns w if it is a terminal, else io.Discard: a bar redraws
+// its line with \r, which in a file or a pipe is only noise.
+func onTerminal(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return w
+		}
+	}
+	return io.Discard
+}
 
 func (b *progressBar) set(done, total int) {
 	if total <= 0 || (time.Since(b.last) < 100*time.Millisecond && done < total) {
