@@ -6,6 +6,9 @@ import (
 	"io"
 	"mime"
 	nethttp "net/http"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"minimall"
 	"minimall/privacy"
@@ -47,10 +50,28 @@ func jsonProblem(err error) string {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "body is empty or cut short."
 	}
-	if msg := err.Error(); len(msg) > 22 && msg[:22] == "json: unknown field \"" {
-		return "unknown field " + msg[21:] + "."
+	if name, ok := unknownField(err); ok {
+		return "unknown field " + name + "."
 	}
 	return "cannot be decoded."
+}
+
+// fieldName is the shape of a field name the API could have declared; a
+// name of any other shape is not echoed, since a client may have put a
+// value (a phone number, a name) where a key belongs.
+var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// unknownField returns the quoted name of the field an unknown-field error
+// names; encoding/json has no error type for it, only this message.
+func unknownField(err error) (string, bool) {
+	rest, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return "", false
+	}
+	if name, err := strconv.Unquote(rest); err == nil && fieldName.MatchString(name) {
+		return strconv.Quote(name), true
+	}
+	return "(name not shown: it is not a field name)", true
 }
 
 // writeJSON writes v with status.

@@ -33,7 +33,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var to, pgDump string
 	m, err := parseCommand("backup", args, stderr, "backup --to DIR [flags]", func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "folder to write minimall.db (or minimall.dump on PostgreSQL) into; never the keys folder (required)")
-		fs.StringVar(&pgDump, "pg-dump", "", "pg_dump to run on PostgreSQL (default: the server's version in /usr/lib/postgresql/<major>/bin, else pg_dump on PATH)")
+		fs.StringVar(&pgDump, "pg-dump", "", "pg_dump to run on PostgreSQL (default: the server's version in /usr/lib/postgresql/<major>/bin, else pg_dump on PATH) [MINIMALL_PG_DUMP]")
 	})
 	if err != nil {
 		return err
@@ -70,7 +70,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "data database copied to %s (%d bytes)\n", path, size)
 	fmt.Fprintf(stdout, "the keys folder %s was NOT copied: back it up separately, to a different place than the data\n", m.Config.KeysDir)
-	fmt.Fprintf(stdout, "restore: stop minimall, then `minimall restore --from %s`, keeping the current keys: erasures since the backup are replayed\n", to)
+	fmt.Fprintf(stdout, "restore: stop minimall, then `minimall restore --from %s%s`, keeping the current keys: erasures since the backup are replayed\n", shellQuote(to), storeArgs(m.Config))
 	return nil
 }
 
@@ -115,8 +115,55 @@ func backupPostgres(ctx context.Context, m *Main, to, prog string, stdout io.Wri
 	}
 	fmt.Fprintf(stdout, "data database dumped to %s (%d bytes) with %s -Fc\n", path, size, prog)
 	fmt.Fprintf(stdout, "the key store database and the keys folder %s were NOT copied: back them up separately, to a different place than the data\n", m.Config.KeysDir)
-	fmt.Fprintf(stdout, "restore: stop minimall, recreate the data database empty, `pg_restore --no-owner --exit-on-error -d URL %s`, then `minimall restore --db URL`, keeping the current key store: erasures since the backup are replayed\n", path)
+	fmt.Fprintf(stdout, "restore: stop minimall, recreate the data database empty, `pg_restore --no-owner --exit-on-error -d %s %s`, then `minimall restore%s`, keeping the current key store: erasures since the backup are replayed%s\n",
+		shellQuote(withoutPassword(m.Config.DB)), shellQuote(path), storeArgs(m.Config), passwordNote(m.Config))
 	return nil
+}
+
+// storeArgs are the flags that name the store c names, for a command
+// printed to be run as it is: the data folder or database, and the keys
+// folder and key store when they are not the defaults derived from them.
+// A password is never printed (passwordNote says where it goes).
+func storeArgs(c Config) string {
+	args := ""
+	add := func(flag, value string) { args += " --" + flag + " " + shellQuote(value) }
+	if c.DB != "" {
+		add("db", withoutPassword(c.DB))
+	}
+	add("data", c.DataDir)
+	if c.KeysDir != strings.TrimRight(c.DataDir, `/\`)+".keys" {
+		add("keys", c.KeysDir)
+	}
+	if c.KeysDB != "" {
+		add("keys-db", withoutPassword(c.KeysDB))
+	}
+	return args
+}
+
+// withoutPassword drops the password from a PostgreSQL URL.
+func withoutPassword(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	u.User = url.User(u.User.Username())
+	return u.String()
+}
+
+// passwordNote tells where the password left out of a printed URL goes.
+func passwordNote(c Config) string {
+	if withoutPassword(c.DB) == c.DB && withoutPassword(c.KeysDB) == c.KeysDB {
+		return ""
+	}
+	return " (give the password in PGPASSWORD; it is not printed)"
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // findPgDump returns the pg_dump of the server's major version (a dump

@@ -127,6 +127,7 @@ func TestBackupRestoreKeepsErasurePostgres(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "NOT copied") {
 		t.Fatalf("backup --db: exit %d\n%s%s", code, out, errOut)
 	}
+	backupOut := out
 	if entries, _ := os.ReadDir(byCmd); len(entries) != 1 || entries[0].Name() != "minimall.dump" {
 		t.Fatalf("backup folder holds %v, want minimall.dump only (no keys)", entries)
 	}
@@ -169,7 +170,7 @@ func TestBackupRestoreKeepsErasurePostgres(t *testing.T) {
 	if code, _, errOut := runCmd(t, append([]string{"restore", "--from", filepath.Dir(dump)}, store...)...); code != 1 || !strings.Contains(errOut, "pg_restore") {
 		t.Errorf("restore --from on PostgreSQL: exit %d %s, want pointed to pg_restore", code, errOut)
 	}
-	code, out, errOut = runCmd(t, append([]string{"restore"}, store...)...)
+	code, out, errOut = runCmd(t, restoreHint(t, backupOut)...) // as backup printed it
 	if code != 0 || !strings.Contains(out, "1 people erased since the backup") || !strings.Contains(out, "gone with it") {
 		t.Fatalf("restore: exit %d\n%s%s", code, out, errOut)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -127,6 +128,7 @@ func TestBackupRestoreKeepsErasure(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "NOT copied") {
 		t.Fatalf("backup: exit %d\n%s%s", code, out, errOut)
 	}
+	backupOut := out
 	entries, _ := os.ReadDir(backup)
 	if len(entries) != 1 || entries[0].Name() != "minimall.db" {
 		t.Fatalf("backup folder holds %v, want minimall.db only (no keys)", entries)
@@ -161,7 +163,7 @@ func TestBackupRestoreKeepsErasure(t *testing.T) {
 
 	// The restore command: the backup back, the current keys kept, the
 	// audit checkpoints moved back (and the gap logged), erasures replayed.
-	code, out, errOut = runCmd(t, "restore", "--from", backup, "--data", data, "--keys", keys)
+	code, out, errOut = runCmd(t, restoreHint(t, backupOut)...)
 	if code != 0 || !strings.Contains(out, "1 people erased since the backup") || !strings.Contains(out, "gone with it") {
 		t.Fatalf("restore: exit %d\n%s%s", code, out, errOut)
 	}
@@ -170,6 +172,21 @@ func TestBackupRestoreKeepsErasure(t *testing.T) {
 	}
 	m = startOn(t, data, keys)
 	wantErasureKept(t, m, gone, kept)
+}
+
+// restoreHint returns the arguments of the restore command backup printed,
+// so the test runs it as printed.
+func restoreHint(t *testing.T, out string) []string {
+	t.Helper()
+	m := regexp.MustCompile("`minimall (restore [^`]*)`").FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("backup printed no restore command:\n%s", out)
+	}
+	args := strings.Fields(m[1])
+	for i, a := range args { // the test's paths hold no spaces
+		args[i] = strings.Trim(a, "'")
+	}
+	return args
 }
 
 func copyFile(t *testing.T, from, to string) {

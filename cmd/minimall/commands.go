@@ -47,7 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	m.Config.serveFlags(fs)
-	if err := parse(fs, args, stderr, synopsis); err != nil {
+	if err := parseArgs(fs, args, stderr, synopsis); err != nil {
 		return err
 	}
 	if m.Logger, err = newLogger(stderr, m.Config.LogLevel); err != nil {
@@ -132,11 +132,18 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// openForCommand parses the store flags and opens the stores.
+// openForCommand parses the store flags and opens the stores. A command
+// that does not migrate works on the store that is there: it refuses a
+// missing one before opening anything, since opening would create it.
 func openForCommand(ctx context.Context, name string, args []string, stderr io.Writer, synopsis string, migrate bool, extra ...func(*flag.FlagSet)) (*Main, error) {
 	m, err := parseCommand(name, args, stderr, synopsis, extra...)
 	if err != nil {
 		return nil, err
+	}
+	if !migrate {
+		if err := m.Config.requireStore(); err != nil {
+			return nil, err
+		}
 	}
 	return m, m.open(ctx, migrate)
 }
@@ -154,7 +161,7 @@ func parseCommand(name string, args []string, stderr io.Writer, synopsis string,
 	for _, f := range extra {
 		f(fs)
 	}
-	if err := parse(fs, args, stderr, synopsis); err != nil {
+	if err := parseArgs(fs, args, stderr, synopsis); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -215,7 +222,7 @@ func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs := flag.NewFlagSet("policy lists", flag.ContinueOnError)
 	format := fs.String("format", "text", "text or json")
-	if err := parse(fs, args[1:], stderr, "policy lists [--format text|json]"); err != nil {
+	if err := parseArgs(fs, args[1:], stderr, "policy lists [--format text|json]"); err != nil {
 		return err
 	}
 	switch *format {

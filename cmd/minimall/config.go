@@ -87,23 +87,27 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file: serve HTTPS [MINIMALL_TLS_CERT]")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file [MINIMALL_TLS_KEY]")
 	fs.StringVar(&c.SandboxDir, "sandbox", c.SandboxDir, "folder of the sandbox partners' request records, outside the data folder (default: <data>.sandbox) [MINIMALL_SANDBOX]")
-	fs.StringVar(&c.SearchDir, "search", c.SearchDir, "search index folder, a derived store rebuilt when missing (default: <data>.search) [MINIMALL_SEARCH]")
+	fs.StringVar(&c.SearchDir, "search", c.SearchDir, searchUsage)
 	fs.BoolVar(&c.NoMigrate, "no-migrate", c.NoMigrate, "do not apply pending migrations; refuse an outdated schema [MINIMALL_NO_MIGRATE]")
 	fs.StringVar(&c.DPOContact, "dpo-contact", c.DPOContact, "the personal-information protection officer's contact the policy names [MINIMALL_DPO_CONTACT]")
 	fs.BoolVar(&c.FakeClock, "fake-clock", c.FakeClock, "enable the operator endpoint that moves time forward (testing only) [MINIMALL_FAKE_CLOCK]")
 	a := &c.Accounts
-	fs.DurationVar(&a.CodeTTL, "code-ttl", a.CodeTTL, "how long an SMS code is valid")
-	fs.IntVar(&a.CodesPerHour, "codes-per-hour", a.CodesPerHour, "SMS codes per phone number per hour (four times as many per client)")
-	fs.IntVar(&a.MaxCodeAttempts, "code-attempts", a.MaxCodeAttempts, "wrong tries before an SMS code is spent")
-	fs.IntVar(&a.MaxFailedLogins, "max-failed-logins", a.MaxFailedLogins, "wrong passwords in a row before the account locks")
-	fs.DurationVar(&a.LockoutFor, "lockout", a.LockoutFor, "how long a locked account stays locked")
-	fs.IntVar(&a.LoginsPerMinute, "logins-per-minute", a.LoginsPerMinute, "sign-in attempts per client per minute")
-	fs.DurationVar(&a.SessionTTL, "session-ttl", a.SessionTTL, "how long a session lasts")
+	fs.DurationVar(&a.CodeTTL, "code-ttl", a.CodeTTL, "how long an SMS code is valid [MINIMALL_CODE_TTL]")
+	fs.IntVar(&a.CodesPerHour, "codes-per-hour", a.CodesPerHour, "SMS codes per phone number per hour (four times as many per client) [MINIMALL_CODES_PER_HOUR]")
+	fs.IntVar(&a.MaxCodeAttempts, "code-attempts", a.MaxCodeAttempts, "wrong tries before an SMS code is spent [MINIMALL_CODE_ATTEMPTS]")
+	fs.IntVar(&a.MaxFailedLogins, "max-failed-logins", a.MaxFailedLogins, "wrong passwords in a row before the account locks [MINIMALL_MAX_FAILED_LOGINS]")
+	fs.DurationVar(&a.LockoutFor, "lockout", a.LockoutFor, "how long a locked account stays locked [MINIMALL_LOCKOUT]")
+	fs.IntVar(&a.LoginsPerMinute, "logins-per-minute", a.LoginsPerMinute, "sign-in attempts per client per minute [MINIMALL_LOGINS_PER_MINUTE]")
+	fs.DurationVar(&a.SessionTTL, "session-ttl", a.SessionTTL, "how long a session lasts [MINIMALL_SESSION_TTL]")
 	if a.GuardianHold == 0 {
 		a.GuardianHold = account.DefaultGuardianHold
 	}
-	fs.DurationVar(&a.GuardianHold, "guardian-hold", a.GuardianHold, "how long an under-14 registration waits for a guardian's consent before it is erased")
+	fs.DurationVar(&a.GuardianHold, "guardian-hold", a.GuardianHold, "how long an under-14 registration waits for a guardian's consent before it is erased [MINIMALL_GUARDIAN_HOLD]")
 }
+
+// searchUsage describes --search, the search index folder: one name in
+// serve, demo and seed for the one folder.
+const searchUsage = "search index folder, a derived store rebuilt when missing (default: <data>.search) [MINIMALL_SEARCH]"
 
 // resolve fills derived defaults and checks the combination.
 func (c *Config) resolve() error {
@@ -131,6 +135,28 @@ func (c *Config) resolve() error {
 		return fmt.Errorf("--node must not be empty")
 	}
 	return nil
+}
+
+// requireStore refuses an embedded store whose database or keys folder is
+// missing, touching nothing: opening it would create both, and a new master
+// key that opens nothing. (A missing PostgreSQL database is refused by the
+// server when it is opened.)
+func (c *Config) requireStore() error {
+	if err := c.resolve(); err != nil {
+		return err
+	}
+	if c.DB == "" && !fileExists(c.dataDSN()) {
+		return fmt.Errorf("no store in %s (no %s): name it with --data or --db; `minimall migrate` creates a new one", c.DataDir, c.dataDSN())
+	}
+	if c.KeysDB == "" && c.DB == "" && !dirExists(c.KeysDir) {
+		return fmt.Errorf("no keys folder %s beside the store in %s: name it with --keys", c.KeysDir, c.DataDir)
+	}
+	return nil
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // inside reports whether path is dir or lies under it, after resolving

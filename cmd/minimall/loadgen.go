@@ -16,13 +16,15 @@ import (
 // runLoadgen runs "loadgen": timed flows against a running server.
 func runLoadgen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
-	target := fs.String("target", "http://127.0.0.1:8080", "base URL of a running minimall")
+	target := fs.String("target", "http://127.0.0.1:8080", "base URL of a running minimall [MINIMALL_URL]")
 	concurrency := fs.Int("concurrency", 32, "workers per flow")
 	duration := fs.Duration("duration", 10*time.Second, "how long each flow runs")
 	format := fs.String("format", "text", "text or json")
-	fs.IntVar(&loadgen.Users, "users", loadgen.Users, "seeded shoppers to sign in as (shopper000001…, as `minimall seed --users N` made them)")
+	// NB: package flag takes a `quoted` word of a usage text as the flag's
+	// type name, so the usage quotes with "".
+	fs.IntVar(&loadgen.Users, "users", loadgen.Users, `seeded shoppers to sign in as (shopper000001…, as "minimall seed --users N" made them)`)
 	flowList := fs.String("flows", strings.Join(loadgen.FlowNames(), ","), "flows to run, in order")
-	if err := parse(fs, args, stderr, "loadgen [flags]   (drive a running server; see the README for seeding first)"); err != nil {
+	if err := parseArgs(fs, args, stderr, "loadgen [flags]   (drive a running server; see the README for seeding first)"); err != nil {
 		return err
 	}
 	if *format != "text" && *format != "json" {

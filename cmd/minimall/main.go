@@ -14,7 +14,7 @@ import (
 const usage = `minimall: a shopping platform whose handling of personal information is
 enforced by code exactly as its privacy policy promises.
 
-Usage: minimall <command> [flags]
+Usage: minimall <command> [subcommand] [arguments and flags, in any order]
 
 Commands:
   serve            run the platform (HTTP API, health, metrics)
@@ -34,8 +34,11 @@ Commands:
   loadgen          drive a running server with timed flows and report req/s, latency, kernel work
   help             show this text
 
-Run "minimall <command> --help" for a command's flags. Every flag can also be
-set with a MINIMALL_* environment variable (named in the help); flags win.
+Run "minimall <command> --help" for a command's flags. A flag that configures
+(stores, folders, addresses, limits, the server's URL, tokens, timeouts) can
+also be set with the MINIMALL_* environment variable its help names in
+brackets; the flag wins. Flags that say what one run does (--dry-run,
+--reason, --items, --format, --to …) have no variable.
 `
 
 func main() {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -72,6 +73,14 @@ func TestHelp(t *testing.T) {
 		code, _, errOut := runCmd(t, cmd...)
 		if code != 0 || !strings.Contains(errOut, "Usage: minimall") {
 			t.Errorf("%v: exit %d, usage %q", cmd, code, errOut)
+		}
+	}
+	// Every command's help lists its flags, each on a line of its own
+	// (a `quoted` word in a usage text would be taken as the type name).
+	for _, cmd := range everyCommand {
+		code, _, errOut := runCmd(t, append(cmd, "--help")...)
+		if code != 0 || !strings.Contains(errOut, "Flags") || !regexp.MustCompile(`(?m)^  -[a-z-]+( [a-z]+)?$`).MatchString(errOut) || strings.Contains(errOut, " minimall seed --users N\n") {
+			t.Errorf("%v --help: exit %d\n%s", cmd, code, errOut)
 		}
 	}
 	if code, _, _ := runCmd(t, "frobnicate"); code != 2 {

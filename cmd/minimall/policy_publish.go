@@ -21,7 +21,7 @@ func runPolicyPublish(ctx context.Context, args []string, stdout, stderr io.Writ
 	var ticket, contact string
 	var dryRun bool
 	m, err := parseCommand("policy publish", args, stderr, synopsis, func(fs *flag.FlagSet) {
-		fs.StringVar(&ticket, "ticket", "", "ticket or request id the publication is made for (audited)")
+		fs.StringVar(&ticket, "ticket", "", "ticket or request id the publication is made for (audited) [MINIMALL_TICKET]")
 		fs.BoolVar(&dryRun, "dry-run", false, "print the classification without publishing")
 		fs.StringVar(&contact, "dpo-contact", "", "the DPO contact the policy names (default: as serve's) [MINIMALL_DPO_CONTACT]")
 	})
@@ -35,7 +35,7 @@ func runPolicyPublish(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "--ticket: give the ticket or request id (3-64 of A-Z a-z 0-9 . _ : -)")
 		return errUsage
 	}
-	svc, closeAll, err := m.openPolicyService(ctx)
+	svc, closeAll, err := m.openPolicyService(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func runPolicyShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "--version: a positive number")
 		return errUsage
 	}
-	svc, closeAll, err := m.openPolicyService(ctx)
+	svc, closeAll, err := m.openPolicyService(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -117,10 +117,16 @@ func runPolicyShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return err
 }
 
-// openPolicyService opens the stores (migrated), the kernel and the policy
-// service; closeAll closes them.
-func (m *Main) openPolicyService(ctx context.Context) (*policy.Service, func(), error) {
-	if err := m.open(ctx, true); err != nil {
+// openPolicyService opens the stores, the kernel and the policy service;
+// closeAll closes them. With migrate false (a command that only reads) a
+// missing store is refused and nothing is created.
+func (m *Main) openPolicyService(ctx context.Context, migrate bool) (*policy.Service, func(), error) {
+	if !migrate {
+		if err := m.Config.requireStore(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := m.open(ctx, migrate); err != nil {
 		return nil, nil, err
 	}
 	k, err := privacy.Open(ctx, m.kernelConfig())

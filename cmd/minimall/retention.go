@@ -51,7 +51,7 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 		if plan.Removed >= 10_000 {
-			bar := &sweepBar{w: stderr, total: plan.Removed}
+			bar := &sweepBar{w: onTerminal(stderr), total: plan.Removed}
 			opts.Progress = bar.add
 			defer bar.done()
 		}
@@ -96,7 +96,7 @@ func mode(rep *lifecycle.Report) string {
 	return m
 }
 
-// sweepBar draws "[#####.....] 50%" on one terminal line.
+// sweepBar draws "[#####.....] 50%" on one terminal line (onTerminal).
 type sweepBar struct {
 	w     io.Writer
 	total int

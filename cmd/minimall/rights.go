@@ -9,21 +9,23 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
 
-const rightsUsage = `Usage: minimall rights <list|show|answer|refuse|review> [flags] [id]
+// rightsSynopsis is the usage of "rights"; parseFlags adds the flags.
+const rightsSynopsis = `rights <list|show|answer|refuse|review> [id] [flags]
 
 The DPO's rights-request queue (policy 四), through a running server's
-operator API. Every call names a ticket (X-Access-Reason). Appeals of
-automated decisions (kind appeal, REF the decision) are in the same queue
-with the same 15-day deadline; answer them with the decision's answer
-route (POST /api/v1/ops/decisions/REF/answer).
+operator API. Every call names a ticket (X-Access-Reason, written into the
+audit log): --ticket, or for a call on one request, that request's id.
+Appeals of automated decisions (kind appeal, REF the decision) are in the
+same queue with the same 15-day deadline; answer them with the decision's
+answer route (POST /api/v1/ops/decisions/REF/answer).
 
-  list   [--state S] [--overdue]   the queue, oldest deadline first; OVERDUE (open past due)
+  list   --ticket T [--state S] [--overdue]
+                                    the queue, oldest deadline first; OVERDUE (open past due)
                                     and LATE (answered after the deadline) flagged
   show   ID                         one request with its details
   answer ID                         serve a request that needs an operator
@@ -31,92 +33,56 @@ route (POST /api/v1/ops/decisions/REF/answer).
                                     ground_not_met, not_directly_linked, impractical, identity_not_shown
   review ID --accept|--reject       review a next of kin's evidence
 
-Flags (also MINIMALL_URL, MINIMALL_OPERATOR_TOKEN, MINIMALL_TICKET):
-`
+Flags may stand before or after the id.`
+
+// rightsOptions are the flags of "rights".
+type rightsOptions struct {
+	base, token, ticket string
+	timeout             time.Duration
+	state, reason       string
+	overdue             bool
+	accept, reject      bool
+}
+
+func (o *rightsOptions) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.base, "url", "http://127.0.0.1:8080", "server base URL [MINIMALL_URL]")
+	fs.StringVar(&o.token, "token", "", "operator token (dpo role) [MINIMALL_OPERATOR_TOKEN]")
+	fs.StringVar(&o.ticket, "ticket", "", "ticket or request id this access is for (default for a call on one request: its id) [MINIMALL_TICKET]")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for the server's answer [MINIMALL_HTTP_TIMEOUT]")
+	fs.StringVar(&o.state, "state", "", "list: only this state")
+	fs.BoolVar(&o.overdue, "overdue", false, "list: only overdue requests")
+	fs.StringVar(&o.reason, "reason", "", "refuse: reason code")
+	fs.BoolVar(&o.accept, "accept", false, "review: accept the evidence")
+	fs.BoolVar(&o.reject, "reject", false, "review: reject the evidence")
+}
 
 // runRights runs "rights …" as an HTTP client of the operator API, so the
 // CLI applies exactly the rules the server does (role, ticket, audit).
 func runRights(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o rightsOptions
+	fs := flag.NewFlagSet("rights", flag.ContinueOnError)
+	o.flags(fs)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, rightsUsage)
+		_, err := parseFlags(fs, []string{"--help"}, stderr, rightsSynopsis)
 		if len(args) == 0 {
 			return errUsage
 		}
-		return errHelp
+		return err
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("rights "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	base := fs.String("url", envOr("MINIMALL_URL", "http://127.0.0.1:8080"), "server base URL")
-	token := fs.String("token", os.Getenv("MINIMALL_OPERATOR_TOKEN"), "operator token (dpo role)")
-	ticket := fs.String("ticket", os.Getenv("MINIMALL_TICKET"), "ticket or request id this access is for")
-	state := fs.String("state", "", "list: only this state")
-	overdue := fs.Bool("overdue", false, "list: only overdue requests")
-	reason := fs.String("reason", "", "refuse: reason code")
-	accept := fs.Bool("accept", false, "review: accept the evidence")
-	reject := fs.Bool("reject", false, "review: reject the evidence")
-	fs.Usage = func() { fmt.Fprint(stderr, rightsUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args[1:]); err != nil {
-		if err == flag.ErrHelp {
-			return errHelp
-		}
-		return errUsage
+	positional, err := parseFlags(fs, args[1:], stderr, rightsSynopsis)
+	if err != nil {
+		return err
 	}
-	if *token == "" {
-		fmt.Fprintln(stderr, "--token (or MINIMALL_OPERATOR_TOKEN) is required")
-		return errUsage
+	if err := o.check(sub, positional, stderr); err != nil {
+		return err
 	}
-	if *ticket == "" {
-		*ticket = "cli-" + time.Now().UTC().Format("20060102T150405")
+	c := rightsClient{base: strings.TrimRight(o.base, "/"), token: o.token, ticket: o.ticket,
+		http: &http.Client{Timeout: o.timeout}}
+	if sub == "list" {
+		return rightsList(ctx, c, o, stdout)
 	}
-	c := rightsClient{base: strings.TrimRight(*base, "/"), token: *token, ticket: *ticket}
-	id := fs.Arg(0)
-	needID := func() error {
-		if id == "" {
-			fmt.Fprintln(stderr, "an id is required")
-			return errUsage
-		}
-		return nil
-	}
-	switch sub {
-	case "list":
-		q := url.Values{}
-		if *state != "" {
-			q.Set("state", *state)
-		}
-		if *overdue {
-			q.Set("overdue", "true")
-		}
-		var out struct{ Requests []rightsRow }
-		if err := c.do(ctx, "GET", "/api/v1/ops/rights/requests?"+q.Encode(), nil, &out); err != nil {
-			return err
-		}
-		printQueue(stdout, out.Requests)
-		return nil
-	case "show", "answer", "refuse", "review":
-		if err := needID(); err != nil {
-			return err
-		}
-	default:
-		fmt.Fprint(stderr, rightsUsage)
-		return errUsage
-	}
-	var body any
-	method, path := "POST", "/api/v1/ops/rights/requests/"+url.PathEscape(id)
-	switch sub {
-	case "show":
-		method = "GET"
-	case "answer":
-		path += "/answer"
-	case "refuse":
-		path, body = path+"/refuse", map[string]string{"reason": *reason}
-	case "review":
-		if *accept == *reject {
-			fmt.Fprintln(stderr, "give exactly one of --accept or --reject")
-			return errUsage
-		}
-		path, body = path+"/review", map[string]bool{"accept": *accept}
-	}
+	method, path, body := rightsCall(sub, positional[0], o)
 	var out json.RawMessage
 	if err := c.do(ctx, method, path, body, &out); err != nil {
 		return err
@@ -125,6 +91,68 @@ func runRights(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	json.Indent(&pretty, out, "", "  ")
 	fmt.Fprintln(stdout, pretty.String())
 	return nil
+}
+
+// check refuses a call that lacks what it needs before anything is sent;
+// a call on one request is made for that request unless --ticket says
+// otherwise.
+func (o *rightsOptions) check(sub string, positional []string, stderr io.Writer) error {
+	usage := func(msg string) error {
+		fmt.Fprintln(stderr, msg)
+		return errUsage
+	}
+	switch {
+	case sub != "list" && sub != "show" && sub != "answer" && sub != "refuse" && sub != "review":
+		return usage(fmt.Sprintf("unknown rights command %q: want list, show, answer, refuse or review", sub))
+	case sub == "list" && len(positional) > 0:
+		return usage(fmt.Sprintf("unexpected argument %q: list takes no id", positional[0]))
+	case sub != "list" && len(positional) != 1:
+		return usage("give one request id: minimall rights " + sub + " ID [flags]")
+	case o.token == "":
+		return usage("--token (or MINIMALL_OPERATOR_TOKEN) is required: an operator token of the dpo role")
+	case sub == "review" && o.accept == o.reject:
+		return usage("give exactly one of --accept or --reject")
+	case sub == "refuse" && o.reason == "":
+		return usage("--reason: name the refusal reason code")
+	}
+	if o.ticket == "" && sub != "list" {
+		o.ticket = positional[0]
+	}
+	if o.ticket == "" {
+		return usage("--ticket (or MINIMALL_TICKET) is required: the ticket or request id this look at the queue is for; it goes into the audit log")
+	}
+	return nil
+}
+
+// rightsList prints the queue.
+func rightsList(ctx context.Context, c rightsClient, o rightsOptions, stdout io.Writer) error {
+	q := url.Values{}
+	if o.state != "" {
+		q.Set("state", o.state)
+	}
+	if o.overdue {
+		q.Set("overdue", "true")
+	}
+	var out struct{ Requests []rightsRow }
+	if err := c.do(ctx, "GET", "/api/v1/ops/rights/requests?"+q.Encode(), nil, &out); err != nil {
+		return err
+	}
+	printQueue(stdout, out.Requests)
+	return nil
+}
+
+// rightsCall names the operator API call of a command on one request.
+func rightsCall(sub, id string, o rightsOptions) (method, path string, body any) {
+	path = "/api/v1/ops/rights/requests/" + url.PathEscape(id)
+	switch sub {
+	case "answer":
+		return "POST", path + "/answer", nil
+	case "refuse":
+		return "POST", path + "/refuse", map[string]string{"reason": o.reason}
+	case "review":
+		return "POST", path + "/review", map[string]bool{"accept": o.accept}
+	}
+	return "GET", path, nil
 }
 
 type rightsRow struct {
@@ -158,7 +186,12 @@ func printQueue(w io.Writer, rows []rightsRow) {
 	tw.Flush()
 }
 
-type rightsClient struct{ base, token, ticket string }
+// rightsClient calls the operator API; its HTTP client has a timeout, so
+// a stuck server does not hang the command.
+type rightsClient struct {
+	base, token, ticket string
+	http                *http.Client
+}
 
 func (c rightsClient) do(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
@@ -175,7 +208,7 @@ func (c rightsClient) do(ctx context.Context, method, path string, body, out any
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
 	}
@@ -187,11 +220,4 @@ func (c rightsClient) do(ctx context.Context, method, path string, body, out any
 		return fmt.Errorf("%s %s: %d %s: %s", method, path, resp.StatusCode, p.Title, p.Detail)
 	}
 	return json.Unmarshal(b, out)
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }

@@ -46,11 +46,11 @@ type seedOptions struct {
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o seedOptions
 	m, err := parseCommand("seed", args, stderr, "seed [--users N] [--items N] [--orders N] [flags]", func(fs *flag.FlagSet) {
+		fs.StringVar(&o.index, "search", "", searchUsage)
 		fs.IntVar(&o.users, "users", 100, "seeded shoppers to register")
 		fs.IntVar(&o.firstUser, "first-user", 1, "number of the first seeded shopper (shopper000001 …)")
 		fs.IntVar(&o.items, "items", 1000, "items to add")
 		fs.IntVar(&o.orders, "orders", 0, "orders to place, spread over the seeded shoppers (needs --users 1 or more; existing shoppers count): about 80% paid, 12% awaiting payment, 8% cancelled")
-		fs.StringVar(&o.index, "index", "", "search index folder (default: <data>.search)")
 		fs.Uint64Var(&o.rand, "seed", 1, "random seed: the same seed gives the same catalogue")
 		fs.BoolVar(&o.realCost, "real-password-cost", false, "hash seeded passwords at the production argon2id cost (~30 ms each)")
 	})
@@ -184,7 +184,7 @@ func seedIndex(ctx context.Context, m *Main, cat *catalog.Service, o seedOptions
 }
 
 // progressBar draws "items [#####.....] 45% 4500/10000" on one line of
-// stderr, at most ten times a second.
+// stderr, at most ten times a second, when stderr is a terminal.
 type progressBar struct {
 	w     io.Writer
 	label string
@@ -192,7 +192,20 @@ type progressBar struct {
 	drawn bool
 }
 
-func newProgressBar(w io.Writer, label string) *progressBar { return &progressBar{w: w, label: label} }
+func newProgressBar(w io.Writer, label string) *progressBar {
+	return &progressBar{w: onTerminal(w), label: label}
+}
+
+// onTerminal returns w if it is a terminal, else io.Discard: a bar redraws
+// its line with \r, which in a file or a pipe is only noise.
+func onTerminal(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return w
+		}
+	}
+	return io.Discard
+}
 
 func (b *progressBar) set(done, total int) {
 	if total <= 0 || (time.Since(b.last) < 100*time.Millisecond && done < total) {

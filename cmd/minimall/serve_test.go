@@ -202,6 +202,23 @@ func TestOperatorAddBadRole(t *testing.T) {
 	}
 }
 
+// TestReadOnlyCommandsCreateNothing: a command that works on the store
+// that is there refuses a missing one plainly and creates no folder.
+func TestReadOnlyCommandsCreateNothing(t *testing.T) {
+	for _, cmd := range [][]string{{"audit", "verify"}, {"policy", "show"}, {"retention", "run", "--dry-run"}, {"keys", "rotate"}} {
+		t.Run(strings.Join(cmd, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			code, _, errOut := runCmd(t, append(cmd, "--data", filepath.Join(dir, "data"))...)
+			if code != 1 || !strings.Contains(errOut, "no store in") {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("created %v", entries)
+			}
+		})
+	}
+}
+
 // TestAuditVerifyTampered: audit verify passes on an untouched log and
 // names the entry after one is edited, with exit status 1.
 func TestAuditVerifyTampered(t *testing.T) {
