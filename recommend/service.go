@@ -33,10 +33,6 @@ type Service struct {
 	done chan struct{}
 
 	cache candidateCache
-
-	// signals writes observed behaviour to the change feed in groups: a
-	// cart add or a search need not wait for it.
-	signals *sqldb.Batcher
 }
 
 // NewService returns the service; call Follow to keep profiles and hot
@@ -48,8 +44,7 @@ func NewService(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catal
 	if cfg.HalfLife <= 0 {
 		cfg.HalfLife = 7 * 24 * time.Hour
 	}
-	s := &Service{db: db, k: k, catalog: cat, ads: ads, engage: cfg.Engage, feed: outbox.NewFeed(db), cfg: cfg, actor: minimall.SystemActor("recommend"),
-		signals: sqldb.NewBatcher(db, 256, 5*time.Millisecond)}
+	s := &Service{db: db, k: k, catalog: cat, ads: ads, engage: cfg.Engage, feed: outbox.NewFeed(db), cfg: cfg, actor: minimall.SystemActor("recommend")}
 	if cfg.Grace > 0 {
 		s.feed.Grace = cfg.Grace
 	}
@@ -82,7 +77,7 @@ func (s *Service) Follow() {
 // Sync applies every committed change now; tests use it instead of
 // waiting for a poll.
 func (s *Service) Sync(ctx context.Context) error {
-	if err := s.signals.Flush(ctx); err != nil {
+	if err := s.db.Flush(ctx); err != nil {
 		return err
 	}
 	for {
@@ -109,7 +104,6 @@ func (s *Service) Sync(ctx context.Context) error {
 
 // Close stops following.
 func (s *Service) Close() error {
-	s.signals.Close()
 	if s.stop != nil {
 		s.stop()
 		<-s.done
@@ -165,7 +159,7 @@ func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) err
 	if sig.Item == "" && sealed == nil {
 		return nil // nothing for the hot list, and nothing of theirs to keep
 	}
-	return s.signals.Go(func(ctx context.Context, tx *sqldb.Tx) error {
+	return s.db.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if sig.Item != "" {
 			// No subject: the hot list is counted from everyone, linked to no one.
 			if err := outbox.Emit(ctx, tx, TopicActivity, "", activity{Kind: sig.Kind, Item: sig.Item}); err != nil {

@@ -75,7 +75,7 @@ func (s *Service) remember(ctx context.Context, subject minimall.SubjectID, q, t
 			return err
 		}
 	}
-	return s.history.Go(func(ctx context.Context, tx *sqldb.Tx) error {
+	return s.db.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if fresh {
 			// The same query may have been written since the look-up; then
 			// only its time moves (this row's seals name another row id).
@@ -103,7 +103,7 @@ func (s *Service) personalBoost(ctx context.Context, a minimall.Actor) ([]string
 		return nil, err
 	}
 	// Their latest searches may still be queued: rank by all of them.
-	if err := s.history.Flush(ctx); err != nil {
+	if err := s.db.Flush(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, activity_sealed FROM search_history WHERE subject = ? AND activity_sealed IS NOT NULL
@@ -142,7 +142,7 @@ func (s *Service) History(ctx context.Context, a minimall.Actor) ([]HistoryEntry
 	if err := signedIn(a, op); err != nil {
 		return nil, err
 	}
-	if err := s.history.Flush(ctx); err != nil { // searches still queued count too
+	if err := s.db.Flush(ctx); err != nil { // searches still queued count too
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, query_sealed, searched_at FROM search_history WHERE subject = ? ORDER BY searched_at DESC, id LIMIT ?`,
@@ -180,7 +180,7 @@ func (s *Service) ClearHistory(ctx context.Context, a minimall.Actor) (int64, er
 	if err := signedIn(a, op); err != nil {
 		return 0, err
 	}
-	if err := s.history.Flush(ctx); err != nil { // searches still queued count too
+	if err := s.db.Flush(ctx); err != nil { // searches still queued count too
 		return 0, err
 	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE subject = ?`, string(a.Subject))
@@ -198,7 +198,7 @@ func (s *Service) DeleteHistoryEntry(ctx context.Context, a minimall.Actor, id s
 	if err := signedIn(a, op); err != nil {
 		return err
 	}
-	if err := s.history.Flush(ctx); err != nil { // searches still queued count too
+	if err := s.db.Flush(ctx); err != nil { // searches still queued count too
 		return err
 	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE id = ? AND subject = ?`, id, string(a.Subject))
@@ -258,7 +258,7 @@ func (s *Service) SetSettings(ctx context.Context, a minimall.Actor, set Setting
 // forget deletes an erased person's history and settings; their sealed
 // values were unreadable already (crypto-shredding), this drops the rows.
 func (s *Service) forget(ctx context.Context, subject minimall.SubjectID) error {
-	if err := s.history.Flush(ctx); err != nil {
+	if err := s.db.Flush(ctx); err != nil {
 		return err
 	}
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE subject = ?`, string(subject)); err != nil {

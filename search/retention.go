@@ -25,7 +25,7 @@ func (Sweeper) Area() string { return "search" }
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
 	rep := lifecycle.NewReport("search")
 	if w.Service != nil {
-		if err := w.Service.history.Flush(ctx); err != nil {
+		if err := w.Service.db.Flush(ctx); err != nil {
 			return rep, err
 		}
 	}

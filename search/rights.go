@@ -22,7 +22,7 @@ func (historyPart) Holds() []privacy.Field {
 }
 
 func (p historyPart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
-	if err := p.s.history.Flush(ctx); err != nil {
+	if err := p.s.db.Flush(ctx); err != nil {
 		return rights.Section{}, err
 	}
 	rows, err := p.s.db.QueryContext(ctx, `SELECT id, query_sealed, image_sealed, activity_sealed FROM search_history WHERE subject = ? ORDER BY searched_at, id`, string(subject))
@@ -54,7 +54,7 @@ func (historyPart) Correct(ctx context.Context, a minimall.Actor, s minimall.Sub
 // (deregistration) the settings go too.
 func (p historyPart) Delete(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, fields []privacy.Field, requestID string) (rights.Deleted, error) {
 	d := rights.Deleted{Removed: map[privacy.Field]int{}}
-	if err := p.s.history.Flush(ctx); err != nil { // searches still queued go too
+	if err := p.s.db.Flush(ctx); err != nil { // searches still queued go too
 		return d, err
 	}
 	res, err := p.s.db.ExecContext(ctx, `DELETE FROM search_history WHERE subject = ?`, string(subject))

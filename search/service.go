@@ -48,7 +48,6 @@ type Service struct {
 	cfg     Config
 
 	results   resultCache      // non-personalised result pages, for a moment
-	history   *sqldb.Batcher   // writes searches to people's history in groups
 	decisions rankingDecisions // personalised ranking, recorded once a day (decisions.go)
 
 	closeOnce sync.Once
@@ -74,8 +73,7 @@ func Open(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catalog.Ser
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{db: db, k: k, catalog: cat, ix: ix, feed: outbox.NewFeed(db), cfg: cfg, decisions: rankingDecisions{rec: cfg.Decisions},
-		history: sqldb.NewBatcher(db, 256, 5*time.Millisecond)}
+	s := &Service{db: db, k: k, catalog: cat, ix: ix, feed: outbox.NewFeed(db), cfg: cfg, decisions: rankingDecisions{rec: cfg.Decisions}}
 	if cfg.Grace > 0 {
 		s.feed.Grace = cfg.Grace
 	}
@@ -151,7 +149,6 @@ func (s *Service) Close() error {
 			<-s.done
 			s.stop = nil
 		}
-		s.history.Close()
 		s.closeErr = s.ix.Close()
 	})
 	return s.closeErr

@@ -43,7 +43,7 @@ type DB struct {
 	read  *sql.DB
 	// Prepared statements of each pool (SQLite only; nil on PostgreSQL).
 	writeStmts, readStmts *stmtCache
-	group                 *Batcher      // Write's group commits (SQLite only)
+	group                 *group        // Write's group commits (SQLite only)
 	checkpoints           *checkpointer // folds the WAL back (SQLite only)
 	dialect               Dialect
 	clock                 minimall.Clock
@@ -141,13 +141,13 @@ func (db *DB) GroupStats() (commits, writes int64) {
 	if db.group == nil {
 		return 0, 0
 	}
-	return db.group.Stats()
+	return db.group.stats()
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
 	if db.group != nil {
-		db.group.Close() // writes what is queued
+		db.group.close() // writes what is queued
 	}
 	db.writeStmts.close()
 	db.readStmts.close()

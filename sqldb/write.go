@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -10,37 +11,64 @@ import (
 const groupMax = 128
 
 // Write runs fn in a read-write transaction and commits it; fn's error
-// rolls back fn's writes and is returned.
+// rolls back fn's writes and is returned. It is the way areas write.
+//
+// The caller's cancellation counts until the write starts: a caller gone
+// before its turn is skipped and told ctx.Err(). Once started, fn runs
+// under context.WithoutCancel(ctx) — ctx's values reach it, its
+// cancellation does not — and the answer says exactly whether fn
+// committed: on SQLite one caller leaving never rolls back the writes it
+// shares a commit with, and on both engines a write that began finishes.
 //
 // On SQLite, Writes that arrive while the single writer is busy share one
 // transaction (group commit): each fn runs under a savepoint of its own, so
 // a failing fn is undone alone, and one commit — one turn of the writer,
 // one append to the WAL — serves them all. The shared transaction takes
 // its Now when it begins, so rows written by one group share a time. fn
-// must only touch the database through tx, must not wait for another
-// write (that would wait for itself), and may run again only if it is
-// safe to: it never does.
+// must only touch the database through tx and run SQL only: no sealing,
+// no partner call, and never a wait for another write (that would wait
+// for itself). fn runs once.
 //
 // On PostgreSQL each fn gets a transaction of its own: the server
 // group-commits, and separate transactions run in parallel.
 func (db *DB) Write(ctx context.Context, fn func(context.Context, *Tx) error) error {
 	if db.group == nil {
-		return db.writeAlone(ctx, fn)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return db.writeAlone(context.WithoutCancel(ctx), fn)
 	}
-	return db.group.Do(ctx, fn)
+	return db.group.do(ctx, fn)
 }
 
-// WriteBehind runs fn like Write but does not wait for its commit on
+// WriteBehind runs fn like Write but nobody waits for its commit on
 // SQLite: fn joins the next group, and a failure is only logged. It is for
-// writes whose loss a later write repairs (a partner's reference that its
-// signed notice carries again). Writes keep their order: a Write queued
-// after a WriteBehind commits after it, or in the same group. On
-// PostgreSQL it is Write.
+// writes whose loss costs nothing a person was promised (a footprint, a
+// search kept in the history) or that a later write repairs (a partner's
+// reference that its signed notice carries again). ctx's values reach fn,
+// its cancellation never does: the request that queued it may end first.
+// Writes keep their order: a Write queued after a WriteBehind commits
+// after it, or in the same group. On PostgreSQL it is a Write that waits.
 func (db *DB) WriteBehind(ctx context.Context, fn func(context.Context, *Tx) error) error {
 	if db.group == nil {
-		return db.writeAlone(ctx, fn)
+		return db.writeAlone(context.WithoutCancel(ctx), fn)
 	}
-	return db.group.Go(fn)
+	return db.group.goBehind(ctx, fn)
+}
+
+// Flush returns once every write behind queued before it has committed
+// or failed, so a read that follows sees them: a person's own list
+// (their searches, their footprints) shows what they just did. It writes
+// nothing. On PostgreSQL writes behind are waited for: it returns at once.
+func (db *DB) Flush(ctx context.Context) error {
+	if db.group == nil {
+		return nil
+	}
+	err := db.group.do(ctx, nil)
+	if errors.Is(err, ErrClosed) {
+		return nil // close wrote what was queued
+	}
+	return err
 }
 
 func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) error) error {
@@ -55,10 +83,10 @@ func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) erro
 	return tx.Commit()
 }
 
-// newGroup returns the batcher behind Write and WriteBehind on SQLite. A
+// newGroup returns the group behind Write and WriteBehind on SQLite. A
 // Write is waited for, so a group holding one never lingers; a group of
 // writes behind alone waits up to a millisecond for company.
-func newGroup(db *DB) *Batcher {
-	return startBatcher(&Batcher{db: db, max: groupMax, linger: time.Millisecond, isolate: true, gather: 200 * time.Microsecond,
-		OnError: func(err error) { slog.Error("sqldb: a write behind failed", "err", err) }})
+func newGroup(db *DB) *group {
+	return startGroup(&group{db: db, max: groupMax, linger: time.Millisecond, gather: 200 * time.Microsecond,
+		onError: func(err error) { slog.Error("sqldb: a write behind failed", "err", err) }})
 }

@@ -160,3 +160,91 @@ func TestWriteBehind(t *testing.T) {
 		}
 	})
 }
+
+type ctxKey struct{}
+
+// TestWriteContext: a caller gone before its write starts is skipped and
+// told why; once started, a write commits though its caller leaves, and
+// the caller's context values reach it.
+func TestWriteContext(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		if _, err := st.DB.ExecContext(ctx, `CREATE TABLE ctx_probe (id TEXT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		insert := func(id string) func(context.Context, *sqldb.Tx) error {
+			return func(ctx context.Context, tx *sqldb.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO ctx_probe (id) VALUES (?)`, id)
+				return err
+			}
+		}
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := st.DB.Write(gone, insert("gone")); !errors.Is(err, context.Canceled) {
+			t.Fatalf("a write whose caller left first: %v, want context.Canceled", err)
+		}
+		// Leaving after the start: the write goes on with its values.
+		leaving, leave := context.WithCancel(context.WithValue(ctx, ctxKey{}, "v"))
+		err := st.DB.Write(leaving, func(ctx context.Context, tx *sqldb.Tx) error {
+			leave()
+			if ctx.Value(ctxKey{}) != "v" {
+				return errors.New("the caller's values are lost")
+			}
+			return insert("left")(ctx, tx)
+		})
+		if err != nil {
+			t.Fatalf("a write whose caller left during it: %v", err)
+		}
+		if st.DB.Dialect() == sqldb.SQLite {
+			queuedThenGone(t, st.DB, insert)
+		}
+		var ids []string
+		rows, err := st.DB.QueryContext(ctx, `SELECT id FROM ctx_probe ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if got := strings.Join(ids, ","); got != "left" && got != "left,other" {
+			t.Fatalf("rows %q; want the write that started and its group's", got)
+		}
+	})
+}
+
+// queuedThenGone: on SQLite a write queued behind a busy writer whose
+// caller leaves before its turn is skipped, and the write sharing its
+// group commits.
+func queuedThenGone(t *testing.T, db *sqldb.DB, insert func(string) func(context.Context, *sqldb.Tx) error) {
+	t.Helper()
+	ctx := context.Background()
+	hold, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+			close(hold)
+			<-release // keeps the writer busy while the others queue
+			return nil
+		})
+	}()
+	<-hold
+	gone, cancel := context.WithCancel(ctx)
+	queued, other := make(chan error, 1), make(chan error, 1)
+	go func() { queued <- db.Write(gone, insert("queued")) }()
+	go func() { other <- db.Write(ctx, insert("other")) }()
+	time.Sleep(20 * time.Millisecond) // both are queued
+	cancel()
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-queued; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a queued write whose caller left: %v, want context.Canceled", err)
+	}
+	if err := <-other; err != nil {
+		t.Fatalf("the write beside it: %v", err)
+	}
+}

@@ -1,0 +1,266 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// group is the writer behind DB.Write and DB.WriteBehind on SQLite: it
+// runs the writes queued while the single writer is busy in one shared
+// transaction, each under a savepoint of its own, and commits them once.
+// One commit for many writes costs little more than one for one: a commit
+// is a turn of the single writer and an append to the WAL.
+type group struct {
+	db     *DB
+	max    int
+	linger time.Duration
+	// onError hears a write behind that failed; it must not block.
+	onError func(error)
+	// gather is how long a group someone waits for may wait for company
+	// while writes keep coming (the last group had more than one): a
+	// little latency for fewer commits. Zero: never.
+	gather   time.Duration
+	lastSize int
+
+	// commits and writes count the transactions committed and the writes
+	// they carried, for the writes-per-commit an operator watches.
+	commits, writes atomic.Int64
+
+	queue  chan groupItem
+	quit   chan struct{}
+	exited chan struct{} // closed when run returns
+	stop   sync.Once
+	done   sync.WaitGroup
+}
+
+type groupItem struct {
+	fn   func(context.Context, *Tx) error // nil for a flush marker
+	done chan error                       // nil when nobody waits
+	// ctx is the caller's: a write whose caller is gone before its turn
+	// is skipped; fn runs under it without its cancellation.
+	ctx context.Context
+}
+
+// gatherEnough is the group size at which gathering stops.
+const gatherEnough = 16
+
+// ErrClosed is returned for writes queued after Close.
+var ErrClosed = errors.New("sqldb: database closed")
+
+// startGroup starts g's writer. It starts here, not on first use: a write
+// racing Close must not start the writer while Close waits for it.
+func startGroup(g *group) *group {
+	g.queue, g.quit, g.exited = make(chan groupItem, g.max), make(chan struct{}), make(chan struct{})
+	g.done.Add(1)
+	go g.run()
+	return g
+}
+
+// goBehind queues fn without waiting for its commit; it blocks only while
+// the queue is full. ctx's values reach fn; its cancellation does not
+// (nobody waits, so nobody is gone).
+func (g *group) goBehind(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	return g.put(context.Background(), groupItem{fn: fn, ctx: context.WithoutCancel(ctx)})
+}
+
+// do queues fn and waits for its commit. The answer says exactly whether
+// fn committed: a caller gone before its turn is skipped and told
+// ctx.Err(); once its turn came, fn runs and commits with the group even
+// if the caller leaves meanwhile, and the answer is waited for.
+func (g *group) do(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	it := groupItem{fn: fn, done: make(chan error, 1), ctx: ctx}
+	if err := g.put(ctx, it); err != nil {
+		return err
+	}
+	select {
+	case err := <-it.done:
+		return err
+	case <-g.exited:
+		select {
+		case err := <-it.done:
+			return err
+		default:
+			return ErrClosed // queued as it closed: never run
+		}
+	}
+}
+
+// close writes what is queued and stops.
+func (g *group) close() {
+	g.stop.Do(func() { close(g.quit) })
+	g.done.Wait()
+}
+
+func (g *group) put(ctx context.Context, it groupItem) error {
+	select {
+	case <-g.quit:
+		return ErrClosed
+	default:
+	}
+	select {
+	case g.queue <- it:
+		return nil
+	case <-g.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g *group) run() {
+	defer g.done.Done()
+	defer close(g.exited)
+	for {
+		select {
+		case it := <-g.queue:
+			g.commit(g.fill([]groupItem{it}))
+		case <-g.quit:
+			for {
+				select {
+				case it := <-g.queue:
+					g.commit([]groupItem{it})
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// fill adds what is queued; while nobody waits on the group it lingers for
+// more, up to max.
+func (g *group) fill(items []groupItem) []groupItem {
+	waited := items[0].done != nil
+	var deadline <-chan time.Time
+	for len(items) < g.max {
+		select {
+		case it := <-g.queue:
+			items = append(items, it)
+			waited = waited || it.done != nil
+			continue
+		default:
+		}
+		if waited && (g.gather == 0 || g.lastSize < 2 || len(items) >= gatherEnough) {
+			return items
+		}
+		if deadline == nil {
+			if waited {
+				deadline = time.After(g.gather)
+			} else {
+				deadline = time.After(g.linger)
+			}
+		}
+		select {
+		case it := <-g.queue:
+			items = append(items, it)
+			waited = waited || it.done != nil
+		case <-deadline:
+			return items
+		case <-g.quit:
+			return items
+		}
+	}
+	return items
+}
+
+func (g *group) answer(it groupItem, err error) {
+	switch {
+	case it.done != nil:
+		it.done <- err
+	case err != nil && g.onError != nil:
+		g.onError(err)
+	}
+}
+
+// stats returns the transactions committed so far and the writes they
+// carried.
+func (g *group) stats() (commits, writes int64) {
+	return g.commits.Load(), g.writes.Load()
+}
+
+// commit writes a group in one transaction, each write under its own
+// (nested) savepoint: a write that fails is rolled back to its savepoint
+// (its AfterCommit functions dropped) and answered its error; the others
+// commit together.
+func (g *group) commit(items []groupItem) {
+	g.lastSize = len(items)
+	errs := make([]error, len(items))
+	err := g.write(items, errs)
+	for i, it := range items {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+		g.answer(it, errs[i])
+	}
+}
+
+func (g *group) write(items []groupItem, errs []error) error {
+	// The transaction belongs to no one caller: none of them can end it.
+	ctx := context.Background()
+	if onlyMarkers(items) {
+		return nil
+	}
+	tx, err := g.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	n := 0
+	for i, it := range items {
+		if it.fn == nil {
+			continue // a flush marker: answered once the group commits
+		}
+		if errs[i] = it.ctx.Err(); errs[i] != nil {
+			continue // the caller left before its turn: skipped
+		}
+		// Savepoints are not released: each write's nests in the one
+		// before, ROLLBACK TO undoes to the newest of the name (this
+		// write's), and COMMIT releases them all, sparing the single
+		// writer a RELEASE statement a write.
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
+			return err
+		}
+		hooks := len(tx.after)
+		if errs[i] = runOne(context.WithoutCancel(it.ctx), tx, it.fn); errs[i] != nil {
+			tx.after = tx.after[:hooks]
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write_one`); err != nil {
+				return err
+			}
+			continue
+		}
+		n++
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if n > 0 {
+		g.commits.Add(1)
+		g.writes.Add(int64(n))
+	}
+	return nil
+}
+
+func onlyMarkers(items []groupItem) bool {
+	for _, it := range items {
+		if it.fn != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrWritePanicked answers a write whose function panicked; the group it
+// shared a transaction with goes on.
+var ErrWritePanicked = errors.New("sqldb: a write panicked")
+
+func runOne(ctx context.Context, tx *Tx, fn func(context.Context, *Tx) error) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = ErrWritePanicked
+		}
+	}()
+	return fn(ctx, tx)
+}
