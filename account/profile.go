@@ -43,9 +43,7 @@ func (u ProfileUpdate) fields() map[privacy.Field]*string {
 	return map[privacy.Field]*string{privacy.Nickname: u.Nickname, privacy.Gender: u.Gender, privacy.Avatar: u.Avatar, privacy.BirthdayMonth: u.Birthday}
 }
 
-var profileColumns = map[privacy.Field]string{
-	privacy.Nickname: "nickname_sealed", privacy.Gender: "gender_sealed", privacy.Avatar: "avatar_sealed", privacy.BirthdayMonth: "birthday_sealed",
-}
+var profileColumns = fieldColumns(profilesTable)
 
 // Validate checks the values given. Returns Invalid naming the field.
 func (u ProfileUpdate) Validate() error {

@@ -99,38 +99,42 @@ func (s *Service) SubjectByPhone(ctx context.Context, phone string) (minimall.Su
 // account and the optional profile.
 func (s *Service) RightsPart() rights.Part { return accountPart{s} }
 
+// The account area's tables; their sealed columns come from the registry.
+var (
+	accountsTable = privacy.TableOf("accounts")
+	profilesTable = privacy.TableOf("profiles")
+)
+
+// fieldColumns maps each sealed field of t to its column.
+func fieldColumns(t *privacy.Table) map[privacy.Field]string {
+	m := map[privacy.Field]string{}
+	for _, s := range t.Sealed() {
+		m[s.Field] = s.Column
+	}
+	return m
+}
+
 type accountPart struct{ s *Service }
 
 func (accountPart) Name() string { return "account" }
 
-func (accountPart) Holds() []privacy.Field {
-	return []privacy.Field{privacy.AccountPhone, privacy.MemberName, privacy.PasswordHash, privacy.AccountLevel, privacy.PhoneBoundAt,
-		privacy.PhoneRisk, privacy.Nickname, privacy.Gender, privacy.Avatar, privacy.BirthdayMonth}
-}
+func (accountPart) Holds() []privacy.Field { return rights.Holds(accountsTable, profilesTable) }
 
 func (p accountPart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
 	const op = "account.RightsExport"
-	var phone, name, level, bound, risk []byte
+	sec, err := rights.ExportTables(ctx, p.s.db, p.s.k.Guard(), a, subject, "account", accountsTable, profilesTable)
+	if err != nil {
+		return sec, err
+	}
 	var hash string
-	err := p.s.db.QueryRowContext(ctx, `SELECT phone_sealed, member_name_sealed, password_hash, level_sealed, phone_bound_at_sealed, phone_risk_sealed
-		FROM accounts WHERE subject = ?`, string(subject)).Scan(&phone, &name, &hash, &level, &bound, &risk)
+	err = p.s.db.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE subject = ?`, string(subject)).Scan(&hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return rights.Section{}, sqldb.FormatError(op, err)
 	}
-	row := string(subject)
-	items := rights.AppendSealed(nil, row, privacy.AccountPhone, phone, privacy.MemberName, name, privacy.AccountLevel, level,
-		privacy.PhoneBoundAt, bound, privacy.PhoneRisk, risk)
-	var n, g, av, b []byte
-	err = p.s.db.QueryRowContext(ctx, `SELECT nickname_sealed, gender_sealed, avatar_sealed, birthday_sealed FROM profiles WHERE subject = ?`, row).Scan(&n, &g, &av, &b)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return rights.Section{}, sqldb.FormatError(op, err)
-	}
-	items = rights.AppendSealed(items, row, privacy.Nickname, n, privacy.Gender, g, privacy.Avatar, av, privacy.BirthdayMonth, b)
-	sec := rights.Section{Part: "account", Values: rights.OpenValues(ctx, p.s.k.Guard(), a, subject, items)}
 	if hash != "" {
 		// The password itself is never stored; showing the hash would only
 		// help someone guess it.
-		sec.Values = append(sec.Values, rights.Value{Field: privacy.PasswordHash, Row: row, Value: "[argon2id 不可逆哈希，不显示 / one-way hash, not shown]"})
+		sec.Values = append(sec.Values, rights.Value{Field: privacy.PasswordHash, Row: string(subject), Value: "[argon2id 不可逆哈希，不显示 / one-way hash, not shown]"})
 	}
 	return sec, nil
 }

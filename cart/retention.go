@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"minimall/lifecycle"
-	"minimall/privacy"
 	"minimall/sqldb"
 )
 
@@ -18,12 +17,5 @@ func (Sweeper) Area() string { return "cart" }
 
 // Sweep deletes expired cart lines.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
-	rep := lifecycle.NewReport("cart")
-	cutoff, ok := r.Cutoff(privacy.CartItem)
-	if !ok {
-		return rep, nil
-	}
-	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "cart_items", "id", "updated_at < ?", sqldb.Micros(cutoff))
-	rep.Removed["cart_items"] = n
-	return rep, err
+	return lifecycle.SweepTables(ctx, w.DB, r, "cart", cartItems)
 }

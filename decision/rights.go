@@ -6,7 +6,6 @@ import (
 	"minimall"
 	"minimall/privacy"
 	"minimall/rights"
-	"minimall/sqldb"
 )
 
 // RightsPart returns the decision area's part of rights requests: the
@@ -14,22 +13,18 @@ import (
 // decisions themselves, explained, through Decisions (rights.DecisionSource).
 func (s *Service) RightsPart() rights.Part { return rightsPart{s} }
 
+// decisions is the table of decisions; its sealed columns come from the
+// registry.
+var decisions = privacy.TableOf("decisions")
+
 type rightsPart struct{ s *Service }
 
 func (rightsPart) Name() string { return "decision" }
 
-func (rightsPart) Holds() []privacy.Field { return []privacy.Field{privacy.DecisionFactors} }
+func (rightsPart) Holds() []privacy.Field { return rights.Holds(decisions) }
 
 func (p rightsPart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
-	rows, err := p.s.list(ctx, subject)
-	if err != nil {
-		return rights.Section{}, err
-	}
-	var items []privacy.Sealed
-	for _, r := range rows {
-		items = rights.AppendSealed(items, r.d.ID, privacy.DecisionFactors, r.sealed)
-	}
-	return rights.Section{Part: "decision", Values: rights.OpenValues(ctx, p.s.k.Guard(), a, subject, items)}, nil
+	return rights.ExportTables(ctx, p.s.db, p.s.k.Guard(), a, subject, "decision", decisions)
 }
 
 func (rightsPart) Correct(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f privacy.Field, value, requestID string) error {
@@ -47,13 +42,9 @@ func (p rightsPart) Delete(ctx context.Context, a minimall.Actor, subject minima
 		}
 		return d, nil
 	}
-	res, err := p.s.db.ExecContext(ctx, `DELETE FROM decisions WHERE subject = ?`, string(subject))
-	if err != nil {
-		return d, sqldb.FormatError("decision.RightsDelete", err)
-	}
-	n, _ := res.RowsAffected()
-	d.Removed[privacy.DecisionFactors] = int(n)
-	return d, nil
+	n, err := rights.DeleteRows(ctx, p.s.db, subject, decisions)
+	d.Removed[privacy.DecisionFactors] = n
+	return d, err
 }
 
 func (rightsPart) Pending(ctx context.Context, s minimall.SubjectID) ([]rights.Pending, error) {

@@ -6,7 +6,6 @@ import (
 	"minimall"
 	"minimall/privacy"
 	"minimall/rights"
-	"minimall/sqldb"
 )
 
 // RightsPart returns engagement's part of rights requests: favourites,
@@ -17,10 +16,13 @@ type engagePart struct{ s *Service }
 
 func (engagePart) Name() string { return "engage" }
 
-func (engagePart) Holds() []privacy.Field {
-	out := make([]privacy.Field, 0, len(Kinds))
+func (engagePart) Holds() []privacy.Field { return rights.Holds(kindTables()...) }
+
+// kindTables are the tables of every kind, in the order of Kinds.
+func kindTables() []*privacy.Table {
+	out := make([]*privacy.Table, 0, len(Kinds))
 	for _, k := range Kinds {
-		out = append(out, kinds[k].field)
+		out = append(out, privacy.TableOf(kinds[k].table()))
 	}
 	return out
 }
@@ -31,29 +33,7 @@ func (p engagePart) Export(ctx context.Context, a minimall.Actor, subject minima
 	if err := p.s.views.flush(ctx); err != nil {
 		return rights.Section{}, err
 	}
-	var items []privacy.Sealed
-	for _, k := range Kinds {
-		ks := kinds[k]
-		rows, err := p.s.db.QueryContext(ctx, `SELECT id, `+ks.column()+` FROM `+ks.table()+` WHERE subject = ? ORDER BY at, id`, string(subject))
-		if err != nil {
-			return rights.Section{}, sqldb.FormatError("engage.RightsExport", err)
-		}
-		for rows.Next() {
-			var id string
-			var v []byte
-			if err := rows.Scan(&id, &v); err != nil {
-				rows.Close()
-				return rights.Section{}, err
-			}
-			items = rights.AppendSealed(items, id, ks.field, v)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return rights.Section{}, err
-		}
-	}
-	return rights.Section{Part: "engage", Values: rights.OpenValues(ctx, p.s.k.Guard(), a, subject, items)}, nil
+	return rights.ExportTables(ctx, p.s.db, p.s.k.Guard(), a, subject, "engage", kindTables()...)
 }
 
 func (engagePart) Correct(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f privacy.Field, value, requestID string) error {

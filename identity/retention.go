@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"minimall/lifecycle"
-	"minimall/privacy"
 	"minimall/sqldb"
 )
 
@@ -19,12 +18,5 @@ func (Sweeper) Area() string { return "identity" }
 
 // Sweep deletes expired verification records.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
-	rep := lifecycle.NewReport("identity")
-	cutoff, ok := r.Cutoff(privacy.RealName)
-	if !ok {
-		return rep, nil
-	}
-	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "verifications", "subject", "updated_at < ?", sqldb.Micros(cutoff))
-	rep.Removed["verifications"] = n
-	return rep, err
+	return lifecycle.SweepTables(ctx, w.DB, r, "identity", verifications)
 }

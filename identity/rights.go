@@ -2,47 +2,32 @@ package identity
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"minimall"
 	"minimall/privacy"
 	"minimall/rights"
-	"minimall/sqldb"
 )
 
 // RightsPart returns the identity area's part of rights requests:
 // real-name and real-person verification, and the guardian procedure.
 func (s *Service) RightsPart() rights.Part { return identityPart{s} }
 
+// The identity area's tables; their sealed columns come from the registry.
+var (
+	verifications = privacy.TableOf("verifications")
+	minors        = privacy.TableOf("minors")
+)
+
 type identityPart struct{ s *Service }
 
 func (identityPart) Name() string { return "identity" }
 
-func (identityPart) Holds() []privacy.Field {
-	return []privacy.Field{privacy.RealName, privacy.IDNumber, privacy.IDType, privacy.FaceData, privacy.VerificationResult,
-		privacy.AlipayRealNameStatus, privacy.MinorUnder14, privacy.GuardianIdentity, privacy.GuardianConsentEvidence}
-}
+func (identityPart) Holds() []privacy.Field { return rights.Holds(verifications, minors) }
 
 func (p identityPart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
-	const op = "identity.RightsExport"
-	row := string(subject)
-	var name, num, typ, face, res, alipay []byte
-	err := p.s.db.QueryRowContext(ctx, `SELECT real_name_sealed, id_number_sealed, id_type_sealed, face_sealed, result_sealed, alipay_status_sealed
-		FROM verifications WHERE subject = ?`, row).Scan(&name, &num, &typ, &face, &res, &alipay)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return rights.Section{}, sqldb.FormatError(op, err)
-	}
-	items := rights.AppendSealed(nil, row, privacy.RealName, name, privacy.IDNumber, num, privacy.IDType, typ, privacy.FaceData, face,
-		privacy.VerificationResult, res, privacy.AlipayRealNameStatus, alipay)
-	var under, who, ev []byte
-	err = p.s.db.QueryRowContext(ctx, `SELECT under_14_sealed, guardian_identity_sealed, guardian_consent_sealed FROM minors WHERE subject = ?`, row).Scan(&under, &who, &ev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return rights.Section{}, sqldb.FormatError(op, err)
-	}
-	items = rights.AppendSealed(items, row, privacy.MinorUnder14, under, privacy.GuardianIdentity, who, privacy.GuardianConsentEvidence, ev)
-	return rights.Section{Part: "identity", Values: rights.OpenValues(ctx, p.s.k.Guard(), a, subject, items),
-		Notes: []string{"人脸信息从不保存 / face data is never stored"}}, nil
+	sec, err := rights.ExportTables(ctx, p.s.db, p.s.k.Guard(), a, subject, "identity", verifications, minors)
+	sec.Notes = []string{"人脸信息从不保存 / face data is never stored"}
+	return sec, err
 }
 
 func (identityPart) Correct(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f privacy.Field, value, requestID string) error {
@@ -68,13 +53,9 @@ func (p identityPart) Delete(ctx context.Context, a minimall.Actor, subject mini
 	if !verification {
 		return d, nil
 	}
-	res, err := p.s.db.ExecContext(ctx, `DELETE FROM verifications WHERE subject = ?`, string(subject))
-	if err != nil {
-		return d, sqldb.FormatError("identity.RightsDelete", err)
-	}
-	n, _ := res.RowsAffected()
-	d.Removed[privacy.VerificationResult] = int(n)
-	return d, nil
+	n, err := rights.DeleteRows(ctx, p.s.db, subject, verifications)
+	d.Removed[privacy.VerificationResult] = n
+	return d, err
 }
 
 func (identityPart) Pending(ctx context.Context, s minimall.SubjectID) ([]rights.Pending, error) {

@@ -13,31 +13,18 @@ import (
 // apps the person authorized (policy 二(一)2).
 func (s *Service) RightsPart() rights.Part { return grantPart{s} }
 
+// grants is the table of authorized apps; its sealed columns come from the
+// registry.
+var grants = privacy.TableOf("oauth_grants")
+
 type grantPart struct{ s *Service }
 
 func (grantPart) Name() string { return "oauth" }
 
-func (grantPart) Holds() []privacy.Field { return []privacy.Field{privacy.AuthorizedLoginGrant} }
+func (grantPart) Holds() []privacy.Field { return rights.Holds(grants) }
 
 func (p grantPart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
-	rows, err := p.s.db.QueryContext(ctx, `SELECT id, grant_sealed FROM oauth_grants WHERE subject = ? ORDER BY created_at, id`, string(subject))
-	if err != nil {
-		return rights.Section{}, sqldb.FormatError("oauth.RightsExport", err)
-	}
-	defer rows.Close()
-	var items []privacy.Sealed
-	for rows.Next() {
-		var id string
-		var v []byte
-		if err := rows.Scan(&id, &v); err != nil {
-			return rights.Section{}, err
-		}
-		items = rights.AppendSealed(items, id, privacy.AuthorizedLoginGrant, v)
-	}
-	if err := rows.Err(); err != nil {
-		return rights.Section{}, err
-	}
-	return rights.Section{Part: "oauth", Values: rights.OpenValues(ctx, p.s.k.Guard(), a, subject, items)}, nil
+	return rights.ExportTables(ctx, p.s.db, p.s.k.Guard(), a, subject, "oauth", grants)
 }
 
 func (grantPart) Correct(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f privacy.Field, value, requestID string) error {

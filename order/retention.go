@@ -14,28 +14,19 @@ import (
 	"minimall/sqldb"
 )
 
-// retainedTables are the tables of one order's transaction record: where
-// the order's id is found and which column names the row its values are
-// sealed for. The sealed columns come from the registry (every field of
-// the table kept AfterCompletion), so a new transaction field is retained
-// without touching this list.
-var retainedTables = []struct{ table, orderCol, rowCol string }{
-	{"orders", "id", "id"},
-	{"invoices", "order_id", "order_id"},
-	{"payments", "order_id", "id"},
-	{"shipments", "order_id", "id"},
+// retainedTables are the tables of one order's transaction record and the
+// column that names the order in each. The sealed columns and the row
+// they are bound to come from privacy/tables.go and the registry, so a new
+// transaction field is retained without touching this list.
+var retainedTables = []struct {
+	t        *privacy.Table
+	orderCol string
+}{
+	{ordersTable, "id"},
+	{invoicesTable, "order_id"},
+	{paymentsTable, "order_id"},
+	{shipmentsTable, "order_id"},
 }
-
-// retainedColumns maps a table to its transaction-record fields.
-var retainedColumns = func() map[string][]*privacy.FieldSpec {
-	m := map[string][]*privacy.FieldSpec{}
-	for _, spec := range privacy.Fields() {
-		if spec.Retention.Rule == privacy.AfterCompletion && spec.Table != "" {
-			m[spec.Table] = append(m[spec.Table], spec)
-		}
-	}
-	return m
-}()
 
 // retain moves the order's transaction record, inside tx, from the buyer's
 // data key to the buyer's retention key for the period it completed in
@@ -45,7 +36,7 @@ var retainedColumns = func() map[string][]*privacy.FieldSpec {
 // person erased meanwhile is left as it is: its key is gone already.
 func (s *Service) retain(ctx context.Context, tx *sqldb.Tx, orderID string, subject minimall.SubjectID, completed time.Time) error {
 	for _, t := range retainedTables {
-		if err := s.retainTable(ctx, tx, t.table, t.orderCol, t.rowCol, orderID, subject, completed); err != nil {
+		if err := s.retainTable(ctx, tx, t.t, t.orderCol, orderID, subject, completed); err != nil {
 			var d *privacy.Denied
 			if errors.As(err, &d) && d.Reason == privacy.SubjectErased {
 				return nil
@@ -56,36 +47,27 @@ func (s *Service) retain(ctx context.Context, tx *sqldb.Tx, orderID string, subj
 	return nil
 }
 
-func (s *Service) retainTable(ctx context.Context, tx *sqldb.Tx, table, orderCol, rowCol, orderID string, subject minimall.SubjectID, completed time.Time) error {
-	op := "order.retain " + table
-	specs := retainedColumns[table]
-	if len(specs) == 0 {
-		return nil
-	}
-	cols := make([]string, len(specs))
-	for i, sp := range specs {
-		cols[i] = sp.Column
-	}
-	vals := make([][]byte, len(specs))
+func (s *Service) retainTable(ctx context.Context, tx *sqldb.Tx, t *privacy.Table, orderCol, orderID string, subject minimall.SubjectID, completed time.Time) error {
+	op := "order.retain " + t.Name
+	specs := t.Sealed()
 	var row string
-	dest := []any{&row}
-	for i := range vals {
-		dest = append(dest, &vals[i])
-	}
-	err := tx.QueryRowContext(ctx, `SELECT `+rowCol+`, `+strings.Join(cols, ", ")+` FROM `+table+` WHERE `+orderCol+` = ?`, orderID).Scan(dest...)
+	dest, collect := privacy.ScanInto(specs)
+	err := tx.QueryRowContext(ctx, `SELECT `+t.Row+`, `+privacy.Columns(specs)+` FROM `+t.Name+` WHERE `+orderCol+` = ?`, orderID).Scan(append([]any{&row}, dest...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // no invoice, payment or shipment for this order
 	}
 	if err != nil {
 		return sqldb.FormatError(op, err)
 	}
+	vals := collect()
 	var sets []string
 	var args []any
-	for i, sp := range specs {
-		if vals[i] == nil {
+	for _, sp := range specs {
+		v, ok := vals[sp.Field]
+		if !ok || sp.Retention.Rule != privacy.AfterCompletion {
 			continue
 		}
-		out, err := s.k.Guard().Retain(ctx, subject, sp.Field, row, completed, vals[i])
+		out, err := s.k.Guard().Retain(ctx, subject, sp.Field, row, completed, v)
 		if err != nil {
 			return err
 		}
@@ -94,7 +76,7 @@ func (s *Service) retainTable(ctx context.Context, tx *sqldb.Tx, table, orderCol
 	if len(sets) == 0 {
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET `+strings.Join(sets, ", ")+` WHERE `+rowCol+` = ?`, append(args, row)...)
+	_, err = tx.ExecContext(ctx, `UPDATE `+t.Name+` SET `+strings.Join(sets, ", ")+` WHERE `+t.Row+` = ?`, append(args, row)...)
 	return sqldb.FormatError(op, err)
 }
 

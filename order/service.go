@@ -284,7 +284,7 @@ func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Act
 		o := &Order{ID: id, Number: newNumber(now), Status: PendingPayment, Shop: lines[0].Shop, CreatedAt: now, Lines: lines,
 			Discounts: discounts, TotalFen: total, AmountFen: amount, Recipient: rc, Remark: req.Remark, ForSomeoneElse: req.ForSomeoneElse,
 			CrossBorder: customsNumber != "", CustomsDeclared: customsNumber != ""}
-		v, err := s.k.Guard().SealRow(ctx, a.Subject, id, map[privacy.Field]string{
+		v, err := s.k.Guard().SealTableRow(ctx, ordersTable, a.Subject, id, map[privacy.Field]string{
 			privacy.OrderNumber: o.Number, privacy.OrderItems: string(items), privacy.OrderTime: now.Format(time.RFC3339Nano),
 			privacy.OrderDiscounts: string(disc), privacy.OrderAmount: strconv.FormatInt(amount, 10),
 			privacy.RecipientName: rc.Name, privacy.RecipientAddress: rc.Address, privacy.RecipientPhone: rc.Phone,
@@ -294,30 +294,19 @@ func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Act
 		if err != nil {
 			return nil, err
 		}
-		args := []any{
-			id, string(a.Subject), lines[0].Shop, string(PendingPayment), boolInt(customsNumber != ""),
-			v[privacy.OrderNumber], v[privacy.OrderItems], v[privacy.OrderTime], v[privacy.OrderDiscounts], v[privacy.OrderAmount],
-			v[privacy.RecipientName], v[privacy.RecipientAddress], v[privacy.RecipientPhone],
-			v[privacy.ExtraPhone], v[privacy.DeliveryTime], v[privacy.OrderRemark], v[privacy.RecipientConsent],
-			v[privacy.CustomsIDName], v[privacy.CustomsIDNumber],
-			sqldb.Micros(now), sqldb.Micros(now),
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, subject, shop, status, cross_border,
-			number_sealed, items_sealed, created_at_sealed, discounts_sealed, amount_sealed,
-			recipient_name_sealed, recipient_address_sealed, recipient_phone_sealed,
-			extra_phone_sealed, delivery_time_sealed, remark_sealed, recipient_consent_sealed,
-			customs_id_name_sealed, customs_id_number_sealed, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+		args := append([]any{id, string(a.Subject), lines[0].Shop, string(PendingPayment), boolInt(customsNumber != ""), sqldb.Micros(now), sqldb.Micros(now)}, v.Args...)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, subject, shop, status, cross_border, created_at, updated_at, `+v.Columns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, `+v.Marks+`)`, args...); err != nil {
 			return nil, sqldb.FormatError(op, err)
 		}
 		if inv := req.Invoice; req.InvoiceRequested && inv != nil {
-			iv, err := s.k.Guard().SealRow(ctx, a.Subject, id, map[privacy.Field]string{
+			iv, err := s.k.Guard().SealTableRow(ctx, invoicesTable, a.Subject, id, map[privacy.Field]string{
 				privacy.InvoiceTitle: inv.Title, privacy.InvoiceTaxpayerID: inv.TaxpayerID, privacy.InvoiceEmail: inv.Email})
 			if err != nil {
 				return nil, err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO invoices (order_id, subject, title_sealed, taxpayer_id_sealed, email_sealed, created_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, id, string(a.Subject), iv[privacy.InvoiceTitle], iv[privacy.InvoiceTaxpayerID], iv[privacy.InvoiceEmail], sqldb.Micros(now)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO invoices (order_id, subject, created_at, `+iv.Columns+`) VALUES (?, ?, ?, `+iv.Marks+`)`,
+				append([]any{id, string(a.Subject), sqldb.Micros(now)}, iv.Args...)...); err != nil {
 				return nil, sqldb.FormatError(op, err)
 			}
 			o.Invoice = inv

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -21,79 +20,46 @@ type orderRow struct {
 	subject     minimall.SubjectID
 	status      Status
 	crossBorder bool
-	sealed      map[privacy.Field][]byte
+	sealed      privacy.Values
 	created     int64
 }
 
-// sealedColumn names one sealed column of orders.
-type sealedColumn struct {
-	f   privacy.Field
-	col string
-}
-
-// orderFields are the sealed columns of orders, in column order.
-var orderFields = []sealedColumn{
-	{privacy.OrderNumber, "number_sealed"}, {privacy.OrderItems, "items_sealed"}, {privacy.OrderTime, "created_at_sealed"},
-	{privacy.OrderDiscounts, "discounts_sealed"}, {privacy.OrderAmount, "amount_sealed"},
-	{privacy.RecipientName, "recipient_name_sealed"}, {privacy.RecipientAddress, "recipient_address_sealed"},
-	{privacy.RecipientPhone, "recipient_phone_sealed"}, {privacy.ExtraPhone, "extra_phone_sealed"},
-	{privacy.DeliveryTime, "delivery_time_sealed"}, {privacy.OrderRemark, "remark_sealed"},
-	{privacy.RecipientConsent, "recipient_consent_sealed"}, {privacy.CustomsIDNumber, "customs_id_number_sealed"},
-}
+// The order area's tables; their sealed columns come from the registry.
+var (
+	ordersTable    = privacy.TableOf("orders")
+	invoicesTable  = privacy.TableOf("invoices")
+	paymentsTable  = privacy.TableOf("payments")
+	shipmentsTable = privacy.TableOf("shipments")
+)
 
 // orderSelect is what a read of orders selects: the plain columns and the
 // sealed ones named.
 type orderSelect struct {
-	sealed  []sealedColumn
+	sealed  []*privacy.FieldSpec
 	columns string
 }
 
-func selecting(sealed ...sealedColumn) orderSelect {
-	s := "id, subject, shop, status, cross_border, created_at"
-	for _, c := range sealed {
-		s += ", " + c.col
-	}
-	return orderSelect{sealed: sealed, columns: s}
+func selecting(sealed []*privacy.FieldSpec) orderSelect {
+	return orderSelect{sealed: sealed, columns: "id, subject, shop, status, cross_border, created_at, " + privacy.Columns(sealed)}
 }
 
 var (
-	wholeOrder = selecting(orderFields...)
+	wholeOrder = selecting(ordersTable.Sealed())
 	// orderToPay is what a payment reads of its order: the number and the
 	// amount, nothing of the recipient.
-	orderToPay = selecting(columnsOf(privacy.OrderNumber, privacy.OrderAmount)...)
+	orderToPay = selecting(ordersTable.Sealed(privacy.OrderNumber, privacy.OrderAmount))
 )
-
-// columnsOf picks the sealed columns of the given fields from orderFields.
-func columnsOf(fields ...privacy.Field) []sealedColumn {
-	var out []sealedColumn
-	for _, c := range orderFields {
-		if slices.Contains(fields, c.f) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
 
 // scanOrder scans a row selected with sel.columns.
 func scanOrder(sc interface{ Scan(...any) error }, sel orderSelect) (*orderRow, error) {
-	sealed := sel.sealed
-	r := &orderRow{sealed: make(map[privacy.Field][]byte, len(sealed))}
+	r := &orderRow{}
 	var subject, status string
 	var cross int
-	vals := make([][]byte, len(sealed))
-	dest := []any{&r.id, &subject, &r.shop, &status, &cross, &r.created}
-	for i := range vals {
-		dest = append(dest, &vals[i])
-	}
-	if err := sc.Scan(dest...); err != nil {
+	dest, collect := privacy.ScanInto(sel.sealed)
+	if err := sc.Scan(append([]any{&r.id, &subject, &r.shop, &status, &cross, &r.created}, dest...)...); err != nil {
 		return nil, err
 	}
-	r.subject, r.status, r.crossBorder = minimall.SubjectID(subject), Status(status), cross == 1
-	for i, c := range sealed {
-		if vals[i] != nil {
-			r.sealed[c.f] = vals[i]
-		}
-	}
+	r.subject, r.status, r.crossBorder, r.sealed = minimall.SubjectID(subject), Status(status), cross == 1, collect()
 	return r, nil
 }
 

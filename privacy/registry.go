@@ -7,7 +7,7 @@ import (
 )
 
 // Field names one kind of personal information the platform may hold,
-// e.g. RecipientPhone. Its FieldSpec in fields.go says everything the law
+// e.g. RecipientPhone. Its FieldSpec in fields_*.go says everything the law
 // and the policy say about it.
 type Field string
 

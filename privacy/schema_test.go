@@ -2,6 +2,7 @@ package privacy_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,6 +67,53 @@ func TestSchemaClassified(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("field %s declares %s.%s, which the schema lacks", f.Field, f.Table, f.Column)
+			}
+		}
+	})
+}
+
+// TestTablesDescribed: every table with a sealed column has one
+// description in tables.go, whose columns exist, whose subject and row
+// columns are pseudonymous, and which, when swept by age, holds fields of
+// one retention; and every description names a table of the schema.
+func TestTablesDescribed(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		schema := tableColumns(t, st.DB)
+		described := map[string]bool{}
+		for _, d := range privacy.Tables() {
+			described[d.Name] = true
+			cols, ok := schema[d.Name]
+			if !ok {
+				t.Errorf("tables.go describes %s, which the schema lacks", d.Name)
+				continue
+			}
+			if len(d.Sealed()) == 0 {
+				t.Errorf("%s: no registry field names the table", d.Name)
+			}
+			for _, c := range append([]string{d.Subject, d.Row, d.Order}, d.Since...) {
+				if c != "" && !slices.Contains(cols, c) {
+					t.Errorf("%s: column %s is not in the schema", d.Name, c)
+				}
+			}
+			for _, c := range []string{d.Subject, d.Row} {
+				if class, _ := privacy.Classify(d.Name, c); c != "" && class != privacy.Pseudonymous {
+					t.Errorf("%s.%s binds sealed values but is classified %s", d.Name, c, class)
+				}
+			}
+			if len(d.Since) > 0 {
+				for _, s := range d.Sealed() {
+					if r := d.Retention(); s.Retention.Rule != r.Rule || s.Retention.Period != r.Period {
+						t.Errorf("%s is swept by age but %s keeps its own retention", d.Name, s.Field)
+					}
+				}
+			}
+		}
+		for table, cols := range schema {
+			for _, c := range cols {
+				if class, _ := privacy.Classify(table, c); class == privacy.SealedPI && !described[table] {
+					t.Errorf("%s has sealed column %s but no description in privacy/tables.go", table, c)
+					break
+				}
 			}
 		}
 	})

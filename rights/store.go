@@ -246,29 +246,14 @@ type requestsPart struct{ s *Service }
 
 func (requestsPart) Name() string { return "rights" }
 
-func (requestsPart) Holds() []privacy.Field {
-	return []privacy.Field{privacy.RightsRequestRecord, privacy.RightsIdentityProof, privacy.NextOfKinEvidence}
-}
+// requests is the table of rights requests; its sealed columns come from
+// the registry.
+var requests = privacy.TableOf("rights_requests")
+
+func (requestsPart) Holds() []privacy.Field { return Holds(requests) }
 
 func (p requestsPart) Export(ctx context.Context, a minimall.Actor, s minimall.SubjectID) (Section, error) {
-	rows, err := p.s.db.QueryContext(ctx, `SELECT id, request_sealed, identity_proof_sealed, next_of_kin_sealed FROM rights_requests WHERE subject = ? ORDER BY received_at`, string(s))
-	if err != nil {
-		return Section{}, sqldb.FormatError("rights.Export", err)
-	}
-	defer rows.Close()
-	var items []privacy.Sealed
-	for rows.Next() {
-		var id string
-		var req, proof, kin []byte
-		if err := rows.Scan(&id, &req, &proof, &kin); err != nil {
-			return Section{}, err
-		}
-		items = AppendSealed(items, id, privacy.RightsRequestRecord, req, privacy.RightsIdentityProof, proof, privacy.NextOfKinEvidence, kin)
-	}
-	if err := rows.Err(); err != nil {
-		return Section{}, err
-	}
-	return Section{Part: "rights", Values: OpenValues(ctx, p.s.k.Guard(), a, s, items)}, nil
+	return ExportTables(ctx, p.s.db, p.s.k.Guard(), a, s, "rights", requests)
 }
 
 func (requestsPart) Correct(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f privacy.Field, value, requestID string) error {
@@ -278,14 +263,7 @@ func (requestsPart) Correct(ctx context.Context, a minimall.Actor, s minimall.Su
 // Delete keeps every request record: they show how minimall answered, for
 // the limitation period (Civil Code art. 188), under retention keys.
 func (requestsPart) Delete(ctx context.Context, a minimall.Actor, s minimall.SubjectID, fields []privacy.Field, requestID string) (Deleted, error) {
-	d := Deleted{Kept: map[privacy.Field]string{}}
-	for _, f := range requestsPart.Holds(requestsPart{}) {
-		if len(fields) == 0 || contains(fields, f) {
-			spec, _ := privacy.Spec(f)
-			d.Kept[f] = spec.Retention.Reason
-		}
-	}
-	return d, nil
+	return KeepAll(requestsPart{}.Holds(), fields), nil
 }
 
 func (requestsPart) Pending(ctx context.Context, s minimall.SubjectID) ([]Pending, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"minimall/lifecycle"
-	"minimall/privacy"
 	"minimall/sqldb"
 )
 
@@ -23,17 +22,10 @@ func (Sweeper) Area() string { return "search" }
 
 // Sweep deletes expired search history rows.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
-	rep := lifecycle.NewReport("search")
 	if w.Service != nil {
 		if err := w.Service.db.Flush(ctx); err != nil {
-			return rep, err
+			return lifecycle.NewReport("search"), err
 		}
 	}
-	cutoff, ok := r.Cutoff(privacy.SearchQuery)
-	if !ok {
-		return rep, nil
-	}
-	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "search_history", "id", "searched_at < ?", sqldb.Micros(cutoff))
-	rep.Removed["search_history"] = n
-	return rep, err
+	return lifecycle.SweepTables(ctx, w.DB, r, "search", searchHistory)
 }

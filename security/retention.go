@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"minimall/lifecycle"
-	"minimall/privacy"
 	"minimall/sqldb"
 )
 
@@ -19,20 +18,5 @@ func (Sweeper) Area() string { return "security" }
 
 // Sweep deletes expired devices and fraud reports.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
-	rep := lifecycle.NewReport("security")
-	if cutoff, ok := r.Cutoff(privacy.DeviceID); ok {
-		n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "devices", "id", "last_seen_at < ?", sqldb.Micros(cutoff))
-		rep.Removed["devices"] = n
-		if err != nil {
-			return rep, err
-		}
-	}
-	if cutoff, ok := r.Cutoff(privacy.FraudReport); ok {
-		n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "fraud_reports", "id", "created_at < ?", sqldb.Micros(cutoff))
-		rep.Removed["fraud_reports"] = n
-		if err != nil {
-			return rep, err
-		}
-	}
-	return rep, nil
+	return lifecycle.SweepTables(ctx, w.DB, r, "security", devices, fraudReports)
 }
