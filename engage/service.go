@@ -37,7 +37,7 @@ func (s *Service) UseMembers(m Members) { s.members = m }
 // Invalid for a malformed request, NotFound for an unknown target.
 func (s *Service) Add(ctx context.Context, a minimall.Actor, k Kind, n NewEntry) (*Entry, bool, error) {
 	const op = "engage.Add"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, false, err
 	}
 	ks, err := spec(op, k)
@@ -167,7 +167,7 @@ func upsertSQL(k Kind, ks kindSpec) string {
 // for a visitor, Invalid for a bad kind or paging.
 func (s *Service) List(ctx context.Context, a minimall.Actor, k Kind, page, perPage int) (*Page, error) {
 	const op = "engage.List"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	ks, err := spec(op, k)
@@ -242,7 +242,7 @@ func (s *Service) Target(ctx context.Context, a minimall.Actor, subject minimall
 // unknown record or someone else's (which is not revealed to exist).
 func (s *Service) Remove(ctx context.Context, a minimall.Actor, k Kind, id string) error {
 	const op = "engage.Remove"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
 	ks, err := spec(op, k)
@@ -272,7 +272,7 @@ func (s *Service) Remove(ctx context.Context, a minimall.Actor, k Kind, id strin
 // went. Returns Unauthorized for a visitor.
 func (s *Service) Clear(ctx context.Context, a minimall.Actor, k Kind) (int64, error) {
 	const op = "engage.Clear"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return 0, err
 	}
 	ks, err := spec(op, k)

@@ -245,7 +245,7 @@ func requireOperator(r *nethttp.Request) (minimall.Actor, error) {
 	case minimall.Operator:
 		return a, nil
 	case minimall.Anonymous:
-		return a, minimall.Errorf(minimall.Unauthorized, "", "Sign in first. 请先登录。")
+		return a, minimall.SignedIn(a, "")
 	}
 	return a, minimall.Errorf(minimall.Denied, "", "Operators only. 仅限操作人员。")
 }

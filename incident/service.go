@@ -36,7 +36,7 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, n Notifier) *Service {
 func responder(a minimall.Actor, op string) error {
 	switch {
 	case a.Kind == minimall.Anonymous:
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in as an operator. 请以操作员身份登录。")
+		return minimall.SignedIn(a, op)
 	case a.Kind != minimall.Operator || !privacy.RoleMayActFor(a.Role, privacy.ForIncidentResponse):
 		return minimall.Errorf(minimall.Denied, op, "Only security or the DPO handle incidents. 仅安全或个人信息保护负责人可处置安全事件。")
 	case a.Reason == "":
