@@ -72,6 +72,16 @@ func SystemActor(id string) Actor { return Actor{Kind: System, ID: id} }
 // ShopperActor returns the subject acting for themselves.
 func ShopperActor(s SubjectID) Actor { return Actor{Kind: Shopper, Subject: s} }
 
+// SignedIn returns nil if a is a signed-in person acting for themselves,
+// and otherwise the one answer every area gives anyone else: Unauthorized,
+// "Sign in first". An operator check answers a visitor with it too.
+func SignedIn(a Actor, op string) error {
+	if a.Kind != Shopper || a.Subject == "" {
+		return Errorf(Unauthorized, op, "Sign in first. 请先登录。")
+	}
+	return nil
+}
+
 type actorKey struct{}
 
 // NewContextWithActor returns ctx carrying a.

@@ -174,8 +174,8 @@ type NextLevel struct {
 // Level recomputes the actor's level and returns the level page. Returns
 // Unauthorized for a visitor.
 func (s *Service) Level(ctx context.Context, a minimall.Actor) (*LevelInfo, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, "account.Level", "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, "account.Level"); err != nil {
+		return nil, err
 	}
 	u, err := s.refreshLevel(ctx, a, a.Subject)
 	if err != nil {

@@ -16,8 +16,8 @@ const CodeUnlock = "unlock"
 // sent to the account's phone.
 func (s *Service) Lock(ctx context.Context, a minimall.Actor) error {
 	const op = "account.Lock"
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return err
 	}
 	tx, err := s.db.Begin(ctx)
 	if err != nil {

@@ -85,8 +85,8 @@ type boundRow struct {
 }
 
 func (s *Service) boundPhone(ctx context.Context, op string, a minimall.Actor) (*boundRow, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	var r boundRow
 	var recycled int64

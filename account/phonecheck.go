@@ -90,8 +90,8 @@ var errRecycled = minimall.Errorf(minimall.Denied, "account.Login",
 // carrier is wired or it cannot answer.
 func (s *Service) CheckPhone(ctx context.Context, a minimall.Actor, requestID string) (*PhoneCheck, error) {
 	const op = "account.CheckPhone"
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	if s.phones == nil {
 		return nil, errPhoneChecksOff
@@ -138,8 +138,8 @@ func (s *Service) CheckPhone(ctx context.Context, a minimall.Actor, requestID st
 // Returns Unauthorized for a visitor.
 func (s *Service) PhoneStatus(ctx context.Context, a minimall.Actor) (*PhoneCheck, error) {
 	const op = "account.PhoneStatus"
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	st, err := s.phoneState(ctx, a.Subject)
 	if err != nil {

@@ -75,8 +75,8 @@ func (u ProfileUpdate) Validate() error {
 // it again.
 func (s *Service) UpdateProfile(ctx context.Context, a minimall.Actor, u ProfileUpdate, requestID string) (*Profile, error) {
 	const op = "account.UpdateProfile"
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	if err := u.Validate(); err != nil {
 		return nil, err
@@ -147,8 +147,8 @@ func (s *Service) consentByGiving(ctx context.Context, subject minimall.SubjectI
 
 // Profile returns the actor's own profile.
 func (s *Service) Profile(ctx context.Context, a minimall.Actor) (*Profile, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, "account.Profile", "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, "account.Profile"); err != nil {
+		return nil, err
 	}
 	vals, err := s.profileValues(ctx, a, a.Subject, privacy.ForAccount, privacy.Nickname, privacy.Gender, privacy.Avatar, privacy.BirthdayMonth)
 	if err != nil {

@@ -220,8 +220,8 @@ func (s *Service) nameIndex(name string) []byte {
 // set. Returns Unauthorized for a visitor, NotFound for anyone else's.
 func (s *Service) Get(ctx context.Context, a minimall.Actor, full bool) (*Account, error) {
 	const op = "account.Get"
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	if _, err := s.refreshLevel(ctx, a, a.Subject); err != nil { // the level shown is current (level.go)
 		return nil, err

@@ -295,8 +295,8 @@ func (s *Service) loadSession(ctx context.Context, key string) (cachedSession, e
 
 // Sessions lists the actor's live sessions, marking the current one.
 func (s *Service) Sessions(ctx context.Context, a minimall.Actor) ([]Session, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, "account.Sessions", "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, "account.Sessions"); err != nil {
+		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, created_at, expires_at FROM sessions WHERE subject = ? AND revoked_at = 0 AND expires_at > ? ORDER BY created_at`,
 		string(a.Subject), sqldb.Micros(s.db.Now()))
@@ -321,8 +321,8 @@ func (s *Service) Sessions(ctx context.Context, a minimall.Actor) ([]Session, er
 // NotFound for a session that is not the actor's.
 func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "account.Revoke"
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return err
 	}
 	tx, err := s.db.Begin(ctx)
 	if err != nil {

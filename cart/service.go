@@ -26,13 +26,6 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, prices Prices) *Service {
 	return &Service{db: db, k: k, prices: prices}
 }
 
-func shopper(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}
-
 func validQuantity(op string, q int64) error {
 	if q < 1 || q > MaxQuantity {
 		return minimall.Errorf(minimall.Invalid, op, "quantity is from 1 to 999. 数量须为1至999。")
@@ -51,7 +44,7 @@ func (s *Service) itemIndex(subject minimall.SubjectID, item string) []byte {
 // for an unknown item, Conflict for an item not on sale or a full cart.
 func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quantity int64) (*Line, error) {
 	const op = "cart.Add"
-	if err := shopper(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if err := validQuantity(op, quantity); err != nil {
@@ -136,7 +129,7 @@ func (s *Service) open(ctx context.Context, a minimall.Actor, subject minimall.S
 // that is not the caller's.
 func (s *Service) SetQuantity(ctx context.Context, a minimall.Actor, id string, quantity int64) (*Line, error) {
 	const op = "cart.SetQuantity"
-	if err := shopper(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if err := validQuantity(op, quantity); err != nil {
@@ -176,7 +169,7 @@ func noLine(op string) error {
 // not the caller's.
 func (s *Service) Remove(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "cart.Remove"
-	if err := shopper(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM cart_items WHERE id = ? AND subject = ?`, id, string(a.Subject))
@@ -191,7 +184,7 @@ func (s *Service) Remove(ctx context.Context, a minimall.Actor, id string) error
 
 // Get returns the caller's cart, oldest line first, at today's prices.
 func (s *Service) Get(ctx context.Context, a minimall.Actor) (*Cart, error) {
-	if err := shopper(a, "cart.Get"); err != nil {
+	if err := minimall.SignedIn(a, "cart.Get"); err != nil {
 		return nil, err
 	}
 	lines, err := s.lines(ctx, a, nil)
@@ -210,7 +203,7 @@ func (s *Service) Get(ctx context.Context, a minimall.Actor) (*Cart, error) {
 // PriceDrops returns the lines whose item costs less now than when it was
 // added (the reminder of 二(三)1).
 func (s *Service) PriceDrops(ctx context.Context, a minimall.Actor) ([]*Line, error) {
-	if err := shopper(a, "cart.PriceDrops"); err != nil {
+	if err := minimall.SignedIn(a, "cart.PriceDrops"); err != nil {
 		return nil, err
 	}
 	lines, err := s.lines(ctx, a, nil)
@@ -313,7 +306,7 @@ func only(rs []row, ids []string) []row {
 // when there is nothing to take.
 func (s *Service) Take(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, ids []string) ([]Taken, error) {
 	const op = "cart.Take"
-	if err := shopper(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, item_sealed, quantity, added_at FROM cart_items WHERE subject = ?`, string(a.Subject))

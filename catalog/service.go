@@ -46,7 +46,7 @@ func isCatalogOperator(a minimall.Actor) bool {
 func requireCatalogOperator(a minimall.Actor, op string) error {
 	switch {
 	case a.Kind == minimall.Anonymous:
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+		return minimall.SignedIn(a, op)
 	case a.Kind == minimall.System || isCatalogOperator(a):
 		return nil
 	}
@@ -96,7 +96,7 @@ func (s *Service) CreateShop(ctx context.Context, a minimall.Actor, name, descri
 	const op = "catalog.CreateShop"
 	if a.Kind != minimall.Shopper && a.Kind != minimall.System {
 		if a.Kind == minimall.Anonymous {
-			return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+			return nil, minimall.SignedIn(a, op)
 		}
 		return nil, minimall.Errorf(minimall.Denied, op, "Only a signed-in seller opens a shop. 仅登录的卖家可开店。")
 	}
@@ -128,7 +128,7 @@ func mayEdit(a minimall.Actor, sh *Shop) error {
 	const op = "catalog.mayEdit"
 	switch {
 	case a.Kind == minimall.Anonymous:
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+		return minimall.SignedIn(a, op)
 	case a.Kind == minimall.System, isCatalogOperator(a):
 		return nil
 	case a.Kind == minimall.Shopper && sh.Owner != "" && a.Subject == sh.Owner:

@@ -148,8 +148,8 @@ func (s *Service) load(ctx context.Context, id string) (*row, error) {
 
 // loadOwn loads a decision of the signed-in person; another's is NotFound.
 func (s *Service) loadOwn(ctx context.Context, a minimall.Actor, op, id string) (*row, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	r, err := s.load(ctx, id)
 	if err != nil {
@@ -164,8 +164,8 @@ func (s *Service) loadOwn(ctx context.Context, a minimall.Actor, op, id string) 
 // List returns the signed-in person's decisions, newest first, with their
 // factors. Returns Unauthorized for a visitor.
 func (s *Service) List(ctx context.Context, a minimall.Actor) ([]*Decision, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, "decision.List", "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, "decision.List"); err != nil {
+		return nil, err
 	}
 	rows, err := s.list(ctx, a.Subject)
 	if err != nil {

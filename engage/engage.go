@@ -183,10 +183,3 @@ func (n *NewEntry) validate(op string, ks kindSpec, k Kind) error {
 	}
 	return nil
 }
-
-func signedIn(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper || a.Subject == "" {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}

@@ -17,8 +17,8 @@ import (
 // without a subject, Invalid for a malformed id, Unavailable after Close.
 func (s *Service) RecordFootprint(ctx context.Context, subject minimall.SubjectID, item string) error {
 	const op = "engage.RecordFootprint"
-	if subject == "" {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(minimall.ShopperActor(subject), op); err != nil {
+		return err
 	}
 	if !validID.MatchString(item) {
 		return invalid(op, "Malformed item id. 商品标识格式错误。")
@@ -36,8 +36,8 @@ func (s *Service) RecordFootprint(ctx context.Context, subject minimall.SubjectI
 // they always see their latest views.
 func (s *Service) RecordView(ctx context.Context, subject minimall.SubjectID, item string) error {
 	const op = "engage.RecordView"
-	if subject == "" {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(minimall.ShopperActor(subject), op); err != nil {
+		return err
 	}
 	if !validID.MatchString(item) {
 		return invalid(op, "Malformed item id. 商品标识格式错误。")

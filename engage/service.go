@@ -34,7 +34,7 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, c Catalog, m Members) *Service 
 // Invalid for a malformed request, NotFound for an unknown target.
 func (s *Service) Add(ctx context.Context, a minimall.Actor, k Kind, n NewEntry) (*Entry, bool, error) {
 	const op = "engage.Add"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, false, err
 	}
 	ks, err := spec(op, k)
@@ -164,7 +164,7 @@ func upsertSQL(k Kind, ks kindSpec) string {
 // for a visitor, Invalid for a bad kind or paging.
 func (s *Service) List(ctx context.Context, a minimall.Actor, k Kind, page, perPage int) (*Page, error) {
 	const op = "engage.List"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	ks, err := spec(op, k)
@@ -239,7 +239,7 @@ func (s *Service) Target(ctx context.Context, a minimall.Actor, subject minimall
 // unknown record or someone else's (which is not revealed to exist).
 func (s *Service) Remove(ctx context.Context, a minimall.Actor, k Kind, id string) error {
 	const op = "engage.Remove"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
 	ks, err := spec(op, k)
@@ -269,7 +269,7 @@ func (s *Service) Remove(ctx context.Context, a minimall.Actor, k Kind, id strin
 // went. Returns Unauthorized for a visitor.
 func (s *Service) Clear(ctx context.Context, a minimall.Actor, k Kind) (int64, error) {
 	const op = "engage.Clear"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return 0, err
 	}
 	ks, err := spec(op, k)

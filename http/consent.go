@@ -34,8 +34,8 @@ var stateNames = map[privacy.ConsentState]string{privacy.NeverAsked: "never_aske
 // or additional, the person's answer for each, and the full history.
 func (s *Server) handleConsentList(w nethttp.ResponseWriter, r *nethttp.Request) {
 	a := minimall.ActorFromContext(r.Context())
-	if a.Kind != minimall.Shopper {
-		s.problem(w, r, minimall.Errorf(minimall.Unauthorized, "", "Sign in first. 请先登录。"))
+	if err := minimall.SignedIn(a, "http.consents"); err != nil {
+		s.problem(w, r, err)
 		return
 	}
 	out := consentList{PolicyVersion: s.Kernel.PolicyVersion(), Features: []featureConsent{}}
@@ -70,8 +70,8 @@ type consentChangeRequest struct {
 // once. A basic function rests on the contract, not on consent, and says so.
 func (s *Server) handleConsentChange(w nethttp.ResponseWriter, r *nethttp.Request) {
 	a := minimall.ActorFromContext(r.Context())
-	if a.Kind != minimall.Shopper {
-		s.problem(w, r, minimall.Errorf(minimall.Unauthorized, "", "Sign in first. 请先登录。"))
+	if err := minimall.SignedIn(a, "http.consents"); err != nil {
+		s.problem(w, r, err)
 		return
 	}
 	var req consentChangeRequest

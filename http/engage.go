@@ -37,9 +37,9 @@ func (s *Server) registerEngageRoutes() {
 func (s *Server) handleEngageAdd(k engage.Kind) nethttp.HandlerFunc {
 	return func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		a := minimall.ActorFromContext(r.Context())
-		if a.Kind != minimall.Shopper {
-			// Before reading the body: a visitor learns nothing from it.
-			s.problem(w, r, minimall.Errorf(minimall.Unauthorized, "http.engage", "Sign in first. 请先登录。"))
+		// Before reading the body: a visitor learns nothing from it.
+		if err := minimall.SignedIn(a, "http.engage"); err != nil {
+			s.problem(w, r, err)
 			return
 		}
 		var req engage.NewEntry

@@ -11,6 +11,7 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/privacy"
 )
 
 type requestIDKey struct{}
@@ -153,11 +154,6 @@ func (s *Server) limitBody(next nethttp.Handler) nethttp.Handler {
 	})
 }
 
-// validAccessReason is a ticket or request id. The pattern admits no spaces
-// or CJK text, so no personal information can be typed into the audit log
-// through it.
-var validAccessReason = regexp.MustCompile(`^[A-Za-z0-9._:-]{3,64}$`)
-
 // authenticate sets the actor from "Authorization: Bearer <token>" or the
 // session cookie. Operators must also state why they act, in
 // X-Access-Reason. A cookie-authenticated request that changes something
@@ -184,8 +180,8 @@ func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 		}
 		if a.Kind == minimall.Operator {
 			reason := r.Header.Get("X-Access-Reason")
-			if !validAccessReason.MatchString(reason) {
-				s.problem(w, r, minimall.Errorf(minimall.Invalid, "", "Operator requests need X-Access-Reason: a ticket or request id (3-64 of A-Z a-z 0-9 . _ : -). 操作员请求须注明工单号。"))
+			if !privacy.ValidAccessReason(reason) {
+				s.problem(w, r, minimall.Errorf(minimall.Invalid, "", "Operator requests need X-Access-Reason: a ticket or request id (%s). 操作员请求须注明工单号。", privacy.AccessReasonRule))
 				return
 			}
 			a.Reason = reason
@@ -245,7 +241,7 @@ func requireOperator(r *nethttp.Request) (minimall.Actor, error) {
 	case minimall.Operator:
 		return a, nil
 	case minimall.Anonymous:
-		return a, minimall.Errorf(minimall.Unauthorized, "", "Sign in first. 请先登录。")
+		return a, minimall.SignedIn(a, "")
 	}
 	return a, minimall.Errorf(minimall.Denied, "", "Operators only. 仅限操作人员。")
 }

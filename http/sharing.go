@@ -18,8 +18,8 @@ func (s *Server) registerSharingRoutes() {
 // and why (policy 三(一), PIPL art. 23). Field names only, never values.
 func (s *Server) handleDisclosureList(w nethttp.ResponseWriter, r *nethttp.Request) {
 	a := minimall.ActorFromContext(r.Context())
-	if a.Kind != minimall.Shopper {
-		s.problem(w, r, minimall.Errorf(minimall.Unauthorized, "http.disclosures", "Sign in to see your sharing list. 请先登录。"))
+	if err := minimall.SignedIn(a, "http.disclosures"); err != nil {
+		s.problem(w, r, err)
 		return
 	}
 	list, err := s.Partners.Disclosures(r.Context(), a.Subject)

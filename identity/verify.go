@@ -27,13 +27,6 @@ type Status struct {
 	GuardianToken string `json:"guardian_token,omitempty"`
 }
 
-func signedIn(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}
-
 // authorityAnswer is the identity authority's answer.
 type authorityAnswer struct {
 	Match     bool   `json:"match"`
@@ -69,7 +62,7 @@ func (s *Service) askAuthority(ctx context.Context, subject minimall.SubjectID, 
 // Unavailable if the authority cannot be reached.
 func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req RealNameRequest, requestID string) (*Status, error) {
 	const op = "identity.VerifyRealName"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	req, err := req.normalize(op)
@@ -132,7 +125,7 @@ func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req Real
 // Unauthorized for a visitor, Unavailable if the partner cannot be reached.
 func (s *Service) VerifyPayment(ctx context.Context, a minimall.Actor, requestID string) (*Status, error) {
 	const op = "identity.VerifyPayment"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	raw, err := s.partners.Send(ctx, partner.Disclosure{
@@ -172,7 +165,7 @@ const maxFace = 512 << 10
 // for an empty or oversized face or one that does not match.
 func (s *Service) VerifyFace(ctx context.Context, a minimall.Actor, req FaceRequest, requestID string) (*Status, error) {
 	const op = "identity.VerifyFace"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	// Before anything else: no separate consent, no face processing.
@@ -235,7 +228,7 @@ func (s *Service) updateResult(ctx context.Context, a minimall.Actor, change fun
 // visitor.
 func (s *Service) Status(ctx context.Context, a minimall.Actor) (*Status, error) {
 	const op = "identity.Status"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	row, err := s.load(ctx, s.db, a.Subject)

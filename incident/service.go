@@ -36,10 +36,10 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, n Notifier) *Service {
 func responder(a minimall.Actor, op string) error {
 	switch {
 	case a.Kind == minimall.Anonymous:
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in as an operator. 请以操作员身份登录。")
+		return minimall.SignedIn(a, op)
 	case a.Kind != minimall.Operator || !privacy.RoleMayActFor(a.Role, privacy.ForIncidentResponse):
 		return minimall.Errorf(minimall.Denied, op, "Only security or the DPO handle incidents. 仅安全或个人信息保护负责人可处置安全事件。")
-	case a.Reason == "":
+	case !privacy.ValidAccessReason(a.Reason):
 		return minimall.Errorf(minimall.Invalid, op, "Give the ticket in X-Access-Reason. 请在 X-Access-Reason 中注明工单号。")
 	}
 	return nil

@@ -140,8 +140,8 @@ func (s *Service) insertNotices(ctx context.Context, kind string, list []minimal
 // Returns Unauthorized for anyone but a signed-in shopper.
 func (s *Service) Notifications(ctx context.Context, a minimall.Actor) ([]Notification, error) {
 	const op = "lifecycle.Notifications"
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, created_at FROM lifecycle_notifications WHERE subject = ? ORDER BY created_at DESC, id LIMIT 100`, string(a.Subject))
 	if err != nil {

@@ -85,7 +85,7 @@ func (s *Service) RegisterClient(ctx context.Context, a minimall.Actor, n NewCli
 func requireOps(op string, a minimall.Actor) error {
 	switch {
 	case a.Kind == minimall.Anonymous:
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+		return minimall.SignedIn(a, op)
 	case a.Kind != minimall.Operator || a.Role != minimall.RoleOps:
 		return minimall.Errorf(minimall.Denied, op, "Only operators of the ops role register apps. 仅运维人员可登记应用。")
 	}
@@ -141,8 +141,8 @@ type ScreenField struct {
 // non-S256 PKCE challenge.
 func (s *Service) Authorize(ctx context.Context, a minimall.Actor, req AuthRequest) (*ConsentScreen, error) {
 	const op = "oauth.Authorize"
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	c, err := s.checkClient(ctx, op, req)
 	if err != nil {
@@ -233,8 +233,8 @@ type Decision struct {
 // Invalid for a scope in the answer that the request did not ask for.
 func (s *Service) Decide(ctx context.Context, a minimall.Actor, d Decision, requestID string) (string, error) {
 	const op = "oauth.Decide"
-	if a.Kind != minimall.Shopper {
-		return "", minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return "", err
 	}
 	c, err := s.checkClient(ctx, op, d.AuthRequest)
 	if err != nil {

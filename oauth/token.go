@@ -234,8 +234,8 @@ type Authorization struct {
 // Authorizations lists the actor's authorizations, oldest first, revoked
 // ones included. Returns Unauthorized for anyone but a signed-in person.
 func (s *Service) Authorizations(ctx context.Context, a minimall.Actor) ([]Authorization, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, "oauth.Authorizations", "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, "oauth.Authorizations"); err != nil {
+		return nil, err
 	}
 	return findGrants(ctx, s.db, a.Subject)
 }
@@ -247,8 +247,8 @@ func (s *Service) Authorizations(ctx context.Context, a minimall.Actor) ([]Autho
 // already revoked.
 func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "oauth.Revoke"
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return err
 	}
 	tx, err := s.db.Begin(ctx)
 	if err != nil {

@@ -93,7 +93,7 @@ func (r *PayRequest) validate() error {
 // the institution cannot be reached.
 func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req PayRequest, idemKey, requestID string) (*Payment, bool, error) {
 	const op = "order.Pay"
-	if err := shopperOnly(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, false, err
 	}
 	if idemKey != "" && !ValidIdempotencyKey(idemKey) {
@@ -361,7 +361,7 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 // the caller's, Conflict for one not paid or already shipped.
 func (s *Service) Refund(ctx context.Context, a minimall.Actor, orderID, requestID string) (*Order, error) {
 	const op = "order.Refund"
-	if err := shopperOnly(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	r, err := loadOrder(ctx, s.db, orderID, a.Subject)
@@ -397,7 +397,7 @@ func (s *Service) Refund(ctx context.Context, a minimall.Actor, orderID, request
 // Returns Conflict once a payment was started.
 func (s *Service) Cancel(ctx context.Context, a minimall.Actor, orderID string) (*Order, error) {
 	const op = "order.Cancel"
-	if err := shopperOnly(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	r, err := loadOrder(ctx, s.db, orderID, a.Subject)

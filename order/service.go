@@ -55,13 +55,6 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, cat Catalog, c Cart, gw *partne
 
 func (s *Service) callback(path string) string { return s.cfg.CallbackBase + path }
 
-func shopperOnly(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}
-
 // idemIndex names an Idempotency-Key of a person without keeping the key.
 func idemIndex(subject minimall.SubjectID, key string) []byte {
 	h := sha256.Sum256([]byte(string(subject) + "\x00" + key))
@@ -89,7 +82,7 @@ func newNumber(t time.Time) string {
 // cart line; Conflict for too little stock.
 func (s *Service) Place(ctx context.Context, a minimall.Actor, req PlaceRequest, idemKey string) (orders []*Order, replayed bool, err error) {
 	const op = "order.Place"
-	if err := shopperOnly(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, false, err
 	}
 	if idemKey != "" && !ValidIdempotencyKey(idemKey) {

@@ -248,7 +248,7 @@ func actorReason(a minimall.Actor, s minimall.SubjectID, spec *FieldSpec, p Purp
 			return ""
 		}
 	case minimall.Operator:
-		if a.Reason == "" {
+		if !ValidAccessReason(a.Reason) {
 			return ReasonMissing
 		}
 		if public || RoleMayActFor(a.Role, p) {

@@ -28,6 +28,27 @@ func ValidRole(r minimall.Role) bool {
 	return false
 }
 
+// AccessReasonRule states the shape of the ticket or request id every
+// operator access names (Actor.Reason), for error messages.
+const AccessReasonRule = "3-64 of A-Z a-z 0-9 . _ : -"
+
+// ValidAccessReason reports whether s can name the ticket or request id an
+// operator's access is for (AccessReasonRule). The shape admits no spaces
+// or CJK text, so no personal information can be typed into the audit log
+// through it.
+func ValidAccessReason(s string) bool {
+	if len(s) < 3 || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // Add creates an operator with role r and returns its id and bearer token.
 // Only a hash of the token is stored: it is shown once. Returns Invalid for
 // an unknown role.

@@ -10,18 +10,11 @@ import (
 	"minimall/privacy"
 )
 
-func signedIn(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}
-
 // Blocks returns what the person blocked. Returns Unauthorized for a
 // visitor; an empty list when personalisation is off (nothing is read).
 func (s *Service) Blocks(ctx context.Context, a minimall.Actor) (*Blocks, error) {
 	const op = "recommend.Blocks"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if on, err := s.consented(ctx, a, privacy.FeatRecommendation); err != nil || !on {
@@ -47,7 +40,7 @@ func (s *Service) Blocks(ctx context.Context, a minimall.Actor) (*Blocks, error)
 // theirs to filter, and nothing of theirs is kept).
 func (s *Service) Block(ctx context.Context, a minimall.Actor, category, similarTo string) (*Blocks, error) {
 	const op = "recommend.Block"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if (category == "") == (similarTo == "") {
@@ -93,7 +86,7 @@ func (s *Service) Block(ctx context.Context, a minimall.Actor, category, similar
 // ClearBlocks removes every block. Returns Unauthorized for a visitor.
 func (s *Service) ClearBlocks(ctx context.Context, a minimall.Actor) error {
 	const op = "recommend.ClearBlocks"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
 	if on, err := s.consented(ctx, a, privacy.FeatRecommendation); err != nil || !on {
@@ -116,7 +109,7 @@ func (s *Service) saveBlocks(ctx context.Context, a minimall.Actor, bl *Blocks) 
 // visitor's switches live on their device.
 func (s *Service) Settings(ctx context.Context, a minimall.Actor) (*Settings, error) {
 	const op = "recommend.Settings"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	set := &Settings{Scope: "account"}
@@ -146,7 +139,7 @@ type Change struct {
 // the request id. Returns Unauthorized for a visitor.
 func (s *Service) SetSettings(ctx context.Context, a minimall.Actor, c Change, evidence string) (*Settings, error) {
 	const op = "recommend.SetSettings"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {

@@ -105,7 +105,7 @@ func (s *Service) notify(ctx context.Context, row *requestRow, fields []privacy.
 // Conditions lists what the signed-in person must finish before they can
 // deregister (policy 四(五)); empty means nothing stands in the way.
 func (s *Service) Conditions(ctx context.Context, a minimall.Actor) ([]Pending, error) {
-	if err := signedIn(a, "rights.Conditions"); err != nil {
+	if err := minimall.SignedIn(a, "rights.Conditions"); err != nil {
 		return nil, err
 	}
 	return s.pending(ctx, a.Subject)

@@ -29,7 +29,7 @@ var appealMessages = map[string]string{
 // Unauthorized for a visitor, Invalid without a decision or reason.
 func (s *Queue) FileAppeal(ctx context.Context, a minimall.Actor, decisionID, reason string, inTx func(*sqldb.Tx, *Request) error) (*Request, error) {
 	const op = "rights.FileAppeal"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(decisionID) == "" || strings.TrimSpace(reason) == "" {

@@ -27,7 +27,7 @@ type ConsentChange struct {
 // basic function's needs.
 func (s *Service) ChangeConsent(ctx context.Context, a minimall.Actor, c ConsentChange, requestID string) (*privacy.ConsentRecord, error) {
 	const op = "rights.ChangeConsent"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if c.Action != string(privacy.Grant) && c.Action != string(privacy.Withdraw) {

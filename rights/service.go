@@ -83,13 +83,6 @@ func NewService(q *Queue, d Deps, parts ...Part) *Service {
 // Parts returns the wired parts.
 func (s *Service) Parts() []Part { return s.parts }
 
-func signedIn(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}
-
 func requireDPO(a minimall.Actor, op string) error {
 	if a.Kind != minimall.Operator || !privacy.RoleMayActFor(a.Role, privacy.ForRightsRequest) {
 		return minimall.Errorf(minimall.Denied, op, "Only the personal-information protection officer (dpo role) handles rights requests. 仅个人信息保护负责人可处理权利请求。")
@@ -102,7 +95,7 @@ func requireDPO(a minimall.Actor, op string) error {
 // visitor, Invalid for a malformed request, TooMany past the repeat rule.
 func (s *Service) File(ctx context.Context, a minimall.Actor, kind Kind, d Details, requestID string) (*Request, error) {
 	const op = "rights.File"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	d.Relation, d.Evidence = "", ""
@@ -251,7 +244,7 @@ func tokenHash(t string) []byte {
 // wrong code.
 func (s *Service) Verify(ctx context.Context, a minimall.Actor, id, code string) (*Request, error) {
 	const op = "rights.Verify"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	row, err := s.load(ctx, op, id)

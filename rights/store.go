@@ -180,7 +180,7 @@ func (s *Service) reader(op string, a minimall.Actor, r *requestRow, token strin
 // Mine lists the signed-in person's requests, newest first.
 func (s *Service) Mine(ctx context.Context, a minimall.Actor) ([]*Request, error) {
 	const op = "rights.Mine"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	return s.find(ctx, op, minimall.Actor{Kind: minimall.System, ID: "rights:list"},

@@ -39,13 +39,6 @@ const (
 	personalRecent = 5
 )
 
-func signedIn(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}
-
 // remember keeps a signed-in person's query in their history, sealed (二(二)2).
 // A repeated query moves its entry to the top instead of adding one; the
 // keyed hash that finds it reveals nothing without the lookup key.
@@ -139,7 +132,7 @@ func (s *Service) personalBoost(ctx context.Context, a minimall.Actor) ([]string
 // Unauthorized for a visitor.
 func (s *Service) History(ctx context.Context, a minimall.Actor) ([]HistoryEntry, error) {
 	const op = "search.History"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if err := s.db.Flush(ctx); err != nil { // searches still queued count too
@@ -177,7 +170,7 @@ func (s *Service) History(ctx context.Context, a minimall.Actor) ([]HistoryEntry
 // many entries went. Returns Unauthorized for a visitor.
 func (s *Service) ClearHistory(ctx context.Context, a minimall.Actor) (int64, error) {
 	const op = "search.ClearHistory"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return 0, err
 	}
 	if err := s.db.Flush(ctx); err != nil { // searches still queued count too
@@ -195,7 +188,7 @@ func (s *Service) ClearHistory(ctx context.Context, a minimall.Actor) (int64, er
 // NotFound for an unknown entry or someone else's.
 func (s *Service) DeleteHistoryEntry(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "search.DeleteHistoryEntry"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
 	if err := s.db.Flush(ctx); err != nil { // searches still queued count too
@@ -215,7 +208,7 @@ func (s *Service) DeleteHistoryEntry(ctx context.Context, a minimall.Actor, id s
 // set). Returns Unauthorized for a visitor.
 func (s *Service) Settings(ctx context.Context, a minimall.Actor) (*Settings, error) {
 	const op = "search.Settings"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	var off int
@@ -230,7 +223,7 @@ func (s *Service) Settings(ctx context.Context, a minimall.Actor) (*Settings, er
 // next search at once. Returns Unauthorized for a visitor.
 func (s *Service) SetSettings(ctx context.Context, a minimall.Actor, set Settings) (*Settings, error) {
 	const op = "search.SetSettings"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	v := 0

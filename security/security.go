@@ -64,19 +64,12 @@ type Service struct {
 // NewService returns the security centre.
 func NewService(db *sqldb.DB, k *privacy.Kernel) *Service { return &Service{db: db, k: k} }
 
-func signedIn(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}
-
 // ReportDevice records the signals of the client's device (new, or seen
 // again). Returns Invalid without a device identifier or with an oversized
 // value.
 func (s *Service) ReportDevice(ctx context.Context, a minimall.Actor, d DeviceSignals) (*Device, error) {
 	const op = "security.ReportDevice"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	vals := d.values()
@@ -139,7 +132,7 @@ func (s *Service) upsertDevice(ctx context.Context, tx *sqldb.Tx, subject minima
 // Devices lists the person's devices (五(三)4 设备管理).
 func (s *Service) Devices(ctx context.Context, a minimall.Actor) ([]Device, error) {
 	const op = "security.Devices"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM devices WHERE subject = ? ORDER BY last_seen_at DESC`, string(a.Subject))
@@ -187,7 +180,7 @@ func (s *Service) device(ctx context.Context, a minimall.Actor, id string) (*Dev
 // device that is not the actor's.
 func (s *Service) RemoveDevice(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "security.RemoveDevice"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
 	tx, err := s.db.Begin(ctx)
@@ -220,7 +213,7 @@ type FraudReport struct {
 // oversized text.
 func (s *Service) ReportFraud(ctx context.Context, a minimall.Actor, text string) (*FraudReport, error) {
 	const op = "security.ReportFraud"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if n := utf8.RuneCountInString(text); n == 0 || n > 2000 || !utf8.ValidString(text) {
@@ -250,7 +243,7 @@ func (s *Service) ReportFraud(ctx context.Context, a minimall.Actor, text string
 // FraudReports lists the person's own reports.
 func (s *Service) FraudReports(ctx context.Context, a minimall.Actor) ([]FraudReport, error) {
 	const op = "security.FraudReports"
-	if err := signedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, report_sealed, status, created_at FROM fraud_reports WHERE subject = ? ORDER BY created_at`, string(a.Subject))

@@ -32,13 +32,6 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, orders Orders, gw *partner.Gate
 
 var scope = privacy.FeatureScope(privacy.FeatCrossBorder)
 
-func shopper(a minimall.Actor, op string) error {
-	if a.Kind != minimall.Shopper {
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
-	}
-	return nil
-}
-
 // crossBorderOrder returns a's own order id, which must be of cross-border
 // goods. Returns NotFound for someone else's order, Invalid for a domestic one.
 func (s *Service) crossBorderOrder(ctx context.Context, a minimall.Actor, id, op string) (*order.Order, error) {
@@ -61,7 +54,7 @@ func (s *Service) crossBorderOrder(ctx context.Context, a minimall.Actor, id, op
 // crossBorderOrder.
 func (s *Service) Notice(ctx context.Context, a minimall.Actor, orderID string) (*Notice, error) {
 	const op = "transfer.Notice"
-	if err := shopper(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if _, err := s.crossBorderOrder(ctx, a, orderID, op); err != nil {
@@ -107,7 +100,7 @@ func (s *Service) consentState(ctx context.Context, sub minimall.SubjectID) (str
 // when a grant names a notice version other than the current one.
 func (s *Service) Consent(ctx context.Context, a minimall.Actor, req ConsentRequest, requestID string) (*ConsentResult, error) {
 	const op = "transfer.Consent"
-	if err := shopper(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	if req.Action == "" {
@@ -148,7 +141,7 @@ func (s *Service) Consent(ctx context.Context, a minimall.Actor, req ConsentRequ
 // Invalid as Notice; Unavailable when the recipient cannot be reached.
 func (s *Service) Send(ctx context.Context, a minimall.Actor, orderID, requestID string) (*Transfer, error) {
 	const op = "transfer.Send"
-	if err := shopper(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	o, err := s.crossBorderOrder(ctx, a, orderID, op)
@@ -212,7 +205,7 @@ func (s *Service) log(ctx context.Context, sub minimall.SubjectID, t *Transfer, 
 // unless a is a signed-in shopper.
 func (s *Service) List(ctx context.Context, a minimall.Actor) ([]Transfer, error) {
 	const op = "transfer.List"
-	if err := shopper(a, op); err != nil {
+	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, order_id, recipient, fields, status, at FROM cross_border_transfers WHERE subject = ? ORDER BY at DESC, id LIMIT 200`, string(a.Subject))

@@ -5,14 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 
 	"minimall"
 	"minimall/privacy"
 	"minimall/privacy/policy"
 )
-
-var validTicket = regexp.MustCompile(`^[A-Za-z0-9._:-]{3,64}$`)
 
 // runPolicyPublish runs "policy publish": snapshot the policy text and the
 // field registry as a new version, and print how it was classified.
@@ -31,8 +28,8 @@ func runPolicyPublish(ctx context.Context, args []string, stdout, stderr io.Writ
 	if contact != "" {
 		m.Config.DPOContact = contact
 	}
-	if !dryRun && !validTicket.MatchString(ticket) {
-		fmt.Fprintln(stderr, "--ticket: give the ticket or request id (3-64 of A-Z a-z 0-9 . _ : -)")
+	if !dryRun && !privacy.ValidAccessReason(ticket) {
+		fmt.Fprintf(stderr, "--ticket: give the ticket or request id (%s)\n", privacy.AccessReasonRule)
 		return errUsage
 	}
 	svc, closeAll, err := m.openPolicyService(ctx, true)

@@ -116,8 +116,8 @@ const complaintColumns = `id, subject, topic, text_sealed, answer_sealed, state,
 
 // MyComplaints lists the signed-in person's complaints, newest first.
 func (s *Service) MyComplaints(ctx context.Context, a minimall.Actor) ([]*Complaint, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, "policy.MyComplaints", "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, "policy.MyComplaints"); err != nil {
+		return nil, err
 	}
 	list, err := s.findComplaints(ctx, a, `WHERE subject = ? ORDER BY received_at DESC, id`, string(a.Subject))
 	for _, c := range list {
@@ -143,7 +143,7 @@ func (s *Service) ComplaintQueue(ctx context.Context, a minimall.Actor, all bool
 func requireDPO(a minimall.Actor, op string) error {
 	switch {
 	case a.Kind == minimall.Anonymous:
-		return minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+		return minimall.SignedIn(a, op)
 	case a.Kind != minimall.Operator || a.Role != minimall.RoleDPO:
 		return minimall.Errorf(minimall.Denied, op, "Only the personal-information protection officer handles complaints. 仅个人信息保护负责人可处理投诉。")
 	}

@@ -102,7 +102,7 @@ func (s *Service) RecordDisclosure(ctx context.Context, a minimall.Actor, req Di
 	const op = "policy.RecordDisclosure"
 	switch {
 	case a.Kind == minimall.Anonymous:
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+		return nil, minimall.SignedIn(a, op)
 	case a.Kind != minimall.Operator:
 		return nil, minimall.Errorf(minimall.Denied, op, "Operators only. 仅限操作人员。")
 	}
@@ -206,8 +206,8 @@ func (s *Service) subjectState(ctx context.Context, subject minimall.SubjectID) 
 
 // MyDisclosures lists the public disclosures of the signed-in person.
 func (s *Service) MyDisclosures(ctx context.Context, a minimall.Actor) ([]*Disclosure, error) {
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, "policy.MyDisclosures", "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, "policy.MyDisclosures"); err != nil {
+		return nil, err
 	}
 	list, err := s.findDisclosures(ctx, a.Subject)
 	for _, d := range list {
@@ -221,7 +221,7 @@ func (s *Service) Disclosures(ctx context.Context, a minimall.Actor, subject min
 	const op = "policy.Disclosures"
 	switch {
 	case a.Kind == minimall.Anonymous:
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+		return nil, minimall.SignedIn(a, op)
 	case a.Kind != minimall.Operator || (a.Role != minimall.RoleDPO && a.Role != minimall.RoleLegalHold):
 		return nil, minimall.Errorf(minimall.Denied, op, "Only the DPO or legal hold. 仅个人信息保护负责人或法务。")
 	case subject == "":

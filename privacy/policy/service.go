@@ -327,8 +327,8 @@ type Acceptance struct {
 // told not to, renews the consents a major change paused.
 func (s *Service) Accept(ctx context.Context, a minimall.Actor, req AcceptRequest, requestID string) (*Acceptance, error) {
 	const op = "policy.Accept"
-	if a.Kind != minimall.Shopper {
-		return nil, minimall.Errorf(minimall.Unauthorized, op, "Sign in first. 请先登录。")
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
 	}
 	cur := s.k.PolicyVersion()
 	if req.Version != cur {

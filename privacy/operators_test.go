@@ -1,0 +1,28 @@
+package privacy_test
+
+import (
+	"strings"
+	"testing"
+
+	"minimall/privacy"
+)
+
+// TestValidAccessReason: a ticket or request id, never a sentence.
+func TestValidAccessReason(t *testing.T) {
+	for s, want := range map[string]bool{
+		"T-1":                   true,
+		"CMP-2025:17":           true,
+		"req_01.a":              true,
+		"":                      false, // no reason at all
+		"T1":                    false, // too short to name a ticket
+		strings.Repeat("a", 64): true,
+		strings.Repeat("a", 65): false,
+		"call from 138...":      false, // spaces: free text could carry personal information
+		"工单123":                 false, // CJK text, likewise
+		"case/17":               false, // a slash belongs to legal references, not tickets
+	} {
+		if got := privacy.ValidAccessReason(s); got != want {
+			t.Errorf("ValidAccessReason(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
