@@ -8,9 +8,8 @@ import (
 
 // RecordPull logs a disclosure minimall makes by answering a partner's own
 // call — an app reading a person's information with an access token —
-// rather than by sending it. The same rules apply as to Send: the registry
-// must let the partner receive each field for the purpose, and the guard
-// must allow it now (consent, erasure); the row, its change-feed event and
+// rather than by sending it. The same permit is needed as for Send: the
+// guard checks the registry's recipients, consent and erasure; the row, its change-feed event and
 // its audit entry are written before the caller hands anything over.
 //
 // No partner ref is kept: the partner is not reached through the gateway,
@@ -22,11 +21,13 @@ func (g *Gateway) RecordPull(ctx context.Context, d Disclosure) error {
 	if d.Subject == "" {
 		return minimall.Errorf(minimall.Invalid, op, "A subject is required. 需要指定用户。")
 	}
-	// check ends by looking up the partner's endpoint, its only Unavailable;
-	// a pull needs none, so that one answer is not a refusal.
-	if _, err := g.check(ctx, op, d); err != nil && minimall.ErrorCode(err) != minimall.Unavailable {
+	if err := checkShape(op, d); err != nil {
 		return err
 	}
-	_, err := g.logDisclosure(ctx, d, "")
+	permit, err := g.k.Guard().PermitDisclosure(ctx, g.actorFor(d), d.Subject, d.Partner, d.Purpose, sortedFields(d.Fields))
+	if err != nil {
+		return err
+	}
+	_, err = g.logDisclosure(ctx, d, permit, "")
 	return err
 }

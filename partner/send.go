@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,12 +17,11 @@ import (
 	"minimall/privacy"
 )
 
-// DecisionDisclose is the audit decision of a hand-over to a partner.
-const DecisionDisclose = "disclose"
-
-// DecisionDiscloseCancelled follows a disclose entry whose disclosure was
-// not logged, and so never sent (logDisclosure).
-const DecisionDiscloseCancelled = "disclose_cancelled"
+// Audit decisions of a hand-over, written by the guard's permit.
+const (
+	DecisionDisclose          = privacy.DecisionDisclose
+	DecisionDiscloseCancelled = privacy.DecisionDiscloseCancelled
+)
 
 var operationPattern = regexp.MustCompile(`^[a-z0-9_/-]+$`)
 
@@ -31,8 +29,11 @@ var operationPattern = regexp.MustCompile(`^[a-z0-9_/-]+$`)
 const maxResponse = 1 << 20
 
 // Send hands d to its partner and returns the partner's JSON answer. The
-// disclosure is logged (table, change feed, audit log) before the request
-// leaves, and marked failed if the call fails.
+// guard decides first and issues a permit (privacy.Guard.PermitDisclosure:
+// the registry's recipients, consent, erasure; it audits its refusals);
+// the gateway carries only what the permit covers. The disclosure is
+// logged (table, change feed, audit log) before the request leaves, and
+// marked failed if the call fails.
 //
 // Returns a *privacy.Denied, audited, when a field may not go to that
 // partner for that purpose, or the person's consent or erasure forbids it;
@@ -42,19 +43,22 @@ const maxResponse = 1 << 20
 // signed or stale.
 func (g *Gateway) Send(ctx context.Context, d Disclosure) (json.RawMessage, error) {
 	const op = "partner.Send"
-	ep, err := g.check(ctx, op, d)
+	if err := checkShape(op, d); err != nil {
+		return nil, err
+	}
+	permit, err := g.k.Guard().PermitDisclosure(ctx, g.actorFor(d), d.Subject, d.Partner, d.Purpose, sortedFields(d.Fields))
 	if err != nil {
 		return nil, err
 	}
-	ref, err := g.ref(ctx, d)
+	ep, err := g.endpoint(op, d.Partner)
 	if err != nil {
 		return nil, err
 	}
-	id, err := g.logDisclosure(ctx, d, ref)
+	id, err := g.logDisclosure(ctx, d, permit, permit.Ref)
 	if err != nil {
 		return nil, err
 	}
-	out, err := g.call(ctx, op, ep, d.Operation, Envelope{PartnerRef: ref, Purpose: d.Purpose, Fields: d.Fields, Params: d.Params})
+	out, err := g.call(ctx, op, ep, d.Operation, Envelope{PartnerRef: permit.Ref, Purpose: d.Purpose, Fields: d.Fields, Params: d.Params})
 	if err != nil {
 		// The call may have reached the partner before failing, so the row
 		// stays in the log (as failed) and deletion notices still cover it.
@@ -63,28 +67,19 @@ func (g *Gateway) Send(ctx context.Context, d Disclosure) (json.RawMessage, erro
 	return out, nil
 }
 
-// check refuses d before anything is logged or sent.
-func (g *Gateway) check(ctx context.Context, op string, d Disclosure) (Endpoint, error) {
-	if _, ok := privacy.Partner(d.Partner); !ok {
-		return Endpoint{}, minimall.Errorf(minimall.Invalid, op, "Unknown partner. 未知的合作方。")
-	}
-	if _, ok := privacy.PurposeOf(d.Purpose); !ok {
-		return Endpoint{}, minimall.Errorf(minimall.Invalid, op, "Unknown purpose. 未知的处理目的。")
-	}
+// checkShape refuses a malformed d before the guard is asked.
+func checkShape(op string, d Disclosure) error {
 	if !validOperation(d.Operation) {
-		return Endpoint{}, minimall.Errorf(minimall.Invalid, op, "Malformed partner operation. 合作方接口路径格式错误。")
+		return minimall.Errorf(minimall.Invalid, op, "Malformed partner operation. 合作方接口路径格式错误。")
 	}
 	for k := range d.Params {
 		// Params are for codes and amounts; a field smuggled in as a param
-		// would bypass the registry check below.
+		// would pass the guard's field check.
 		if _, isField := privacy.Spec(privacy.Field(k)); isField {
-			return Endpoint{}, minimall.Errorf(minimall.Invalid, op, "Personal information must go in fields, not params. 个人信息须放在 fields 中。")
+			return minimall.Errorf(minimall.Invalid, op, "Personal information must go in fields, not params. 个人信息须放在 fields 中。")
 		}
 	}
-	if err := g.checkFields(ctx, d); err != nil {
-		return Endpoint{}, err
-	}
-	return g.endpoint(op, d.Partner)
+	return nil
 }
 
 // validOperation accepts a relative path of plain segments. "deletion" is
@@ -92,43 +87,6 @@ func (g *Gateway) check(ctx context.Context, op string, d Disclosure) (Endpoint,
 func validOperation(s string) bool {
 	return operationPattern.MatchString(s) && !strings.HasPrefix(s, "/") && !strings.HasSuffix(s, "/") &&
 		!strings.Contains(s, "//") && s != opDeletion
-}
-
-// checkFields applies the registry, then the guard. 三(一)3 委托处理: a
-// partner receives only the fields its declared duty needs, for the
-// declared purpose; anything else is refused before any network traffic.
-func (g *Gateway) checkFields(ctx context.Context, d Disclosure) error {
-	fields := sortedFields(d.Fields)
-	for _, f := range fields {
-		spec, ok := privacy.Spec(f)
-		if !ok {
-			return g.deny(ctx, d, f, privacy.UnknownField)
-		}
-		if !spec.MayReceive(d.Partner, d.Purpose) {
-			return g.deny(ctx, d, f, privacy.PurposeNotAllowed)
-		}
-	}
-	if d.Subject == "" {
-		return nil
-	}
-	// The guard checks again at the moment of disclosure: consent withdrawn
-	// since the caller opened the value stops the hand-over (PIPL art. 15),
-	// and so does erasure. It audits its own decisions.
-	for _, f := range fields {
-		if err := g.k.Guard().Check(ctx, g.actorFor(d), d.Subject, f, d.Purpose); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// deny writes the refusal to the audit log and returns it.
-func (g *Gateway) deny(ctx context.Context, d Disclosure, f privacy.Field, r privacy.Reason) error {
-	reason := strings.TrimSpace(fmt.Sprintf("%s %s:%s %s", r, d.Partner, d.Purpose, f))
-	if err := g.k.AuditAppend(ctx, g.actorFor(d), d.Subject, privacy.DecisionDeny, reason); err != nil {
-		return fmt.Errorf("partner: audit denial: %w", err)
-	}
-	return &privacy.Denied{Field: f, Purpose: d.Purpose, Reason: r}
 }
 
 func (g *Gateway) actorFor(d Disclosure) minimall.Actor {
@@ -156,23 +114,6 @@ func (g *Gateway) endpoint(op string, p privacy.PartnerID) (Endpoint, error) {
 		return Endpoint{}, unavailable(op, fmt.Errorf("endpoint of partner %s is misconfigured", p))
 	}
 	return ep, nil
-}
-
-// ref returns the name the partner knows the person by. The partner never
-// learns minimall's subject id: the ref is a pseudonym per partner, so two
-// partners cannot link their records, and erasure destroys it (PIPL art.
-// 73(3)). Before an account exists a random one-off ref of the same shape
-// is used, so the partner cannot tell the two apart either.
-func (g *Gateway) ref(ctx context.Context, d Disclosure) (string, error) {
-	if d.Subject == "" {
-		return minimall.RandomToken(13)[:20], nil
-	}
-	ref, err := g.k.Pseudonym(ctx, d.Subject, "partner:"+string(d.Partner))
-	var denied *privacy.Denied
-	if errors.As(err, &denied) {
-		return "", g.deny(ctx, d, "", denied.Reason)
-	}
-	return ref, err
 }
 
 // call POSTs env to the partner's operation and returns its verified answer.

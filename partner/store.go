@@ -13,17 +13,16 @@ import (
 )
 
 // logDisclosure writes the disclosure row and its change-feed event in one
-// transaction (with d.Within's writes), and the audit entry, both before
-// the request leaves: a disclosure the log does not show must be
+// transaction (with d.Within's writes), and the permit's audit entry, both
+// before the request leaves: a disclosure the log does not show must be
 // impossible (PIPL art. 55-56). The two are written at once, so they
 // share a turn of the writer instead of taking one each; if the row fails
 // after the entry is durable, a second entry cancels it.
-func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (string, error) {
+func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, permit *privacy.Permit, ref string) (string, error) {
 	id := minimall.NewRowID("pd_")
-	fields := joinFields(sortedFields(d.Fields))
-	actor, reason := g.actorFor(d), string(d.Partner)+":"+string(d.Purpose)
+	fields := joinFields(permit.Fields)
 	audited := make(chan error, 1)
-	go func() { audited <- g.k.AuditAppend(ctx, actor, d.Subject, DecisionDisclose, reason) }()
+	go func() { audited <- permit.Log(ctx) }()
 	err := g.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if d.Within != nil {
 			if err := d.Within(ctx, tx); err != nil {
@@ -47,7 +46,7 @@ func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, ref string) (
 	auditErr := <-audited
 	if err != nil {
 		if auditErr == nil {
-			g.k.AuditAppend(context.WithoutCancel(ctx), actor, d.Subject, DecisionDiscloseCancelled, reason)
+			permit.Cancel(context.WithoutCancel(ctx))
 		}
 		return "", err
 	}
