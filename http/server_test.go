@@ -265,4 +265,23 @@ func TestOpenAPIDocument(t *testing.T) {
 			t.Errorf("route %s is not in the OpenAPI document", route)
 		}
 	}
+	var ops struct {
+		Paths map[string]map[string]struct {
+			Security  *[]map[string][]string `json:"security"`
+			Responses map[string]any         `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(body, &ops); err != nil {
+		t.Fatal(err)
+	}
+	// Every operation says who may call it (security: [] when anyone
+	// may), and answers 401 at least: the middleware refuses a bad token
+	// on every route.
+	for path, methods := range ops.Paths {
+		for method, op := range methods {
+			if op.Security == nil || op.Responses["401"] == nil {
+				t.Errorf("%s %s: security declared %v, 401 declared %v", method, path, op.Security != nil, op.Responses["401"] != nil)
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"minimall"
 	"minimall/catalog/seed"
+	"minimall/partner/sandbox"
 	"minimall/privacy"
 	"minimall/privacy/policy"
 )
@@ -112,13 +114,29 @@ minimall demo
 	for _, sb := range m.Sandboxes.All() {
 		fmt.Fprintf(stdout, "  %-9s %s\n", sb.Name(), sb.URL())
 	}
-	fmt.Fprintf(stdout, `register: ask for a code, read it from the SMS sandbox, then create the account
-    curl -H 'Content-Type: application/json' -X POST %[1]s/api/v1/accounts/codes -d '{"phone":"13800138000","purpose":"register"}'
-    curl '%[2]s/sms/last?phone=13800138000'
-    curl -H 'Content-Type: application/json' -X POST %[1]s/api/v1/accounts -d '{"phone":"13800138000","code":"<code>","member_name":"demo_shopper","password":"a-long-secret-1","accept_policy_version":%[3]d}'
-Press Ctrl-C to stop.
-`, base, m.Sandboxes.SMS.URL(), m.Kernel.PolicyVersion())
+	fmt.Fprintf(stdout, "\nPaste these into your shell (the ports change at every start), then walk through:\n")
+	for _, line := range demoExports(base, token, m.Sandboxes) {
+		fmt.Fprintln(stdout, line)
+	}
+	fmt.Fprintf(stdout, "\n%s\nPress Ctrl-C to stop.\n", walkthrough)
 	return nil
+}
+
+// walkthrough is the README's walk-through of the demo: register, sign
+// in, shop, pay, the sharing list, export, deregistration. The README holds
+// the same text (TestDemo checks it, then runs it with curl).
+//
+//go:embed walkthrough.sh
+var walkthrough string
+
+// demoExports are the shell lines that name the demo's base URL ($B), the
+// DPO token ($OPS) and each sandbox's URL ($SMS_SANDBOX_URL, …).
+func demoExports(base, token string, set *sandbox.Set) []string {
+	lines := []string{"export B=" + base, "export OPS=" + token}
+	for _, sb := range set.All() {
+		lines = append(lines, fmt.Sprintf("export %s_SANDBOX_URL=%s", strings.ToUpper(string(sb.Name())), sb.URL()))
+	}
+	return lines
 }
 
 // runMigrate applies pending migrations.

@@ -93,6 +93,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.FakeClock, "fake-clock", c.FakeClock, "enable the operator endpoint that moves time forward (testing only) [MINIMALL_FAKE_CLOCK]")
 	a := &c.Accounts
 	fs.DurationVar(&a.CodeTTL, "code-ttl", a.CodeTTL, "how long an SMS code is valid [MINIMALL_CODE_TTL]")
+	fs.DurationVar(&a.CodeCooldown, "code-cooldown", a.CodeCooldown, "how long after an SMS code the same phone may be sent another [MINIMALL_CODE_COOLDOWN]")
 	fs.IntVar(&a.CodesPerHour, "codes-per-hour", a.CodesPerHour, "SMS codes per phone number per hour (four times as many per client) [MINIMALL_CODES_PER_HOUR]")
 	fs.IntVar(&a.MaxCodeAttempts, "code-attempts", a.MaxCodeAttempts, "wrong tries before an SMS code is spent [MINIMALL_CODE_ATTEMPTS]")
 	fs.IntVar(&a.MaxFailedLogins, "max-failed-logins", a.MaxFailedLogins, "wrong passwords in a row before the account locks [MINIMALL_MAX_FAILED_LOGINS]")

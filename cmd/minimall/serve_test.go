@@ -111,7 +111,7 @@ func TestDemo(t *testing.T) {
 	var text strings.Builder
 	var token string
 	lines := bufio.NewScanner(pr)
-	for token == "" && lines.Scan() {
+	for lines.Scan() && lines.Text() != "Press Ctrl-C to stop." {
 		text.WriteString(lines.Text() + "\n")
 		if m := regexp.MustCompile(`token \(shown once\): (\S+)`).FindStringSubmatch(lines.Text()); m != nil {
 			token = m[1]
@@ -125,9 +125,70 @@ func TestDemo(t *testing.T) {
 	mustGet(t, http.DefaultClient, base[1]+"/healthz", "", 200)
 	mustGet(t, http.DefaultClient, base[1]+"/api/v1/openapi.json", "", 200)
 	mustGet(t, http.DefaultClient, base[1]+"/api/v1/ops/clock", token, 200)
+	t.Run("Walkthrough", func(t *testing.T) {
+		waitIndexed(t, base[1])
+		followWalkthrough(t, text.String())
+	})
 	cancel()
 	if code := <-exit; code != 0 {
 		t.Fatalf("demo exit %d", code)
+	}
+}
+
+// waitIndexed waits until the search index follows the seeded catalogue,
+// which it does from the change feed, a moment after demo starts.
+func waitIndexed(t *testing.T, base string) {
+	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(base + "/api/v1/search?q=%E8%BF%9E%E8%A1%A3%E8%A3%99")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), `"id":"it_`) {
+			return
+		}
+	}
+	t.Fatal("the search index did not follow the demo catalogue in 30 s")
+}
+
+// followWalkthrough runs the README's walk-through as a newcomer would:
+// the export lines demo printed pasted into a shell, then the README's
+// commands, with curl. It checks first that demo printed the README's text.
+func followWalkthrough(t *testing.T, demoOut string) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```sh\n"+walkthrough+"```") || !strings.Contains(demoOut, walkthrough) {
+		t.Fatal("the README's walk-through and the one demo prints differ from cmd/minimall/walkthrough.sh")
+	}
+	exports := regexp.MustCompile(`(?m)^export \w+=\S+$`).FindAllString(demoOut, -1)
+	if len(exports) < 3 || !strings.Contains(demoOut, "export SMS_SANDBOX_URL=http") {
+		t.Fatalf("demo printed no export lines for B and the sandboxes:\n%s", demoOut)
+	}
+	bash, errBash := exec.LookPath("bash")
+	_, errCurl := exec.LookPath("curl")
+	if errBash != nil || errCurl != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("bash and curl are needed to follow the README")
+		}
+		t.Skip("no bash or curl")
+	}
+	cmd := exec.Command(bash, "-c", strings.Join(exports, "\n")+"\n"+walkthrough)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	for _, want := range []string{`"member_name":"demo_shopper"`, `"status":"paid"`, `"partner":"payment"`, `"state":"identity_checked"`,
+		"paid, not shipped", `"status":"refunded"`, `"may_deregister":true`, `"kind":"deregister"`} {
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Fatalf("walk-through: %v; no %s in:\n%s", err, want, out)
+		}
+	}
+	if !regexp.MustCompile(`"kind":"deregister"[^\n]*"state":"answered"`).Match(out) {
+		t.Fatalf("deregistration not answered:\n%s", out)
+	}
+	if b, err := os.ReadFile(filepath.Join(cmd.Dir, "my-data.json")); err != nil || !strings.Contains(string(b), `"fields"`) {
+		t.Fatalf("export: %v %.200s", err, b)
 	}
 }
 
