@@ -98,21 +98,16 @@ func (s *Service) Consent(ctx context.Context, req GuardianConsentRequest, reque
 	if err := s.checkGuardian(ctx, id, requestID); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := s.accounts.SpendCode(ctx, tx, codeID); err != nil {
+			return err
+		}
+		if err := s.recordConsent(ctx, tx, subject, id, req.Phone, requestID); err != nil {
+			return err
+		}
+		return s.accounts.ActivatePending(ctx, tx, subject)
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := s.accounts.SpendCode(ctx, tx, codeID); err != nil {
-		return nil, err
-	}
-	if err := s.recordConsent(ctx, tx, subject, id, req.Phone, requestID); err != nil {
-		return nil, err
-	}
-	if err := s.accounts.ActivatePending(ctx, tx, subject); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return &GuardianConsent{Minor: string(privacy.MinorConsented), AccountStatus: account.StatusActive}, nil
