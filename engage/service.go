@@ -17,14 +17,11 @@ type Service struct {
 	k       *privacy.Kernel
 	catalog Catalog
 	members Members
-	views   viewWriter // footprints from item pages, written in groups
 }
 
 // NewService returns the service; c may be nil (no existence check).
 func NewService(db *sqldb.DB, k *privacy.Kernel, c Catalog) *Service {
-	s := &Service{db: db, k: k, catalog: c}
-	s.views.init(s)
-	return s
+	return &Service{db: db, k: k, catalog: c}
 }
 
 // UseMembers sets the check that a followed member exists. Call it before
@@ -173,7 +170,7 @@ func (s *Service) List(ctx context.Context, a minimall.Actor, k Kind, page, perP
 	}
 	if k == Footprint {
 		// Views from the item page may still be queued: show them too.
-		if err := s.views.flush(ctx); err != nil {
+		if err := s.db.Flush(ctx); err != nil {
 			return nil, err
 		}
 	}
