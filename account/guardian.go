@@ -247,44 +247,39 @@ func (s *Service) stopChild(ctx context.Context, c *guardedChild, codeID string,
 	for _, r := range hist {
 		latest[r.Scope] = r
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := spendCode(ctx, tx, codeID); err != nil {
-		return nil, err
-	}
-	var scopes []string
-	for _, r := range hist {
-		if l := latest[r.Scope]; l.ID != r.ID || l.Kind != privacy.Guardian || l.Action != privacy.Grant {
-			continue
+	var scopes, ids []string
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := spendCode(ctx, tx, codeID); err != nil {
+			return err
 		}
-		if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: c.subject, Scope: r.Scope, Kind: privacy.Guardian,
-			Action: privacy.Withdraw, Channel: "api", Evidence: requestID}); err != nil {
-			return nil, err
+		for _, r := range hist {
+			if l := latest[r.Scope]; l.ID != r.ID || l.Kind != privacy.Guardian || l.Action != privacy.Grant {
+				continue
+			}
+			if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: c.subject, Scope: r.Scope, Kind: privacy.Guardian,
+				Action: privacy.Withdraw, Channel: "api", Evidence: requestID}); err != nil {
+				return err
+			}
+			scopes = append(scopes, string(r.Scope))
 		}
-		scopes = append(scopes, string(r.Scope))
-	}
-	if err := s.k.SetMinor(ctx, tx, c.subject, privacy.MinorPending); err != nil {
-		return nil, err
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ?, held_until = ? WHERE subject = ? AND status = ?`,
-		StatusGuardianWithdrawn, s.pendingIndex(c.phoneIdx), s.pendingIndex(c.name), sqldb.Micros(eraseAt), string(c.subject), c.status)
+		if err := s.k.SetMinor(ctx, tx, c.subject, privacy.MinorPending); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ?, held_until = ? WHERE subject = ? AND status = ?`,
+			StatusGuardianWithdrawn, s.pendingIndex(c.phoneIdx), s.pendingIndex(c.name), sqldb.Micros(eraseAt), string(c.subject), c.status)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return minimall.Errorf(minimall.Conflict, op, "The consent was withdrawn already. 同意已撤回。")
+		}
+		ids, err = s.endSessions(ctx, tx, c.subject, "")
+		if err != nil {
+			return err
+		}
+		return outbox.Emit(ctx, tx, TopicGuardianWithdrawn, c.subject, nil)
+	})
 	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, minimall.Errorf(minimall.Conflict, op, "The consent was withdrawn already. 同意已撤回。")
-	}
-	ids, err := s.endSessions(ctx, tx, c.subject, "")
-	if err != nil {
-		return nil, err
-	}
-	if err := outbox.Emit(ctx, tx, TopicGuardianWithdrawn, c.subject, nil); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	for _, id := range ids {

@@ -90,21 +90,22 @@ func eraseHold(ctx context.Context, w Sweeper, subject minimall.SubjectID, statu
 	if err := k.Erase(ctx, a, subject, scope, reason); err != nil {
 		return err
 	}
-	tx, err := db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	row := string(subject)
-	if status == StatusGuardianWithdrawn {
-		if _, err := closeAccount(ctx, tx, subject); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET held_until = 0 WHERE subject = ?`, row); err != nil {
+	return db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if status == StatusGuardianWithdrawn {
+			if _, err := closeAccount(ctx, tx, subject); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE accounts SET held_until = 0 WHERE subject = ?`, string(subject))
 			return sqldb.FormatError(op, err)
 		}
-		return tx.Commit()
-	}
+		return dropHeld(ctx, tx, w, subject)
+	})
+}
+
+// dropHeld removes a registration that never became an account.
+func dropHeld(ctx context.Context, tx *sqldb.Tx, w Sweeper, subject minimall.SubjectID) error {
+	const op = "account.SweepHolds"
+	row := string(subject)
 	// Never an account: nothing of the registration is kept, nor the
 	// identity area's record of this very hold.
 	if w.Minors != nil {
@@ -118,5 +119,5 @@ func eraseHold(ctx context.Context, w Sweeper, subject minimall.SubjectID, statu
 			return sqldb.FormatError(op, err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }

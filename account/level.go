@@ -224,23 +224,23 @@ func (s *Service) refreshLevel(ctx context.Context, a minimall.Actor, subject mi
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// Compare-and-set on the sealed value: of two refreshes racing, one
-	// stores the change and announces it.
-	res, err := tx.ExecContext(ctx, `UPDATE accounts SET level_sealed = ? WHERE subject = ? AND level_sealed = ?`, next, row, sealed)
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		if err := outbox.Emit(ctx, tx, TopicLevelChanged, subject, nil); err != nil {
-			return nil, err
+	var out *Usage
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		// Compare-and-set on the sealed value: of two refreshes racing, one
+		// stores the change and announces it.
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET level_sealed = ? WHERE subject = ? AND level_sealed = ?`, next, row, sealed)
+		if err != nil {
+			return sqldb.FormatError(op, err)
 		}
-	}
-	return u, tx.Commit()
+		if n, _ := res.RowsAffected(); n == 1 {
+			if err := outbox.Emit(ctx, tx, TopicLevelChanged, subject, nil); err != nil {
+				return err
+			}
+		}
+		out = u
+		return nil
+	})
+	return out, err
 }
 
 // usage reads what the level rule counts, and the sealed stored level.

@@ -19,22 +19,17 @@ func (s *Service) Lock(ctx context.Context, a minimall.Actor) error {
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		now := sqldb.Micros(tx.Now())
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ? WHERE subject = ? AND status = ?`, StatusLocked, string(a.Subject), StatusActive); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE subject = ? AND revoked_at = 0`, now, string(a.Subject)); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		return outbox.Emit(ctx, tx, "account.locked", a.Subject, nil)
+	})
 	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	now := sqldb.Micros(tx.Now())
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ? WHERE subject = ? AND status = ?`, StatusLocked, string(a.Subject), StatusActive); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE subject = ? AND revoked_at = 0`, now, string(a.Subject)); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if err := outbox.Emit(ctx, tx, "account.locked", a.Subject, nil); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	s.forgetSubject(a.Subject)
@@ -60,26 +55,20 @@ func (s *Service) Unlock(ctx context.Context, req UnlockRequest) error {
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := spendCode(ctx, tx, id); err != nil {
-		return err
-	}
-	var subject string
-	if err := tx.QueryRowContext(ctx, `SELECT subject FROM accounts WHERE phone_index = ? AND status <> ?`, idx, StatusDeregistered).Scan(&subject); err != nil {
-		// The code proved the phone; say no more than that nothing was locked.
-		return minimall.Errorf(minimall.NotFound, op, "No account to unlock for this number. 该号码没有可解锁的账号。")
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, failed_logins = 0, locked_until = 0 WHERE subject = ?`, StatusActive, subject); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if err := outbox.Emit(ctx, tx, "account.unlocked", minimall.SubjectID(subject), nil); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := spendCode(ctx, tx, id); err != nil {
+			return err
+		}
+		var subject string
+		if err := tx.QueryRowContext(ctx, `SELECT subject FROM accounts WHERE phone_index = ? AND status <> ?`, idx, StatusDeregistered).Scan(&subject); err != nil {
+			// The code proved the phone; say no more than that nothing was locked.
+			return minimall.Errorf(minimall.NotFound, op, "No account to unlock for this number. 该号码没有可解锁的账号。")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, failed_logins = 0, locked_until = 0 WHERE subject = ?`, StatusActive, subject); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		return outbox.Emit(ctx, tx, "account.unlocked", minimall.SubjectID(subject), nil)
+	})
 }
 
 // forgetSubject drops every cached session of a subject.

@@ -333,44 +333,42 @@ func (s *Service) rebind(ctx context.Context, a minimall.Actor, cur *boundRow, p
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	bound := tx.Now()
+	// Sealed before the write, which only runs SQL: the binding date is
+	// now, not the commit's time.
+	bound := s.db.Now()
 	sealedBound, err := g.Seal(ctx, a.Subject, privacy.PhoneBoundAt, row, []byte(bound.Format(time.RFC3339)))
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range []string{newCode, oldCode} {
-		if id == "" {
-			continue
+	var ended []string
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		for _, id := range []string{newCode, oldCode} {
+			if id == "" {
+				continue
+			}
+			if err := spendCode(ctx, tx, id); err != nil {
+				return err
+			}
 		}
-		if err := spendCode(ctx, tx, id); err != nil {
-			return nil, err
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET phone_index = ?, phone_sealed = ?, phone_bound_at_sealed = ?, phone_risk_sealed = NULL,
+			phone_confirmed_at = 0, phone_recycled_at = 0 WHERE subject = ? AND status = ? AND phone_index = ?`,
+			idx, sealedPhone, sealedBound, row, StatusActive, cur.phoneIdx)
+		if err != nil {
+			if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
+				return errPhoneTaken
+			}
+			return err
 		}
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE accounts SET phone_index = ?, phone_sealed = ?, phone_bound_at_sealed = ?, phone_risk_sealed = NULL,
-		phone_confirmed_at = 0, phone_recycled_at = 0 WHERE subject = ? AND status = ? AND phone_index = ?`,
-		idx, sealedPhone, sealedBound, row, StatusActive, cur.phoneIdx)
+		if n, _ := res.RowsAffected(); n != 1 {
+			return minimall.Errorf(minimall.Conflict, op, "The account changed meanwhile; try again. 账号状态已变化，请重试。")
+		}
+		ended, err = s.endSessions(ctx, tx, a.Subject, a.ID)
+		if err != nil {
+			return err
+		}
+		return outbox.Emit(ctx, tx, TopicPhoneChanged, a.Subject, nil)
+	})
 	if err != nil {
-		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
-			return nil, errPhoneTaken
-		}
-		return nil, err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, minimall.Errorf(minimall.Conflict, op, "The account changed meanwhile; try again. 账号状态已变化，请重试。")
-	}
-	ended, err := s.endSessions(ctx, tx, a.Subject, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	if err := outbox.Emit(ctx, tx, TopicPhoneChanged, a.Subject, nil); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	for _, id := range ended {

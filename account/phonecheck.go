@@ -117,18 +117,13 @@ func (s *Service) CheckPhone(ctx context.Context, a minimall.Actor, requestID st
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET phone_risk_sealed = ? WHERE subject = ?`, sealed, row); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		return outbox.Emit(ctx, tx, TopicPhoneChecked, a.Subject, nil)
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET phone_risk_sealed = ? WHERE subject = ?`, sealed, row); err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if err := outbox.Emit(ctx, tx, TopicPhoneChecked, a.Subject, nil); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return s.PhoneStatus(ctx, a)

@@ -84,33 +84,33 @@ func (s *Service) UpdateProfile(ctx context.Context, a minimall.Actor, u Profile
 	if err := s.consentByGiving(ctx, a.Subject, u, requestID); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO profiles (subject, updated_at) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING`, string(a.Subject), sqldb.Micros(tx.Now())); err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
+	sealed := map[privacy.Field][]byte{} // nil deletes the value
 	for f, v := range u.fields() {
 		if v == nil {
 			continue
 		}
-		var sealed []byte // nil deletes the value
+		sealed[f] = nil
 		if *v != "" {
-			if sealed, err = s.k.Guard().Seal(ctx, a.Subject, f, string(a.Subject), []byte(*v)); err != nil {
+			b, err := s.k.Guard().Seal(ctx, a.Subject, f, string(a.Subject), []byte(*v))
+			if err != nil {
 				return nil, err
 			}
-		}
-		// The column name comes from the fixed map above, never from input.
-		if _, err := tx.ExecContext(ctx, `UPDATE profiles SET `+profileColumns[f]+` = ?, updated_at = ? WHERE subject = ?`, sealed, sqldb.Micros(tx.Now()), string(a.Subject)); err != nil {
-			return nil, sqldb.FormatError(op, err)
+			sealed[f] = b
 		}
 	}
-	if err := outbox.Emit(ctx, tx, "profile.changed", a.Subject, nil); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO profiles (subject, updated_at) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING`, string(a.Subject), sqldb.Micros(tx.Now())); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		for f, sealed := range sealed {
+			// The column name comes from the fixed map above, never from input.
+			if _, err := tx.ExecContext(ctx, `UPDATE profiles SET `+profileColumns[f]+` = ?, updated_at = ? WHERE subject = ?`, sealed, sqldb.Micros(tx.Now()), string(a.Subject)); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+		}
+		return outbox.Emit(ctx, tx, "profile.changed", a.Subject, nil)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return s.Profile(ctx, a)

@@ -153,33 +153,28 @@ func (s *Service) matchRealName(ctx context.Context, subject minimall.SubjectID,
 // from wrong passwords and revokes every session, on every node.
 func (s *Service) resetPassword(ctx context.Context, subject minimall.SubjectID, codeID, hash string) error {
 	const op = "account.Recover"
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := spendCode(ctx, tx, codeID); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = 0 WHERE subject = ?`, hash, string(subject)); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	ids, err := liveSessions(ctx, tx, subject)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE subject = ? AND revoked_at = 0`, sqldb.Micros(tx.Now()), string(subject)); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	for _, id := range ids {
-		if err := outbox.Emit(ctx, tx, "session.revoked", subject, map[string]string{"session": id}); err != nil {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := spendCode(ctx, tx, codeID); err != nil {
 			return err
 		}
-	}
-	if err := outbox.Emit(ctx, tx, "account.recovered", subject, nil); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = 0 WHERE subject = ?`, hash, string(subject)); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		ids, err := liveSessions(ctx, tx, subject)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE subject = ? AND revoked_at = 0`, sqldb.Micros(tx.Now()), string(subject)); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		for _, id := range ids {
+			if err := outbox.Emit(ctx, tx, "session.revoked", subject, map[string]string{"session": id}); err != nil {
+				return err
+			}
+		}
+		return outbox.Emit(ctx, tx, "account.recovered", subject, nil)
+	})
+	if err != nil {
 		return err
 	}
 	s.forgetSubject(subject)

@@ -192,13 +192,34 @@ func (s *Service) rename(ctx context.Context, subject minimall.SubjectID, value 
 // then the account is closed, its lookups freed, the password hash wiped
 // and every session revoked on every node.
 func (p accountPart) Delete(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, fields []privacy.Field, requestID string) (rights.Deleted, error) {
-	const op = "account.RightsDelete"
 	d := rights.Deleted{Removed: map[privacy.Field]int{}, Kept: map[privacy.Field]string{}}
-	tx, err := p.s.db.Begin(ctx)
+	if len(fields) > 0 {
+		return d, p.s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error { return p.deleteProfile(ctx, tx, subject, fields, d) })
+	}
+	var ids []string
+	err := p.s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := p.deleteProfile(ctx, tx, subject, fields, d); err != nil {
+			return err
+		}
+		var err error
+		ids, err = p.s.close(ctx, tx, subject)
+		return err
+	})
 	if err != nil {
 		return d, err
 	}
-	defer tx.Rollback()
+	d.Removed[privacy.PasswordHash], d.Removed[privacy.AccountPhone], d.Removed[privacy.MemberName] = 1, 1, 1
+	for _, id := range ids {
+		p.s.ForgetSession(id)
+	}
+	p.s.forgetSubject(subject)
+	return d, nil
+}
+
+// deleteProfile clears the profile fields asked for (all without a list)
+// and says what the account keeps.
+func (p accountPart) deleteProfile(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, fields []privacy.Field, d rights.Deleted) error {
+	const op = "account.RightsDelete"
 	for f, col := range profileColumns {
 		if !rights.Wants(fields, f) {
 			continue
@@ -206,7 +227,7 @@ func (p accountPart) Delete(ctx context.Context, a minimall.Actor, subject minim
 		// The column name comes from the fixed map, never from input.
 		res, err := tx.ExecContext(ctx, `UPDATE profiles SET `+col+` = NULL WHERE subject = ? AND `+col+` IS NOT NULL`, string(subject))
 		if err != nil {
-			return d, sqldb.FormatError(op, err)
+			return sqldb.FormatError(op, err)
 		}
 		n, _ := res.RowsAffected()
 		d.Removed[f] = int(n)
@@ -217,21 +238,8 @@ func (p accountPart) Delete(ctx context.Context, a minimall.Actor, subject minim
 				d.Kept[f] = "账户本身所需，注销账户时删除 / what the account is; deleted when you deregister"
 			}
 		}
-		return d, tx.Commit()
 	}
-	ids, err := p.s.close(ctx, tx, subject)
-	if err != nil {
-		return d, err
-	}
-	d.Removed[privacy.PasswordHash], d.Removed[privacy.AccountPhone], d.Removed[privacy.MemberName] = 1, 1, 1
-	if err := tx.Commit(); err != nil {
-		return d, err
-	}
-	for _, id := range ids {
-		p.s.ForgetSession(id)
-	}
-	p.s.forgetSubject(subject)
-	return d, nil
+	return nil
 }
 
 // close marks the account deregistered in tx: the phone and member name

@@ -118,31 +118,32 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 		return nil, err
 	}
 	hash := hashPassword(req.Password, s.argon) // ~30 ms: outside the transaction
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := spendCode(ctx, tx, codeID); err != nil {
-		return nil, err
-	}
-	a, err := s.insertAccount(ctx, tx, phone, phoneIdx, name, hash, requestID, req.Under14)
-	if err != nil {
-		return nil, err
-	}
-	if c, ok := s.sms.(Claimer); ok {
-		if err := c.ClaimSMS(ctx, tx, registerClaim(phoneIdx), a.Subject); err != nil {
-			return nil, err
+	var out *Account
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		if err := spendCode(ctx, tx, codeID); err != nil {
+			return err
 		}
-	}
-	if req.Under14 {
-		// PIPL art. 31: the registration is held, invisible to sign-in,
-		// until a guardian consents (minor.go).
-		if a.GuardianToken, err = s.identity.HoldMinor(ctx, tx, a.Subject, MinorDeclared, requestID); err != nil {
-			return nil, err
+		a, err := s.insertAccount(ctx, tx, phone, phoneIdx, name, hash, requestID, req.Under14)
+		if err != nil {
+			return err
 		}
-	}
-	return a, tx.Commit()
+		if c, ok := s.sms.(Claimer); ok {
+			if err := c.ClaimSMS(ctx, tx, registerClaim(phoneIdx), a.Subject); err != nil {
+				return err
+			}
+		}
+		if req.Under14 {
+			// PIPL art. 31: the registration is held, invisible to sign-in,
+			// until a guardian consents (minor.go).
+			if a.GuardianToken, err = s.identity.HoldMinor(ctx, tx, a.Subject, MinorDeclared, requestID); err != nil {
+				return err
+			}
+		}
+		out = a
+		return nil
+	})
+	return out, err
 }
 
 func (s *Service) validateRegistration(req RegisterRequest) (phone, name string, err error) {

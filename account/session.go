@@ -141,28 +141,23 @@ func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow,
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := spendCode(ctx, tx, id); err != nil {
+			return errBadLogin
+		}
+		return recordRecycleCheck(ctx, tx, row.subject, check)
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := spendCode(ctx, tx, id); err != nil {
-		return nil, errBadLogin
-	}
-	if err := recordRecycleCheck(ctx, tx, row.subject, check); err != nil {
 		return nil, err
 	}
 	if check == recycleReassigned {
 		// The code is spent and the finding kept, then the sign-in refused.
-		if err := tx.Commit(); err != nil {
-			return nil, err
-		}
 		if err := s.recordCodeLoginRefused(ctx, row.subject, req.RequestID); err != nil {
 			return nil, err
 		}
 		return nil, errRecycled
 	}
-	return row, tx.Commit()
+	return row, nil
 }
 
 // findLogin finds the account a blind index belongs to.
@@ -324,22 +319,17 @@ func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND subject = ? AND revoked_at = 0`, sqldb.Micros(tx.Now()), id, string(a.Subject))
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return minimall.Errorf(minimall.NotFound, op, "No such session. 会话不存在。")
+		}
+		return outbox.Emit(ctx, tx, "session.revoked", a.Subject, map[string]string{"session": id})
+	})
 	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND subject = ? AND revoked_at = 0`, sqldb.Micros(tx.Now()), id, string(a.Subject))
-	if err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return minimall.Errorf(minimall.NotFound, op, "No such session. 会话不存在。")
-	}
-	if err := outbox.Emit(ctx, tx, "session.revoked", a.Subject, map[string]string{"session": id}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	s.ForgetSession(id)

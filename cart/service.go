@@ -135,20 +135,18 @@ func (s *Service) SetQuantity(ctx context.Context, a minimall.Actor, id string, 
 	if err := validQuantity(op, quantity); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ? AND subject = ?`,
+			quantity, sqldb.Micros(tx.Now()), id, string(a.Subject))
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return noLine(op)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ? AND subject = ?`,
-		quantity, sqldb.Micros(tx.Now()), id, string(a.Subject))
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, noLine(op)
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	lines, err := s.lines(ctx, a, []string{id})

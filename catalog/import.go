@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"minimall/sqldb"
 	"time"
 
 	"minimall"
@@ -29,25 +30,25 @@ func (s *Service) ImportItems(ctx context.Context, shop []string, items []NewIte
 			return nil, err
 		}
 	}
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	ids := make([]string, len(items))
-	for i := range items {
-		it := newItem(shop[i], &items[i], tx)
-		// Newer items sort first on a page; spread them a microsecond
-		// apart so a batch keeps its order.
-		it.CreatedAt = it.CreatedAt.Add(time.Duration(i) * time.Microsecond)
-		it.UpdatedAt = it.CreatedAt
-		if err := insertItem(ctx, tx, it); err != nil {
-			return nil, err
+	var out []string
+	err := s.write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		ids := make([]string, len(items))
+		for i := range items {
+			it := newItem(shop[i], &items[i], tx)
+			// Newer items sort first on a page; spread them a microsecond
+			// apart so a batch keeps its order.
+			it.CreatedAt = it.CreatedAt.Add(time.Duration(i) * time.Microsecond)
+			it.UpdatedAt = it.CreatedAt
+			if err := insertItem(ctx, tx, it); err != nil {
+				return err
+			}
+			ids[i] = it.ID
 		}
-		ids[i] = it.ID
-	}
-	if err := outbox.Emit(ctx, tx, TopicItemsChanged, "", ItemsChanged{Items: ids}); err != nil {
-		return nil, err
-	}
-	return ids, tx.Commit()
+		if err := outbox.Emit(ctx, tx, TopicItemsChanged, "", ItemsChanged{Items: ids}); err != nil {
+			return err
+		}
+		out = ids
+		return nil
+	})
+	return out, err
 }

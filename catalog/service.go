@@ -20,15 +20,13 @@ type Service struct {
 // NewService returns the catalogue service.
 func NewService(db *sqldb.DB) *Service { return &Service{db: db, cache: &cache{}} }
 
-// beginWrite starts a catalogue write, which clears the cache once it
-// commits.
-func (s *Service) beginWrite(ctx context.Context) (*sqldb.Tx, error) {
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tx.AfterCommit(s.cache.clear)
-	return tx, nil
+// write runs a catalogue write (sqldb.DB.Write), which clears the cache
+// once it commits.
+func (s *Service) write(ctx context.Context, fn func(context.Context, *sqldb.Tx) error) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		tx.AfterCommit(s.cache.clear)
+		return fn(ctx, tx)
+	})
 }
 
 // Stock returns the stock keeper of this catalogue, which clears the
@@ -68,26 +66,27 @@ func (s *Service) CreateCategory(ctx context.Context, a minimall.Actor, c Catego
 	if !validID.MatchString(c.ID) || !validText(c.Name, 1, 20) {
 		return nil, invalid(op, "A category id is 2-40 of a-z 0-9 _, its name 1 to 20 characters. 类目编号须为2至40个小写字母、数字或下划线，名称1至20个字符。")
 	}
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if c.Parent != "" {
-		var grand string
-		if err := tx.QueryRowContext(ctx, `SELECT parent FROM categories WHERE id = ?`, c.Parent).Scan(&grand); err != nil {
-			return nil, sqldb.FormatError(op, err)
+	var out *Category
+	err := s.write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		if c.Parent != "" {
+			var grand string
+			if err := tx.QueryRowContext(ctx, `SELECT parent FROM categories WHERE id = ?`, c.Parent).Scan(&grand); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+			if grand != "" {
+				return invalid(op, "Categories have two levels. 类目最多两级。")
+			}
 		}
-		if grand != "" {
-			return nil, invalid(op, "Categories have two levels. 类目最多两级。")
+		_, err = tx.ExecContext(ctx, `INSERT INTO categories (id, parent, name, position, created_at) VALUES (?, ?, ?, ?, ?)`,
+			c.ID, c.Parent, c.Name, c.Position, sqldb.Micros(tx.Now()))
+		if err != nil {
+			return sqldb.FormatError(op, err)
 		}
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO categories (id, parent, name, position, created_at) VALUES (?, ?, ?, ?, ?)`,
-		c.ID, c.Parent, c.Name, c.Position, sqldb.Micros(tx.Now()))
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	return &c, tx.Commit()
+		out = &c
+		return nil
+	})
+	return out, err
 }
 
 // CreateShop opens a shop owned by the signed-in seller. Returns
@@ -104,16 +103,16 @@ func (s *Service) CreateShop(ctx context.Context, a minimall.Actor, name, descri
 	if !validText(sh.Name, 1, 30) || !validText(description, 0, 500) {
 		return nil, invalid(op, "A shop name has 1 to 30 characters, its description at most 500. 店铺名须为1至30个字符，简介最多500个字符。")
 	}
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	sh.CreatedAt = tx.Now()
-	if err := insertShop(ctx, tx, sh); err != nil {
-		return nil, err
-	}
-	return sh, tx.Commit()
+	var out *Shop
+	err := s.write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		sh.CreatedAt = tx.Now()
+		if err := insertShop(ctx, tx, sh); err != nil {
+			return err
+		}
+		out = sh
+		return nil
+	})
+	return out, err
 }
 
 func insertShop(ctx context.Context, tx *sqldb.Tx, sh *Shop) error {
@@ -152,23 +151,23 @@ func (s *Service) CreateItem(ctx context.Context, a minimall.Actor, shop string,
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := s.checkCategory(ctx, tx, n.Category); err != nil {
-		return nil, err
-	}
-	it := newItem(shop, &n, tx)
-	if err := insertItem(ctx, tx, it); err != nil {
-		return nil, err
-	}
-	if err := outbox.Emit(ctx, tx, TopicItemsChanged, "", ItemsChanged{Items: []string{it.ID}}); err != nil {
-		return nil, err
-	}
-	it.ShopName = sh.Name
-	return it, tx.Commit()
+	var out *Item
+	err = s.write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := s.checkCategory(ctx, tx, n.Category); err != nil {
+			return err
+		}
+		it := newItem(shop, &n, tx)
+		if err := insertItem(ctx, tx, it); err != nil {
+			return err
+		}
+		if err := outbox.Emit(ctx, tx, TopicItemsChanged, "", ItemsChanged{Items: []string{it.ID}}); err != nil {
+			return err
+		}
+		it.ShopName = sh.Name
+		out = it
+		return nil
+	})
+	return out, err
 }
 
 func newItem(shop string, n *NewItem, tx *sqldb.Tx) *Item {
@@ -229,25 +228,21 @@ func (s *Service) UpdateItem(ctx context.Context, a minimall.Actor, id string, u
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.beginWrite(ctx)
+	err = s.write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		if err := s.checkCategory(ctx, tx, n.Category); err != nil {
+			return err
+		}
+		attrs, _ := json.Marshal(nonNilMap(n.Attributes))
+		images, _ := json.Marshal(nonNilSlice(n.Images))
+		_, err = tx.ExecContext(ctx, `UPDATE items SET category = ?, title = ?, description = ?, price_fen = ?, stock = ?, attributes = ?, images = ?, status = ?, updated_at = ?
+			WHERE id = ? AND status <> ?`, n.Category, n.Title, n.Description, n.PriceFen, n.Stock, string(attrs), string(images), n.Status, sqldb.Micros(tx.Now()), id, Removed)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		return outbox.Emit(ctx, tx, TopicItemsChanged, "", ItemsChanged{Items: []string{id}})
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := s.checkCategory(ctx, tx, n.Category); err != nil {
-		return nil, err
-	}
-	attrs, _ := json.Marshal(nonNilMap(n.Attributes))
-	images, _ := json.Marshal(nonNilSlice(n.Images))
-	_, err = tx.ExecContext(ctx, `UPDATE items SET category = ?, title = ?, description = ?, price_fen = ?, stock = ?, attributes = ?, images = ?, status = ?, updated_at = ?
-		WHERE id = ? AND status <> ?`, n.Category, n.Title, n.Description, n.PriceFen, n.Stock, string(attrs), string(images), n.Status, sqldb.Micros(tx.Now()), id, Removed)
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if err := outbox.Emit(ctx, tx, TopicItemsChanged, "", ItemsChanged{Items: []string{id}}); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return s.Item(ctx, id)
@@ -275,18 +270,12 @@ func (s *Service) DeleteItem(ctx context.Context, a minimall.Actor, id string) e
 	if err := mayEdit(a, sh); err != nil {
 		return err
 	}
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, updated_at = ? WHERE id = ?`, Removed, sqldb.Micros(tx.Now()), id); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if err := outbox.Emit(ctx, tx, TopicItemsChanged, "", ItemsChanged{Items: []string{id}}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, updated_at = ? WHERE id = ?`, Removed, sqldb.Micros(tx.Now()), id); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		return outbox.Emit(ctx, tx, TopicItemsChanged, "", ItemsChanged{Items: []string{id}})
+	})
 }
 
 // CreateChannel adds a channel listing items in order. Returns Denied for
@@ -307,27 +296,27 @@ func (s *Service) CreateChannel(ctx context.Context, a minimall.Actor, c Channel
 	if !validID.MatchString(c.ID) {
 		return nil, invalid(op, "A channel id is 2-40 of a-z 0-9 _. 频道编号须为2至40个小写字母、数字或下划线。")
 	}
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	c.CreatedAt = tx.Now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO channels (id, name, description, created_at) VALUES (?, ?, ?, ?)`, c.ID, c.Name, c.Description, sqldb.Micros(c.CreatedAt)); err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	seen := map[string]bool{}
-	for i, item := range c.Items {
-		if seen[item] {
-			continue
+	var out *Channel
+	err := s.write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		c.CreatedAt = tx.Now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO channels (id, name, description, created_at) VALUES (?, ?, ?, ?)`, c.ID, c.Name, c.Description, sqldb.Micros(c.CreatedAt)); err != nil {
+			return sqldb.FormatError(op, err)
 		}
-		seen[item] = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO channel_items (channel, item, position) VALUES (?, ?, ?)`, c.ID, item, i); err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
-				return nil, minimall.Errorf(minimall.NotFound, op, "No such item. 商品不存在。")
+		seen := map[string]bool{}
+		for i, item := range c.Items {
+			if seen[item] {
+				continue
 			}
-			return nil, sqldb.FormatError(op, err)
+			seen[item] = true
+			if _, err := tx.ExecContext(ctx, `INSERT INTO channel_items (channel, item, position) VALUES (?, ?, ?)`, c.ID, item, i); err != nil {
+				if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
+					return minimall.Errorf(minimall.NotFound, op, "No such item. 商品不存在。")
+				}
+				return sqldb.FormatError(op, err)
+			}
 		}
-	}
-	return &c, tx.Commit()
+		out = &c
+		return nil
+	})
+	return out, err
 }

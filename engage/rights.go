@@ -30,7 +30,7 @@ func kindTables() []*privacy.Table {
 // Export opens every record's target for the rights request, views still
 // queued by the item page included.
 func (p engagePart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
-	if err := p.s.views.flush(ctx); err != nil {
+	if err := p.s.db.Flush(ctx); err != nil {
 		return rights.Section{}, err
 	}
 	return rights.ExportTables(ctx, p.s.db, p.s.k.Guard(), a, subject, "engage", kindTables()...)
@@ -43,7 +43,7 @@ func (engagePart) Correct(ctx context.Context, a minimall.Actor, s minimall.Subj
 // Delete removes the records of the chosen kinds, or all of them.
 func (p engagePart) Delete(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, fields []privacy.Field, requestID string) (rights.Deleted, error) {
 	d := rights.Deleted{Removed: map[privacy.Field]int{}}
-	if err := p.s.views.flush(ctx); err != nil {
+	if err := p.s.db.Flush(ctx); err != nil {
 		return d, err
 	}
 	chosen := map[privacy.Field]bool{}

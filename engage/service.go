@@ -17,15 +17,12 @@ type Service struct {
 	k       *privacy.Kernel
 	catalog Catalog
 	members Members
-	views   viewWriter // footprints from item pages, written in groups
 }
 
 // NewService returns the service; c and m check that a favourite's item or
 // shop and a followed member exist, and either may be nil (no check).
 func NewService(db *sqldb.DB, k *privacy.Kernel, c Catalog, m Members) *Service {
-	s := &Service{db: db, k: k, catalog: c, members: m}
-	s.views.init(s)
-	return s
+	return &Service{db: db, k: k, catalog: c, members: m}
 }
 
 // Add adds a record of kind k for the signed-in person and reports whether
@@ -125,23 +122,20 @@ func (s *Service) add(ctx context.Context, subject minimall.SubjectID, k Kind, k
 	if err != nil {
 		return nil, false, err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	defer tx.Rollback()
-	created, err := p.write(ctx, tx, ks)
-	if err != nil {
-		return nil, false, err
-	}
-	if created || k == Footprint {
+	var created bool
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		if created, err = p.write(ctx, tx, ks); err != nil || !created && k != Footprint {
+			return err
+		}
 		// A footprint seen again is a change: recommendations learn from
 		// views in real time (二(二)4).
-		if err := outbox.Emit(ctx, tx, TopicAdded, subject, Changed{Kind: k, Entries: []string{p.entry.ID}}); err != nil {
-			return nil, false, err
-		}
+		return outbox.Emit(ctx, tx, TopicAdded, subject, Changed{Kind: k, Entries: []string{p.entry.ID}})
+	})
+	if err != nil {
+		return nil, false, err
 	}
-	return &p.entry, created, tx.Commit()
+	return &p.entry, created, nil
 }
 
 // upsertSQL inserts a record, or on a repeat returns the existing row (a
@@ -173,7 +167,7 @@ func (s *Service) List(ctx context.Context, a minimall.Actor, k Kind, page, perP
 	}
 	if k == Footprint {
 		// Views from the item page may still be queued: show them too.
-		if err := s.views.flush(ctx); err != nil {
+		if err := s.db.Flush(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -246,23 +240,17 @@ func (s *Service) Remove(ctx context.Context, a minimall.Actor, k Kind, id strin
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM `+ks.table()+` WHERE id = ? AND subject = ?`, id, string(a.Subject))
-	if err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return minimall.Errorf(minimall.NotFound, op, "No such %s record. 记录不存在。", ks.name)
-	}
-	// Derived stores (recommendations) forget it too.
-	if err := outbox.Emit(ctx, tx, TopicRemoved, a.Subject, Changed{Kind: k, Entries: []string{id}, Reason: "user"}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+ks.table()+` WHERE id = ? AND subject = ?`, id, string(a.Subject))
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return minimall.Errorf(minimall.NotFound, op, "No such %s record. 记录不存在。", ks.name)
+		}
+		// Derived stores (recommendations) forget it too.
+		return outbox.Emit(ctx, tx, TopicRemoved, a.Subject, Changed{Kind: k, Entries: []string{id}, Reason: "user"})
+	})
 }
 
 // Clear deletes all the person's records of kind k and returns how many
@@ -280,22 +268,22 @@ func (s *Service) Clear(ctx context.Context, a minimall.Actor, k Kind) (int64, e
 }
 
 func (s *Service) clear(ctx context.Context, subject minimall.SubjectID, k Kind, ks kindSpec, reason string) (int64, error) {
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM `+ks.table()+` WHERE subject = ?`, string(subject))
-	if err != nil {
-		return 0, sqldb.FormatError("engage.Clear", err)
-	}
-	n, _ := res.RowsAffected()
-	if n > 0 {
-		if err := outbox.Emit(ctx, tx, TopicRemoved, subject, Changed{Kind: k, All: true, Reason: reason}); err != nil {
-			return 0, err
+	var out int64
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+ks.table()+` WHERE subject = ?`, string(subject))
+		if err != nil {
+			return sqldb.FormatError("engage.Clear", err)
 		}
-	}
-	return n, tx.Commit()
+		n, _ := res.RowsAffected()
+		if n > 0 {
+			if err := outbox.Emit(ctx, tx, TopicRemoved, subject, Changed{Kind: k, All: true, Reason: reason}); err != nil {
+				return err
+			}
+		}
+		out = n
+		return nil
+	})
+	return out, err
 }
 
 // Forget deletes every record of an erased or deregistered person. Their

@@ -66,40 +66,40 @@ func (s *Service) SweepFootprints(ctx context.Context) (int, error) {
 
 func (s *Service) sweepOnce(ctx context.Context, spec *privacy.FieldSpec) (int, error) {
 	const op = "engage.SweepFootprints"
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	cutoff := sqldb.Micros(tx.Now().Add(-spec.Retention.Period))
-	rows, err := tx.QueryContext(ctx, `SELECT id, subject FROM footprints WHERE at < ? ORDER BY at LIMIT ?`, cutoff, sweepBatch)
-	if err != nil {
-		return 0, sqldb.FormatError(op, err)
-	}
-	bySubject := map[minimall.SubjectID][]string{}
-	var ids []any
-	for rows.Next() {
-		var id, subject string
-		if err := rows.Scan(&id, &subject); err != nil {
-			rows.Close()
-			return 0, err
+	var out int
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		cutoff := sqldb.Micros(tx.Now().Add(-spec.Retention.Period))
+		rows, err := tx.QueryContext(ctx, `SELECT id, subject FROM footprints WHERE at < ? ORDER BY at LIMIT ?`, cutoff, sweepBatch)
+		if err != nil {
+			return sqldb.FormatError(op, err)
 		}
-		bySubject[minimall.SubjectID(subject)] = append(bySubject[minimall.SubjectID(subject)], id)
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	marks := strings.Repeat(", ?", len(ids))[2:]
-	if _, err := tx.ExecContext(ctx, `DELETE FROM footprints WHERE id IN (`+marks+`)`, ids...); err != nil {
-		return 0, sqldb.FormatError(op, err)
-	}
-	for subject, list := range bySubject {
-		// Derived stores forget the expired views too.
-		if err := outbox.Emit(ctx, tx, TopicRemoved, subject, Changed{Kind: Footprint, Entries: list, Reason: "retention"}); err != nil {
-			return 0, err
+		bySubject := map[minimall.SubjectID][]string{}
+		var ids []any
+		for rows.Next() {
+			var id, subject string
+			if err := rows.Scan(&id, &subject); err != nil {
+				rows.Close()
+				return err
+			}
+			bySubject[minimall.SubjectID(subject)] = append(bySubject[minimall.SubjectID(subject)], id)
+			ids = append(ids, id)
 		}
-	}
-	return len(ids), tx.Commit()
+		rows.Close()
+		if len(ids) == 0 {
+			return nil
+		}
+		marks := strings.Repeat(", ?", len(ids))[2:]
+		if _, err := tx.ExecContext(ctx, `DELETE FROM footprints WHERE id IN (`+marks+`)`, ids...); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		for subject, list := range bySubject {
+			// Derived stores forget the expired views too.
+			if err := outbox.Emit(ctx, tx, TopicRemoved, subject, Changed{Kind: Footprint, Entries: list, Reason: "retention"}); err != nil {
+				return err
+			}
+		}
+		out = len(ids)
+		return nil
+	})
+	return out, err
 }

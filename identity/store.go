@@ -68,18 +68,28 @@ func (s *Service) openResult(ctx context.Context, a minimall.Actor, subject mini
 	return res, nil
 }
 
-// save seals values and writes them to subject's row in tx.
+// seal seals values under subject's row, before the write that stores
+// them (save): a write only runs SQL.
+func (s *Service) seal(ctx context.Context, subject minimall.SubjectID, values map[privacy.Field][]byte) (map[privacy.Field][]byte, error) {
+	out := make(map[privacy.Field][]byte, len(values))
+	for f, v := range values {
+		sealed, err := s.k.Guard().Seal(ctx, subject, f, string(subject), v)
+		if err != nil {
+			return nil, err
+		}
+		out[f] = sealed
+	}
+	return out, nil
+}
+
+// save writes values sealed by seal.
 func (s *Service) save(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, values map[privacy.Field][]byte) error {
 	const op = "identity.save"
 	now := sqldb.Micros(tx.Now())
 	if _, err := tx.ExecContext(ctx, `INSERT INTO verifications (subject, updated_at) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING`, string(subject), now); err != nil {
 		return sqldb.FormatError(op, err)
 	}
-	for f, v := range values {
-		sealed, err := s.k.Guard().Seal(ctx, subject, f, string(subject), v)
-		if err != nil {
-			return err
-		}
+	for f, sealed := range values {
 		// The column name comes from the fixed map above, never from input.
 		if _, err := tx.ExecContext(ctx, `UPDATE verifications SET `+verifiedColumns[f]+` = ?, updated_at = ? WHERE subject = ?`, sealed, now, string(subject)); err != nil {
 			return sqldb.FormatError(op, err)

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"minimall/sqldb"
 	"time"
 
 	"minimall"
@@ -88,13 +89,9 @@ func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req Real
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	res.RealName = &check{Verified: true, At: tx.Now(), BirthDate: ans.BirthDate}
-	err = s.save(ctx, tx, a.Subject, map[privacy.Field][]byte{
+	now := s.db.Now()
+	res.RealName = &check{Verified: true, At: now, BirthDate: ans.BirthDate}
+	sealed, err := s.seal(ctx, a.Subject, map[privacy.Field][]byte{
 		privacy.RealName: []byte(req.RealName), privacy.IDNumber: []byte(req.IDNumber), privacy.IDType: []byte(req.IDType),
 		privacy.VerificationResult: resultBytes(res),
 	})
@@ -102,13 +99,20 @@ func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req Real
 		return nil, err
 	}
 	var token string
-	// 七, PIPL art. 31: a child the check reveals is held for a guardian.
-	if under(14, birth, tx.Now()) && s.k.Minor(a.Subject) == privacy.NotMinor {
-		if token, err = s.HoldMinor(ctx, tx, a.Subject, account.MinorRealName, requestID); err != nil {
-			return nil, err
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		err := s.save(ctx, tx, a.Subject, sealed)
+		if err != nil {
+			return err
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		// 七, PIPL art. 31: a child the check reveals is held for a guardian.
+		if under(14, birth, tx.Now()) && s.k.Minor(a.Subject) == privacy.NotMinor {
+			if token, err = s.HoldMinor(ctx, tx, a.Subject, account.MinorRealName, requestID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.Status(ctx, a)
@@ -212,16 +216,14 @@ func (s *Service) updateResult(ctx context.Context, a minimall.Actor, change fun
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
+	change(&res, s.db.Now())
+	sealed, err := s.seal(ctx, a.Subject, map[privacy.Field][]byte{privacy.VerificationResult: resultBytes(res)})
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	change(&res, tx.Now())
-	if err := s.save(ctx, tx, a.Subject, map[privacy.Field][]byte{privacy.VerificationResult: resultBytes(res)}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		return s.save(ctx, tx, a.Subject, sealed)
+	})
 }
 
 // Status returns the actor's own verifications. Returns Unauthorized for a

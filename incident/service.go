@@ -124,26 +124,24 @@ func splitStrings[T ~string](s string) []T {
 
 func (s *Service) insert(ctx context.Context, in *Incident, affected []privacy.Affected) error {
 	const op = "incident.Record"
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	in.CreatedAt = tx.Now()
-	_, err = tx.ExecContext(ctx, `INSERT INTO incidents (id, title, what, impact, measures, advice, since, until, fields, purposes, tables_hit, recorded_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.ID, in.Title, in.What, in.Impact, in.Measures, in.Advice, sqldb.Micros(in.Since), sqldb.Micros(in.Until),
-		joinStrings(in.Fields), joinStrings(in.Purposes), strings.Join(in.Tables, ","), in.RecordedBy, sqldb.Micros(in.CreatedAt))
-	if err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	for _, x := range affected {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_subjects (incident, subject, fields) VALUES (?, ?, ?)`,
-			in.ID, string(x.Subject), joinStrings(x.Fields)); err != nil {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		in.CreatedAt = tx.Now()
+		_, err = tx.ExecContext(ctx, `INSERT INTO incidents (id, title, what, impact, measures, advice, since, until, fields, purposes, tables_hit, recorded_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			in.ID, in.Title, in.What, in.Impact, in.Measures, in.Advice, sqldb.Micros(in.Since), sqldb.Micros(in.Until),
+			joinStrings(in.Fields), joinStrings(in.Purposes), strings.Join(in.Tables, ","), in.RecordedBy, sqldb.Micros(in.CreatedAt))
+		if err != nil {
 			return sqldb.FormatError(op, err)
 		}
-	}
-	return tx.Commit()
+		for _, x := range affected {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_subjects (incident, subject, fields) VALUES (?, ?, ?)`,
+				in.ID, string(x.Subject), joinStrings(x.Fields)); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+		}
+		return nil
+	})
 }
 
 // FindByID returns an incident. Returns NotFound for an unknown id, and

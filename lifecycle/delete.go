@@ -76,19 +76,16 @@ const sweepCacheKiB = 128 << 10
 // sweep's memory between sweeps. The writer is a single connection, so a
 // PRAGMA run on it holds for the statements that follow.
 func widenCache(ctx context.Context, db *sqldb.DB) (func(), error) {
-	tx, err := db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+	// It runs as a write: the PRAGMA must reach the writer's connection.
 	var old int64
-	if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&old); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, -sweepCacheKiB)); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
+	err := db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&old); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, -sweepCacheKiB))
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	return func() {

@@ -116,24 +116,24 @@ func (s *Service) notifyAll(ctx context.Context, kind string) (int, error) {
 }
 
 func (s *Service) insertNotices(ctx context.Context, kind string, list []minimall.SubjectID) (int, error) {
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	now := sqldb.Micros(tx.Now())
-	n := 0
-	for _, sub := range list {
-		res, err := tx.ExecContext(ctx, `INSERT INTO lifecycle_notifications (id, subject, kind, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			"nt_"+kind+"_"+string(sub), string(sub), kind, now)
-		if err != nil {
-			return 0, sqldb.FormatError("lifecycle.notify", err)
+	var out int
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		now := sqldb.Micros(tx.Now())
+		n := 0
+		for _, sub := range list {
+			res, err := tx.ExecContext(ctx, `INSERT INTO lifecycle_notifications (id, subject, kind, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+				"nt_"+kind+"_"+string(sub), string(sub), kind, now)
+			if err != nil {
+				return sqldb.FormatError("lifecycle.notify", err)
+			}
+			if k, _ := res.RowsAffected(); k > 0 {
+				n++
+			}
 		}
-		if k, _ := res.RowsAffected(); k > 0 {
-			n++
-		}
-	}
-	return n, tx.Commit()
+		out = n
+		return nil
+	})
+	return out, err
 }
 
 // Notifications returns the signed-in person's notices, newest first.

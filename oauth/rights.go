@@ -36,19 +36,19 @@ func (grantPart) Correct(ctx context.Context, a minimall.Actor, s minimall.Subje
 // consented (it is unreadable once the person is erased).
 func (p grantPart) Delete(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, fields []privacy.Field, requestID string) (rights.Deleted, error) {
 	d := rights.Deleted{Kept: map[privacy.Field]string{privacy.AuthorizedLoginGrant: "授权已撤销；记录作为同意的证明保存 / grants revoked; the record proves what was consented"}}
-	tx, err := p.s.db.Begin(ctx)
-	if err != nil {
-		return d, err
-	}
-	defer tx.Rollback()
-	now := sqldb.Micros(tx.Now())
-	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE revoked_at = 0 AND grant_id IN (SELECT id FROM oauth_grants WHERE subject = ?)`, now, string(subject)); err != nil {
-		return d, sqldb.FormatError("oauth.RightsDelete", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE oauth_grants SET revoked_at = ? WHERE subject = ? AND revoked_at = 0`, now, string(subject)); err != nil {
-		return d, sqldb.FormatError("oauth.RightsDelete", err)
-	}
-	return d, tx.Commit()
+	var out rights.Deleted
+	err := p.s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		now := sqldb.Micros(tx.Now())
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE revoked_at = 0 AND grant_id IN (SELECT id FROM oauth_grants WHERE subject = ?)`, now, string(subject)); err != nil {
+			return sqldb.FormatError("oauth.RightsDelete", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_grants SET revoked_at = ? WHERE subject = ? AND revoked_at = 0`, now, string(subject)); err != nil {
+			return sqldb.FormatError("oauth.RightsDelete", err)
+		}
+		out = d
+		return nil
+	})
+	return out, err
 }
 
 func (grantPart) Pending(ctx context.Context, s minimall.SubjectID) ([]rights.Pending, error) {

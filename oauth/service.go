@@ -325,24 +325,24 @@ func (s *Service) storeGrant(ctx context.Context, subject minimall.SubjectID, gi
 		return "", err
 	}
 	code := codePrefix + minimall.RandomToken(20)
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer tx.Rollback()
-	if err := revokeAppGrants(ctx, tx, subject, rec.ClientID); err != nil {
-		return "", err
-	}
-	if err := insertGrant(ctx, tx, gid, subject, rec.ClientID, rec.Scopes, sealed); err != nil {
-		return "", err
-	}
-	if err := insertCode(ctx, tx, code, gid, req, tx.Now().Add(s.cfg.CodeTTL)); err != nil {
-		return "", err
-	}
-	if err := outbox.Emit(ctx, tx, "oauth.authorized", subject, map[string]string{"grant": gid, "client": rec.ClientID}); err != nil {
-		return "", err
-	}
-	return code, tx.Commit()
+	var out string
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := revokeAppGrants(ctx, tx, subject, rec.ClientID); err != nil {
+			return err
+		}
+		if err := insertGrant(ctx, tx, gid, subject, rec.ClientID, rec.Scopes, sealed); err != nil {
+			return err
+		}
+		if err := insertCode(ctx, tx, code, gid, req, tx.Now().Add(s.cfg.CodeTTL)); err != nil {
+			return err
+		}
+		if err := outbox.Emit(ctx, tx, "oauth.authorized", subject, map[string]string{"grant": gid, "client": rec.ClientID}); err != nil {
+			return err
+		}
+		out = code
+		return nil
+	})
+	return out, err
 }
 
 // withdrawUnused withdraws, in the ledger, the separate consent of each
@@ -351,15 +351,9 @@ func (s *Service) storeGrant(ctx context.Context, subject minimall.SubjectID, gi
 // one app's revocation withdraws it only when no other app still holds
 // that scope; the per-app revocation is the grant row, kept with its time.
 func (s *Service) withdrawUnused(ctx context.Context, subject minimall.SubjectID, evidence string) error {
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := s.withdrawUnusedTx(ctx, tx, subject, evidence); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		return s.withdrawUnusedTx(ctx, tx, subject, evidence)
+	})
 }
 
 func (s *Service) withdrawUnusedTx(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, evidence string) error {

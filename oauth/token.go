@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"minimall/sqldb"
 	"strings"
 	"time"
 
@@ -53,31 +54,33 @@ func (s *Service) Exchange(ctx context.Context, req TokenRequest) (*Token, error
 	if req.Code == "" || req.CodeVerifier == "" || req.RedirectURI == "" {
 		return nil, fail(minimall.Invalid, ErrInvalidRequest, op, "code, redirect_uri and code_verifier are required. 缺少 code、redirect_uri 或 code_verifier。")
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	badGrant := fail(minimall.Invalid, ErrInvalidGrant, op, "The code is invalid, expired or used, or the verifier does not match. 授权码无效、已过期或已使用，或校验码不符。")
-	c, err := claimCode(ctx, tx, req.Code)
-	if err != nil {
-		return nil, notFoundAs(err, badGrant)
-	}
-	switch {
-	case c.reused:
-		if err := revokeCodeTokens(ctx, tx, c.id); err != nil {
-			return nil, err
+	var tok *Token
+	refused := false // the write commits (the code stays spent), the answer is badGrant
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		c, err := claimCode(ctx, tx, req.Code)
+		if err != nil {
+			return notFoundAs(err, badGrant)
 		}
-		return nil, also(badGrant, tx.Commit())
-	case !tx.Now().Before(c.expires), c.clientID != req.ClientID, c.redirectURI != req.RedirectURI,
-		!verifierMatches(req.CodeVerifier, c.challenge), c.grantRevoked:
-		return nil, also(badGrant, tx.Commit()) // the code stays spent
-	}
-	tok := &Token{AccessToken: TokenPrefix + minimall.RandomToken(20), TokenType: "Bearer", ExpiresIn: int64(s.cfg.TokenTTL / time.Second), Scope: strings.Join(c.scopes, " ")}
-	if err := insertToken(ctx, tx, tok.AccessToken, c.grantID, c.id, tx.Now().Add(s.cfg.TokenTTL)); err != nil {
+		switch {
+		case c.reused:
+			refused = true
+			return revokeCodeTokens(ctx, tx, c.id)
+		case !tx.Now().Before(c.expires), c.clientID != req.ClientID, c.redirectURI != req.RedirectURI,
+			!verifierMatches(req.CodeVerifier, c.challenge), c.grantRevoked:
+			refused = true
+			return nil
+		}
+		tok = &Token{AccessToken: TokenPrefix + minimall.RandomToken(20), TokenType: "Bearer", ExpiresIn: int64(s.cfg.TokenTTL / time.Second), Scope: strings.Join(c.scopes, " ")}
+		return insertToken(ctx, tx, tok.AccessToken, c.grantID, c.id, tx.Now().Add(s.cfg.TokenTTL))
+	})
+	switch {
+	case err != nil:
 		return nil, err
+	case refused:
+		return nil, badGrant
 	}
-	return tok, tx.Commit()
+	return tok, nil
 }
 
 func (s *Service) authenticateClient(ctx context.Context, op, id, secret string) error {
@@ -250,23 +253,17 @@ func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	n, err := revokeGrant(ctx, tx, a.Subject, id)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return minimall.Errorf(minimall.NotFound, op, "No such authorization. 授权不存在。")
-	}
-	if err := s.withdrawUnusedTx(ctx, tx, a.Subject, "oauth_grant:"+id); err != nil {
-		return err
-	}
-	if err := outbox.Emit(ctx, tx, "oauth.revoked", a.Subject, map[string]string{"grant": id}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		n, err := revokeGrant(ctx, tx, a.Subject, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return minimall.Errorf(minimall.NotFound, op, "No such authorization. 授权不存在。")
+		}
+		if err := s.withdrawUnusedTx(ctx, tx, a.Subject, "oauth_grant:"+id); err != nil {
+			return err
+		}
+		return outbox.Emit(ctx, tx, "oauth.revoked", a.Subject, map[string]string{"grant": id})
+	})
 }

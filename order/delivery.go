@@ -171,28 +171,28 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 		return nil, &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The logistics service gave no waybill number. 物流服务未返回运单号。", Err: err}
 	}
 	sh.WaybillNo = ans.WaybillNo
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	sh.Events = []TrackingEvent{{Status: "created", At: tx.Now()}}
-	tracking, _ := json.Marshal(sh.Events)
-	sealed, err := s.k.Guard().Seal(ctx, r.subject, privacy.DeliveryTracking, sh.ID, tracking)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO shipments (id, order_id, subject, waybill_no, tracking_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		sh.ID, r.id, string(r.subject), sh.WaybillNo, sealed, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if err := setStatus(ctx, tx, r.id, Paid, Shipped); err != nil {
-		return nil, err
-	}
-	if err := outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(Shipped)}); err != nil {
-		return nil, err
-	}
-	return sh, tx.Commit()
+	var out *Shipment
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		sh.Events = []TrackingEvent{{Status: "created", At: tx.Now()}}
+		tracking, _ := json.Marshal(sh.Events)
+		sealed, err := s.k.Guard().Seal(ctx, r.subject, privacy.DeliveryTracking, sh.ID, tracking)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO shipments (id, order_id, subject, waybill_no, tracking_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			sh.ID, r.id, string(r.subject), sh.WaybillNo, sealed, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if err := setStatus(ctx, tx, r.id, Paid, Shipped); err != nil {
+			return err
+		}
+		if err := outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(Shipped)}); err != nil {
+			return err
+		}
+		out = sh
+		return nil
+	})
+	return out, err
 }
 
 // TrackingNotice is the logistics partner's signed report of progress.
@@ -223,50 +223,48 @@ func (s *Service) TrackingNotified(ctx context.Context, n TrackingNotice) error 
 		return invalid(op, "Malformed tracking report. 物流信息格式错误。")
 	}
 	sys := minimall.SystemActor("logistics-notice")
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var orderID, subject string
-	var sealed []byte
-	err = tx.QueryRowContext(ctx, `SELECT order_id, subject, tracking_sealed FROM shipments WHERE id = ? AND waybill_no = ?`, n.ShipmentID, n.WaybillNo).
-		Scan(&orderID, &subject, &sealed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return minimall.Errorf(minimall.NotFound, op, "No such shipment. 运单不存在。")
-	}
-	if err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	sub := minimall.SubjectID(subject)
-	plain, err := s.k.Guard().Open(ctx, sys, sub, privacy.DeliveryTracking, privacy.ForDelivery, n.ShipmentID, sealed)
-	if err != nil {
-		return err
-	}
-	var events []TrackingEvent
-	if err := json.Unmarshal(plain, &events); err != nil {
-		return fmt.Errorf("%s: decode tracking: %w", op, err)
-	}
-	events = append(events, TrackingEvent{Status: n.Status, Description: n.Description, At: at.UTC()})
-	b, _ := json.Marshal(events)
-	if sealed, err = s.k.Guard().Seal(ctx, sub, privacy.DeliveryTracking, n.ShipmentID, b); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE shipments SET tracking_sealed = ?, updated_at = ? WHERE id = ?`, sealed, sqldb.Micros(tx.Now()), n.ShipmentID); err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if n.Status == "delivered" {
-		if err := setStatus(ctx, tx, orderID, Shipped, Delivered); err != nil && !minimall.IsCode(err, minimall.Conflict) {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		var orderID, subject string
+		var sealed []byte
+		err = tx.QueryRowContext(ctx, `SELECT order_id, subject, tracking_sealed FROM shipments WHERE id = ? AND waybill_no = ?`, n.ShipmentID, n.WaybillNo).
+			Scan(&orderID, &subject, &sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return minimall.Errorf(minimall.NotFound, op, "No such shipment. 运单不存在。")
+		}
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		sub := minimall.SubjectID(subject)
+		plain, err := s.k.Guard().Open(ctx, sys, sub, privacy.DeliveryTracking, privacy.ForDelivery, n.ShipmentID, sealed)
+		if err != nil {
 			return err
 		}
-		if err := s.retain(ctx, tx, orderID, sub, tx.Now()); err != nil { // retention.go
+		var events []TrackingEvent
+		if err := json.Unmarshal(plain, &events); err != nil {
+			return fmt.Errorf("%s: decode tracking: %w", op, err)
+		}
+		events = append(events, TrackingEvent{Status: n.Status, Description: n.Description, At: at.UTC()})
+		b, _ := json.Marshal(events)
+		if sealed, err = s.k.Guard().Seal(ctx, sub, privacy.DeliveryTracking, n.ShipmentID, b); err != nil {
 			return err
 		}
-		if err := outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Delivered)}); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, `UPDATE shipments SET tracking_sealed = ?, updated_at = ? WHERE id = ?`, sealed, sqldb.Micros(tx.Now()), n.ShipmentID); err != nil {
+			return sqldb.FormatError(op, err)
 		}
-	}
-	return tx.Commit()
+		if n.Status == "delivered" {
+			if err := setStatus(ctx, tx, orderID, Shipped, Delivered); err != nil && !minimall.IsCode(err, minimall.Conflict) {
+				return err
+			}
+			if err := s.retain(ctx, tx, orderID, sub, tx.Now()); err != nil { // retention.go
+				return err
+			}
+			if err := outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Delivered)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // shipmentOf returns the order's shipment, or nil.

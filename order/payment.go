@@ -432,33 +432,27 @@ func (s *Service) closeOrder(ctx context.Context, a minimall.Actor, r *orderRow,
 	for i, l := range lines {
 		wants[i] = catalog.Want{Item: l.Item, Quantity: l.Quantity}
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := setStatus(ctx, tx, r.id, from, to); err != nil {
-		return err
-	}
-	if err := s.catalog.Release(ctx, tx, wants); err != nil {
-		return err
-	}
-	if payID != "" {
-		st, err := s.k.Guard().Seal(ctx, r.subject, privacy.PaymentStatus, payID, []byte(PaymentRefunded))
-		if err != nil {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := setStatus(ctx, tx, r.id, from, to); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, updated_at = ? WHERE id = ?`, st, sqldb.Micros(tx.Now()), payID); err != nil {
-			return sqldb.FormatError("order.closeOrder", err)
+		if err := s.catalog.Release(ctx, tx, wants); err != nil {
+			return err
 		}
-	}
-	// A cancelled or refunded order is a finished transaction too: its
-	// record is kept three years from now under the retention key.
-	if err := s.retain(ctx, tx, r.id, r.subject, tx.Now()); err != nil { // retention.go
-		return err
-	}
-	if err := outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(to)}); err != nil {
-		return err
-	}
-	return tx.Commit()
+		if payID != "" {
+			st, err := s.k.Guard().Seal(ctx, r.subject, privacy.PaymentStatus, payID, []byte(PaymentRefunded))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, updated_at = ? WHERE id = ?`, st, sqldb.Micros(tx.Now()), payID); err != nil {
+				return sqldb.FormatError("order.closeOrder", err)
+			}
+		}
+		// A cancelled or refunded order is a finished transaction too: its
+		// record is kept three years from now under the retention key.
+		if err := s.retain(ctx, tx, r.id, r.subject, tx.Now()); err != nil { // retention.go
+			return err
+		}
+		return outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(to)})
+	})
 }

@@ -110,21 +110,18 @@ func (f *Feed) Offset(ctx context.Context, consumer string) (int64, error) {
 
 // SetOffset records that consumer has handled every event up to id.
 func (f *Feed) SetOffset(ctx context.Context, consumer string, id int64) error {
-	tx, err := f.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE outbox_offsets SET last_id = ?, at = ? WHERE consumer = ?`, id, sqldb.Micros(tx.Now()), consumer)
-	if err != nil {
-		return fmt.Errorf("outbox: set offset: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_offsets (consumer, last_id, at) VALUES (?, ?, ?)`, consumer, id, sqldb.Micros(tx.Now())); err != nil {
+	return f.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox_offsets SET last_id = ?, at = ? WHERE consumer = ?`, id, sqldb.Micros(tx.Now()), consumer)
+		if err != nil {
 			return fmt.Errorf("outbox: set offset: %w", err)
 		}
-	}
-	return tx.Commit()
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_offsets (consumer, last_id, at) VALUES (?, ?, ?)`, consumer, id, sqldb.Micros(tx.Now())); err != nil {
+				return fmt.Errorf("outbox: set offset: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // Handler handles a batch of events in id order. If it returns an error the

@@ -152,23 +152,18 @@ func (g *Gateway) heldRefs(ctx context.Context, subject minimall.SubjectID) (map
 // under it any more, so keeping the link would serve no purpose (PIPL
 // art. 47).
 func (g *Gateway) markDeleted(ctx context.Context, subject minimall.SubjectID, p privacy.PartnerID, ref string) error {
-	tx, err := g.db.Begin(ctx)
+	err := g.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE partner_disclosures SET status = ?, partner_ref = ''
+			WHERE subject = ? AND partner = ? AND partner_ref = ? AND status <> ?`,
+			StatusDeleted, string(subject), string(p), ref, StatusDeleted)
+		if err != nil {
+			return sqldb.FormatError("partner.markDeleted", err)
+		}
+		n, _ := res.RowsAffected()
+		return outbox.Emit(ctx, tx, TopicDeletionNotified, subject, map[string]any{"partner": p, "disclosures": n})
+	})
 	if err != nil {
 		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE partner_disclosures SET status = ?, partner_ref = ''
-		WHERE subject = ? AND partner = ? AND partner_ref = ? AND status <> ?`,
-		StatusDeleted, string(subject), string(p), ref, StatusDeleted)
-	if err != nil {
-		return sqldb.FormatError("partner.markDeleted", err)
-	}
-	n, _ := res.RowsAffected()
-	if err := outbox.Emit(ctx, tx, TopicDeletionNotified, subject, map[string]any{"partner": p, "disclosures": n}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("partner: mark deleted: %w", err)
 	}
 	return nil
 }

@@ -98,23 +98,20 @@ func (k *Kernel) NewSubjects(ctx context.Context, n int, region string, progress
 
 func (k *Kernel) insertSubjects(ctx context.Context, ids []minimall.SubjectID, region string) error {
 	const op = "privacy.NewSubjects"
-	tx, err := k.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	now := sqldb.Micros(tx.Now())
-	for len(ids) > 0 {
-		m := min(bulkRow, len(ids))
-		args := make([]any, 0, 3*m)
-		for _, s := range ids[:m] {
-			args = append(args, string(s), region, now)
+	return k.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		now := sqldb.Micros(tx.Now())
+		for len(ids) > 0 {
+			m := min(bulkRow, len(ids))
+			args := make([]any, 0, 3*m)
+			for _, s := range ids[:m] {
+				args = append(args, string(s), region, now)
+			}
+			q := `INSERT INTO subjects (id, region, created_at) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", m), ", ")
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+			ids = ids[m:]
 		}
-		q := `INSERT INTO subjects (id, region, created_at) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", m), ", ")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return sqldb.FormatError(op, err)
-		}
-		ids = ids[m:]
-	}
-	return tx.Commit()
+		return nil
+	})
 }

@@ -126,16 +126,16 @@ type ConsentChange struct {
 
 // Record appends a change in its own transaction.
 func (l *Ledger) Record(ctx context.Context, c ConsentChange) (ConsentRecord, error) {
-	tx, err := l.db.Begin(ctx)
-	if err != nil {
-		return ConsentRecord{}, err
-	}
-	defer tx.Rollback()
-	rec, err := l.RecordTx(ctx, tx, c)
-	if err != nil {
-		return ConsentRecord{}, err
-	}
-	return rec, tx.Commit()
+	var out ConsentRecord
+	err := l.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		rec, err := l.RecordTx(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		out = rec
+		return nil
+	})
+	return out, err
 }
 
 // RecordTx appends a change inside the caller's transaction and emits a

@@ -48,18 +48,12 @@ func (k *Kernel) Erase(ctx context.Context, a minimall.Actor, s minimall.Subject
 
 // markErased records the erasure in the data database and the change feed.
 func (k *Kernel) markErased(ctx context.Context, s minimall.SubjectID) error {
-	tx, err := k.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE subjects SET erased_at = ? WHERE id = ? AND erased_at = 0`, sqldb.Micros(tx.Now()), string(s)); err != nil {
-		return fmt.Errorf("privacy: mark erased: %w", err)
-	}
-	if err := outbox.Emit(ctx, tx, outbox.TopicSubjectErased, s, nil); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return k.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE subjects SET erased_at = ? WHERE id = ? AND erased_at = 0`, sqldb.Micros(tx.Now()), string(s)); err != nil {
+			return fmt.Errorf("privacy: mark erased: %w", err)
+		}
+		return outbox.Emit(ctx, tx, outbox.TopicSubjectErased, s, nil)
+	})
 }
 
 // ReplayErasures applies the erasure ledger (kept in the key store, outside

@@ -88,19 +88,17 @@ func (s *Service) save(ctx context.Context, subject minimall.SubjectID, pseud st
 	if f == privacy.RecommendationBlocks {
 		col = "blocked_sealed"
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	// One statement on both engines; col is one of two constants.
-	_, err = tx.ExecContext(ctx, `INSERT INTO recommend_profiles (pseudonym, `+col+`, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (pseudonym) DO UPDATE SET `+col+` = excluded.`+col+`, updated_at = excluded.updated_at`,
-		pseud, sealed, sqldb.Micros(tx.Now()))
-	if err != nil {
-		return sqldb.FormatError("recommend.save", err)
-	}
-	return tx.Commit()
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		// One statement on both engines; col is one of two constants.
+		_, err = tx.ExecContext(ctx, `INSERT INTO recommend_profiles (pseudonym, `+col+`, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (pseudonym) DO UPDATE SET `+col+` = excluded.`+col+`, updated_at = excluded.updated_at`,
+			pseud, sealed, sqldb.Micros(tx.Now()))
+		if err != nil {
+			return sqldb.FormatError("recommend.save", err)
+		}
+		return nil
+	})
 }
 
 // applySignals folds a person's new signals into their profile. Without

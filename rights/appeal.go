@@ -66,26 +66,24 @@ func (s *Queue) CloseAppeal(ctx context.Context, a minimall.Actor, requestID, ou
 		return notFound(op)
 	}
 	b, _ := json.Marshal(&Answer{Outcome: outcome, Message: msg})
-	tx, err := s.db.Begin(ctx)
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if inTx != nil {
+			if err := inTx(tx); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE rights_requests SET state = ?, answer = ?, closed_at = ? WHERE id = ? AND state NOT IN (?, ?)`,
+			string(Answered), string(b), sqldb.Micros(tx.Now()), row.id, string(Answered), string(Refused))
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return minimall.Errorf(minimall.Conflict, op, "This appeal is closed already. 该申诉已关闭。")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	defer tx.Rollback()
-	if inTx != nil {
-		if err := inTx(tx); err != nil {
-			return err
-		}
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE rights_requests SET state = ?, answer = ?, closed_at = ? WHERE id = ? AND state NOT IN (?, ?)`,
-		string(Answered), string(b), sqldb.Micros(tx.Now()), row.id, string(Answered), string(Refused))
-	if err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return minimall.Errorf(minimall.Conflict, op, "This appeal is closed already. 该申诉已关闭。")
-	}
-	if err := tx.Commit(); err != nil {
-		return sqldb.FormatError(op, err)
 	}
 	s.Logger.Info("rights request closed", "request", row.id, "subject", string(row.subject), "kind", string(Appeal), "state", string(Answered))
 	return nil

@@ -277,21 +277,18 @@ func (s *Service) check(ctx context.Context, op string, row *requestRow, proof [
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if inTx != nil {
-		if err := inTx(tx); err != nil {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if inTx != nil {
+			if err := inTx(tx); err != nil {
+				return err
+			}
+		}
+		if err := moveState(ctx, tx, op, row.id, Received, IdentityChecked, "identity_proof_sealed = ?, checked_at = ?", sealed, sqldb.Micros(tx.Now())); err != nil {
 			return err
 		}
-	}
-	if err := moveState(ctx, tx, op, row.id, Received, IdentityChecked, "identity_proof_sealed = ?, checked_at = ?", sealed, sqldb.Micros(tx.Now())); err != nil {
-		return err
-	}
-	row.state = IdentityChecked
-	return tx.Commit()
+		row.state = IdentityChecked
+		return nil
+	})
 }
 
 // serve answers a request whose identity is checked, as far as it can be

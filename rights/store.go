@@ -71,24 +71,23 @@ func (s *Queue) insertWith(ctx context.Context, subject minimall.SubjectID, kind
 		checked = sqldb.Micros(now) // filed in a signed-in session: nothing further to prove
 		r.CheckedAt = &now
 	}
-	tx, err := s.db.Begin(ctx)
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		_, err = tx.ExecContext(ctx, `INSERT INTO rights_requests (id, subject, kind, filed_by, state, request_sealed, next_of_kin_sealed, token_hash, received_at, due_at, checked_at, ref)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, string(subject), string(kind), by, string(st), sealed, kin, token,
+			sqldb.Micros(now), sqldb.Micros(deadline(now)), checked, ref)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if inTx != nil {
+			if err := inTx(tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `INSERT INTO rights_requests (id, subject, kind, filed_by, state, request_sealed, next_of_kin_sealed, token_hash, received_at, due_at, checked_at, ref)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, string(subject), string(kind), by, string(st), sealed, kin, token,
-		sqldb.Micros(now), sqldb.Micros(deadline(now)), checked, ref)
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if inTx != nil {
-		if err := inTx(tx, r); err != nil {
-			return nil, err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, sqldb.FormatError(op, err)
 	}
 	if err := s.k.AuditAppend(ctx, minimall.SystemActor("rights"), subject, "rights_request", string(kind)+":"+by); err != nil {
 		return nil, err

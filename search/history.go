@@ -230,22 +230,22 @@ func (s *Service) SetSettings(ctx context.Context, a minimall.Actor, set Setting
 	if set.NonPersonalised {
 		v = 1
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	now := sqldb.Micros(tx.Now())
-	res, err := tx.ExecContext(ctx, `UPDATE search_settings SET non_personalised = ?, updated_at = ? WHERE subject = ?`, v, now, string(a.Subject))
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO search_settings (subject, non_personalised, updated_at) VALUES (?, ?, ?)`, string(a.Subject), v, now); err != nil {
-			return nil, sqldb.FormatError(op, err)
+	var out *Settings
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		now := sqldb.Micros(tx.Now())
+		res, err := tx.ExecContext(ctx, `UPDATE search_settings SET non_personalised = ?, updated_at = ? WHERE subject = ?`, v, now, string(a.Subject))
+		if err != nil {
+			return sqldb.FormatError(op, err)
 		}
-	}
-	return &set, tx.Commit()
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO search_settings (subject, non_personalised, updated_at) VALUES (?, ?, ?)`, string(a.Subject), v, now); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+		}
+		out = &set
+		return nil
+	})
+	return out, err
 }
 
 // forget deletes an erased person's history and settings; their sealed

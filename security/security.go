@@ -5,6 +5,7 @@ package security
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -82,48 +83,74 @@ func (s *Service) ReportDevice(ctx context.Context, a minimall.Actor, d DeviceSi
 		}
 	}
 	idx := s.k.BlindIndex(privacy.DeviceID, []byte(string(a.Subject)+"\x00"+d.DeviceID))
-	tx, err := s.db.Begin(ctx)
+	id, err := s.writeDevice(ctx, a.Subject, idx, vals)
+	if errors.Is(err, errDeviceRaced) {
+		id, err = s.writeDevice(ctx, a.Subject, idx, vals) // the row exists now: sealed under its id
+	}
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id, err := s.upsertDevice(ctx, tx, a.Subject, idx)
-	if err != nil {
-		return nil, err
-	}
-	for f, v := range vals {
-		if v == "" {
-			continue
-		}
-		sealed, err := s.k.Guard().Seal(ctx, a.Subject, f, id, []byte(v))
-		if err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE devices SET `+deviceColumns[f]+` = ? WHERE id = ?`, sealed, id); err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return s.device(ctx, a, id)
 }
 
-// upsertDevice returns the row id of the subject's device, creating it.
-func (s *Service) upsertDevice(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, idx []byte) (string, error) {
+// errDeviceRaced says the device's row was created meanwhile under
+// another id than the one its values were sealed under.
+var errDeviceRaced = errors.New("security: device row created meanwhile")
+
+// writeDevice seals the device's values under its row id (the one stored,
+// or a new one) before the write, which then only runs SQL.
+func (s *Service) writeDevice(ctx context.Context, subject minimall.SubjectID, idx []byte, vals map[privacy.Field]string) (string, error) {
+	const op = "security.ReportDevice"
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM devices WHERE subject = ? AND device_index = ?`, string(subject), idx).Scan(&id)
+	if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.NotFound) {
+		id, err = "dv_"+minimall.RandomToken(8), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	sealed := map[privacy.Field][]byte{}
+	for f, v := range vals {
+		if v == "" {
+			continue
+		}
+		if sealed[f], err = s.k.Guard().Seal(ctx, subject, f, id, []byte(v)); err != nil {
+			return "", err
+		}
+	}
+	return id, s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		got, err := upsertDevice(ctx, tx, subject, idx, id)
+		if err != nil {
+			return err
+		}
+		if got != id {
+			return errDeviceRaced
+		}
+		for f, b := range sealed {
+			// The column name comes from the fixed map, never from input.
+			if _, err := tx.ExecContext(ctx, `UPDATE devices SET `+deviceColumns[f]+` = ? WHERE id = ?`, b, id); err != nil {
+				return sqldb.FormatError(op, err)
+			}
+		}
+		return nil
+	})
+}
+
+// upsertDevice returns the row id of the subject's device, creating it
+// as id.
+func upsertDevice(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, idx []byte, id string) (string, error) {
 	const op = "security.ReportDevice"
 	now := sqldb.Micros(tx.Now())
-	var id string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM devices WHERE subject = ? AND device_index = ?`, string(subject), idx).Scan(&id)
+	var got string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM devices WHERE subject = ? AND device_index = ?`, string(subject), idx).Scan(&got)
 	if err == nil {
-		_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, now, id)
-		return id, sqldb.FormatError(op, err)
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, now, got)
+		return got, sqldb.FormatError(op, err)
 	}
 	if !minimall.IsCode(sqldb.FormatError(op, err), minimall.NotFound) {
 		return "", sqldb.FormatError(op, err)
 	}
-	id = "dv_" + minimall.RandomToken(8)
-	// The identifier column is NOT NULL; ReportDevice fills it right after.
+	// The identifier column is NOT NULL; writeDevice fills it right after.
 	_, err = tx.ExecContext(ctx, `INSERT INTO devices (id, subject, device_index, device_id_sealed, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, string(subject), idx, []byte{}, now, now)
 	return id, sqldb.FormatError(op, err)
@@ -183,22 +210,16 @@ func (s *Service) RemoveDevice(ctx context.Context, a minimall.Actor, id string)
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE id = ? AND subject = ?`, id, string(a.Subject))
-	if err != nil {
-		return sqldb.FormatError(op, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return minimall.Errorf(minimall.NotFound, op, "No such device. 设备不存在。")
-	}
-	if err := outbox.Emit(ctx, tx, "security.device_removed", a.Subject, map[string]string{"device": id}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE id = ? AND subject = ?`, id, string(a.Subject))
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return minimall.Errorf(minimall.NotFound, op, "No such device. 设备不存在。")
+		}
+		return outbox.Emit(ctx, tx, "security.device_removed", a.Subject, map[string]string{"device": id})
+	})
 }
 
 // FraudReport is a report of fraud the person submitted (五(三)4).
@@ -224,20 +245,20 @@ func (s *Service) ReportFraud(ctx context.Context, a minimall.Actor, text string
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	r.CreatedAt = tx.Now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO fraud_reports (id, subject, report_sealed, status, created_at) VALUES (?, ?, ?, ?, ?)`,
-		r.ID, string(a.Subject), sealed, r.Status, sqldb.Micros(r.CreatedAt)); err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if err := outbox.Emit(ctx, tx, "security.fraud_reported", a.Subject, map[string]string{"report": r.ID}); err != nil {
-		return nil, err
-	}
-	return r, tx.Commit()
+	var out *FraudReport
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		r.CreatedAt = tx.Now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fraud_reports (id, subject, report_sealed, status, created_at) VALUES (?, ?, ?, ?, ?)`,
+			r.ID, string(a.Subject), sealed, r.Status, sqldb.Micros(r.CreatedAt)); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if err := outbox.Emit(ctx, tx, "security.fraud_reported", a.Subject, map[string]string{"report": r.ID}); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	return out, err
 }
 
 // FraudReports lists the person's own reports.

@@ -2,6 +2,44 @@
 // or PostgreSQL (pgx), runs migrations, and hands out transactions that carry
 // a fixed time. Queries are written once with ? placeholders and rebound for
 // PostgreSQL here, so areas never see the engine.
+//
+// # One way to write
+//
+// Areas write with DB.Write (a person waits for the answer) or
+// DB.WriteBehind (nobody waits: a footprint, a search kept in the
+// history), and read their own writes behind with DB.Flush. Both share
+// SQLite's group commit, so areas own no batchers and no writer goroutines.
+// A caller gone before its write starts is skipped; a write that started
+// runs to its commit under context.WithoutCancel, so one request ending
+// never rolls back the writes it shares a commit with.
+//
+// # Seal outside the write
+//
+// Values are sealed (and row ids minted) before Write, never inside its
+// function. The function holds SQLite's single writer for the whole group:
+// it runs SQL only, because every microsecond it spends is one every other
+// write waits for, and because the guard may itself write (its audit
+// entries go through Write too), which from inside a write would wait for
+// itself. Sealing also has to answer before anything is stored: a consent
+// or collection stop refuses the write, it does not roll it back. The one
+// case that needs a value read in the same transaction — re-sealing a row
+// whose state decides what is sealed — reads the row first, seals, and
+// writes with a compare-and-set on what it read (WHERE state = ?); if the
+// row changed meanwhile the write answers Conflict (or, where the row's id
+// was minted, is tried once more under the id now stored).
+//
+// # What still uses Begin
+//
+// Begin stays exported only for what truly needs a transaction of its
+// own: the migrator (one transaction per file, DDL included), the vault's
+// key store, which is another database (group commit is per database,
+// and a key write must never wait behind data writes), and bulk work
+// outside serving (seeding, backup). The kernel's audit writer keeps a
+// goroutine of its own for another reason: it chains entries, each row's
+// MAC covering the one before, so one writer must fix their order before
+// they are stored; it hands each chained batch to Write. Reads that need a
+// snapshot use BeginRead on the read pool (a SQLite WAL reader and a
+// PostgreSQL read-only transaction both see one committed state).
 package sqldb
 
 import (
@@ -201,7 +239,9 @@ func (tx *Tx) Commit() error {
 	return nil
 }
 
-// Begin starts a read-write transaction.
+// Begin starts a read-write transaction of its own, outside Write's group.
+// Areas never call it: it is for the migrator, the vault's key store (a
+// database of its own) and bulk work outside serving (see the package doc).
 func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {

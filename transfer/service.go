@@ -116,22 +116,23 @@ func (s *Service) Consent(ctx context.Context, a minimall.Actor, req ConsentRequ
 	default:
 		return nil, minimall.Errorf(minimall.Invalid, op, "action must be grant or withdraw. action 须为 grant 或 withdraw。")
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	rec, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: a.Subject, Scope: scope, Kind: privacy.Separate,
-		Action: req.Action, Channel: "api", Evidence: "cross_border_notice:" + req.NoticeVersion})
-	if err != nil {
-		return nil, err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cross_border_consents (id, subject, consent_id, notice_version, action, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		"cbc_"+minimall.RandomToken(8), string(a.Subject), rec.ID, req.NoticeVersion, string(req.Action), sqldb.Micros(tx.Now()))
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	return &ConsentResult{ConsentID: rec.ID, Action: req.Action, NoticeVersion: req.NoticeVersion, At: rec.At}, tx.Commit()
+	var out *ConsentResult
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		rec, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: a.Subject, Scope: scope, Kind: privacy.Separate,
+			Action: req.Action, Channel: "api", Evidence: "cross_border_notice:" + req.NoticeVersion})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO cross_border_consents (id, subject, consent_id, notice_version, action, at) VALUES (?, ?, ?, ?, ?, ?)`,
+			"cbc_"+minimall.RandomToken(8), string(a.Subject), rec.ID, req.NoticeVersion, string(req.Action), sqldb.Micros(tx.Now()))
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		out = &ConsentResult{ConsentID: rec.ID, Action: req.Action, NoticeVersion: req.NoticeVersion, At: rec.At}
+		return nil
+	})
+	return out, err
 }
 
 // Send hands the de-identified waybill of a's order orderID to the

@@ -96,20 +96,21 @@ func (s *Service) FileComplaint(ctx context.Context, a minimall.Actor, req Compl
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	c.ReceivedAt, c.UpdatedAt = tx.Now(), tx.Now()
-	c.DeadlineAt = c.ReceivedAt.Add(ReplyDays * privacy.Day)
-	_, err = tx.ExecContext(ctx, `INSERT INTO policy_complaints (id, subject, topic, text_sealed, state, refusal_reason, received_at, deadline_at, updated_at, handled_by)
-		VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, '')`, c.ID, string(a.Subject), c.Topic, sealed, c.State,
-		sqldb.Micros(c.ReceivedAt), sqldb.Micros(c.DeadlineAt), sqldb.Micros(c.UpdatedAt))
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	return c, tx.Commit()
+	var out *Complaint
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		c.ReceivedAt, c.UpdatedAt = tx.Now(), tx.Now()
+		c.DeadlineAt = c.ReceivedAt.Add(ReplyDays * privacy.Day)
+		_, err = tx.ExecContext(ctx, `INSERT INTO policy_complaints (id, subject, topic, text_sealed, state, refusal_reason, received_at, deadline_at, updated_at, handled_by)
+			VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, '')`, c.ID, string(a.Subject), c.Topic, sealed, c.State,
+			sqldb.Micros(c.ReceivedAt), sqldb.Micros(c.DeadlineAt), sqldb.Micros(c.UpdatedAt))
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		out = c
+		return nil
+	})
+	return out, err
 }
 
 const complaintColumns = `id, subject, topic, text_sealed, answer_sealed, state, refusal_reason, received_at, deadline_at, updated_at`
@@ -232,13 +233,11 @@ func (s *Service) UpdateComplaint(ctx context.Context, a minimall.Actor, id stri
 	case u.State != StateAnswered && u.Answer != "", u.State != StateRefused && u.RefusalReason != "":
 		return nil, minimall.Errorf(minimall.Invalid, op, "answer goes with answered, refusal_reason with refused. 答复与拒绝理由须与状态对应。")
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+	// The answer is sealed before the write, under the subject the row
+	// names; the write then changes the row only if its state is still
+	// the one read (compare-and-set), so the sealed answer matches it.
 	var text, answer []byte
-	c, err := scanComplaint(tx.QueryRowContext(ctx, `SELECT `+complaintColumns+` FROM policy_complaints WHERE id = ?`, id).Scan, &text, &answer)
+	c, err := scanComplaint(s.db.QueryRowContext(ctx, `SELECT `+complaintColumns+` FROM policy_complaints WHERE id = ?`, id).Scan, &text, &answer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, minimall.Errorf(minimall.NotFound, op, "No such complaint. 无此投诉。")
 	}
@@ -253,13 +252,20 @@ func (s *Service) UpdateComplaint(ctx context.Context, a minimall.Actor, id stri
 			return nil, err
 		}
 	}
-	c.State, c.RefusalReason, c.UpdatedAt = u.State, u.RefusalReason, tx.Now()
-	_, err = tx.ExecContext(ctx, `UPDATE policy_complaints SET state = ?, refusal_reason = ?, answer_sealed = ?, updated_at = ?, handled_by = ? WHERE id = ?`,
-		c.State, c.RefusalReason, answer, sqldb.Micros(c.UpdatedAt), a.ID, c.ID)
+	was := c.State
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		c.State, c.RefusalReason, c.UpdatedAt = u.State, u.RefusalReason, tx.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE policy_complaints SET state = ?, refusal_reason = ?, answer_sealed = ?, updated_at = ?, handled_by = ? WHERE id = ? AND state = ?`,
+			c.State, c.RefusalReason, answer, sqldb.Micros(c.UpdatedAt), a.ID, c.ID, was)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return minimall.Errorf(minimall.Conflict, op, "The complaint changed meanwhile; try again. 投诉状态已变化，请重试。")
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	if err := s.openComplaint(ctx, a, c, text, answer); err != nil {

@@ -153,18 +153,19 @@ func (s *Service) RecordDisclosure(ctx context.Context, a minimall.Actor, req Di
 	if err := s.k.AuditAppend(ctx, a, req.Subject, DecisionDisclose, string(g.Ground)+" "+d.ID); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	d.At = tx.Now()
-	_, err = tx.ExecContext(ctx, `INSERT INTO public_disclosures (id, subject, fields, ground, legal_ref, consent_id, operator, reference, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, string(d.Subject), joinFields(d.Fields), string(g.Ground), d.LegalRef, d.ConsentID, d.Operator, d.Reference, sqldb.Micros(d.At))
-	if err != nil {
-		return nil, sqldb.FormatError(op, err)
-	}
-	return d, tx.Commit()
+	var out *Disclosure
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		d.At = tx.Now()
+		_, err = tx.ExecContext(ctx, `INSERT INTO public_disclosures (id, subject, fields, ground, legal_ref, consent_id, operator, reference, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.ID, string(d.Subject), joinFields(d.Fields), string(g.Ground), d.LegalRef, d.ConsentID, d.Operator, d.Reference, sqldb.Micros(d.At))
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		out = d
+		return nil
+	})
+	return out, err
 }
 
 func validFields(fs []privacy.Field) error {

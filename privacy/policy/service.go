@@ -155,32 +155,31 @@ func (s *Service) Publish(ctx context.Context, a minimall.Actor) (*Version, erro
 	if !(a.Kind == minimall.System || a.Kind == minimall.Operator && a.Role == minimall.RoleDPO) {
 		return nil, minimall.Errorf(minimall.Denied, op, "Only the personal-information protection officer publishes the policy. 仅个人信息保护负责人可发布隐私政策。")
 	}
-	tx, err := s.db.Begin(ctx)
+	var v *Version
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		last, snap, err := s.lastSnapshot(ctx, tx)
+		if err != nil {
+			return err
+		}
+		next := Current(s.Contact())
+		change := Classify(snap, next)
+		if change.Kind() == "none" {
+			return minimall.Errorf(minimall.Conflict, op, "Nothing changed since version %d; nothing to publish. 自第 %d 版以来没有变化，无需发布。", last, last)
+		}
+		v = &Version{Version: last + 1, PublishedAt: tx.Now(), Major: change.Major, Kind: change.Kind(), Reasons: change.Reasons,
+			PublishedBy: a.String(), Registry: next.Canonical()}
+		if v.Text, err = Render(v.Version, v.PublishedAt.UTC().Format("2006-01-02"), next.Contact); err != nil {
+			return err
+		}
+		reasons, _ := json.Marshal(v.Reasons)
+		_, err = tx.ExecContext(ctx, `INSERT INTO policy_versions (version, published_at, major, reasons, body, registry, published_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			v.Version, sqldb.Micros(v.PublishedAt), boolInt(v.Major), string(reasons), v.Text, string(v.Registry), v.PublishedBy)
+		if err != nil {
+			return sqldb.FormatError(op, err) // a concurrent publish took the number: Conflict
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	last, snap, err := s.lastSnapshot(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	next := Current(s.Contact())
-	change := Classify(snap, next)
-	if change.Kind() == "none" {
-		return nil, minimall.Errorf(minimall.Conflict, op, "Nothing changed since version %d; nothing to publish. 自第 %d 版以来没有变化，无需发布。", last, last)
-	}
-	v := &Version{Version: last + 1, PublishedAt: tx.Now(), Major: change.Major, Kind: change.Kind(), Reasons: change.Reasons,
-		PublishedBy: a.String(), Registry: next.Canonical()}
-	if v.Text, err = Render(v.Version, v.PublishedAt.UTC().Format("2006-01-02"), next.Contact); err != nil {
-		return nil, err
-	}
-	reasons, _ := json.Marshal(v.Reasons)
-	_, err = tx.ExecContext(ctx, `INSERT INTO policy_versions (version, published_at, major, reasons, body, registry, published_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		v.Version, sqldb.Micros(v.PublishedAt), boolInt(v.Major), string(reasons), v.Text, string(v.Registry), v.PublishedBy)
-	if err != nil {
-		return nil, sqldb.FormatError(op, err) // a concurrent publish took the number: Conflict
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	// The audit log shares the data database's one SQLite writer, so it is
@@ -350,26 +349,25 @@ func (s *Service) Accept(ctx context.Context, a minimall.Actor, req AcceptReques
 			}
 		}
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	_, err = s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: a.Subject, Scope: privacy.PolicyScope, Kind: privacy.General,
-		Action: privacy.Grant, Channel: "api", Evidence: requestID})
-	if err != nil {
-		return nil, err
-	}
-	out := &Acceptance{Version: cur, Renewed: []privacy.Scope{}}
-	for _, r := range renew {
-		_, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: a.Subject, Scope: r.scope, Kind: r.kind,
-			Action: privacy.Grant, Channel: "api", Evidence: "policy-accept " + requestID})
+	var out *Acceptance
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		_, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: a.Subject, Scope: privacy.PolicyScope, Kind: privacy.General,
+			Action: privacy.Grant, Channel: "api", Evidence: requestID})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out.Renewed = append(out.Renewed, r.scope)
-	}
-	if err := tx.Commit(); err != nil {
+		out = &Acceptance{Version: cur, Renewed: []privacy.Scope{}}
+		for _, r := range renew {
+			_, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: a.Subject, Scope: r.scope, Kind: r.kind,
+				Action: privacy.Grant, Channel: "api", Evidence: "policy-accept " + requestID})
+			if err != nil {
+				return err
+			}
+			out.Renewed = append(out.Renewed, r.scope)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	// The ledger dropped its cache when recording; drop it again now the
