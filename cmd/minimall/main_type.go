@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -27,22 +26,6 @@ var (
 	errUsage  = errors.New("usage error")
 	errFailed = errors.New("failed")
 )
-
-// parse parses a command's flags, printing its usage on -h and on errors.
-func parse(fs *flag.FlagSet, args []string, stderr io.Writer, synopsis string) error {
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: minimall %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return errUsage
-	}
-	return nil
-}
 
 // Main is the binary's side of the platform: the configuration, the stores
 // and the sandbox partners, with the application (package app) built on
