@@ -112,6 +112,9 @@ type PlaceRequest struct {
 	InvoiceRequested bool       `json:"invoice_requested,omitempty"`
 	Invoice          *Invoice   `json:"invoice,omitempty"`
 	CustomsID        *CustomsID `json:"customs_id,omitempty"`
+	// IdempotencyKey is the request's Idempotency-Key header, if any: a
+	// retry with it answers with the orders first placed.
+	IdempotencyKey string `json:"-"`
 }
 
 // Order is an order as its buyer sees it.
@@ -174,13 +177,15 @@ func text(s string, min, max int) bool {
 	return utf8.ValidString(s) && n >= min && n <= max && !strings.ContainsAny(s, "\x00")
 }
 
-// Validate checks the request's shape; the rules that need the items
-// (cross-border goods) are checked when they are known.
+// Validate checks the request's shape; the rule that needs the items
+// (cross-border goods) is ValidateGoods, checked when they are known.
 func (r *PlaceRequest) Validate() error {
 	const op = "order.Place"
 	rc := &r.Recipient
 	rc.Name, rc.Address, rc.Phone = strings.TrimSpace(rc.Name), strings.TrimSpace(rc.Address), strings.TrimSpace(rc.Phone)
 	switch {
+	case r.IdempotencyKey != "" && !ValidIdempotencyKey(r.IdempotencyKey):
+		return invalid(op, "Idempotency-Key is 8-64 of A-Z a-z 0-9 . _ : -. 幂等键格式错误。")
 	case r.FromCart && len(r.Items) > 0:
 		return invalid(op, "Order from the cart or buy items now, not both. 请从购物车下单或立即购买，二者选一。")
 	case !r.FromCart && len(r.CartItems) > 0:
@@ -227,6 +232,24 @@ func (r *PlaceRequest) Validate() error {
 		if !text(c.Name, 1, 30) || !idNumberPattern.MatchString(c.Number) {
 			return invalid(op, "Customs clearance needs the name and 18-character ID number of the orderer. 跨境清关须填写订购人姓名和18位身份证号。")
 		}
+	}
+	return nil
+}
+
+// ValidateGoods checks the request against the goods it buys: the
+// orderer's ID is taken for cross-border goods, and only for them.
+func (r *PlaceRequest) ValidateGoods(priced []catalog.Priced) error {
+	const op = "order.Place"
+	cross := false
+	for _, p := range priced {
+		cross = cross || p.CrossBorder
+	}
+	switch {
+	case cross && r.CustomsID == nil:
+		return invalid(op, "Cross-border goods need the orderer's ID for customs clearance. 跨境商品须提供订购人身份证件信息以完成清关。")
+	case !cross && r.CustomsID != nil:
+		// 二(三)2: the ID is collected only for cross-border goods.
+		return invalid(op, "An ID number is taken only for cross-border goods. 仅跨境商品需提供身份证件信息。")
 	}
 	return nil
 }

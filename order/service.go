@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,69 +72,54 @@ func newNumber(t time.Time) string {
 }
 
 // Place places the order(s) of req: one per shop, as a seller ships its
-// own goods. Stock is reserved in the same transaction, so an order exists
-// only with its stock. With an idempotency key, a retry of the same
-// request answers with the orders first placed (replayed is true); the
-// same key with a different request is a Conflict.
+// own goods. Stock is reserved in the same write, so an order exists only
+// with its stock. With an idempotency key, a retry of the same request
+// answers with the orders first placed (replayed is true); the same key
+// with a different request is a Conflict.
 //
 // Returns Unauthorized for a visitor; Invalid for a malformed request, an
 // empty cart, invoice data without an invoice, or a customs ID without
 // cross-border goods (or none with them); NotFound for an unknown item or
 // cart line; Conflict for too little stock.
 func (s *Service) Place(ctx context.Context, a minimall.Actor, req PlaceRequest, idemKey string) (orders []*Order, replayed bool, err error) {
-	const op = "order.Place"
-	if err := minimall.SignedIn(a, op); err != nil {
+	if err := minimall.SignedIn(a, "order.Place"); err != nil {
 		return nil, false, err
 	}
-	if idemKey != "" && !ValidIdempotencyKey(idemKey) {
-		return nil, false, invalid(op, "Idempotency-Key is 8-64 of A-Z a-z 0-9 . _ : -. 幂等键格式错误。")
-	}
+	req.IdempotencyKey = idemKey
 	if err := req.Validate(); err != nil {
 		return nil, false, err
 	}
 	canonical, _ := json.Marshal(req)
 	reqHash := s.k.BlindIndex(privacy.OrderItems, canonical)
-	placed, err := s.place(ctx, a, req, idemKey, reqHash)
-	if err == nil {
-		return placed, false, nil
+	if ids, err := s.priorCheckout(ctx, a, idemKey, reqHash); ids != nil || err != nil {
+		return s.replay(ctx, a, ids, err)
 	}
-	var ids []string
-	if minimall.IsCode(err, minimall.Conflict) && idemKey != "" {
+	orders, err = s.place(ctx, a, req, reqHash)
+	if idemKey != "" && minimall.IsCode(err, minimall.Conflict) {
 		// A concurrent retry with the same key won the race: answer with
 		// its orders.
-		if prior, perr := s.priorCheckout(ctx, a, idemKey, reqHash); perr == nil && prior != nil {
-			ids, replayed, err = prior, true, nil
+		if ids, perr := s.priorCheckout(ctx, a, idemKey, reqHash); ids != nil || perr != nil {
+			return s.replay(ctx, a, ids, perr)
 		}
 	}
-	var prior *replay
-	if errors.As(err, &prior) {
-		ids, replayed, err = prior.ids, true, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	orders = make([]*Order, 0, len(ids))
-	for _, id := range ids {
-		o, err := s.FindByID(ctx, a, id)
-		if err != nil {
-			return nil, false, err
-		}
-		orders = append(orders, o)
-	}
-	return orders, replayed, nil
+	return orders, false, err
 }
 
-// replay carries the orders of an earlier checkout with the same key.
-type replay struct{ ids []string }
-
-func (r *replay) Error() string { return "order: replay" }
-
+// priorCheckout returns the orders of an earlier checkout with the same
+// key, nil when there is none (or no key), and Conflict when the key was
+// used for a different request.
 func (s *Service) priorCheckout(ctx context.Context, a minimall.Actor, key string, reqHash []byte) ([]string, error) {
 	const op = "order.Place"
+	if key == "" {
+		return nil, nil
+	}
 	var hash []byte
 	var list string
 	err := s.db.QueryRowContext(ctx, `SELECT request_hash, orders FROM checkouts WHERE subject = ? AND idem_key = ?`,
 		string(a.Subject), idemIndex(a.Subject, key)).Scan(&hash, &list)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}
@@ -147,31 +133,31 @@ func (s *Service) priorCheckout(ctx context.Context, a minimall.Actor, key strin
 	return ids, nil
 }
 
-// place returns the orders it made, as they were stored: reading them
-// back would open every sealed value again.
-func (s *Service) place(ctx context.Context, a minimall.Actor, req PlaceRequest, idemKey string, reqHash []byte) ([]*Order, error) {
+// replay answers a repeated checkout with the orders it placed first.
+func (s *Service) replay(ctx context.Context, a minimall.Actor, ids []string, err error) ([]*Order, bool, error) {
+	if err != nil {
+		return nil, false, err
+	}
+	orders := make([]*Order, 0, len(ids))
+	for _, id := range ids {
+		o, err := s.FindByID(ctx, a, id)
+		if err != nil {
+			return nil, false, err
+		}
+		orders = append(orders, o)
+	}
+	return orders, true, nil
+}
+
+// place writes the orders of req in one group commit (sqldb.DB.Write),
+// with the stock reserved inside it, so no two checkouts can take the
+// same unit. It returns the orders as they were stored: reading them back
+// would open every sealed value again. A concurrent checkout with the same
+// key makes the checkouts insert fail with Conflict, undoing the rest.
+func (s *Service) place(ctx context.Context, a minimall.Actor, req PlaceRequest, reqHash []byte) ([]*Order, error) {
 	const op = "order.Place"
 	var orders []*Order
-	// One group commit with other writes (sqldb.DB.Write); the stock is
-	// reserved inside it, so no two checkouts can take the same unit.
 	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		if idemKey != "" {
-			var hash []byte
-			var list string
-			err := tx.QueryRowContext(ctx, `SELECT request_hash, orders FROM checkouts WHERE subject = ? AND idem_key = ?`,
-				string(a.Subject), idemIndex(a.Subject, idemKey)).Scan(&hash, &list)
-			if err == nil {
-				if string(hash) != string(reqHash) {
-					return minimall.Errorf(minimall.Conflict, op, "This Idempotency-Key was used for a different order. 该幂等键已用于另一笔订单。")
-				}
-				var ids []string
-				json.Unmarshal([]byte(list), &ids)
-				return &replay{ids: ids}
-			}
-			if err = sqldb.FormatError(op, err); !minimall.IsCode(err, minimall.NotFound) {
-				return err
-			}
-		}
 		wants, err := s.wants(ctx, tx, a, req)
 		if err != nil {
 			return err
@@ -180,39 +166,26 @@ func (s *Service) place(ctx context.Context, a minimall.Actor, req PlaceRequest,
 		if err != nil {
 			return err
 		}
-		cross := false
-		for _, p := range priced {
-			cross = cross || p.CrossBorder
-		}
-		switch {
-		case cross && req.CustomsID == nil:
-			return invalid(op, "Cross-border goods need the orderer's ID for customs clearance. 跨境商品须提供订购人身份证件信息以完成清关。")
-		case !cross && req.CustomsID != nil:
-			// 二(三)2: the ID is collected only for cross-border goods.
-			return invalid(op, "An ID number is taken only for cross-border goods. 仅跨境商品需提供身份证件信息。")
-		}
-		placed, err := s.insertOrders(ctx, tx, a, req, groupByShop(priced))
-		if err != nil {
+		if err := req.ValidateGoods(priced); err != nil {
 			return err
 		}
-		orders = placed
+		if orders, err = s.insertOrders(ctx, tx, a, req, groupByShop(priced)); err != nil {
+			return err
+		}
 		ids := make([]string, len(orders))
 		for i, o := range orders {
 			ids[i] = o.ID
 		}
-		if idemKey != "" {
+		if req.IdempotencyKey != "" {
 			list, _ := json.Marshal(ids)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (subject, idem_key, request_hash, orders, created_at) VALUES (?, ?, ?, ?, ?)`,
-				string(a.Subject), idemIndex(a.Subject, idemKey), reqHash, string(list), sqldb.Micros(tx.Now())); err != nil {
+				string(a.Subject), idemIndex(a.Subject, req.IdempotencyKey), reqHash, string(list), sqldb.Micros(tx.Now())); err != nil {
 				return sqldb.FormatError(op, err)
 			}
 		}
 		return outbox.Emit(ctx, tx, TopicPlaced, a.Subject, map[string]any{"orders": ids})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return orders, nil
+	return orders, err
 }
 
 // wants is what the order takes: the cart's lines or the items to buy now.

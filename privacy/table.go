@@ -29,29 +29,25 @@ type Table struct {
 	// (lifecycle.SweepTable). Empty for a table its area sweeps by rules of
 	// its own (orders by completion, accounts by deregistration).
 	Since []string
+
+	stored, sealed []*FieldSpec // from the registry, set once at start
 }
 
 // Stored returns the registry's fields kept in t, sealed or one-way
 // hashed, in registry order.
-func (t *Table) Stored() []*FieldSpec {
-	var out []*FieldSpec
-	for i := range registry {
-		if registry[i].Table == t.Name {
-			out = append(out, &registry[i])
-		}
-	}
-	return out
-}
+func (t *Table) Stored() []*FieldSpec { return t.stored }
 
 // Sealed returns the sealed fields of t in registry order; with fields
 // named, only those (in the same order).
 func (t *Table) Sealed(only ...Field) []*FieldSpec {
+	if len(only) == 0 {
+		return t.sealed
+	}
 	var out []*FieldSpec
-	for _, s := range t.Stored() {
-		if s.Hashed() || (len(only) > 0 && !containsField(only, s.Field)) {
-			continue
+	for _, s := range t.sealed {
+		if containsField(only, s.Field) {
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
 	return out
 }
@@ -155,6 +151,14 @@ var tableByName = func() map[string]*Table {
 	m := make(map[string]*Table, len(tables))
 	for i := range tables {
 		m[tables[i].Name] = &tables[i]
+	}
+	for i := range registry {
+		if t, ok := m[registry[i].Table]; ok {
+			t.stored = append(t.stored, &registry[i])
+			if !registry[i].Hashed() {
+				t.sealed = append(t.sealed, &registry[i])
+			}
+		}
 	}
 	return m
 }()
