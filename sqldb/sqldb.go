@@ -289,12 +289,28 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return tx.Tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
 }
 
-// ExecContext runs one statement outside an explicit transaction.
+// ExecContext runs one statement as a Write of its own: a single statement
+// is a write like any other, so it takes its turn in a group commit
+// instead of a commit of its own on the single writer.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := db.writeStmts.get(query); st != nil {
-		return st.ExecContext(ctx, args...)
+	var res sql.Result
+	err := db.Write(ctx, func(ctx context.Context, tx *Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
+// Checkpoint folds the SQLite WAL back into the database file and empties
+// it (a backup's file must hold everything); it runs outside any
+// transaction, as SQLite requires. On PostgreSQL it does nothing.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.dialect == Postgres {
+		return nil
 	}
-	return db.write.ExecContext(ctx, db.Rebind(query), args...)
+	_, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
 }
 
 // QueryContext runs a read query on the read pool.

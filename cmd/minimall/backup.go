@@ -305,7 +305,7 @@ func acknowledge(ctx context.Context, m *Main, path string) ([]privacy.RestoredC
 	}
 	defer data.Close()
 	// Opening turned WAL on; fold it back into the file before it is moved.
-	defer data.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	defer data.Checkpoint(ctx)
 	keys, err := sqldb.Open(ctx, m.Config.keysDSN(), nil)
 	if err != nil {
 		return nil, err
