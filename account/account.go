@@ -44,44 +44,6 @@ const (
 	StatusGuardianWithdrawn = "guardian_withdrawn"
 )
 
-// NormalizePhone returns a mainland mobile number as 11 ASCII digits. It
-// accepts full-width digits, spaces and dashes, and a +86 or 86 prefix.
-// Returns Invalid for anything else.
-func NormalizePhone(s string) (string, error) {
-	var b strings.Builder
-	for _, r := range strings.TrimSpace(s) {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r >= '０' && r <= '９': // full-width digits
-			b.WriteRune('0' + (r - '０'))
-		case r == ' ' || r == '-' || r == '　':
-		case r == '+' && b.Len() == 0:
-		default:
-			return "", errPhone
-		}
-	}
-	p := b.String()
-	if len(p) == 13 && strings.HasPrefix(p, "86") {
-		p = p[2:]
-	}
-	if len(p) != 11 || p[0] != '1' || p[1] < '3' || p[1] > '9' {
-		return "", errPhone
-	}
-	return p, nil
-}
-
-var errPhone = minimall.Errorf(minimall.Invalid, "account", "Enter an 11-digit mainland mobile number. 请输入11位中国大陆手机号码。")
-
-// MaskPhone shows the first three and last four digits (138****8000), as
-// order pages and the account page do unless the holder asks for more.
-func MaskPhone(p string) string {
-	if len(p) != 11 {
-		return "***"
-	}
-	return p[:3] + "****" + p[7:]
-}
-
 // ValidateMemberName checks a member name: 2 to 25 characters of letters,
 // digits, Chinese characters, "_" and "-", not all digits (so it can never
 // be mistaken for a phone number). It returns the name as stored.

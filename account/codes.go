@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/mobile"
 	"minimall/privacy"
 	"minimall/sqldb"
 )
@@ -57,7 +58,7 @@ func registerClaim(idx []byte) string { return "register:" + hex.EncodeToString(
 // SMS partner fails.
 func (s *Service) SendCode(ctx context.Context, req CodeRequest, client, requestID string) (*CodeSent, error) {
 	const op = "account.SendCode"
-	phone, err := NormalizePhone(req.Phone)
+	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
 		return nil, err
 	}

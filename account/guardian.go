@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/mobile"
 	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -170,7 +171,7 @@ func checkWithdrawal(req GuardianWithdrawalRequest) (string, error) {
 	if !strings.HasPrefix(req.Token, "gt_") {
 		return "", minimall.Errorf(minimall.Invalid, op, "Give the guardian_token you consented with. 请提供您同意时使用的监护人令牌。")
 	}
-	phone, err := NormalizePhone(req.Phone)
+	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
 		return "", err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"minimall"
+	"minimall/mobile"
 	"minimall/outbox"
 	"minimall/sqldb"
 )
@@ -46,7 +47,7 @@ type UnlockRequest struct {
 // passwords. Returns Invalid for a wrong or expired code.
 func (s *Service) Unlock(ctx context.Context, req UnlockRequest) error {
 	const op = "account.Unlock"
-	phone, err := NormalizePhone(req.Phone)
+	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
 		return err
 	}

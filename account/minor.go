@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/mobile"
 	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -84,7 +85,7 @@ func (s *Service) pendingIndex(idx []byte) []byte {
 // spending it; SpendCode spends it in the transaction that uses it.
 // Returns Invalid for a malformed phone or a wrong or expired code.
 func (s *Service) CheckCode(ctx context.Context, phone, purpose, code string) (string, error) {
-	p, err := NormalizePhone(phone)
+	p, err := mobile.Normalize(phone)
 	if err != nil {
 		return "", err
 	}
@@ -99,7 +100,7 @@ func (s *Service) SpendCode(ctx context.Context, tx *sqldb.Tx, id string) error 
 // PhoneIndex returns the blind index of a phone number, so another area
 // can tell two numbers apart without holding either.
 func (s *Service) PhoneIndex(phone string) ([]byte, error) {
-	p, err := NormalizePhone(phone)
+	p, err := mobile.Normalize(phone)
 	if err != nil {
 		return nil, err
 	}

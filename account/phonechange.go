@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/mobile"
 	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -105,7 +106,7 @@ func (s *Service) boundPhone(ctx context.Context, op string, a minimall.Actor) (
 // newPhone checks the number to bind: well formed, not the current one,
 // not bound to another account (without saying whose).
 func (s *Service) newPhone(ctx context.Context, op string, subject minimall.SubjectID, cur *boundRow, phone string) (string, []byte, error) {
-	p, err := NormalizePhone(phone)
+	p, err := mobile.Normalize(phone)
 	if err != nil {
 		return "", nil, err
 	}
@@ -160,7 +161,7 @@ func (s *Service) SendPhoneCode(ctx context.Context, a minimall.Actor, req Phone
 		}
 		purpose, idx = CodePhoneOld, cur.phoneIdx
 	case "new":
-		if _, err := NormalizePhone(req.Phone); err != nil {
+		if _, err := mobile.Normalize(req.Phone); err != nil {
 			return nil, err
 		}
 		if err := limited(); err != nil {
@@ -178,7 +179,7 @@ func (s *Service) SendPhoneCode(ctx context.Context, a minimall.Actor, req Phone
 	if err != nil {
 		return nil, err
 	}
-	return &PhoneCodeSent{CodeSent: *sent, Phone: MaskPhone(phone)}, nil
+	return &PhoneCodeSent{CodeSent: *sent, Phone: mobile.Mask(phone)}, nil
 }
 
 var errOldNumberGone = minimall.Errorf(minimall.Denied, "account.ChangePhone",
@@ -283,7 +284,7 @@ func (s *Service) ChangePhone(ctx context.Context, a minimall.Actor, req PhoneCh
 	s.k.AuditAppend(ctx, a, a.Subject, "phone_change", "changed_by_"+proof)
 	// Told on both numbers; the old one only while it is still the person's.
 	notice := "【minimall】您的账号已将绑定手机更换为 %s，如非本人操作请立即联系客服。Your minimall account's phone number was changed to %s; if this was not you, contact customer service."
-	masked := MaskPhone(phone)
+	masked := mobile.Mask(phone)
 	_ = s.sms.SendSMS(ctx, a.Subject, phone, fmt.Sprintf(notice, masked, masked), requestID)
 	if !cur.recycled {
 		_ = s.sms.SendSMS(ctx, a.Subject, oldPhone, fmt.Sprintf(notice, masked, masked), requestID)
@@ -374,5 +375,5 @@ func (s *Service) rebind(ctx context.Context, a minimall.Actor, cur *boundRow, p
 	for _, id := range ended {
 		s.ForgetSession(id)
 	}
-	return &PhoneChanged{Phone: MaskPhone(phone), BoundAt: bound.Truncate(time.Second), CodeLogin: true, SessionsEnded: len(ended)}, nil
+	return &PhoneChanged{Phone: mobile.Mask(phone), BoundAt: bound.Truncate(time.Second), CodeLogin: true, SessionsEnded: len(ended)}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/mobile"
 	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -83,7 +84,7 @@ func (s *Service) Recover(ctx context.Context, req RecoveryRequest, client, requ
 // checkRecovery checks the request's shape before anything is looked up.
 func (s *Service) checkRecovery(req RecoveryRequest) (string, error) {
 	const op = "account.Recover"
-	phone, err := NormalizePhone(req.Phone)
+	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/mobile"
 	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/rights"
@@ -42,7 +43,7 @@ func (s *Service) SendRightsCode(ctx context.Context, subject minimall.SubjectID
 	if err := s.sms.SendSMS(ctx, subject, phone, text, requestID); err != nil {
 		return "", err
 	}
-	return MaskPhone(phone), nil
+	return mobile.Mask(phone), nil
 }
 
 // accountPhone opens the phone of an active account, to send it a code.

@@ -7,6 +7,7 @@ import (
 
 	"minimall"
 	"minimall/decision"
+	"minimall/mobile"
 	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -147,7 +148,7 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 }
 
 func (s *Service) validateRegistration(req RegisterRequest) (phone, name string, err error) {
-	if phone, err = NormalizePhone(req.Phone); err != nil {
+	if phone, err = mobile.Normalize(req.Phone); err != nil {
 		return "", "", err
 	}
 	if name, err = ValidateMemberName(req.MemberName); err != nil {
@@ -206,7 +207,7 @@ func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string,
 			return nil, err
 		}
 	}
-	a := &Account{Subject: subject, MemberName: name, Phone: MaskPhone(phone), Level: 1, Status: status, CreatedAt: now}
+	a := &Account{Subject: subject, MemberName: name, Phone: mobile.Mask(phone), Level: 1, Status: status, CreatedAt: now}
 	if under14 {
 		a.HeldUntil = &heldUntil
 	}
@@ -249,7 +250,7 @@ func (s *Service) Get(ctx context.Context, a minimall.Actor, full bool) (*Accoun
 		return nil, err
 	}
 	acct.Level, _ = strconv.Atoi(lv)
-	acct.Phone = MaskPhone(p)
+	acct.Phone = mobile.Mask(p)
 	if full {
 		acct.Phone = p
 	}

@@ -10,6 +10,7 @@ import (
 	"minimall"
 	"minimall/account"
 	"minimall/internal/testkit"
+	"minimall/mobile"
 	"minimall/privacy"
 )
 
@@ -69,7 +70,7 @@ func (e *env) register(tb testing.TB, phone, name, password string) *account.Acc
 	if _, err := e.svc.SendCode(ctx, account.CodeRequest{Phone: phone, Purpose: account.CodeRegister}, "c1", "r1"); err != nil {
 		tb.Fatal(err)
 	}
-	normal, _ := account.NormalizePhone(phone)
+	normal, _ := mobile.Normalize(phone)
 	a, err := e.svc.Register(ctx, account.RegisterRequest{Phone: phone, Code: e.sms.code(tb, normal), MemberName: name, Password: password, AcceptPolicyVersion: e.k.PolicyVersion()}, "r2")
 	if err != nil {
 		tb.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/mobile"
 	"minimall/outbox"
 	"minimall/sqldb"
 )
@@ -101,7 +102,7 @@ var errBadLogin = minimall.Errorf(minimall.Unauthorized, "account.Login", "Wrong
 
 func (s *Service) loginByPassword(ctx context.Context, req LoginRequest) (*loginRow, error) {
 	idx := s.nameIndex(req.Login)
-	if phone, err := NormalizePhone(req.Login); err == nil {
+	if phone, err := mobile.Normalize(req.Login); err == nil {
 		idx = s.phoneIndex(phone)
 	}
 	row, err := s.findLogin(ctx, idx)
@@ -119,7 +120,7 @@ func (s *Service) loginByPassword(ctx context.Context, req LoginRequest) (*login
 }
 
 func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow, error) {
-	phone, err := NormalizePhone(req.Phone)
+	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"minimall/account"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
+	"minimall/mobile"
 )
 
 // phoneCode asks for a phone-change code and returns it, read from the phone.
@@ -22,7 +23,7 @@ func phoneCode(t *testing.T, e *testenv.Env, auth []string, to, phone, readAt st
 	r := e.Do(t, "POST", "/api/v1/account/phone/codes", body, auth...)
 	var sent struct{ Phone string }
 	r.JSON(t, &sent)
-	if r.Status != 202 || sent.Phone != account.MaskPhone(readAt) {
+	if r.Status != 202 || sent.Phone != mobile.Mask(readAt) {
 		t.Fatalf("phone code to %s: %d %s", to, r.Status, r.Body)
 	}
 	return e.SMS.Code(t, readAt)
@@ -110,7 +111,7 @@ func TestAPIPhoneChange(t *testing.T) {
 			r := e.Do(t, "PUT", path, change(), auth...)
 			var out account.PhoneChanged
 			r.JSON(t, &out)
-			if r.Status != 200 || out.Phone != account.MaskPhone(newPhone) || !out.CodeLogin || out.SessionsEnded != 1 {
+			if r.Status != 200 || out.Phone != mobile.Mask(newPhone) || !out.CodeLogin || out.SessionsEnded != 1 {
 				t.Fatalf("change: %d %s", r.Status, r.Body)
 			}
 			var a account.Account
@@ -122,7 +123,7 @@ func TestAPIPhoneChange(t *testing.T) {
 			mustStatus(t, e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": newPhone, "password": sh.Password}), 201, "password sign-in with the new number")
 			wantProblem(t, e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.Phone, "password": sh.Password}), 401, "unauthorized", "")
 			for _, p := range []string{newPhone, sh.Phone} {
-				if text := e.SMS.Text(t, p); !strings.Contains(text, account.MaskPhone(newPhone)) || !strings.Contains(text, "更换") {
+				if text := e.SMS.Text(t, p); !strings.Contains(text, mobile.Mask(newPhone)) || !strings.Contains(text, "更换") {
 					t.Errorf("%s not told: %q", p, text)
 				}
 			}
@@ -209,7 +210,7 @@ func TestAPIPhoneChangeAfterRecycling(t *testing.T) {
 				t.Fatal("the change is not audited")
 			}
 			// The stranger who now holds the old number is not written to.
-			if text := e.SMS.Text(t, sh.Phone); strings.Contains(text, account.MaskPhone(newPhone)) {
+			if text := e.SMS.Text(t, sh.Phone); strings.Contains(text, mobile.Mask(newPhone)) {
 				t.Fatalf("the recycled number was told: %q", text)
 			}
 		})

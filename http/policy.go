@@ -8,6 +8,7 @@ import (
 	"minimall"
 	"minimall/account"
 	"minimall/privacy/policy"
+	"minimall/rights"
 )
 
 // registerPolicyRoutes: policy versions and acceptance (policy 六), the
@@ -168,14 +169,21 @@ func (s *Server) handleContact(w nethttp.ResponseWriter, r *nethttp.Request) {
 	})
 }
 
-// handleComplaintCreate handles "POST /api/v1/complaints".
+// handleComplaintCreate handles "POST /api/v1/complaints": a complaint
+// joins the rights queue. A visitor is told where else to write (八).
 func (s *Server) handleComplaintCreate(w nethttp.ResponseWriter, r *nethttp.Request) {
-	var req policy.ComplaintRequest
+	var req rights.NewComplaint
 	if err := decodeJSON(r, &req); err != nil {
 		s.problem(w, r, err)
 		return
 	}
-	c, err := s.Policy.FileComplaint(r.Context(), minimall.ActorFromContext(r.Context()), req)
+	a := minimall.ActorFromContext(r.Context())
+	if minimall.SignedIn(a, "") != nil {
+		dpo := s.Policy.Contact().DPO
+		s.problem(w, r, minimall.Errorf(minimall.Unauthorized, "http.complaints", "Sign in to file a complaint, or write to the personal-information protection officer at %s. 请登录后投诉，或发邮件至个人信息保护负责人 %s。", dpo, dpo))
+		return
+	}
+	c, err := s.Rights.FileComplaint(r.Context(), a, req)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -185,7 +193,7 @@ func (s *Server) handleComplaintCreate(w nethttp.ResponseWriter, r *nethttp.Requ
 
 // handleComplaintList handles "GET /api/v1/complaints": the person's own.
 func (s *Server) handleComplaintList(w nethttp.ResponseWriter, r *nethttp.Request) {
-	list, err := s.Policy.MyComplaints(r.Context(), minimall.ActorFromContext(r.Context()))
+	list, err := s.Rights.MyComplaints(r.Context(), minimall.ActorFromContext(r.Context()))
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -197,7 +205,7 @@ func (s *Server) handleComplaintList(w nethttp.ResponseWriter, r *nethttp.Reques
 // complaints by deadline, overdue ones flagged; ?all=true adds closed ones.
 func (s *Server) handleComplaintQueue(w nethttp.ResponseWriter, r *nethttp.Request) {
 	all, _ := strconv.ParseBool(r.URL.Query().Get("all"))
-	list, err := s.Policy.ComplaintQueue(r.Context(), minimall.ActorFromContext(r.Context()), all)
+	list, err := s.Rights.ComplaintQueue(r.Context(), minimall.ActorFromContext(r.Context()), all)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -213,12 +221,12 @@ func (s *Server) handleComplaintQueue(w nethttp.ResponseWriter, r *nethttp.Reque
 
 // handleComplaintUpdate handles "POST /api/v1/ops/complaints/{id}" (DPO).
 func (s *Server) handleComplaintUpdate(w nethttp.ResponseWriter, r *nethttp.Request) {
-	var u policy.ComplaintUpdate
+	var u rights.ComplaintUpdate
 	if err := decodeJSON(r, &u); err != nil {
 		s.problem(w, r, err)
 		return
 	}
-	c, err := s.Policy.UpdateComplaint(r.Context(), minimall.ActorFromContext(r.Context()), r.PathValue("id"), u)
+	c, err := s.Rights.UpdateComplaint(r.Context(), minimall.ActorFromContext(r.Context()), r.PathValue("id"), u)
 	if err != nil {
 		s.problem(w, r, err)
 		return

@@ -11,6 +11,7 @@ import (
 	"minimall/internal/testkit"
 	"minimall/privacy"
 	"minimall/privacy/policy"
+	"minimall/rights"
 )
 
 // operatorHeaders adds an operator of role with a ticket.
@@ -273,7 +274,7 @@ func TestAPIContactAndComplaints(t *testing.T) {
 		wantStatus(t, r, 201, "complaint")
 		var cp complaintView
 		r.JSON(t, &cp)
-		if cp.State != policy.StateReceived || cp.DeadlineAt.Sub(cp.ReceivedAt) != 15*24*time.Hour || cp.Overdue {
+		if cp.State != string(rights.Received) || cp.DeadlineAt.Sub(cp.ReceivedAt) != 15*24*time.Hour || cp.Overdue {
 			t.Fatalf("complaint: %+v", cp)
 		}
 		var mine struct{ Complaints []complaintView }
@@ -327,6 +328,23 @@ func TestAPIContactAndComplaints(t *testing.T) {
 		if len(q.Complaints) != 2 {
 			t.Fatalf("all complaints: %d", len(q.Complaints))
 		}
+
+		// A complaint is a request of the one rights queue (四(七)), with
+		// its deadline; the DPO answers it at the complaint routes.
+		var second complaintView
+		r.JSON(t, &second)
+		var rq struct {
+			Requests []struct {
+				ID, Kind, State string
+				Overdue         bool
+			}
+		}
+		e.Do(t, "GET", "/api/v1/ops/rights/requests?overdue=true", nil, dpo...).JSON(t, &rq)
+		if len(rq.Requests) != 1 || rq.Requests[0].ID != second.ID || rq.Requests[0].Kind != "complaint" || !rq.Requests[0].Overdue {
+			t.Fatalf("rights queue: %+v", rq)
+		}
+		wantStatus(t, e.Do(t, "POST", "/api/v1/ops/rights/requests/"+second.ID+"/answer", nil, dpo...), 409, "answer a complaint as a rights request")
+		wantStatus(t, e.Do(t, "POST", "/api/v1/ops/rights/requests/"+second.ID+"/refuse", map[string]string{"reason": "impractical"}, dpo...), 409, "refuse a complaint as a rights request")
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/mobile"
 	"minimall/privacy"
 	"minimall/sqldb"
 )
@@ -84,7 +85,7 @@ func (s *Service) checkGuardianRequest(req account.GuardianConsentRequest) (Real
 	if !req.Agree {
 		return RealNameRequest{}, minimall.Errorf(minimall.Invalid, op, "The guardian must agree (agree: true). 监护人须明确同意。")
 	}
-	if _, err := account.NormalizePhone(req.Phone); err != nil {
+	if _, err := mobile.Normalize(req.Phone); err != nil {
 		return RealNameRequest{}, err
 	}
 	if v := s.k.PolicyVersion(); req.AcceptPolicyVersion != v {
@@ -131,7 +132,7 @@ func (s *Service) checkGuardian(ctx context.Context, id RealNameRequest, request
 // consent to the ledger and tells the kernel.
 func (s *Service) recordConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, id RealNameRequest, phone, requestID string) error {
 	const op = "identity.GuardianConsent"
-	p, _ := account.NormalizePhone(phone)
+	p, _ := mobile.Normalize(phone)
 	who, _ := json.Marshal(map[string]string{"real_name": id.RealName, "id_type": id.IDType, "id_number": id.IDNumber, "phone": p})
 	evidence, _ := json.Marshal(map[string]any{"request_id": requestID, "policy_version": s.k.PolicyVersion(),
 		"phone_proof": "sms_code", "identity_proof": "identity_authority", "at": tx.Now()})

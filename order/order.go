@@ -17,6 +17,7 @@ import (
 	"minimall"
 	"minimall/cart"
 	"minimall/catalog"
+	"minimall/mobile"
 	"minimall/sqldb"
 )
 
@@ -162,13 +163,22 @@ type Summary struct {
 }
 
 var (
-	phonePattern     = regexp.MustCompile(`^1[3-9]\d{9}$`)
-	extraPhone       = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
+	landline         = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}$`)
 	taxpayerPattern  = regexp.MustCompile(`^[0-9A-HJ-NPQRTUWXY]{15,20}$`)
 	emailPattern     = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$`)
 	idNumberPattern  = regexp.MustCompile(`^\d{17}[\dX]$`)
 	idempotencyShape = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,64}$`)
 )
+
+// normalized puts *p in the one stored form of a mobile number, the same
+// for recipients and payers as for accounts, and reports whether it is one.
+func normalized(p *string) bool {
+	n, err := mobile.Normalize(*p)
+	if err == nil {
+		*p = n
+	}
+	return err == nil
+}
 
 func invalid(op, msg string) error { return minimall.Errorf(minimall.Invalid, op, "%s", msg) }
 
@@ -182,7 +192,7 @@ func text(s string, min, max int) bool {
 func (r *PlaceRequest) Validate() error {
 	const op = "order.Place"
 	rc := &r.Recipient
-	rc.Name, rc.Address, rc.Phone = strings.TrimSpace(rc.Name), strings.TrimSpace(rc.Address), strings.TrimSpace(rc.Phone)
+	rc.Name, rc.Address = strings.TrimSpace(rc.Name), strings.TrimSpace(rc.Address)
 	switch {
 	case r.IdempotencyKey != "" && !ValidIdempotencyKey(r.IdempotencyKey):
 		return invalid(op, "Idempotency-Key is 8-64 of A-Z a-z 0-9 . _ : -. 幂等键格式错误。")
@@ -198,9 +208,9 @@ func (r *PlaceRequest) Validate() error {
 		return invalid(op, "The recipient's name is required (at most 30 characters). 须填写收货人姓名（最多30个字符）。")
 	case !text(rc.Address, 5, 200):
 		return invalid(op, "The delivery address is required (5 to 200 characters). 须填写收货地址（5至200个字符）。")
-	case !phonePattern.MatchString(rc.Phone):
+	case !normalized(&rc.Phone):
 		return invalid(op, "The recipient's phone is an 11-digit mobile number. 收货人电话须为11位手机号。")
-	case rc.ExtraPhone != "" && !extraPhone.MatchString(rc.ExtraPhone):
+	case rc.ExtraPhone != "" && !normalized(&rc.ExtraPhone) && !landline.MatchString(rc.ExtraPhone):
 		return invalid(op, "The extra phone is a mobile or landline number. 其他联系电话格式错误。")
 	case !text(rc.DeliveryTime, 0, 40):
 		return invalid(op, "The delivery time has at most 40 characters. 收货时间最多40个字符。")

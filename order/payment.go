@@ -73,7 +73,7 @@ func (r *PayRequest) validate() error {
 		switch {
 		case p.PayerPhone == "" && p.PayerAccount == "":
 			return invalid(op, "Pay-for-me names the payer's phone or Alipay account. 代付须填写代付人的手机号或支付宝账户。")
-		case p.PayerPhone != "" && !phonePattern.MatchString(p.PayerPhone):
+		case p.PayerPhone != "" && !normalized(&p.PayerPhone):
 			return invalid(op, "The payer's phone is an 11-digit mobile number. 代付人手机号须为11位。")
 		case p.PayerAccount != "" && !text(p.PayerAccount, 3, 100):
 			return invalid(op, "The payer's Alipay account has 3 to 100 characters. 代付人支付宝账户须为3至100个字符。")

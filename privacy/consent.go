@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -275,4 +276,60 @@ func (l *Ledger) History(ctx context.Context, s minimall.SubjectID) ([]ConsentRe
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+var consentStateNames = [...]string{NeverAsked: "never_asked", Granted: "granted", Withdrawn: "withdrawn", Outdated: "outdated"}
+
+// String names the state as the API and the export show it.
+func (c ConsentState) String() string {
+	if int(c) < len(consentStateNames) {
+		return consentStateNames[c]
+	}
+	return "unknown"
+}
+
+// ConsentKindFor returns the kind of consent a person's own answer on
+// scope is: separate for handing data to a recipient (PIPL art. 23) and
+// for a feature the law asks it for (FeatureSpec.SeparateConsent: art. 25,
+// 29, 39), general otherwise. A guardian's consent is given through the
+// guardian procedure, never chosen here.
+func ConsentKindFor(scope Scope) ConsentKind {
+	if strings.HasPrefix(string(scope), "recipient:") {
+		return Separate
+	}
+	if f, ok := Feature(FeatureID(strings.TrimPrefix(string(scope), "feature:"))); ok && f.SeparateConsent {
+		return Separate
+	}
+	return General
+}
+
+// FeatureConsent is one function and where a person stands on it.
+type FeatureConsent struct {
+	Feature         FeatureID `json:"feature"`
+	Name            string    `json:"name"`
+	NameEN          string    `json:"name_en"`
+	Basic           bool      `json:"basic"`
+	SeparateConsent bool      `json:"separate_consent"`
+	// State is not_needed for a basic function, which rests on the
+	// contract, and otherwise the ledger's ConsentState.
+	State string `json:"state"`
+}
+
+// Features lists every function, basic or additional, in the registry's
+// order, with where s stands on each: the one consent list the person's
+// consent page and their rights export both show.
+func (l *Ledger) Features(ctx context.Context, s minimall.SubjectID) ([]FeatureConsent, error) {
+	out := make([]FeatureConsent, 0, len(features))
+	for _, f := range Features() {
+		fc := FeatureConsent{Feature: f.ID, Name: f.Name, NameEN: f.NameEN, Basic: f.Basic, SeparateConsent: f.SeparateConsent, State: "not_needed"}
+		if !f.Basic {
+			st, _, err := l.State(ctx, s, FeatureScope(f.ID))
+			if err != nil {
+				return nil, err
+			}
+			fc.State = st.String()
+		}
+		out = append(out, fc)
+	}
+	return out, nil
 }

@@ -197,9 +197,9 @@ var columns = map[string]ColumnClass{
 	"policy_versions.reasons": NotPersonal, "policy_versions.body": NotPersonal, "policy_versions.registry": NotPersonal,
 	"policy_versions.published_by": Pseudonymous,
 
+	// 0026: a complaint's state and deadline are its rights request's.
 	"policy_complaints.id": Pseudonymous, "policy_complaints.subject": Pseudonymous, "policy_complaints.topic": NotPersonal,
-	"policy_complaints.state": NotPersonal, "policy_complaints.refusal_reason": NotPersonal, "policy_complaints.received_at": NotPersonal,
-	"policy_complaints.deadline_at": NotPersonal, "policy_complaints.updated_at": NotPersonal, "policy_complaints.handled_by": Pseudonymous,
+	"policy_complaints.received_at": NotPersonal, "policy_complaints.updated_at": NotPersonal, "policy_complaints.handled_by": Pseudonymous,
 	"public_disclosures.id": Pseudonymous, "public_disclosures.subject": Pseudonymous, "public_disclosures.fields": NotPersonal,
 	"public_disclosures.ground": NotPersonal, "public_disclosures.legal_ref": NotPersonal, "public_disclosures.consent_id": Pseudonymous,
 	"public_disclosures.operator": Pseudonymous, "public_disclosures.reference": Pseudonymous, "public_disclosures.at": NotPersonal,

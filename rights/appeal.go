@@ -35,7 +35,7 @@ func (s *Queue) FileAppeal(ctx context.Context, a minimall.Actor, decisionID, re
 	if strings.TrimSpace(decisionID) == "" || strings.TrimSpace(reason) == "" {
 		return nil, minimall.Errorf(minimall.Invalid, op, "An appeal names the decision and a reason. 申诉须指明决策及理由。")
 	}
-	r, err := s.insertWith(ctx, a.Subject, Appeal, BySelf, InProgress, decisionID, Details{Decision: decisionID, Reason: reason}, nil, inTx)
+	r, err := s.insertWith(ctx, newRequestID(), a.Subject, Appeal, BySelf, InProgress, decisionID, Details{Decision: decisionID, Reason: reason}, nil, inTx)
 	if err != nil {
 		return nil, err
 	}

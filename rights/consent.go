@@ -76,17 +76,15 @@ func resolveScope(op string, c ConsentChange) (scope privacy.Scope, kind privacy
 		if !ok {
 			return "", "", false, "", bad
 		}
-		return privacy.RecipientScope(c.Recipient), privacy.Separate, servesBasic(c.Recipient), ps.Name + " / " + ps.NameEN, nil
+		scope = privacy.RecipientScope(c.Recipient)
+		return scope, privacy.ConsentKindFor(scope), servesBasic(c.Recipient), ps.Name + " / " + ps.NameEN, nil
 	}
 	f, ok := privacy.Feature(feature)
 	if !ok {
 		return "", "", false, "", bad
 	}
-	kind = privacy.General
-	if f.SeparateConsent {
-		kind = privacy.Separate
-	}
-	return privacy.FeatureScope(f.ID), kind, f.Basic, f.Name + " / " + f.NameEN, nil
+	scope = privacy.FeatureScope(f.ID)
+	return scope, privacy.ConsentKindFor(scope), f.Basic, f.Name + " / " + f.NameEN, nil
 }
 
 // servesBasic reports whether a partner receives a field for a basic

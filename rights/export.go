@@ -95,8 +95,6 @@ type DecisionExport struct {
 	Note    string `json:"note,omitempty"`
 }
 
-var consentStateNames = map[privacy.ConsentState]string{privacy.NeverAsked: "never_asked", privacy.Granted: "granted", privacy.Withdrawn: "withdrawn", privacy.Outdated: "outdated"}
-
 // notHeldReason says why a stored field has no part in this build.
 func notHeldReason(spec *privacy.FieldSpec) string {
 	if spec.Retention.Rule == privacy.NotStored || spec.Table == "" {
@@ -238,16 +236,12 @@ func describe(spec *privacy.FieldSpec) FieldExport {
 
 func (s *Service) consents(ctx context.Context, subject minimall.SubjectID) (ConsentExport, error) {
 	out := ConsentExport{Current: []ConsentState{}}
-	for _, f := range privacy.Features() {
-		cs := ConsentState{Scope: privacy.FeatureScope(f.ID), Name: f.Name + " / " + f.NameEN, Basic: f.Basic, State: "not_needed"}
-		if !f.Basic {
-			st, _, err := s.k.Consents.State(ctx, subject, cs.Scope)
-			if err != nil {
-				return out, err
-			}
-			cs.State = consentStateNames[st]
-		}
-		out.Current = append(out.Current, cs)
+	features, err := s.k.Consents.Features(ctx, subject)
+	if err != nil {
+		return out, err
+	}
+	for _, f := range features {
+		out.Current = append(out.Current, ConsentState{Scope: privacy.FeatureScope(f.Feature), Name: f.Name + " / " + f.NameEN, Basic: f.Basic, State: f.State})
 	}
 	hist, err := s.k.Consents.History(ctx, subject)
 	out.History = append([]privacy.ConsentRecord{}, hist...)

@@ -54,6 +54,9 @@ func (s *Service) Answer(ctx context.Context, a minimall.Actor, id string) (*Req
 	if row.kind == Appeal {
 		return nil, appealElsewhere(op, row)
 	}
+	if row.kind == Complaint {
+		return nil, complaintElsewhere(op, row)
+	}
 	if row.state != IdentityChecked && row.state != InProgress {
 		return nil, minimall.Errorf(minimall.Conflict, op, "The request is not ready to answer (state %s). 请求当前状态不可答复。", row.state)
 	}
@@ -112,6 +115,8 @@ func (s *Service) Refuse(ctx context.Context, a minimall.Actor, id, reason strin
 		return nil, err
 	} else if row.kind == Appeal {
 		return nil, appealElsewhere(op, row)
+	} else if row.kind == Complaint {
+		return nil, complaintElsewhere(op, row)
 	}
 	if !known {
 		return nil, minimall.Errorf(minimall.Invalid, op, "Give a reason code: repeat_limit, conditions_unmet, evidence_insufficient, ground_not_met, not_directly_linked, impractical or identity_not_shown. 请给出拒绝理由代码。")

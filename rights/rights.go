@@ -107,6 +107,10 @@ const (
 	// Appeal of an automated decision (四(六), PIPL art. 24): filed through
 	// the decision area, answered there, in this queue for its deadline.
 	Appeal Kind = "appeal" // 对自动化决策提出申诉
+	// Complaint to the personal-information protection officer (八):
+	// filed and answered at /api/v1/complaints, in this queue for its
+	// states and deadline (complaint.go).
+	Complaint Kind = "complaint" // 投诉
 )
 
 func validKind(k Kind) bool {
@@ -120,7 +124,7 @@ func validKind(k Kind) bool {
 // State is where a request is in the queue.
 type State string
 
-// Request states.
+// Request states. Every kind moves through the same ones, as next allows.
 const (
 	Received        State = "received"
 	IdentityChecked State = "identity_checked"
@@ -128,6 +132,15 @@ const (
 	Answered        State = "answered"
 	Refused         State = "refused"
 )
+
+// next lists the states a request may move to from each open state: the
+// identity check first, then the work, then an answer; a refusal at any
+// open step (policy 四(七)).
+var next = map[State][]State{
+	Received:        {IdentityChecked, Refused},
+	IdentityChecked: {InProgress, Answered, Refused},
+	InProgress:      {Answered, Refused},
+}
 
 // Who filed a request.
 const (
@@ -205,6 +218,7 @@ type Details struct {
 	Evidence    string                   `json:"evidence,omitempty"`    // next of kin
 	Decision    string                   `json:"decision,omitempty"`    // appeal: the decision id
 	Reason      string                   `json:"reason,omitempty"`      // appeal: a reason code
+	Topic       string                   `json:"topic,omitempty"`       // complaint: one of ComplaintTopics
 }
 
 // Answer is what minimall did, in codes, counts and ids.

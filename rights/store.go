@@ -40,17 +40,18 @@ func scanRequest(sc interface{ Scan(...any) error }) (*requestRow, error) {
 // insert stores a new request, its details sealed under the subject's
 // retention key so the record outlives a deregistration.
 func (s *Queue) insert(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, d Details, token []byte) (*Request, error) {
-	return s.insertWith(ctx, subject, kind, by, Received, "", d, token, nil)
+	return s.insertWith(ctx, newRequestID(), subject, kind, by, Received, "", d, token, nil)
 }
 
-// insertWith stores a new request in state st about ref; inTx, when
+func newRequestID() string { return "rr_" + minimall.RandomToken(10) }
+
+// insertWith stores a new request id in state st about ref; inTx, when
 // given, runs in the same transaction, after the insert, so another area's
 // change and the request stand or fall together. Sealing happens before
 // the transaction: it may touch the key store.
-func (s *Queue) insertWith(ctx context.Context, subject minimall.SubjectID, kind Kind, by string, st State, ref string, d Details, token []byte,
+func (s *Queue) insertWith(ctx context.Context, id string, subject minimall.SubjectID, kind Kind, by string, st State, ref string, d Details, token []byte,
 	inTx func(*sqldb.Tx, *Request) error) (*Request, error) {
 	const op = "rights.File"
-	id := "rr_" + minimall.RandomToken(10)
 	now := s.db.Now()
 	g := s.k.Guard()
 	plain, _ := json.Marshal(d)
@@ -116,15 +117,21 @@ func (s *Service) details(ctx context.Context, a minimall.Actor, r *requestRow) 
 	return d, json.Unmarshal(b, &d)
 }
 
+// overdue is the queue's rule for every request: open past its deadline.
+func overdue(st State, due, now time.Time) bool {
+	return st != Answered && st != Refused && now.After(due)
+}
+
 // view turns a row into what its reader sees; details are opened for the
-// person and the DPO, and left out when the guard refuses (after erasure).
+// person and the DPO, and left out when the guard refuses (after erasure)
+// or there are none (a complaint moved into the queue by 0026).
 func (s *Service) view(ctx context.Context, a minimall.Actor, r *requestRow) *Request {
 	now := s.db.Now()
 	v := &Request{ID: r.id, Subject: r.subject, Kind: r.kind, FiledBy: r.filedBy, State: r.state, ReceivedAt: r.receivedAt,
 		DueAt: r.dueAt, RefusedReason: r.refused, Ref: r.ref}
-	// Like complaints: the flag marks what is open past its deadline; a
-	// late answer stays on record as answered_late.
-	v.Overdue = r.state != Answered && r.state != Refused && now.After(r.dueAt)
+	// The flag marks what is open past its deadline; a late answer stays
+	// on record as answered_late.
+	v.Overdue = overdue(r.state, r.dueAt, now)
 	v.AnsweredLate = r.closedAt != 0 && sqldb.FromMicros(r.closedAt).After(r.dueAt)
 	if r.checkedAt != 0 {
 		t := sqldb.FromMicros(r.checkedAt)
@@ -138,7 +145,7 @@ func (s *Service) view(ctx context.Context, a minimall.Actor, r *requestRow) *Re
 		v.Answer = &Answer{}
 		json.Unmarshal([]byte(r.answer), v.Answer)
 	}
-	if a.Kind != minimall.System || a.ID != "rights:list" {
+	if (a.Kind != minimall.System || a.ID != "rights:list") && len(r.request) > 0 {
 		if d, err := s.details(ctx, a, r); err == nil {
 			v.Details = &d
 		}

@@ -175,3 +175,21 @@ func schemaDSN(tb testing.TB, base, schema string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// EachEmptyDB runs fn on an empty, unmigrated data database on SQLite and
+// on PostgreSQL, for tests of what a migration does to rows already there.
+func EachEmptyDB(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	open := func(t *testing.T, dsn string) {
+		db, err := sqldb.Open(context.Background(), dsn, &minimall.FakeClock{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		fn(t, db)
+	}
+	t.Run("sqlite", func(t *testing.T) { open(t, filepath.Join(t.TempDir(), "minimall.db")) })
+	t.Run("postgres", func(t *testing.T) {
+		open(t, schemaDSN(t, PostgresDSN(t), "e_"+minimall.RandomToken(5)))
+	})
+}

@@ -14,8 +14,10 @@ import (
 	"minimall/sqldb"
 )
 
-// Service keeps the published policy versions (policy 六), the complaint
-// queue (八) and the record of public disclosures (三(三)). It tells the
+// Service keeps the published policy versions (policy 六), the DPO
+// contact and complaint channel the policy names (八; complaints are rights
+// requests, in the rights queue) and the record of public disclosures
+// (三(三)). It tells the
 // consent ledger which version is current and which was the last major
 // one, so consents given before a major change stop counting until the
 // person accepts the new version.
