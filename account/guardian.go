@@ -306,7 +306,7 @@ func (s *Service) endSessions(ctx context.Context, tx *sqldb.Tx, subject minimal
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, sqldb.Micros(tx.Now()), id); err != nil {
 			return nil, sqldb.FormatError("account.EndSessions", err)
 		}
-		if err := outbox.Emit(ctx, tx, "session.revoked", subject, map[string]string{"session": id}); err != nil {
+		if err := outbox.Emit(ctx, tx, TopicSessionRevoked, subject, map[string]string{"session": id}); err != nil {
 			return nil, err
 		}
 		ended = append(ended, id)

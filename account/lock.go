@@ -28,7 +28,7 @@ func (s *Service) Lock(ctx context.Context, a minimall.Actor) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE subject = ? AND revoked_at = 0`, now, string(a.Subject)); err != nil {
 			return sqldb.FormatError(op, err)
 		}
-		return outbox.Emit(ctx, tx, "account.locked", a.Subject, nil)
+		return outbox.Emit(ctx, tx, TopicLocked, a.Subject, nil)
 	})
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (s *Service) Unlock(ctx context.Context, req UnlockRequest) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, failed_logins = 0, locked_until = 0 WHERE subject = ?`, StatusActive, subject); err != nil {
 			return sqldb.FormatError(op, err)
 		}
-		return outbox.Emit(ctx, tx, "account.unlocked", minimall.SubjectID(subject), nil)
+		return outbox.Emit(ctx, tx, TopicUnlocked, minimall.SubjectID(subject), nil)
 	})
 }
 

@@ -195,7 +195,7 @@ func (s *Service) ActivatePending(ctx context.Context, tx *sqldb.Tx, subject min
 		}
 		return err
 	}
-	return outbox.Emit(ctx, tx, "account.registered", subject, nil)
+	return outbox.Emit(ctx, tx, TopicRegistered, subject, nil)
 }
 
 func microsOrZero(t time.Time) int64 {

@@ -108,7 +108,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a minimall.Actor, u Profile
 				return sqldb.FormatError(op, err)
 			}
 		}
-		return outbox.Emit(ctx, tx, "profile.changed", a.Subject, nil)
+		return outbox.Emit(ctx, tx, TopicProfileChanged, a.Subject, nil)
 	})
 	if err != nil {
 		return nil, err

@@ -169,11 +169,11 @@ func (s *Service) resetPassword(ctx context.Context, subject minimall.SubjectID,
 			return sqldb.FormatError(op, err)
 		}
 		for _, id := range ids {
-			if err := outbox.Emit(ctx, tx, "session.revoked", subject, map[string]string{"session": id}); err != nil {
+			if err := outbox.Emit(ctx, tx, TopicSessionRevoked, subject, map[string]string{"session": id}); err != nil {
 				return err
 			}
 		}
-		return outbox.Emit(ctx, tx, "account.recovered", subject, nil)
+		return outbox.Emit(ctx, tx, TopicRecovered, subject, nil)
 	})
 	if err != nil {
 		return err

@@ -271,11 +271,11 @@ func closeAccount(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID)
 		return nil, sqldb.FormatError(op, err)
 	}
 	for _, id := range ids {
-		if err := outbox.Emit(ctx, tx, "session.revoked", subject, map[string]string{"session": id}); err != nil {
+		if err := outbox.Emit(ctx, tx, TopicSessionRevoked, subject, map[string]string{"session": id}); err != nil {
 			return nil, err
 		}
 	}
-	return ids, outbox.Emit(ctx, tx, "account.deregistered", subject, nil)
+	return ids, outbox.Emit(ctx, tx, TopicDeregistered, subject, nil)
 }
 
 func (accountPart) Pending(ctx context.Context, s minimall.SubjectID) ([]rights.Pending, error) {

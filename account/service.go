@@ -203,7 +203,7 @@ func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string,
 		return nil, err
 	}
 	if !under14 { // a held registration is announced when it is activated
-		if err := outbox.Emit(ctx, tx, "account.registered", subject, nil); err != nil {
+		if err := outbox.Emit(ctx, tx, TopicRegistered, subject, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -230,7 +230,7 @@ func sessionHash(token string) []byte {
 
 // sessionCache keeps checked sessions in memory so the check per request
 // is a map lookup. Revocation on this node drops the entry at once; other
-// nodes drop it on the "session.revoked" change-feed event, and every
+// nodes drop it on the TopicSessionRevoked change-feed event, and every
 // entry is re-read after sessionCacheTTL whatever happens.
 type sessionCache struct {
 	mu sync.RWMutex
@@ -328,7 +328,7 @@ func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error
 		if n, _ := res.RowsAffected(); n == 0 {
 			return minimall.Errorf(minimall.NotFound, op, "No such session. 会话不存在。")
 		}
-		return outbox.Emit(ctx, tx, "session.revoked", a.Subject, map[string]string{"session": id})
+		return outbox.Emit(ctx, tx, TopicSessionRevoked, a.Subject, map[string]string{"session": id})
 	})
 	if err != nil {
 		return err
@@ -353,10 +353,10 @@ func (s *Service) ForgetSession(id string) {
 // caches honest.
 func (s *Service) OnChange(ctx context.Context, evs []outbox.Event) error {
 	for _, e := range evs {
-		if e.Topic == "account.locked" {
+		if e.Topic == TopicLocked {
 			s.forgetSubject(e.Subject)
 		}
-		if e.Topic == "session.revoked" {
+		if e.Topic == TopicSessionRevoked {
 			var p struct{ Session string }
 			if err := json.Unmarshal(e.Payload, &p); err == nil {
 				s.ForgetSession(p.Session)

@@ -192,7 +192,8 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 	a.Engage = engage.NewService(db, k, a.Catalog, a.Accounts)
 	a.closers = append(a.closers, a.Engage.Close)
 	if a.Recommend, err = recommend.NewService(ctx, db, k, a.Catalog, a.Partners,
-		recommend.Config{Interval: cfg.FollowEvery, Grace: cfg.FollowGrace, Engage: a.Engage}); err != nil {
+		recommend.Config{Interval: cfg.FollowEvery, Grace: cfg.FollowGrace,
+			Engage: a.Engage, Carts: a.Carts, Orders: a.Orders, Searches: a.Search}); err != nil {
 		return err
 	}
 	a.Recommend.Follow()

@@ -60,3 +60,12 @@ type sealedItem struct {
 	Item     string `json:"item"`
 	PriceFen int64  `json:"price_fen"`
 }
+
+// TopicAdded is the change-feed topic of an add to the cart, written in the
+// same transaction; its payload (Added) names the line only, never the item.
+const TopicAdded = "cart.added"
+
+// Added is the payload of TopicAdded.
+type Added struct {
+	Line string `json:"line"`
+}

@@ -10,6 +10,7 @@ import (
 
 	"minimall"
 	"minimall/catalog"
+	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
 )
@@ -104,7 +105,7 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 		default:
 			return sqldb.FormatError(op, err)
 		}
-		return nil
+		return outbox.Emit(ctx, tx, TopicAdded, a.Subject, Added{Line: line.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -114,8 +115,12 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 }
 
 func (s *Service) open(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, row string, sealed []byte) (sealedItem, error) {
+	return s.openFor(ctx, a, subject, row, sealed, privacy.ForCart)
+}
+
+func (s *Service) openFor(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, row string, sealed []byte, p privacy.Purpose) (sealedItem, error) {
 	var it sealedItem
-	b, err := s.k.Guard().Open(ctx, a, subject, privacy.CartItem, privacy.ForCart, row, sealed)
+	b, err := s.k.Guard().Open(ctx, a, subject, privacy.CartItem, p, row, sealed)
 	if err != nil {
 		return it, err
 	}
@@ -123,6 +128,20 @@ func (s *Service) open(ctx context.Context, a minimall.Actor, subject minimall.S
 		return it, fmt.Errorf("cart: decode line %s: %w", row, err)
 	}
 	return it, nil
+}
+
+// LineItem returns the item of subject's cart line id, opened through the
+// guard for purpose p on behalf of a: how a follower of TopicAdded (the
+// recommendation area) learns what was added. Returns NotFound for a line
+// removed since.
+func (s *Service) LineItem(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, id string, p privacy.Purpose) (string, error) {
+	var sealed []byte
+	err := s.db.QueryRowContext(ctx, `SELECT item_sealed FROM cart_items WHERE id = ? AND subject = ?`, id, string(subject)).Scan(&sealed)
+	if err != nil {
+		return "", sqldb.FormatError("cart.LineItem", err)
+	}
+	it, err := s.openFor(ctx, a, subject, id, sealed, p)
+	return it.Item, err
 }
 
 // SetQuantity changes the quantity of a line. Returns NotFound for a line

@@ -19,7 +19,8 @@ import (
 // sent through the API; then no marker is in plaintext under the data
 // folder, in the search index, in the logs, or in any partner's records
 // beyond what the registry lets that partner receive (the logistics partner
-// gets the recipient's name, address and phone, to deliver).
+// gets the recipient's name, address and phone, to deliver); and the change
+// feed holds no marker, no sealed value and no (buyer, item) pair.
 func TestAPICanaryShopping(t *testing.T) {
 	st := testkit.MustOpenSQLite(t)
 	e := testenv.Start(t, st)
@@ -42,6 +43,9 @@ func TestAPICanaryShopping(t *testing.T) {
 	}
 	if r := e.Do(t, "GET", "/api/v1/items/"+plain, nil, auth...); r.Status != 200 {
 		t.Fatalf("item page: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do(t, "POST", "/api/v1/cart/items", map[string]any{"item": imported}, auth...); r.Status != 201 {
+		t.Fatalf("cart add: %d %s", r.Status, r.Body)
 	}
 	withInvoice := map[string]any{"items": []map[string]any{{"item": plain, "quantity": 1}}, "recipient": recipient,
 		"remark": "金丝雀备注R", "invoice_requested": true, "invoice": invoice}
@@ -77,6 +81,7 @@ func TestAPICanaryShopping(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	outboxClean(t, e, st, markers, buyer.Subject, plain, imported)
 	for _, dir := range []string{st.DataDir, e.SearchDir} {
 		err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 			if err != nil || info.IsDir() {

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"minimall/recommend"
 	nethttp "net/http"
 
 	"minimall"
@@ -46,7 +45,6 @@ func (s *Server) handleCartAdd(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.problem(w, r, err)
 		return
 	}
-	s.observeBehaviour(r, recommend.Signal{Kind: recommend.Cart, Item: l.Item})
 	writeJSON(w, nethttp.StatusCreated, l)
 }
 

@@ -3,7 +3,6 @@ package http
 import (
 	"encoding/json"
 	"io"
-	"minimall/recommend"
 	nethttp "net/http"
 
 	"minimall"
@@ -49,15 +48,6 @@ func (s *Server) handleOrderCreate(w nethttp.ResponseWriter, r *nethttp.Request)
 		return
 	}
 	idempotent(w, replayed)
-	if !replayed {
-		var signals []recommend.Signal
-		for _, o := range orders {
-			for _, l := range o.Lines {
-				signals = append(signals, recommend.Signal{Kind: recommend.Order, Item: l.Item})
-			}
-		}
-		s.observeBehaviour(r, signals...)
-	}
 	writeJSON(w, nethttp.StatusCreated, map[string]any{"orders": orders})
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
+	"minimall/order"
 	"minimall/partner"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -575,8 +576,8 @@ func TestAPIPaymentNoticeRepeated(t *testing.T) {
 			t.Fatalf("after the notices: %+v", got)
 		}
 		var paidEvents int
-		if err := st.DB.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM outbox WHERE topic = 'order.changed' AND payload LIKE ?`,
-			"%"+o.ID+"%").Scan(&paidEvents); err != nil {
+		if err := st.DB.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM outbox WHERE topic = ? AND payload LIKE ?`,
+			order.TopicChanged, "%"+o.ID+"%").Scan(&paidEvents); err != nil {
 			t.Fatal(err)
 		}
 		if paidEvents != 1 {

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"minimall/recommend"
 	nethttp "net/http"
 	"strconv"
 
@@ -52,9 +51,6 @@ func (s *Server) handleSearch(w nethttp.ResponseWriter, r *nethttp.Request) {
 	if err != nil {
 		s.problem(w, r, err)
 		return
-	}
-	if len(res.Items) > 0 {
-		s.observeSearch(r, recommend.Signal{Kind: recommend.Search, Category: res.Items[0].Category})
 	}
 	writeJSON(w, nethttp.StatusOK, res)
 }

@@ -198,3 +198,9 @@ func hash(s string) []byte {
 	h := sha256.Sum256([]byte(s))
 	return h[:]
 }
+
+// Change-feed topics of grants; payloads name the grant (and client) only.
+const (
+	TopicAuthorized = "oauth.authorized"
+	TopicRevoked    = "oauth.revoked"
+)

@@ -336,7 +336,7 @@ func (s *Service) storeGrant(ctx context.Context, subject minimall.SubjectID, gi
 		if err := insertCode(ctx, tx, code, gid, req, tx.Now().Add(s.cfg.CodeTTL)); err != nil {
 			return err
 		}
-		if err := outbox.Emit(ctx, tx, "oauth.authorized", subject, map[string]string{"grant": gid, "client": rec.ClientID}); err != nil {
+		if err := outbox.Emit(ctx, tx, TopicAuthorized, subject, map[string]string{"grant": gid, "client": rec.ClientID}); err != nil {
 			return err
 		}
 		out = code

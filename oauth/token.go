@@ -264,6 +264,6 @@ func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error
 		if err := s.withdrawUnusedTx(ctx, tx, a.Subject, "oauth_grant:"+id); err != nil {
 			return err
 		}
-		return outbox.Emit(ctx, tx, "oauth.revoked", a.Subject, map[string]string{"grant": id})
+		return outbox.Emit(ctx, tx, TopicRevoked, a.Subject, map[string]string{"grant": id})
 	})
 }

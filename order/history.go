@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"minimall"
+	"minimall/privacy"
 	"minimall/sqldb"
 )
 
@@ -16,4 +17,24 @@ func (s *Service) CompletedOrders(ctx context.Context, subject minimall.SubjectI
 		return 0, sqldb.FormatError("order.CompletedOrders", err)
 	}
 	return n, nil
+}
+
+// Items returns the items of subject's order id, opened through the guard
+// for purpose p on behalf of a: how a follower of TopicPlaced (the
+// recommendation area) learns what was ordered.
+func (s *Service) Items(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, id string, p privacy.Purpose) ([]string, error) {
+	r, err := loadOrder(ctx, s.db, id, subject)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.open(ctx, a, r, p, privacy.OrderItems)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := parseLines(v[privacy.OrderItems])
+	items := make([]string, 0, len(lines))
+	for _, l := range lines {
+		items = append(items, l.Item)
+	}
+	return items, err
 }

@@ -27,6 +27,11 @@ const (
 	TopicChanged = "order.changed"
 )
 
+// Placed is the payload of TopicPlaced: the orders one checkout made.
+type Placed struct {
+	Orders []string `json:"orders"`
+}
+
 // Config holds the keys that check the partners' signed callbacks (their
 // answer keys, partner.Endpoint.VerifyKey) and where partners call back.
 //
@@ -183,7 +188,7 @@ func (s *Service) place(ctx context.Context, a minimall.Actor, req PlaceRequest,
 				return sqldb.FormatError(op, err)
 			}
 		}
-		return outbox.Emit(ctx, tx, TopicPlaced, a.Subject, map[string]any{"orders": ids})
+		return outbox.Emit(ctx, tx, TopicPlaced, a.Subject, Placed{Orders: ids})
 	})
 	return orders, err
 }

@@ -102,20 +102,9 @@ func (s *Service) save(ctx context.Context, subject minimall.SubjectID, pseud st
 }
 
 // applySignals folds a person's new signals into their profile. Without
-// their consent (withdrawn since the signal was sealed) the guard refuses
-// to open anything, and nothing is read or kept.
-func (s *Service) applySignals(ctx context.Context, subject minimall.SubjectID, sigs []sealedSignal, opened []Signal) error {
-	got := opened
-	for _, sg := range sigs {
-		b, err := s.k.Guard().Open(ctx, s.actor, subject, privacy.PreferenceFeatures, privacy.ForRecommendation, sg.Row, sg.Sealed)
-		if err != nil {
-			continue // denied (consent withdrawn, erased): audited, skipped
-		}
-		var sig Signal
-		if json.Unmarshal(b, &sig) == nil {
-			got = append(got, sig)
-		}
-	}
+// their consent (withdrawn since) the guard refuses to open the profile,
+// and nothing is kept.
+func (s *Service) applySignals(ctx context.Context, subject minimall.SubjectID, got []Signal) error {
 	if len(got) == 0 {
 		return nil
 	}

@@ -4,10 +4,12 @@
 // or read for ranking, and prices never depend on anyone's profile (PIPL
 // art. 24) — items come from the catalogue exactly as everyone sees them.
 //
-// Behaviour reaches it as signals (Observe), which travel the change feed:
-// an aggregate event with no person in it feeds the hot list, and, only
-// while the person's recommendation consent is granted, a sealed event
-// feeds their interest profile. Profiles live in recommend_profiles keyed
+// Behaviour reaches it on the change feed: the area where a person viewed,
+// searched, added to the cart or ordered writes an event naming the row it
+// wrote, and, only while the person's recommendation consent is granted,
+// the follower reads that row back through the area (and the guard) into
+// their interest profile and the hot list. Feedback on recommendations
+// (Observe) is recommend's own: an event naming no one feeds the hot list. Profiles live in recommend_profiles keyed
 // by a pseudonym derived from the person's key, sealed under that key.
 package recommend
 
@@ -38,13 +40,9 @@ type Signal struct {
 	Category string `json:"c,omitempty"`
 }
 
-// Change-feed topics. TopicActivity carries no subject and only an item
-// id and a kind (aggregates); TopicSignal carries the subject and the
-// signal sealed under their key, never in clear.
-const (
-	TopicActivity = "recommend.activity"
-	TopicSignal   = "recommend.signal"
-)
+// TopicActivity is the change-feed topic of feedback for the hot list: it
+// carries no subject, only an item id and a kind (aggregates).
+const TopicActivity = "recommend.activity"
 
 // Page sizes and the diversity rule: at most MaxPerCategory items of one
 // category in a page (policy 二(二)4: 避免同类型内容过度集中).
@@ -118,7 +116,10 @@ type Config struct {
 	Grace time.Duration
 	// HalfLife is how fast old interests fade. Default 7 days.
 	HalfLife time.Duration
-	// Engage lets the follower read footprints, favourites and likes
-	// (topic engage.added) into profiles; nil reads none.
-	Engage Engagements
+	// The areas the follower reads behaviour from (footprints, favourites
+	// and likes; cart adds; orders placed; searches); nil reads none.
+	Engage   Engagements
+	Carts    CartLines
+	Orders   OrderLines
+	Searches Searches
 }

@@ -8,7 +8,6 @@ import (
 
 	"minimall"
 	"minimall/catalog"
-	"minimall/engage"
 	"minimall/outbox"
 	"minimall/partner"
 	"minimall/privacy"
@@ -22,7 +21,6 @@ type Service struct {
 	k       *privacy.Kernel
 	catalog *catalog.Service
 	ads     *partner.Gateway
-	engage  Engagements
 	feed    *outbox.Feed
 	cfg     Config
 	actor   minimall.Actor // the follower and ranking, acting for ForRecommendation
@@ -44,7 +42,7 @@ func NewService(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catal
 	if cfg.HalfLife <= 0 {
 		cfg.HalfLife = 7 * 24 * time.Hour
 	}
-	s := &Service{db: db, k: k, catalog: cat, ads: ads, engage: cfg.Engage, feed: outbox.NewFeed(db), cfg: cfg, actor: minimall.SystemActor("recommend")}
+	s := &Service{db: db, k: k, catalog: cat, ads: ads, feed: outbox.NewFeed(db), cfg: cfg, actor: minimall.SystemActor("recommend")}
 	if cfg.Grace > 0 {
 		s.feed.Grace = cfg.Grace
 	}
@@ -54,15 +52,6 @@ func NewService(ctx context.Context, db *sqldb.DB, k *privacy.Kernel, cat *catal
 	}
 	return s, nil
 }
-
-// Engagements reads a person's engagement records through their own area
-// (engage.Service), and so through the guard and its consent check.
-type Engagements interface {
-	Target(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, k engage.Kind, id string, p privacy.Purpose) (*engage.Entry, error)
-}
-
-// engageKinds are the engagement records that say something about taste.
-var engageKinds = map[engage.Kind]Kind{engage.Footprint: View, engage.Favourite: Cart, engage.Like: Search}
 
 // Follow applies the change feed until Close.
 func (s *Service) Follow() {
@@ -127,15 +116,11 @@ type activity struct {
 	Item string `json:"item"`
 }
 
-type sealedSignal struct {
-	Row    string `json:"row"`
-	Sealed []byte `json:"sealed"`
-}
-
-// Observe records what a person (or a visitor) did, for the hot list and,
-// only with their recommendation consent, for their profile. Other areas
-// call it where the behaviour happens (the hook for footprints, searches,
-// carts and orders); the write joins the next group commit.
+// Observe records a person's feedback on what they were recommended (a view
+// or a click): the hot list counts it from an event that names no one and,
+// only with their recommendation consent, their profile takes it at once.
+// Behaviour elsewhere (views, searches, cart adds, orders) reaches the
+// profile from the change feed written by the area where it happened.
 // Returns Invalid for an unknown kind or an empty signal.
 func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) error {
 	const op = "recommend.Observe"
@@ -146,40 +131,31 @@ func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) err
 	if err != nil {
 		return err
 	}
-	var sealed *sealedSignal
 	if personal {
-		row := minimall.NewRowID("sig_")
-		v, _ := json.Marshal(sig)
-		b, err := s.k.Guard().Seal(ctx, a.Subject, privacy.PreferenceFeatures, row, v)
+		s.mu.Lock()
+		err = s.applySignals(ctx, a.Subject, []Signal{sig})
+		s.mu.Unlock()
 		if err != nil {
 			return err
 		}
-		sealed = &sealedSignal{Row: row, Sealed: b}
 	}
-	if sig.Item == "" && sealed == nil {
-		return nil // nothing for the hot list, and nothing of theirs to keep
-	}
-	return s.db.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		if sig.Item != "" {
-			// No subject: the hot list is counted from everyone, linked to no one.
-			if err := outbox.Emit(ctx, tx, TopicActivity, "", activity{Kind: sig.Kind, Item: sig.Item}); err != nil {
-				return err
-			}
-		}
-		if sealed != nil {
-			return outbox.Emit(ctx, tx, TopicSignal, a.Subject, sealed)
-		}
+	if sig.Item == "" {
 		return nil
+	}
+	// No subject: the hot list is counted from everyone, linked to no one.
+	return s.db.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		return outbox.Emit(ctx, tx, TopicActivity, "", activity{Kind: sig.Kind, Item: sig.Item})
 	})
 }
 
-// onChange applies a batch: activity to the aggregates, signals to
-// profiles, and a withdrawn recommendation consent deletes the profile
-// (PIPL art. 47: consent withdrawn, the data goes).
+// onChange applies a batch: activity to the aggregates, the acts other
+// areas announce to profiles (read back through those areas, so through
+// the guard and the person's consent), and a withdrawn recommendation
+// consent deletes the profile (PIPL art. 47: consent withdrawn, the data
+// goes).
 func (s *Service) onChange(ctx context.Context, evs []outbox.Event) error {
 	hot := map[string]float64{}
-	signals := map[minimall.SubjectID][]sealedSignal{}
-	direct := map[minimall.SubjectID][]Signal{} // read from engage, already opened
+	direct := map[minimall.SubjectID][]Signal{}
 	var order []minimall.SubjectID
 	for _, e := range evs {
 		switch e.Topic {
@@ -188,33 +164,28 @@ func (s *Service) onChange(ctx context.Context, evs []outbox.Event) error {
 			if json.Unmarshal(e.Payload, &act) == nil && act.Item != "" {
 				hot[act.Item] += weights[act.Kind]
 			}
-		case TopicSignal:
-			var sg sealedSignal
-			if json.Unmarshal(e.Payload, &sg) == nil {
-				if _, ok := signals[e.Subject]; !ok && direct[e.Subject] == nil {
-					order = append(order, e.Subject)
-				}
-				signals[e.Subject] = append(signals[e.Subject], sg)
-			}
-		case engage.TopicAdded:
-			sigs, err := s.engaged(ctx, e)
-			if err != nil {
-				return err
-			}
-			if len(sigs) > 0 {
-				if _, ok := signals[e.Subject]; !ok && direct[e.Subject] == nil {
-					order = append(order, e.Subject)
-				}
-				direct[e.Subject] = append(direct[e.Subject], sigs...)
-				for _, sg := range sigs {
-					hot[sg.Item] += weights[sg.Kind]
-				}
-			}
 		case outbox.TopicConsentChanged:
 			var c struct{ Scope, Action string }
 			if json.Unmarshal(e.Payload, &c) == nil && c.Scope == string(privacy.FeatureScope(privacy.FeatRecommendation)) && c.Action == string(privacy.Withdraw) {
 				if err := s.Forget(ctx, e.Subject); err != nil {
 					return err
+				}
+			}
+		default:
+			sigs, err := s.behaviour(ctx, e)
+			if err != nil {
+				return err
+			}
+			if len(sigs) == 0 {
+				continue
+			}
+			if direct[e.Subject] == nil {
+				order = append(order, e.Subject)
+			}
+			direct[e.Subject] = append(direct[e.Subject], sigs...)
+			for _, sg := range sigs {
+				if sg.Item != "" {
+					hot[sg.Item] += weights[sg.Kind]
 				}
 			}
 		}
@@ -223,36 +194,9 @@ func (s *Service) onChange(ctx context.Context, evs []outbox.Event) error {
 		return err
 	}
 	for _, subj := range order {
-		if err := s.applySignals(ctx, subj, signals[subj], direct[subj]); err != nil {
+		if err := s.applySignals(ctx, subj, direct[subj]); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// engaged reads the items of an engage.added event, only for a person whose
-// recommendation consent is on: otherwise nothing of theirs is read.
-func (s *Service) engaged(ctx context.Context, e outbox.Event) ([]Signal, error) {
-	var ch engage.Changed
-	kind, ok := Kind(""), false
-	if s.engage == nil || json.Unmarshal(e.Payload, &ch) != nil {
-		return nil, nil
-	}
-	if kind, ok = engageKinds[ch.Kind]; !ok {
-		return nil, nil
-	}
-	if on, err := s.consented(ctx, minimall.ShopperActor(e.Subject), privacy.FeatRecommendation); err != nil || !on {
-		return nil, err
-	}
-	var out []Signal
-	for _, id := range ch.Entries {
-		en, err := s.engage.Target(ctx, s.actor, e.Subject, ch.Kind, id, privacy.ForRecommendation)
-		if err != nil {
-			continue // removed since, or consent withdrawn: skipped (denials are audited)
-		}
-		if en.Type == engage.Item {
-			out = append(out, Signal{Kind: kind, Item: en.Target})
-		}
-	}
-	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/outbox"
 	"minimall/privacy"
 	"minimall/sqldb"
 )
@@ -30,6 +31,16 @@ type Settings struct {
 // results fell in most (the field "search activity" of the registry).
 type activity struct {
 	TopCategory string `json:"top_category,omitempty"`
+}
+
+// TopicSearched is the change-feed topic of a remembered search, written
+// with its history row; its payload (Searched) names the row only, never
+// the query or what it found.
+const TopicSearched = "search.searched"
+
+// Searched is the payload of TopicSearched.
+type Searched struct {
+	Row string `json:"row"`
 }
 
 // historyLimit bounds the history a person is shown, and personalRecent how
@@ -75,10 +86,13 @@ func (s *Service) remember(ctx context.Context, subject minimall.SubjectID, q, t
 			_, err := tx.ExecContext(ctx, `INSERT INTO search_history (id, subject, query_index, query_sealed, activity_sealed, searched_at)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subject, query_index) DO UPDATE SET searched_at = excluded.searched_at`,
 				id, string(subject), idx, sealedQ, sealedAct, now)
+			if err != nil {
+				return sqldb.FormatError(op, err)
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE search_history SET activity_sealed = ?, searched_at = ? WHERE id = ?`, sealedAct, now, id); err != nil {
 			return sqldb.FormatError(op, err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE search_history SET activity_sealed = ?, searched_at = ? WHERE id = ?`, sealedAct, now, id)
-		return sqldb.FormatError(op, err)
+		return outbox.Emit(ctx, tx, TopicSearched, subject, Searched{Row: id})
 	})
 }
 
@@ -202,6 +216,30 @@ func (s *Service) DeleteHistoryEntry(ctx context.Context, a minimall.Actor, id s
 		return minimall.Errorf(minimall.NotFound, op, "No such history entry. 搜索记录不存在。")
 	}
 	return nil
+}
+
+// SearchCategory returns the category subject's remembered search id fell
+// in, opened through the guard for purpose p on behalf of a: how a follower
+// of TopicSearched (the recommendation area) learns what was searched. It
+// is "" for a person who switched search personalisation off (去个性化排序):
+// their searches stay out of recommendations too.
+func (s *Service) SearchCategory(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, id string, p privacy.Purpose) (string, error) {
+	const op = "search.SearchCategory"
+	set, err := s.Settings(ctx, minimall.ShopperActor(subject))
+	if err != nil || set.NonPersonalised {
+		return "", err
+	}
+	var sealed []byte
+	err = s.db.QueryRowContext(ctx, `SELECT activity_sealed FROM search_history WHERE id = ? AND subject = ?`, id, string(subject)).Scan(&sealed)
+	if err != nil {
+		return "", sqldb.FormatError(op, err)
+	}
+	b, err := s.k.Guard().Open(ctx, a, subject, privacy.SearchActivity, p, id, sealed)
+	if err != nil {
+		return "", err
+	}
+	var act activity
+	return act.TopCategory, json.Unmarshal(b, &act)
 }
 
 // Settings returns the person's search settings (the defaults if never

@@ -218,7 +218,7 @@ func (s *Service) RemoveDevice(ctx context.Context, a minimall.Actor, id string)
 		if n, _ := res.RowsAffected(); n == 0 {
 			return minimall.Errorf(minimall.NotFound, op, "No such device. 设备不存在。")
 		}
-		return outbox.Emit(ctx, tx, "security.device_removed", a.Subject, map[string]string{"device": id})
+		return outbox.Emit(ctx, tx, TopicDeviceRemoved, a.Subject, map[string]string{"device": id})
 	})
 }
 
@@ -252,7 +252,7 @@ func (s *Service) ReportFraud(ctx context.Context, a minimall.Actor, text string
 			r.ID, string(a.Subject), sealed, r.Status, sqldb.Micros(r.CreatedAt)); err != nil {
 			return sqldb.FormatError(op, err)
 		}
-		if err := outbox.Emit(ctx, tx, "security.fraud_reported", a.Subject, map[string]string{"report": r.ID}); err != nil {
+		if err := outbox.Emit(ctx, tx, TopicFraudReported, a.Subject, map[string]string{"report": r.ID}); err != nil {
 			return err
 		}
 		out = r
@@ -288,3 +288,9 @@ func (s *Service) FraudReports(ctx context.Context, a minimall.Actor) ([]FraudRe
 	}
 	return out, rows.Err()
 }
+
+// Change-feed topics of the security centre; payloads name the row only.
+const (
+	TopicDeviceRemoved = "security.device_removed"
+	TopicFraudReported = "security.fraud_reported"
+)
