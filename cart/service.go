@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"minimall"
+	"minimall/activity"
 	"minimall/catalog"
 	"minimall/outbox"
 	"minimall/privacy"
@@ -105,7 +106,10 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 		default:
 			return sqldb.FormatError(op, err)
 		}
-		return outbox.Emit(ctx, tx, TopicAdded, a.Subject, Added{Line: line.ID})
+		if err := outbox.Emit(ctx, tx, TopicAdded, a.Subject, Added{Line: line.ID}); err != nil {
+			return err
+		}
+		return activity.Emit(ctx, tx, activity.Cart, item) // the hot list, counted from everyone
 	})
 	if err != nil {
 		return nil, err

@@ -496,5 +496,15 @@ func TestAPIRecommendationsFollowShopping(t *testing.T) {
 		if l := recommendations(t, e, 1, hoff...); l.Personalised {
 			t.Fatal("a person without the recommendation consent got a personalised list from their cart")
 		}
+		// 二(二)3: the hot list is counted from everyone's acts, linked to no
+		// one, so the cart add of a person with the switch off counts too.
+		lone := byCat["earphone"][2]
+		wantStatus(t, e.Do(t, "POST", "/api/v1/cart/items", map[string]any{"item": lone}, hoff...), 201, "cart, switch off")
+		syncReco(t, e)
+		var score float64
+		st.DB.QueryRowContext(t.Context(), `SELECT score FROM recommend_stats WHERE item = ?`, lone).Scan(&score)
+		if score <= 0 {
+			t.Fatal("a cart add of a person without the recommendation consent did not count for the hot list")
+		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/activity"
 	"minimall/catalog"
 	"minimall/outbox"
 	"minimall/partner"
@@ -177,9 +178,15 @@ func (s *Service) place(ctx context.Context, a minimall.Actor, req PlaceRequest,
 		if orders, err = s.insertOrders(ctx, tx, a, req, groupByShop(priced)); err != nil {
 			return err
 		}
-		ids := make([]string, len(orders))
+		ids, items := make([]string, len(orders)), []string{}
 		for i, o := range orders {
 			ids[i] = o.ID
+			for _, l := range o.Lines {
+				items = append(items, l.Item)
+			}
+		}
+		if err := activity.Emit(ctx, tx, activity.Order, items...); err != nil { // the hot list, counted from everyone
+			return err
 		}
 		if req.IdempotencyKey != "" {
 			list, _ := json.Marshal(ids)

@@ -40,10 +40,6 @@ type Signal struct {
 	Category string `json:"c,omitempty"`
 }
 
-// TopicActivity is the change-feed topic of feedback for the hot list: it
-// carries no subject, only an item id and a kind (aggregates).
-const TopicActivity = "recommend.activity"
-
 // Page sizes and the diversity rule: at most MaxPerCategory items of one
 // category in a page (policy 二(二)4: 避免同类型内容过度集中).
 const (

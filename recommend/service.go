@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/activity"
 	"minimall/catalog"
+	"minimall/engage"
 	"minimall/outbox"
 	"minimall/partner"
 	"minimall/privacy"
@@ -111,11 +113,6 @@ func (s *Service) consented(ctx context.Context, a minimall.Actor, f privacy.Fea
 	return st == privacy.Granted, err
 }
 
-type activity struct {
-	Kind Kind   `json:"kind"`
-	Item string `json:"item"`
-}
-
 // Observe records a person's feedback on what they were recommended (a view
 // or a click): the hot list counts it from an event that names no one and,
 // only with their recommendation consent, their profile takes it at once.
@@ -144,7 +141,7 @@ func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) err
 	}
 	// No subject: the hot list is counted from everyone, linked to no one.
 	return s.db.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		return outbox.Emit(ctx, tx, TopicActivity, "", activity{Kind: sig.Kind, Item: sig.Item})
+		return activity.Emit(ctx, tx, string(sig.Kind), sig.Item)
 	})
 }
 
@@ -159,10 +156,10 @@ func (s *Service) onChange(ctx context.Context, evs []outbox.Event) error {
 	var order []minimall.SubjectID
 	for _, e := range evs {
 		switch e.Topic {
-		case TopicActivity:
-			var act activity
+		case activity.Topic:
+			var act activity.Act
 			if json.Unmarshal(e.Payload, &act) == nil && act.Item != "" {
-				hot[act.Item] += weights[act.Kind]
+				hot[act.Item] += weights[Kind(act.Kind)]
 			}
 		case outbox.TopicConsentChanged:
 			var c struct{ Scope, Action string }
@@ -183,6 +180,9 @@ func (s *Service) onChange(ctx context.Context, evs []outbox.Event) error {
 				order = append(order, e.Subject)
 			}
 			direct[e.Subject] = append(direct[e.Subject], sigs...)
+			if e.Topic != engage.TopicAdded {
+				continue // cart adds and orders count for the hot list from activity events
+			}
 			for _, sg := range sigs {
 				if sg.Item != "" {
 					hot[sg.Item] += weights[sg.Kind]
