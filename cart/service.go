@@ -321,16 +321,16 @@ func only(rs []row, ids []string) []row {
 	return out
 }
 
-// Take removes lines from the caller's cart inside tx, for an order, and
-// returns what they held: the lines named by ids, or every line when ids
-// is empty. Returns NotFound when a named line is not in the cart, Invalid
-// when there is nothing to take.
-func (s *Service) Take(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, ids []string) ([]Taken, error) {
-	const op = "cart.Take"
+// Lines returns what the caller's cart lines hold, for an order: the lines
+// named by ids, or every line when ids is empty. The order takes them
+// with Take, in its write. Returns NotFound when a named line is not in
+// the cart, Invalid when there is nothing to take.
+func (s *Service) Lines(ctx context.Context, a minimall.Actor, ids []string) ([]Taken, error) {
+	const op = "cart.Lines"
 	if err := minimall.SignedIn(a, op); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, item_sealed, quantity, added_at FROM cart_items WHERE subject = ?`, string(a.Subject))
+	rows, err := s.db.QueryContext(ctx, `SELECT id, item_sealed, quantity, added_at FROM cart_items WHERE subject = ?`, string(a.Subject))
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}
@@ -354,12 +354,27 @@ func (s *Service) Take(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, ids 
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE id = ?`, r.id); err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
 		out = append(out, Taken{ID: r.id, Item: it.Item, Quantity: r.quantity})
 	}
 	return out, nil
+}
+
+// Take removes lines Lines returned from the caller's cart inside tx, for
+// the order that holds them. Returns Conflict when a line is gone or its
+// quantity changed since (another checkout took it, or the person changed
+// it): the order would not be what they saw.
+func (s *Service) Take(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, lines []Taken) error {
+	const op = "cart.Take"
+	for _, l := range lines {
+		res, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE id = ? AND subject = ? AND quantity = ?`, l.ID, string(a.Subject), l.Quantity)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return minimall.Errorf(minimall.Conflict, op, "Your cart changed while you ordered; look at it again. 下单时购物车已变动，请重新确认。")
+		}
+	}
+	return nil
 }
 
 func dedupe(ids []string) map[string]bool {

@@ -81,6 +81,53 @@ func (s *Stock) Reserve(ctx context.Context, tx *sqldb.Tx, wants []Want) ([]Pric
 	return out, nil
 }
 
+// Quote returns each wanted item's current title, shop and price, read
+// from the row (not a cache), in the order Reserve takes them, so an order
+// can be sealed before its write. Reserve then takes the stock and Same
+// tells whether anything moved in between. Returns what Reserve returns.
+func (s *Stock) Quote(ctx context.Context, wants []Want) ([]Priced, error) {
+	const op = "catalog.Reserve"
+	merged := mergeWants(wants)
+	out := make([]Priced, 0, len(merged))
+	for _, w := range merged {
+		if w.Quantity <= 0 {
+			return nil, invalid(op, "A quantity is at least 1. 数量至少为1。")
+		}
+		p := Priced{Item: w.Item, Quantity: w.Quantity}
+		var attrs string
+		err := s.db.QueryRowContext(ctx, `SELECT title, shop, price_fen, attributes, stock, status FROM items WHERE id = ?`, w.Item).
+			Scan(&p.Title, &p.Shop, &p.PriceFen, &attrs, &p.Stock, &p.Status)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) || p.Status == Removed:
+			return nil, notFound(op, "No such item. 商品不存在。")
+		case err != nil:
+			return nil, sqldb.FormatError(op, err)
+		case p.Status != OnSale:
+			return nil, minimall.Errorf(minimall.Conflict, op, "An item is not on sale. 商品已下架。")
+		case p.Stock < w.Quantity:
+			return nil, minimall.Errorf(minimall.Conflict, op, "Not enough stock. 库存不足。")
+		}
+		p.CrossBorder = crossBorder(attrs)
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Same reports whether a reservation took the items as quoted: the same
+// items and quantities, at the same title, shop, price and kind.
+func Same(quoted, reserved []Priced) bool {
+	if len(quoted) != len(reserved) {
+		return false
+	}
+	for i, q := range quoted {
+		r := reserved[i]
+		if q.Item != r.Item || q.Quantity != r.Quantity || q.Title != r.Title || q.Shop != r.Shop || q.PriceFen != r.PriceFen || q.CrossBorder != r.CrossBorder {
+			return false
+		}
+	}
+	return true
+}
+
 // forgetAfter clears the cached items whose stock tx changes, now and
 // again once it commits (a reader may cache the old stock in between).
 func (s *Stock) forgetAfter(tx *sqldb.Tx, wants []Want) {

@@ -37,15 +37,17 @@ const (
 // reservation inside the order's transaction, its release, and who owns a
 // shop. catalog.Stock implements it.
 type Catalog interface {
+	Quote(ctx context.Context, wants []catalog.Want) ([]catalog.Priced, error)
 	Reserve(ctx context.Context, tx *sqldb.Tx, wants []catalog.Want) ([]catalog.Priced, error)
 	Release(ctx context.Context, tx *sqldb.Tx, wants []catalog.Want) error
 	ShopOwner(ctx context.Context, shop string) (minimall.SubjectID, error)
 }
 
-// Cart is what orders need of the cart: taking lines inside the order's
-// transaction. cart.Service implements it.
+// Cart is what orders need of the cart: reading the lines an order holds
+// before its write, and taking them inside it. cart.Service implements it.
 type Cart interface {
-	Take(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, ids []string) ([]cart.Taken, error)
+	Lines(ctx context.Context, a minimall.Actor, ids []string) ([]cart.Taken, error)
+	Take(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, lines []cart.Taken) error
 }
 
 // The catalogue and the cart are what these interfaces describe.

@@ -15,6 +15,7 @@ import (
 
 	"minimall"
 	"minimall/activity"
+	"minimall/cart"
 	"minimall/catalog"
 	"minimall/outbox"
 	"minimall/partner"
@@ -155,68 +156,77 @@ func (s *Service) replay(ctx context.Context, a minimall.Actor, ids []string, er
 	return orders, true, nil
 }
 
-// place writes the orders of req in one group commit (sqldb.DB.Write),
-// with the stock reserved inside it, so no two checkouts can take the
-// same unit. It returns the orders as they were stored: reading them back
-// would open every sealed value again. A concurrent checkout with the same
-// key makes the checkouts insert fail with Conflict, undoing the rest.
+// place writes the orders of req in one write (sqldb.DB.Write). Every
+// value is read and sealed before it: the cart's lines, the items' current
+// prices, the orders' rows; the write only takes the cart lines and the
+// stock and inserts the rows, so the single writer never waits on the
+// guard. The stock is reserved inside the write, so no two checkouts can
+// take the same unit; if the reservation finds anything but what was
+// quoted (a price changed in between), the order is refused with Conflict
+// and the shopper confirms again. A concurrent checkout with the same key
+// makes the checkouts insert fail with Conflict, undoing the rest. It
+// returns the orders as they were stored: reading them back would open
+// every sealed value again.
 func (s *Service) place(ctx context.Context, a minimall.Actor, req PlaceRequest, reqHash []byte) ([]*Order, error) {
 	const op = "order.Place"
-	var orders []*Order
-	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		wants, err := s.wants(ctx, tx, a, req)
+	lines, wants, err := s.wants(ctx, a, req)
+	if err != nil {
+		return nil, err
+	}
+	quoted, err := s.catalog.Quote(ctx, wants)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.ValidateGoods(quoted); err != nil {
+		return nil, err
+	}
+	rows, err := s.sealOrders(ctx, a, req, groupByShop(quoted), s.db.Now())
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if lines != nil {
+			if err := s.cart.Take(ctx, tx, a, lines); err != nil {
+				return err
+			}
+		}
+		reserved, err := s.catalog.Reserve(ctx, tx, wants)
 		if err != nil {
 			return err
 		}
-		priced, err := s.catalog.Reserve(ctx, tx, wants)
-		if err != nil {
-			return err
+		if !catalog.Same(quoted, reserved) {
+			return minimall.Errorf(minimall.Conflict, op, "An item's price or details changed as you ordered; look at the order again. 下单时商品价格或信息已变动，请重新确认订单。")
 		}
-		if err := req.ValidateGoods(priced); err != nil {
-			return err
-		}
-		if orders, err = s.insertOrders(ctx, tx, a, req, groupByShop(priced)); err != nil {
-			return err
-		}
-		ids, items := make([]string, len(orders)), []string{}
-		for i, o := range orders {
-			ids[i] = o.ID
-			for _, l := range o.Lines {
-				items = append(items, l.Item)
-			}
-		}
-		if err := activity.Emit(ctx, tx, activity.Order, items...); err != nil { // the hot list, counted from everyone
-			return err
-		}
-		if req.IdempotencyKey != "" {
-			list, _ := json.Marshal(ids)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (subject, idem_key, request_hash, orders, created_at) VALUES (?, ?, ?, ?, ?)`,
-				string(a.Subject), idemIndex(a.Subject, req.IdempotencyKey), reqHash, string(list), sqldb.Micros(tx.Now())); err != nil {
-				return sqldb.FormatError(op, err)
-			}
-		}
-		return outbox.Emit(ctx, tx, TopicPlaced, a.Subject, Placed{Orders: ids})
+		return s.insertOrders(ctx, tx, a, req, rows, reqHash)
 	})
-	return orders, err
+	if err != nil {
+		return nil, err
+	}
+	orders := make([]*Order, len(rows))
+	for i, r := range rows {
+		orders[i] = r.order
+	}
+	return orders, nil
 }
 
-// wants is what the order takes: the cart's lines or the items to buy now.
-func (s *Service) wants(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, req PlaceRequest) ([]catalog.Want, error) {
+// wants is what the order takes: the cart's lines (returned too, for the
+// write to take) or the items to buy now.
+func (s *Service) wants(ctx context.Context, a minimall.Actor, req PlaceRequest) ([]cart.Taken, []catalog.Want, error) {
 	var wants []catalog.Want
 	if req.FromCart {
-		taken, err := s.cart.Take(ctx, tx, a, req.CartItems)
+		lines, err := s.cart.Lines(ctx, a, req.CartItems)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, t := range taken {
+		for _, t := range lines {
 			wants = append(wants, catalog.Want{Item: t.Item, Quantity: t.Quantity})
 		}
-		return wants, nil
+		return lines, wants, nil
 	}
 	for _, l := range req.Items {
 		wants = append(wants, catalog.Want{Item: l.Item, Quantity: l.Quantity})
 	}
-	return wants, nil
+	return nil, wants, nil
 }
 
 func groupByShop(priced []catalog.Priced) [][]Line {
@@ -236,62 +246,120 @@ func groupByShop(priced []catalog.Priced) [][]Line {
 	return out
 }
 
-func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, req PlaceRequest, groups [][]Line) ([]*Order, error) {
-	const op = "order.Place"
-	orders := make([]*Order, 0, len(groups))
-	now := tx.Now()
+// sealedOrder is one order sealed for its write: the order as the answer
+// shows it, its row, and its invoice's row when one was asked for.
+type sealedOrder struct {
+	order   *Order
+	row     privacy.SealedRow
+	invoice *privacy.SealedRow
+}
+
+// sealOrders builds and seals the orders of req, one per shop's lines,
+// created at now.
+func (s *Service) sealOrders(ctx context.Context, a minimall.Actor, req PlaceRequest, groups [][]Line, now time.Time) ([]sealedOrder, error) {
+	out := make([]sealedOrder, 0, len(groups))
 	for _, lines := range groups {
-		id := minimall.NewRowID("o_")
-		var total int64
-		for _, l := range lines {
-			total += l.PriceFen * l.Quantity
-		}
-		discounts := []Discount{} // no promotions yet; the field is kept so reconciliation sees them when there are
-		amount := total
-		items, _ := json.Marshal(lines)
-		disc, _ := json.Marshal(discounts)
-		rc := req.Recipient
-		consent := ""
-		if req.ForSomeoneElse {
-			consent = "confirmed " + now.Format(time.RFC3339)
-		}
-		var customsName, customsNumber string
-		if req.CustomsID != nil {
-			customsName, customsNumber = req.CustomsID.Name, req.CustomsID.Number
-		}
-		o := &Order{ID: id, Number: newNumber(now), Status: PendingPayment, Shop: lines[0].Shop, CreatedAt: now, Lines: lines,
-			Discounts: discounts, TotalFen: total, AmountFen: amount, Recipient: rc, Remark: req.Remark, ForSomeoneElse: req.ForSomeoneElse,
-			CrossBorder: customsNumber != "", CustomsDeclared: customsNumber != ""}
-		v, err := s.k.Guard().SealTableRow(ctx, ordersTable, a.Subject, id, map[privacy.Field]string{
-			privacy.OrderNumber: o.Number, privacy.OrderItems: string(items), privacy.OrderTime: now.Format(time.RFC3339Nano),
-			privacy.OrderDiscounts: string(disc), privacy.OrderAmount: strconv.FormatInt(amount, 10),
-			privacy.RecipientName: rc.Name, privacy.RecipientAddress: rc.Address, privacy.RecipientPhone: rc.Phone,
-			privacy.ExtraPhone: rc.ExtraPhone, privacy.DeliveryTime: rc.DeliveryTime, privacy.OrderRemark: req.Remark,
-			privacy.RecipientConsent: consent, privacy.CustomsIDName: customsName, privacy.CustomsIDNumber: customsNumber,
-		})
+		o := newOrder(req, lines, now)
+		r, err := s.sealOrder(ctx, a, req, o)
 		if err != nil {
 			return nil, err
 		}
-		args := append([]any{id, string(a.Subject), lines[0].Shop, string(PendingPayment), boolInt(customsNumber != ""), sqldb.Micros(now), sqldb.Micros(now)}, v.Args...)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, subject, shop, status, cross_border, created_at, updated_at, `+v.Columns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, `+v.Marks+`)`, args...); err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
-		if inv := req.Invoice; req.InvoiceRequested && inv != nil {
-			iv, err := s.k.Guard().SealTableRow(ctx, invoicesTable, a.Subject, id, map[privacy.Field]string{
-				privacy.InvoiceTitle: inv.Title, privacy.InvoiceTaxpayerID: inv.TaxpayerID, privacy.InvoiceEmail: inv.Email})
-			if err != nil {
-				return nil, err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO invoices (order_id, subject, created_at, `+iv.Columns+`) VALUES (?, ?, ?, `+iv.Marks+`)`,
-				append([]any{id, string(a.Subject), sqldb.Micros(now)}, iv.Args...)...); err != nil {
-				return nil, sqldb.FormatError(op, err)
-			}
-			o.Invoice = inv
-		}
-		orders = append(orders, o)
+		out = append(out, r)
 	}
-	return orders, nil
+	return out, nil
+}
+
+// newOrder is the order of one shop's lines.
+func newOrder(req PlaceRequest, lines []Line, now time.Time) *Order {
+	var total int64
+	for _, l := range lines {
+		total += l.PriceFen * l.Quantity
+	}
+	cross := req.CustomsID != nil && req.CustomsID.Number != ""
+	return &Order{ID: minimall.NewRowID("o_"), Number: newNumber(now), Status: PendingPayment, Shop: lines[0].Shop, CreatedAt: now, Lines: lines,
+		Discounts: []Discount{}, // no promotions yet; the field is kept so reconciliation sees them when there are
+		TotalFen:  total, AmountFen: total, Recipient: req.Recipient, Remark: req.Remark, ForSomeoneElse: req.ForSomeoneElse,
+		CrossBorder: cross, CustomsDeclared: cross}
+}
+
+func (s *Service) sealOrder(ctx context.Context, a minimall.Actor, req PlaceRequest, o *Order) (sealedOrder, error) {
+	items, _ := json.Marshal(o.Lines)
+	disc, _ := json.Marshal(o.Discounts)
+	rc := o.Recipient
+	consent := ""
+	if req.ForSomeoneElse {
+		consent = "confirmed " + o.CreatedAt.Format(time.RFC3339)
+	}
+	var customsName, customsNumber string
+	if req.CustomsID != nil {
+		customsName, customsNumber = req.CustomsID.Name, req.CustomsID.Number
+	}
+	row, err := s.k.Guard().SealTableRow(ctx, ordersTable, a.Subject, o.ID, map[privacy.Field]string{
+		privacy.OrderNumber: o.Number, privacy.OrderItems: string(items), privacy.OrderTime: o.CreatedAt.Format(time.RFC3339Nano),
+		privacy.OrderDiscounts: string(disc), privacy.OrderAmount: strconv.FormatInt(o.AmountFen, 10),
+		privacy.RecipientName: rc.Name, privacy.RecipientAddress: rc.Address, privacy.RecipientPhone: rc.Phone,
+		privacy.ExtraPhone: rc.ExtraPhone, privacy.DeliveryTime: rc.DeliveryTime, privacy.OrderRemark: req.Remark,
+		privacy.RecipientConsent: consent, privacy.CustomsIDName: customsName, privacy.CustomsIDNumber: customsNumber,
+	})
+	if err != nil {
+		return sealedOrder{}, err
+	}
+	r := sealedOrder{order: o, row: row}
+	if inv := req.Invoice; req.InvoiceRequested && inv != nil {
+		iv, err := s.k.Guard().SealTableRow(ctx, invoicesTable, a.Subject, o.ID, map[privacy.Field]string{
+			privacy.InvoiceTitle: inv.Title, privacy.InvoiceTaxpayerID: inv.TaxpayerID, privacy.InvoiceEmail: inv.Email})
+		if err != nil {
+			return sealedOrder{}, err
+		}
+		r.invoice, o.Invoice = &iv, inv
+	}
+	return r, nil
+}
+
+// insertOrders writes the sealed orders, announces them (the person's
+// event names the orders; the hot list's names no one) and, with an
+// idempotency key, remembers the checkout.
+func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, req PlaceRequest, rows []sealedOrder, reqHash []byte) error {
+	const op = "order.Place"
+	ids, items := make([]string, len(rows)), []string{}
+	for i, r := range rows {
+		if err := r.insert(ctx, tx, a.Subject); err != nil {
+			return err
+		}
+		ids[i] = r.order.ID
+		for _, l := range r.order.Lines {
+			items = append(items, l.Item)
+		}
+	}
+	if err := activity.Emit(ctx, tx, activity.Order, items...); err != nil {
+		return err
+	}
+	if req.IdempotencyKey != "" {
+		list, _ := json.Marshal(ids)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (subject, idem_key, request_hash, orders, created_at) VALUES (?, ?, ?, ?, ?)`,
+			string(a.Subject), idemIndex(a.Subject, req.IdempotencyKey), reqHash, string(list), sqldb.Micros(tx.Now())); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+	}
+	return outbox.Emit(ctx, tx, TopicPlaced, a.Subject, Placed{Orders: ids})
+}
+
+// insert writes one sealed order and its invoice.
+func (r sealedOrder) insert(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) error {
+	const op = "order.Place"
+	o, at := r.order, sqldb.Micros(r.order.CreatedAt)
+	args := append([]any{o.ID, string(subject), o.Shop, string(PendingPayment), boolInt(o.CrossBorder), at, at}, r.row.Args...)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, subject, shop, status, cross_border, created_at, updated_at, `+r.row.Columns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, `+r.row.Marks+`)`, args...); err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	if iv := r.invoice; iv != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invoices (order_id, subject, created_at, `+iv.Columns+`) VALUES (?, ?, ?, `+iv.Marks+`)`,
+			append([]any{o.ID, string(subject), at}, iv.Args...)...); err != nil {
+			return sqldb.FormatError(op, err)
+		}
+	}
+	return nil
 }
 
 func boolInt(b bool) int {
