@@ -69,7 +69,7 @@ func sealedValues(t *testing.T, st *testkit.Store) [][]byte {
 			continue
 		}
 		rows, err := st.DB.QueryContext(t.Context(), `SELECT `+f.Column+` FROM `+f.Table+` WHERE `+f.Column+` IS NOT NULL`)
-		if err != nil && strings.Contains(err.Error(), "no such table") {
+		if err != nil && (strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "42P01")) {
 			continue // declared for a flow not built yet
 		}
 		if err != nil {

@@ -190,6 +190,9 @@ var columns = map[string]ColumnClass{
 	"recommend_stats.score": NotPersonal, "recommend_stats.updated_at": NotPersonal,
 
 	"outbox.id": NotPersonal, "outbox.at": NotPersonal, "outbox.topic": NotPersonal,
+	// A payload carries ids of rows (sealed rows included), never a sealed
+	// value or a (person, item) pair; the canaries check the feed after
+	// their flows (http/canary_outbox_test.go).
 	"outbox.subject": Pseudonymous, "outbox.payload": NotPersonal,
 	"outbox_offsets.consumer": NotPersonal, "outbox_offsets.last_id": NotPersonal, "outbox_offsets.at": NotPersonal,
 
