@@ -57,25 +57,17 @@ type Priced struct {
 // Returns NotFound for an unknown or removed item, Conflict for one that
 // is off the shelf or has too little stock.
 func (s *Stock) Reserve(ctx context.Context, tx *sqldb.Tx, wants []Want) ([]Priced, error) {
-	const op = "catalog.Reserve"
 	merged := mergeWants(wants)
-	out := make([]Priced, 0, len(merged))
-	for _, w := range merged {
-		if w.Quantity <= 0 {
-			return nil, invalid(op, "A quantity is at least 1. 数量至少为1。")
-		}
-		p := Priced{Item: w.Item, Quantity: w.Quantity}
-		var attrs string
+	out, err := priceEach(merged, func(w Want, p *Priced, attrs *string) error {
 		err := tx.QueryRowContext(ctx, `UPDATE items SET stock = stock - ? WHERE id = ? AND status = ? AND stock >= ?
-			RETURNING title, shop, price_fen, attributes`, w.Quantity, w.Item, OnSale, w.Quantity).Scan(&p.Title, &p.Shop, &p.PriceFen, &attrs)
+			RETURNING title, shop, price_fen, attributes`, w.Quantity, w.Item, OnSale, w.Quantity).Scan(&p.Title, &p.Shop, &p.PriceFen, attrs)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, s.whyNot(ctx, tx, w.Item)
+			return s.whyNot(ctx, tx, w.Item)
 		}
-		if err != nil {
-			return nil, sqldb.FormatError(op, err)
-		}
-		p.CrossBorder = crossBorder(attrs)
-		out = append(out, p)
+		return sqldb.FormatError("catalog.Reserve", err)
+	})
+	if err != nil {
+		return nil, err
 	}
 	s.forgetAfter(tx, merged)
 	return out, nil
@@ -87,25 +79,35 @@ func (s *Stock) Reserve(ctx context.Context, tx *sqldb.Tx, wants []Want) ([]Pric
 // tells whether anything moved in between. Returns what Reserve returns.
 func (s *Stock) Quote(ctx context.Context, wants []Want) ([]Priced, error) {
 	const op = "catalog.Reserve"
-	merged := mergeWants(wants)
+	return priceEach(mergeWants(wants), func(w Want, p *Priced, attrs *string) error {
+		err := s.db.QueryRowContext(ctx, `SELECT title, shop, price_fen, attributes, stock, status FROM items WHERE id = ?`, w.Item).
+			Scan(&p.Title, &p.Shop, &p.PriceFen, attrs, &p.Stock, &p.Status)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) || p.Status == Removed:
+			return notFound(op, "No such item. 商品不存在。")
+		case err != nil:
+			return sqldb.FormatError(op, err)
+		case p.Status != OnSale:
+			return minimall.Errorf(minimall.Conflict, op, "An item is not on sale. 商品已下架。")
+		case p.Stock < w.Quantity:
+			return minimall.Errorf(minimall.Conflict, op, "Not enough stock. 库存不足。")
+		}
+		return nil
+	})
+}
+
+// priceEach prices each of the merged wants with price, which fills the
+// item's title, shop, price and attributes.
+func priceEach(merged []Want, price func(w Want, p *Priced, attrs *string) error) ([]Priced, error) {
 	out := make([]Priced, 0, len(merged))
 	for _, w := range merged {
 		if w.Quantity <= 0 {
-			return nil, invalid(op, "A quantity is at least 1. 数量至少为1。")
+			return nil, invalid("catalog.Reserve", "A quantity is at least 1. 数量至少为1。")
 		}
 		p := Priced{Item: w.Item, Quantity: w.Quantity}
 		var attrs string
-		err := s.db.QueryRowContext(ctx, `SELECT title, shop, price_fen, attributes, stock, status FROM items WHERE id = ?`, w.Item).
-			Scan(&p.Title, &p.Shop, &p.PriceFen, &attrs, &p.Stock, &p.Status)
-		switch {
-		case errors.Is(err, sql.ErrNoRows) || p.Status == Removed:
-			return nil, notFound(op, "No such item. 商品不存在。")
-		case err != nil:
-			return nil, sqldb.FormatError(op, err)
-		case p.Status != OnSale:
-			return nil, minimall.Errorf(minimall.Conflict, op, "An item is not on sale. 商品已下架。")
-		case p.Stock < w.Quantity:
-			return nil, minimall.Errorf(minimall.Conflict, op, "Not enough stock. 库存不足。")
+		if err := price(w, &p, &attrs); err != nil {
+			return nil, err
 		}
 		p.CrossBorder = crossBorder(attrs)
 		out = append(out, p)
