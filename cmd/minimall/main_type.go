@@ -102,7 +102,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start sandbox partners: %w", err)
 	}
 	m.Sandboxes = set
-	m.clock()
 	m.App, err = app.New(ctx, app.Config{
 		DB: m.DB, KeysDB: m.KeysDB, KeysDir: m.Config.KeysDir, Node: m.Config.Node, FakeClock: m.FakeClock,
 		Partners: set.Endpoints(), SearchDir: m.Config.SearchDir,
