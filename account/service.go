@@ -137,9 +137,14 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 		if req.Under14 {
 			// PIPL art. 31: the registration is held, invisible to sign-in,
 			// until a guardian consents (minor.go).
-			if a.GuardianToken, err = s.identity.HoldMinor(ctx, tx, a.Subject, MinorDeclared, requestID); err != nil {
+			h, err := s.identity.SealMinorHold(ctx, a.Subject, MinorDeclared, requestID)
+			if err != nil {
 				return err
 			}
+			if err := s.identity.WriteMinorHold(ctx, tx, h); err != nil {
+				return err
+			}
+			a.GuardianToken = h.Token
 		}
 		out = a
 		return nil

@@ -24,26 +24,32 @@ func tokenHash(token string) []byte {
 	return h[:]
 }
 
-// HoldMinor starts (or restarts, with a new token) the guardian procedure
-// for subject in tx: the kernel is told the person is a child under 14, so
-// the guard refuses any further collection until a guardian consents (PIPL
-// art. 31). source says how it became known (account.MinorDeclared or
-// account.MinorRealName). It returns the token the guardian acts with.
-func (s *Service) HoldMinor(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, source, requestID string) (string, error) {
-	const op = "identity.HoldMinor"
-	token := GuardianTokenPrefix + minimall.RandomToken(16)
+// SealMinorHold seals the start (or restart, with a new token) of the
+// guardian procedure for subject, before the write that stores it
+// (WriteMinorHold): the statement of how the age became known (source:
+// account.MinorDeclared or account.MinorRealName) and the token the
+// guardian acts with, minted here (account.Identity).
+func (s *Service) SealMinorHold(ctx context.Context, subject minimall.SubjectID, source, requestID string) (account.MinorHold, error) {
 	stmt, _ := json.Marshal(map[string]string{"source": source, "request_id": requestID})
 	sealed, err := s.k.Guard().Seal(ctx, subject, privacy.MinorUnder14, string(subject), stmt)
 	if err != nil {
-		return "", err
+		return account.MinorHold{}, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO minors (subject, state, guardian_token_hash, under_14_sealed, created_at) VALUES (?, ?, ?, ?, ?)
+	return account.MinorHold{Subject: subject, Token: GuardianTokenPrefix + minimall.RandomToken(16), Under14: sealed}, nil
+}
+
+// WriteMinorHold stores in tx a hold SealMinorHold sealed: the kernel is
+// told the person is a child under 14, so the guard refuses any further
+// collection until a guardian consents (PIPL art. 31). A restart keeps the
+// first statement and replaces the token (account.Identity).
+func (s *Service) WriteMinorHold(ctx context.Context, tx *sqldb.Tx, h account.MinorHold) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO minors (subject, state, guardian_token_hash, under_14_sealed, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (subject) DO UPDATE SET guardian_token_hash = excluded.guardian_token_hash`,
-		string(subject), string(privacy.MinorPending), tokenHash(token), sealed, sqldb.Micros(tx.Now()))
+		string(h.Subject), string(privacy.MinorPending), tokenHash(h.Token), h.Under14, sqldb.Micros(tx.Now()))
 	if err != nil {
-		return "", sqldb.FormatError(op, err)
+		return sqldb.FormatError("identity.WriteMinorHold", err)
 	}
-	return token, s.k.SetMinor(ctx, tx, subject, privacy.MinorPending)
+	return s.k.SetMinor(ctx, tx, h.Subject, privacy.MinorPending)
 }
 
 // GuardianMinor checks the shape of a guardian's consent (七, PIPL art.

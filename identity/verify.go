@@ -98,19 +98,26 @@ func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req Real
 	if err != nil {
 		return nil, err
 	}
+	// 七, PIPL art. 31: a child the check reveals is held for a guardian.
+	var hold *account.MinorHold
+	if under(14, birth, now) && s.k.Minor(a.Subject) == privacy.NotMinor {
+		h, err := s.SealMinorHold(ctx, a.Subject, account.MinorRealName, requestID)
+		if err != nil {
+			return nil, err
+		}
+		hold = &h
+	}
 	var token string
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		err := s.save(ctx, tx, a.Subject, sealed)
-		if err != nil {
+		if err := s.save(ctx, tx, a.Subject, sealed); err != nil {
 			return err
 		}
-		// 七, PIPL art. 31: a child the check reveals is held for a guardian.
-		if under(14, birth, tx.Now()) && s.k.Minor(a.Subject) == privacy.NotMinor {
-			if token, err = s.HoldMinor(ctx, tx, a.Subject, account.MinorRealName, requestID); err != nil {
-				return err
-			}
+		// Held meanwhile (a guardian procedure under way): that hold stands.
+		if hold == nil || s.k.Minor(a.Subject) != privacy.NotMinor {
+			return nil
 		}
-		return nil
+		token = hold.Token
+		return s.WriteMinorHold(ctx, tx, *hold)
 	})
 	if err != nil {
 		return nil, err
