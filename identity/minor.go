@@ -71,16 +71,27 @@ func (s *Service) VerifyGuardian(ctx context.Context, req account.GuardianConsen
 	return s.checkGuardian(ctx, id, requestID)
 }
 
-// RecordGuardianConsent records the consent in tx: the guardian's
-// identity and the evidence sealed under the child's keys, the guardian's
-// grants in the ledger; from then on the child's data is treated as
-// sensitive (account.Identity).
-func (s *Service) RecordGuardianConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, req account.GuardianConsentRequest, requestID string) error {
+// SealGuardianConsent checks the consent's shape and seals, before the
+// write, who consented and the evidence under the child's keys: the
+// guardian is not an account holder (account.Identity).
+func (s *Service) SealGuardianConsent(ctx context.Context, child minimall.SubjectID, req account.GuardianConsentRequest, requestID string) (account.SealedGuardianConsent, error) {
 	id, err := s.checkGuardianRequest(req)
 	if err != nil {
-		return err
+		return account.SealedGuardianConsent{}, err
 	}
-	return s.recordConsent(ctx, tx, child, id, req.Phone, requestID)
+	p, _ := mobile.Normalize(req.Phone)
+	c := account.SealedGuardianConsent{Child: child, At: s.db.Now(), RequestID: requestID}
+	who, _ := json.Marshal(map[string]string{"real_name": id.RealName, "id_type": id.IDType, "id_number": id.IDNumber, "phone": p})
+	evidence, _ := json.Marshal(map[string]any{"request_id": requestID, "policy_version": s.k.PolicyVersion(),
+		"phone_proof": "sms_code", "identity_proof": "identity_authority", "at": c.At})
+	g, row := s.k.Guard(), string(child)
+	if c.Identity, err = g.Seal(ctx, child, privacy.GuardianIdentity, row, who); err != nil {
+		return account.SealedGuardianConsent{}, err
+	}
+	if c.Evidence, err = g.Seal(ctx, child, privacy.GuardianConsentEvidence, row, evidence); err != nil {
+		return account.SealedGuardianConsent{}, err
+	}
+	return c, nil
 }
 
 func (s *Service) checkGuardianRequest(req account.GuardianConsentRequest) (RealNameRequest, error) {
@@ -133,26 +144,14 @@ func (s *Service) checkGuardian(ctx context.Context, id RealNameRequest, request
 	return nil
 }
 
-// recordConsent seals who consented and the evidence under the child's
-// keys (the guardian is not an account holder), appends the guardian's
-// consent to the ledger and tells the kernel.
-func (s *Service) recordConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, id RealNameRequest, phone, requestID string) error {
+// WriteGuardianConsent records in tx a consent SealGuardianConsent
+// sealed, appends the guardian's grants to the ledger and tells the
+// kernel: from then on the child's data is treated as sensitive
+// (account.Identity).
+func (s *Service) WriteGuardianConsent(ctx context.Context, tx *sqldb.Tx, c account.SealedGuardianConsent) error {
 	const op = "identity.GuardianConsent"
-	p, _ := mobile.Normalize(phone)
-	who, _ := json.Marshal(map[string]string{"real_name": id.RealName, "id_type": id.IDType, "id_number": id.IDNumber, "phone": p})
-	evidence, _ := json.Marshal(map[string]any{"request_id": requestID, "policy_version": s.k.PolicyVersion(),
-		"phone_proof": "sms_code", "identity_proof": "identity_authority", "at": tx.Now()})
-	g, row := s.k.Guard(), string(child)
-	whoSealed, err := g.Seal(ctx, child, privacy.GuardianIdentity, row, who)
-	if err != nil {
-		return err
-	}
-	evSealed, err := g.Seal(ctx, child, privacy.GuardianConsentEvidence, row, evidence)
-	if err != nil {
-		return err
-	}
 	res, err := tx.ExecContext(ctx, `UPDATE minors SET state = ?, guardian_identity_sealed = ?, guardian_consent_sealed = ?, consented_at = ?
-		WHERE subject = ? AND state = ?`, string(privacy.MinorConsented), whoSealed, evSealed, sqldb.Micros(tx.Now()), row, string(privacy.MinorPending))
+		WHERE subject = ? AND state = ?`, string(privacy.MinorConsented), c.Identity, c.Evidence, sqldb.Micros(c.At), string(c.Child), string(privacy.MinorPending))
 	if err != nil {
 		return sqldb.FormatError(op, err)
 	}
@@ -160,12 +159,12 @@ func (s *Service) recordConsent(ctx context.Context, tx *sqldb.Tx, child minimal
 		return minimall.Errorf(minimall.NotFound, op, "No child is waiting for a guardian with this token. 没有与此令牌对应的待同意请求。")
 	}
 	for _, scope := range []privacy.Scope{privacy.FeatureScope(privacy.FeatMinor), privacy.PolicyScope} {
-		if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: child, Scope: scope, Kind: privacy.Guardian,
-			Action: privacy.Grant, Channel: "api", Evidence: requestID}); err != nil {
+		if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: c.Child, Scope: scope, Kind: privacy.Guardian,
+			Action: privacy.Grant, Channel: "api", Evidence: c.RequestID}); err != nil {
 			return err
 		}
 	}
-	return s.k.SetMinor(ctx, tx, child, privacy.MinorConsented)
+	return s.k.SetMinor(ctx, tx, c.Child, privacy.MinorConsented)
 }
 
 // RealNameVerified reports whether subject passed a real-name check with
