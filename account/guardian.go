@@ -66,11 +66,15 @@ func (s *Service) GuardianConsent(ctx context.Context, req GuardianConsentReques
 	if err := s.identity.VerifyGuardian(ctx, req, requestID); err != nil {
 		return nil, err
 	}
+	sealed, err := s.identity.SealGuardianConsent(ctx, subject, req, requestID)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if err := s.SpendCode(ctx, tx, codeID); err != nil {
 			return err
 		}
-		if err := s.identity.RecordGuardianConsent(ctx, tx, subject, req, requestID); err != nil {
+		if err := s.identity.WriteGuardianConsent(ctx, tx, sealed); err != nil {
 			return err
 		}
 		return s.ActivatePending(ctx, tx, subject)

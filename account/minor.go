@@ -46,13 +46,21 @@ type Identity interface {
 	// name and ID number match, and belong to an adult. Returns Invalid or
 	// Denied.
 	VerifyGuardian(ctx context.Context, req GuardianConsentRequest, requestID string) error
-	// RecordGuardianConsent records the guardian's consent for child in tx:
-	// who consented and the evidence, sealed, and the ledger's guardian
-	// grants.
-	RecordGuardianConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, req GuardianConsentRequest, requestID string) error
-	// HoldMinor starts the guardian procedure for subject in tx and
-	// returns the token the guardian acts with.
-	HoldMinor(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, source, requestID string) (string, error)
+	// SealGuardianConsent seals the guardian's consent for child before
+	// the write (sqldb: seal outside the write): who consented and the
+	// evidence. Returns Invalid or Conflict as GuardianMinor.
+	SealGuardianConsent(ctx context.Context, child minimall.SubjectID, req GuardianConsentRequest, requestID string) (SealedGuardianConsent, error)
+	// WriteGuardianConsent records in tx a consent SealGuardianConsent
+	// sealed, with the ledger's guardian grants. Returns NotFound if the
+	// child no longer waits for a guardian.
+	WriteGuardianConsent(ctx context.Context, tx *sqldb.Tx, c SealedGuardianConsent) error
+	// SealMinorHold seals the start of the guardian procedure for
+	// subject, before the write (sqldb: seal outside the write); source
+	// says how the age became known (MinorDeclared, MinorRealName).
+	SealMinorHold(ctx context.Context, subject minimall.SubjectID, source, requestID string) (MinorHold, error)
+	// WriteMinorHold starts the guardian procedure in tx with a hold
+	// SealMinorHold sealed.
+	WriteMinorHold(ctx context.Context, tx *sqldb.Tx, h MinorHold) error
 	// RealNameVerified reports whether subject passed a real-name check
 	// with the identity authority, without opening anything.
 	RealNameVerified(ctx context.Context, subject minimall.SubjectID) (bool, error)
@@ -64,6 +72,24 @@ type Identity interface {
 	// identity (a guardian's withdrawal checks the guardian against it).
 	// Returns NotFound for an unknown token.
 	GuardianRecord(ctx context.Context, token string) (GuardianRecord, error)
+}
+
+// MinorHold is the start of a guardian procedure, sealed by the identity
+// area before the write that stores it; only the identity area reads it.
+type MinorHold struct {
+	Subject minimall.SubjectID
+	Token   string // the guardian acts with it; shown once, to the child
+	Under14 []byte // sealed (privacy.MinorUnder14): how the age became known
+}
+
+// SealedGuardianConsent is a guardian's consent, sealed by the identity
+// area before the write that records it; only the identity area reads it.
+type SealedGuardianConsent struct {
+	Child     minimall.SubjectID
+	Identity  []byte    // sealed (privacy.GuardianIdentity): who consented
+	Evidence  []byte    // sealed (privacy.GuardianConsentEvidence)
+	At        time.Time // when the guardian consented, as the evidence says
+	RequestID string    // the consent ledger's evidence
 }
 
 // GuardianRecord is the identity area's record of a guardian procedure.

@@ -118,33 +118,32 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 	if err != nil {
 		return nil, err
 	}
-	hash := hashPassword(req.Password, s.argon) // ~30 ms: outside the transaction
-	var out *Account
+	hash := hashPassword(req.Password, s.argon) // ~30 ms: outside the write
+	n, err := s.sealAccount(ctx, phone, phoneIdx, name, hash, requestID, req.Under14)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		var err error
 		if err := spendCode(ctx, tx, codeID); err != nil {
 			return err
 		}
-		a, err := s.insertAccount(ctx, tx, phone, phoneIdx, name, hash, requestID, req.Under14)
-		if err != nil {
+		if err := s.insertAccount(ctx, tx, n, requestID); err != nil {
 			return err
 		}
 		if c, ok := s.sms.(Claimer); ok {
-			if err := c.ClaimSMS(ctx, tx, registerClaim(phoneIdx), a.Subject); err != nil {
+			if err := c.ClaimSMS(ctx, tx, registerClaim(phoneIdx), n.acct.Subject); err != nil {
 				return err
 			}
 		}
-		if req.Under14 {
-			// PIPL art. 31: the registration is held, invisible to sign-in,
-			// until a guardian consents (minor.go).
-			if a.GuardianToken, err = s.identity.HoldMinor(ctx, tx, a.Subject, MinorDeclared, requestID); err != nil {
-				return err
-			}
+		if n.hold == nil {
+			return nil
 		}
-		out = a
-		return nil
+		return s.identity.WriteMinorHold(ctx, tx, *n.hold)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return n.acct, nil
 }
 
 func (s *Service) validateRegistration(req RegisterRequest) (phone, name string, err error) {
@@ -163,55 +162,80 @@ func (s *Service) validateRegistration(req RegisterRequest) (phone, name string,
 	return phone, name, nil
 }
 
-// insertAccount creates the subject, records acceptance of the policy and
-// stores the sealed account row, all in tx.
-func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, phone string, phoneIdx []byte, name, hash, requestID string, under14 bool) (*Account, error) {
-	const op = "account.Register"
-	subject, err := s.k.NewSubject(ctx, tx, "CN")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{
-		Subject: subject, Scope: privacy.PolicyScope, Kind: privacy.General, Action: privacy.Grant, Channel: "api", Evidence: requestID,
-	}); err != nil {
-		return nil, err
-	}
-	g, row, now := s.k.Guard(), string(subject), tx.Now()
-	sealed := map[privacy.Field][]byte{}
+// newAccount is a registration sealed for its write: the account as the
+// answer shows it, its row's lookups and sealed values, and a child's hold.
+type newAccount struct {
+	acct              *Account
+	phoneKey, nameKey []byte
+	hash              string
+	sealed            map[privacy.Field][]byte
+	hold              *MinorHold // under 14 (PIPL art. 31)
+}
+
+// sealAccount mints the person's subject and seals the account under it,
+// before the write (sqldb: seal outside the write): the first Seal makes
+// the person's key. A registration whose write then fails leaves that key
+// with nothing stored under it, harmless. A child's registration is held,
+// invisible to sign-in, until a guardian consents (minor.go): its lookups
+// are pending ones and the identity area seals the hold.
+func (s *Service) sealAccount(ctx context.Context, phone string, phoneIdx []byte, name, hash, requestID string, under14 bool) (*newAccount, error) {
+	subject, now := minimall.NewSubjectID(), s.db.Now()
+	g, row := s.k.Guard(), string(subject)
+	n := &newAccount{phoneKey: phoneIdx, nameKey: s.nameIndex(name), hash: hash, sealed: map[privacy.Field][]byte{},
+		acct: &Account{Subject: subject, MemberName: name, Phone: mobile.Mask(phone), Level: 1, Status: StatusActive, CreatedAt: now}}
 	for f, v := range map[privacy.Field]string{
 		privacy.AccountPhone: phone, privacy.MemberName: name, privacy.AccountLevel: "1",
 		privacy.PhoneBoundAt: now.Format(time.RFC3339),
 	} {
-		if sealed[f], err = g.Seal(ctx, subject, f, row, []byte(v)); err != nil {
+		var err error
+		if n.sealed[f], err = g.Seal(ctx, subject, f, row, []byte(v)); err != nil {
 			return nil, err
 		}
 	}
-	status, phoneKey, nameKey := StatusActive, phoneIdx, s.nameIndex(name)
-	var heldUntil time.Time
-	if under14 {
-		status, phoneKey, nameKey = StatusPendingGuardian, s.pendingIndex(phoneKey), s.pendingIndex(nameKey)
-		heldUntil = now.Add(s.guardianHold())
+	if !under14 {
+		return n, nil
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, member_name_index, member_name_sealed,
-		password_hash, level_sealed, phone_bound_at_sealed, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(subject), phoneKey, sealed[privacy.AccountPhone], nameKey, sealed[privacy.MemberName],
-		hash, sealed[privacy.AccountLevel], sealed[privacy.PhoneBoundAt], status, sqldb.Micros(now), microsOrZero(heldUntil))
+	h, err := s.identity.SealMinorHold(ctx, subject, MinorDeclared, requestID)
 	if err != nil {
-		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
-			return nil, minimall.Errorf(minimall.Conflict, op, "This phone number or member name is already registered. 该手机号或会员名已被注册。")
-		}
 		return nil, err
 	}
-	if !under14 { // a held registration is announced when it is activated
-		if err := outbox.Emit(ctx, tx, TopicRegistered, subject, nil); err != nil {
-			return nil, err
+	heldUntil := now.Add(s.guardianHold())
+	n.hold, n.phoneKey, n.nameKey = &h, s.pendingIndex(n.phoneKey), s.pendingIndex(n.nameKey)
+	n.acct.Status, n.acct.HeldUntil, n.acct.GuardianToken = StatusPendingGuardian, &heldUntil, h.Token
+	return n, nil
+}
+
+// insertAccount registers the subject, records acceptance of the policy
+// and stores the sealed account row, all in tx.
+func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, n *newAccount, requestID string) error {
+	const op = "account.Register"
+	a := n.acct
+	if err := s.k.AddSubject(ctx, tx, a.Subject, "CN"); err != nil {
+		return err
+	}
+	if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{
+		Subject: a.Subject, Scope: privacy.PolicyScope, Kind: privacy.General, Action: privacy.Grant, Channel: "api", Evidence: requestID,
+	}); err != nil {
+		return err
+	}
+	var heldUntil time.Time
+	if a.HeldUntil != nil {
+		heldUntil = *a.HeldUntil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, member_name_index, member_name_sealed,
+		password_hash, level_sealed, phone_bound_at_sealed, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(a.Subject), n.phoneKey, n.sealed[privacy.AccountPhone], n.nameKey, n.sealed[privacy.MemberName],
+		n.hash, n.sealed[privacy.AccountLevel], n.sealed[privacy.PhoneBoundAt], a.Status, sqldb.Micros(a.CreatedAt), microsOrZero(heldUntil))
+	if err != nil {
+		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
+			return minimall.Errorf(minimall.Conflict, op, "This phone number or member name is already registered. 该手机号或会员名已被注册。")
 		}
+		return err
 	}
-	a := &Account{Subject: subject, MemberName: name, Phone: mobile.Mask(phone), Level: 1, Status: status, CreatedAt: now}
-	if under14 {
-		a.HeldUntil = &heldUntil
+	if n.hold != nil { // a held registration is announced when it is activated
+		return nil
 	}
-	return a, nil
+	return outbox.Emit(ctx, tx, TopicRegistered, a.Subject, nil)
 }
 
 func (s *Service) nameIndex(name string) []byte {

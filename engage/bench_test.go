@@ -29,7 +29,8 @@ func BenchmarkRecordFootprint(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if subjects[i], err = k.NewSubject(ctx, tx, "CN"); err != nil {
+		subjects[i] = minimall.NewSubjectID()
+		if err := k.AddSubject(ctx, tx, subjects[i], "CN"); err != nil {
 			b.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {

@@ -24,26 +24,32 @@ func tokenHash(token string) []byte {
 	return h[:]
 }
 
-// HoldMinor starts (or restarts, with a new token) the guardian procedure
-// for subject in tx: the kernel is told the person is a child under 14, so
-// the guard refuses any further collection until a guardian consents (PIPL
-// art. 31). source says how it became known (account.MinorDeclared or
-// account.MinorRealName). It returns the token the guardian acts with.
-func (s *Service) HoldMinor(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, source, requestID string) (string, error) {
-	const op = "identity.HoldMinor"
-	token := GuardianTokenPrefix + minimall.RandomToken(16)
+// SealMinorHold seals the start (or restart, with a new token) of the
+// guardian procedure for subject, before the write that stores it
+// (WriteMinorHold): the statement of how the age became known (source:
+// account.MinorDeclared or account.MinorRealName) and the token the
+// guardian acts with, minted here (account.Identity).
+func (s *Service) SealMinorHold(ctx context.Context, subject minimall.SubjectID, source, requestID string) (account.MinorHold, error) {
 	stmt, _ := json.Marshal(map[string]string{"source": source, "request_id": requestID})
 	sealed, err := s.k.Guard().Seal(ctx, subject, privacy.MinorUnder14, string(subject), stmt)
 	if err != nil {
-		return "", err
+		return account.MinorHold{}, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO minors (subject, state, guardian_token_hash, under_14_sealed, created_at) VALUES (?, ?, ?, ?, ?)
+	return account.MinorHold{Subject: subject, Token: GuardianTokenPrefix + minimall.RandomToken(16), Under14: sealed}, nil
+}
+
+// WriteMinorHold stores in tx a hold SealMinorHold sealed: the kernel is
+// told the person is a child under 14, so the guard refuses any further
+// collection until a guardian consents (PIPL art. 31). A restart keeps the
+// first statement and replaces the token (account.Identity).
+func (s *Service) WriteMinorHold(ctx context.Context, tx *sqldb.Tx, h account.MinorHold) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO minors (subject, state, guardian_token_hash, under_14_sealed, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (subject) DO UPDATE SET guardian_token_hash = excluded.guardian_token_hash`,
-		string(subject), string(privacy.MinorPending), tokenHash(token), sealed, sqldb.Micros(tx.Now()))
+		string(h.Subject), string(privacy.MinorPending), tokenHash(h.Token), h.Under14, sqldb.Micros(tx.Now()))
 	if err != nil {
-		return "", sqldb.FormatError(op, err)
+		return sqldb.FormatError("identity.WriteMinorHold", err)
 	}
-	return token, s.k.SetMinor(ctx, tx, subject, privacy.MinorPending)
+	return s.k.SetMinor(ctx, tx, h.Subject, privacy.MinorPending)
 }
 
 // GuardianMinor checks the shape of a guardian's consent (七, PIPL art.
@@ -65,16 +71,27 @@ func (s *Service) VerifyGuardian(ctx context.Context, req account.GuardianConsen
 	return s.checkGuardian(ctx, id, requestID)
 }
 
-// RecordGuardianConsent records the consent in tx: the guardian's
-// identity and the evidence sealed under the child's keys, the guardian's
-// grants in the ledger; from then on the child's data is treated as
-// sensitive (account.Identity).
-func (s *Service) RecordGuardianConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, req account.GuardianConsentRequest, requestID string) error {
+// SealGuardianConsent checks the consent's shape and seals, before the
+// write, who consented and the evidence under the child's keys: the
+// guardian is not an account holder (account.Identity).
+func (s *Service) SealGuardianConsent(ctx context.Context, child minimall.SubjectID, req account.GuardianConsentRequest, requestID string) (account.SealedGuardianConsent, error) {
 	id, err := s.checkGuardianRequest(req)
 	if err != nil {
-		return err
+		return account.SealedGuardianConsent{}, err
 	}
-	return s.recordConsent(ctx, tx, child, id, req.Phone, requestID)
+	p, _ := mobile.Normalize(req.Phone)
+	c := account.SealedGuardianConsent{Child: child, At: s.db.Now(), RequestID: requestID}
+	who, _ := json.Marshal(map[string]string{"real_name": id.RealName, "id_type": id.IDType, "id_number": id.IDNumber, "phone": p})
+	evidence, _ := json.Marshal(map[string]any{"request_id": requestID, "policy_version": s.k.PolicyVersion(),
+		"phone_proof": "sms_code", "identity_proof": "identity_authority", "at": c.At})
+	g, row := s.k.Guard(), string(child)
+	if c.Identity, err = g.Seal(ctx, child, privacy.GuardianIdentity, row, who); err != nil {
+		return account.SealedGuardianConsent{}, err
+	}
+	if c.Evidence, err = g.Seal(ctx, child, privacy.GuardianConsentEvidence, row, evidence); err != nil {
+		return account.SealedGuardianConsent{}, err
+	}
+	return c, nil
 }
 
 func (s *Service) checkGuardianRequest(req account.GuardianConsentRequest) (RealNameRequest, error) {
@@ -127,26 +144,14 @@ func (s *Service) checkGuardian(ctx context.Context, id RealNameRequest, request
 	return nil
 }
 
-// recordConsent seals who consented and the evidence under the child's
-// keys (the guardian is not an account holder), appends the guardian's
-// consent to the ledger and tells the kernel.
-func (s *Service) recordConsent(ctx context.Context, tx *sqldb.Tx, child minimall.SubjectID, id RealNameRequest, phone, requestID string) error {
+// WriteGuardianConsent records in tx a consent SealGuardianConsent
+// sealed, appends the guardian's grants to the ledger and tells the
+// kernel: from then on the child's data is treated as sensitive
+// (account.Identity).
+func (s *Service) WriteGuardianConsent(ctx context.Context, tx *sqldb.Tx, c account.SealedGuardianConsent) error {
 	const op = "identity.GuardianConsent"
-	p, _ := mobile.Normalize(phone)
-	who, _ := json.Marshal(map[string]string{"real_name": id.RealName, "id_type": id.IDType, "id_number": id.IDNumber, "phone": p})
-	evidence, _ := json.Marshal(map[string]any{"request_id": requestID, "policy_version": s.k.PolicyVersion(),
-		"phone_proof": "sms_code", "identity_proof": "identity_authority", "at": tx.Now()})
-	g, row := s.k.Guard(), string(child)
-	whoSealed, err := g.Seal(ctx, child, privacy.GuardianIdentity, row, who)
-	if err != nil {
-		return err
-	}
-	evSealed, err := g.Seal(ctx, child, privacy.GuardianConsentEvidence, row, evidence)
-	if err != nil {
-		return err
-	}
 	res, err := tx.ExecContext(ctx, `UPDATE minors SET state = ?, guardian_identity_sealed = ?, guardian_consent_sealed = ?, consented_at = ?
-		WHERE subject = ? AND state = ?`, string(privacy.MinorConsented), whoSealed, evSealed, sqldb.Micros(tx.Now()), row, string(privacy.MinorPending))
+		WHERE subject = ? AND state = ?`, string(privacy.MinorConsented), c.Identity, c.Evidence, sqldb.Micros(c.At), string(c.Child), string(privacy.MinorPending))
 	if err != nil {
 		return sqldb.FormatError(op, err)
 	}
@@ -154,12 +159,12 @@ func (s *Service) recordConsent(ctx context.Context, tx *sqldb.Tx, child minimal
 		return minimall.Errorf(minimall.NotFound, op, "No child is waiting for a guardian with this token. 没有与此令牌对应的待同意请求。")
 	}
 	for _, scope := range []privacy.Scope{privacy.FeatureScope(privacy.FeatMinor), privacy.PolicyScope} {
-		if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: child, Scope: scope, Kind: privacy.Guardian,
-			Action: privacy.Grant, Channel: "api", Evidence: requestID}); err != nil {
+		if _, err := s.k.Consents.RecordTx(ctx, tx, privacy.ConsentChange{Subject: c.Child, Scope: scope, Kind: privacy.Guardian,
+			Action: privacy.Grant, Channel: "api", Evidence: c.RequestID}); err != nil {
 			return err
 		}
 	}
-	return s.k.SetMinor(ctx, tx, child, privacy.MinorConsented)
+	return s.k.SetMinor(ctx, tx, c.Child, privacy.MinorConsented)
 }
 
 // RealNameVerified reports whether subject passed a real-name check with

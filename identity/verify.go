@@ -98,19 +98,21 @@ func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req Real
 	if err != nil {
 		return nil, err
 	}
+	hold, err := s.sealChildHold(ctx, a.Subject, birth, now, requestID)
+	if err != nil {
+		return nil, err
+	}
 	var token string
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		err := s.save(ctx, tx, a.Subject, sealed)
-		if err != nil {
+		if err := s.save(ctx, tx, a.Subject, sealed); err != nil {
 			return err
 		}
-		// 七, PIPL art. 31: a child the check reveals is held for a guardian.
-		if under(14, birth, tx.Now()) && s.k.Minor(a.Subject) == privacy.NotMinor {
-			if token, err = s.HoldMinor(ctx, tx, a.Subject, account.MinorRealName, requestID); err != nil {
-				return err
-			}
+		// Held meanwhile (a guardian procedure under way): that hold stands.
+		if hold == nil || s.k.Minor(a.Subject) != privacy.NotMinor {
+			return nil
 		}
-		return nil
+		token = hold.Token
+		return s.WriteMinorHold(ctx, tx, *hold)
 	})
 	if err != nil {
 		return nil, err
@@ -121,6 +123,19 @@ func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req Real
 	}
 	st.GuardianToken = token
 	return st, nil
+}
+
+// sealChildHold seals a hold for a child the check reveals (七, PIPL
+// art. 31): nil for an adult or a person held already.
+func (s *Service) sealChildHold(ctx context.Context, subject minimall.SubjectID, birth, now time.Time, requestID string) (*account.MinorHold, error) {
+	if !under(14, birth, now) || s.k.Minor(subject) != privacy.NotMinor {
+		return nil, nil
+	}
+	h, err := s.SealMinorHold(ctx, subject, account.MinorRealName, requestID)
+	if err != nil {
+		return nil, err
+	}
+	return &h, nil
 }
 
 // VerifyPayment asks the payment institution whether the person's payment

@@ -58,8 +58,8 @@ func (w *world) newSubject(t *testing.T) minimall.SubjectID {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	s, err := w.k.NewSubject(ctx, tx, "CN")
-	if err != nil {
+	s := minimall.NewSubjectID()
+	if err := w.k.AddSubject(ctx, tx, s, "CN"); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -62,7 +62,7 @@ const (
 )
 
 // NewSubjects registers n people at once, each with a data key of their
-// own, in few statements: NewSubject and the key its first Seal creates,
+// own, in few statements: AddSubject and the key its first Seal creates,
 // for a bulk import or a load test that needs a platform of realistic size
 // (a million people in seconds, not the hour one transaction each takes).
 // progress, if not nil, is told how many are done after each chunk. The

@@ -35,8 +35,8 @@ func mustNewSubject(tb testing.TB, k *privacy.Kernel, st *testkit.Store) minimal
 		tb.Fatal(err)
 	}
 	defer tx.Rollback()
-	s, err := k.NewSubject(ctx, tx, "CN")
-	if err != nil {
+	s := minimall.NewSubjectID()
+	if err := k.AddSubject(ctx, tx, s, "CN"); err != nil {
 		tb.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -146,18 +146,19 @@ func (k *Kernel) Feed() *outbox.Feed { return k.feed }
 // PolicyVersion returns the policy version new consents are recorded under.
 func (k *Kernel) PolicyVersion() int { return k.Consents.PolicyVersion() }
 
-// NewSubject registers a person the platform will hold data about, in tx,
-// with the region their data is stored in (policy 五(二)).
-func (k *Kernel) NewSubject(ctx context.Context, tx *sqldb.Tx, region string) (minimall.SubjectID, error) {
-	s := minimall.NewSubjectID()
+// AddSubject registers in tx a person the platform will hold data about,
+// with the region their data is stored in (policy 五(二)). The caller
+// mints s (minimall.NewSubjectID) before the write and seals the person's
+// values under it first: the first Seal makes the person's key in the key
+// store, a database of its own, so no write waits on it (sqldb: seal
+// outside the write). A write that then fails leaves a key under which
+// nothing was stored: harmless, and as safe to erase as any.
+func (k *Kernel) AddSubject(ctx context.Context, tx *sqldb.Tx, s minimall.SubjectID, region string) error {
 	if region == "" {
 		region = "CN"
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO subjects (id, region, created_at) VALUES (?, ?, ?)`, string(s), region, sqldb.Micros(tx.Now()))
-	if err != nil {
-		return "", sqldb.FormatError("privacy.NewSubject", err)
-	}
-	return s, nil
+	return sqldb.FormatError("privacy.AddSubject", err)
 }
 
 // Pseudonym returns a stable pseudonymous id of s for one domain (such as
