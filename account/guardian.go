@@ -70,6 +70,10 @@ func (s *Service) GuardianConsent(ctx context.Context, req GuardianConsentReques
 	if err != nil {
 		return nil, err
 	}
+	act, err := s.prepareActivation(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if err := s.SpendCode(ctx, tx, codeID); err != nil {
 			return err
@@ -77,7 +81,7 @@ func (s *Service) GuardianConsent(ctx context.Context, req GuardianConsentReques
 		if err := s.identity.WriteGuardianConsent(ctx, tx, sealed); err != nil {
 			return err
 		}
-		return s.ActivatePending(ctx, tx, subject)
+		return s.activate(ctx, tx, act)
 	})
 	if err != nil {
 		return nil, err

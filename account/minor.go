@@ -154,7 +154,7 @@ var errHoldLapsed = minimall.Errorf(minimall.Gone, "account.ActivatePending",
 // still consent for subject: Gone for a hold that lapsed or an account
 // erased or closed since, nil otherwise. The guardian procedure should ask
 // before it hands the guardian's identity to the identity authority, so a
-// lapsed request discloses nothing; ActivatePending checks again.
+// lapsed request discloses nothing; the activation checks again.
 func (s *Service) CheckHold(ctx context.Context, subject minimall.SubjectID) error {
 	var status string
 	var heldUntil int64
@@ -181,47 +181,73 @@ func holdState(status string, heldUntil int64, now time.Time) error {
 	return nil
 }
 
-// ActivatePending finishes a registration held for a guardian, in tx, once
-// the guardian consented: the account becomes active and findable by its
-// phone and member name. An account that was already active (its holder's
-// age came out of a real-name check later) is left as it is. Returns Gone
-// for a hold that lapsed (Config.GuardianHold) or an account erased or
-// closed since, Conflict if the phone or name was registered by someone
-// else meanwhile.
-func (s *Service) ActivatePending(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) error {
+// activation is what activating a registration held for a guardian
+// writes: the lookups of its phone and member name, opened before the
+// write, and the hold they were read under.
+type activation struct {
+	subject               minimall.SubjectID
+	heldUntil             int64
+	phoneIndex, nameIndex []byte
+}
+
+// prepareActivation reads a registration held for a guardian and opens its
+// phone and member name for their lookups, before the write that activates
+// it (a write only runs SQL). It returns nil for an account already active
+// (its holder's age came out of a real-name check later): it is left as it
+// is. Returns Gone for a hold that lapsed (Config.GuardianHold) or an
+// account erased or closed since.
+func (s *Service) prepareActivation(ctx context.Context, subject minimall.SubjectID) (*activation, error) {
 	const op = "account.ActivatePending"
 	var status string
 	var heldUntil int64
 	var phoneSealed, nameSealed []byte
-	err := tx.QueryRowContext(ctx, `SELECT status, held_until, phone_sealed, member_name_sealed FROM accounts WHERE subject = ?`,
+	err := s.db.QueryRowContext(ctx, `SELECT status, held_until, phone_sealed, member_name_sealed FROM accounts WHERE subject = ?`,
 		string(subject)).Scan(&status, &heldUntil, &phoneSealed, &nameSealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errHoldLapsed
+		return nil, errHoldLapsed
 	}
 	if err != nil {
-		return sqldb.FormatError(op, err)
+		return nil, sqldb.FormatError(op, err)
 	}
-	if err := holdState(status, heldUntil, tx.Now()); err != nil || status != StatusPendingGuardian {
-		return err
+	if err := holdState(status, heldUntil, s.db.Now()); err != nil || status != StatusPendingGuardian {
+		return nil, err
 	}
 	a, g, row := minimall.SystemActor("guardian-consent"), s.k.Guard(), string(subject)
 	phone, err := g.OpenString(ctx, a, subject, privacy.AccountPhone, privacy.ForAccount, row, phoneSealed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	name, err := g.OpenString(ctx, a, subject, privacy.MemberName, privacy.ForAccount, row, nameSealed)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ?, held_until = 0 WHERE subject = ?`,
-		StatusActive, s.phoneIndex(phone), s.nameIndex(name), string(subject))
+	return &activation{subject: subject, heldUntil: heldUntil, phoneIndex: s.phoneIndex(phone), nameIndex: s.nameIndex(name)}, nil
+}
+
+// activate finishes the held registration in tx once the guardian
+// consented: the account becomes active and findable by its phone and
+// member name. Only the hold that was read activates: one that lapsed,
+// was withdrawn or closed since answers Gone. Returns Conflict if the
+// phone or name was registered by someone else meanwhile. A nil act does
+// nothing.
+func (s *Service) activate(ctx context.Context, tx *sqldb.Tx, act *activation) error {
+	const op = "account.ActivatePending"
+	if act == nil {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, phone_index = ?, member_name_index = ?, held_until = 0
+		WHERE subject = ? AND status = ? AND held_until = ? AND (held_until = 0 OR held_until > ?)`,
+		StatusActive, act.phoneIndex, act.nameIndex, string(act.subject), StatusPendingGuardian, act.heldUntil, sqldb.Micros(tx.Now()))
 	if err != nil {
 		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
 			return minimall.Errorf(minimall.Conflict, op, "This phone number or member name was registered meanwhile; register again. 该手机号或会员名已被注册，请重新注册。")
 		}
 		return err
 	}
-	return outbox.Emit(ctx, tx, TopicRegistered, subject, nil)
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errHoldLapsed
+	}
+	return outbox.Emit(ctx, tx, TopicRegistered, act.subject, nil)
 }
 
 func microsOrZero(t time.Time) int64 {
