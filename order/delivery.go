@@ -171,14 +171,15 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 		return nil, &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The logistics service gave no waybill number. 物流服务未返回运单号。", Err: err}
 	}
 	sh.WaybillNo = ans.WaybillNo
-	var out *Shipment
+	// Sealed before the write (sqldb: seal outside the write), which moves
+	// the order only if it is still paid (setStatus: Conflict if not).
+	sh.Events = []TrackingEvent{{Status: "created", At: s.db.Now()}}
+	tracking, _ := json.Marshal(sh.Events)
+	sealed, err := s.k.Guard().Seal(ctx, r.subject, privacy.DeliveryTracking, sh.ID, tracking)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		sh.Events = []TrackingEvent{{Status: "created", At: tx.Now()}}
-		tracking, _ := json.Marshal(sh.Events)
-		sealed, err := s.k.Guard().Seal(ctx, r.subject, privacy.DeliveryTracking, sh.ID, tracking)
-		if err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO shipments (id, order_id, subject, waybill_no, tracking_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			sh.ID, r.id, string(r.subject), sh.WaybillNo, sealed, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
 			return sqldb.FormatError(op, err)
@@ -186,13 +187,12 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 		if err := setStatus(ctx, tx, r.id, Paid, Shipped); err != nil {
 			return err
 		}
-		if err := outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(Shipped)}); err != nil {
-			return err
-		}
-		out = sh
-		return nil
+		return outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(Shipped)})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return sh, nil
 }
 
 // TrackingNotice is the logistics partner's signed report of progress.
