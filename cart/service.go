@@ -64,58 +64,110 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 		return nil, minimall.Errorf(minimall.Conflict, op, "The item is not on sale. 商品已下架。")
 	}
 	index := s.itemIndex(a.Subject, item)
-	line := &Line{Item: item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Available: true}
+	// A line that comes or goes between the read and the write (the same
+	// item added or removed at once elsewhere) is read again.
+	for try := 0; try < 3; try++ {
+		line, moved, err := s.add(ctx, a, p, index, quantity)
+		if !moved {
+			return line, err
+		}
+	}
+	return nil, minimall.Errorf(minimall.Conflict, op, "Your cart changed as you added; try again. 加购时购物车已变动，请重试。")
+}
+
+// add is one try of Add. Everything the write needs is read, opened and
+// sealed before it (sqldb: seal outside the write): the person's line of
+// the item, opened for the price it was added at, or else a new line,
+// its id minted and its item sealed. The write raises that line's
+// quantity or inserts the new one; moved reports that the line came or
+// went in between, and nothing was written.
+func (s *Service) add(ctx context.Context, a minimall.Actor, p catalog.Priced, index []byte, quantity int64) (line *Line, moved bool, err error) {
+	line, sealed, err := s.prepare(ctx, a, p, index, quantity)
+	if err != nil {
+		return nil, false, err
+	}
 	// One group commit with other writes (sqldb.DB.Write).
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		var added int64
-		var sealedLine []byte
-		err := tx.QueryRowContext(ctx, `SELECT id, quantity, added_at, item_sealed FROM cart_items WHERE subject = ? AND item_index = ?`,
-			string(a.Subject), index).Scan(&line.ID, &line.Quantity, &added, &sealedLine)
-		switch {
-		case err == nil:
-			line.Quantity = min(line.Quantity+quantity, MaxQuantity)
-			if _, err := tx.ExecContext(ctx, `UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ?`,
-				line.Quantity, sqldb.Micros(tx.Now()), line.ID); err != nil {
-				return sqldb.FormatError(op, err)
-			}
-			// The remembered price is in the sealed value.
-			it, err := s.open(ctx, a, a.Subject, line.ID, sealedLine)
-			if err != nil {
-				return err
-			}
-			line.AddedPriceFen = it.PriceFen
-			line.AddedAt = sqldb.FromMicros(added)
-		case errors.Is(err, sql.ErrNoRows):
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cart_items WHERE subject = ?`, string(a.Subject)).Scan(&n); err != nil {
-				return sqldb.FormatError(op, err)
-			}
-			if n >= MaxLines {
-				return minimall.Errorf(minimall.Conflict, op, "The cart is full (120 items). 购物车已满（120件）。")
-			}
-			line.ID, line.Quantity, line.AddedPriceFen, line.AddedAt = minimall.NewRowID("ci_"), quantity, p.PriceFen, tx.Now()
-			v, _ := json.Marshal(sealedItem{Item: item, PriceFen: p.PriceFen})
-			sealed, err := s.k.Guard().Seal(ctx, a.Subject, privacy.CartItem, line.ID, v)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cart_items (id, subject, item_index, item_sealed, quantity, added_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, line.ID, string(a.Subject), index, sealed, quantity, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
-				return sqldb.FormatError(op, err)
-			}
-		default:
-			return sqldb.FormatError(op, err)
+		var err error
+		if sealed == nil {
+			moved, err = raise(ctx, tx, a, line, quantity)
+		} else {
+			moved, err = insertLine(ctx, tx, a, line, index, sealed)
+		}
+		if moved || err != nil {
+			return err
 		}
 		if err := outbox.Emit(ctx, tx, TopicAdded, a.Subject, Added{Line: line.ID}); err != nil {
 			return err
 		}
-		return activity.Emit(ctx, tx, activity.Cart, item) // the hot list, counted from everyone
+		return activity.Emit(ctx, tx, activity.Cart, p.Item) // the hot list, counted from everyone
 	})
-	if err != nil {
-		return nil, err
+	if err != nil || moved {
+		return nil, moved, err
 	}
 	line.PriceDropped = line.PriceFen < line.AddedPriceFen
-	return line, nil
+	return line, false, nil
+}
+
+// prepare returns the line Add writes: the person's line of the item as
+// stored, with the price it was added at, or a new line of quantity with
+// its sealed item (sealed is nil for a line already there).
+func (s *Service) prepare(ctx context.Context, a minimall.Actor, p catalog.Priced, index []byte, quantity int64) (line *Line, sealed []byte, err error) {
+	line = &Line{Item: p.Item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Available: true}
+	var added int64
+	var stored []byte
+	err = s.db.QueryRowContext(ctx, `SELECT id, added_at, item_sealed FROM cart_items WHERE subject = ? AND item_index = ?`,
+		string(a.Subject), index).Scan(&line.ID, &added, &stored)
+	switch {
+	case err == nil:
+		// The price when added is in the sealed value.
+		it, err := s.open(ctx, a, a.Subject, line.ID, stored)
+		line.AddedPriceFen, line.AddedAt = it.PriceFen, sqldb.FromMicros(added)
+		return line, nil, err
+	case errors.Is(err, sql.ErrNoRows):
+		line.ID, line.Quantity, line.AddedPriceFen = minimall.NewRowID("ci_"), quantity, p.PriceFen
+		v, _ := json.Marshal(sealedItem{Item: p.Item, PriceFen: p.PriceFen})
+		sealed, err = s.k.Guard().Seal(ctx, a.Subject, privacy.CartItem, line.ID, v)
+		return line, sealed, err
+	}
+	return nil, nil, sqldb.FormatError("cart.Add", err)
+}
+
+// raise adds quantity to the stored line (up to MaxQuantity) and reads
+// its new quantity into line; moved when the line is gone.
+func raise(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, line *Line, quantity int64) (moved bool, err error) {
+	err = tx.QueryRowContext(ctx, `UPDATE cart_items SET quantity = CASE WHEN quantity + ? > ? THEN ? ELSE quantity + ? END, updated_at = ?
+		WHERE id = ? AND subject = ? RETURNING quantity`, quantity, MaxQuantity, MaxQuantity, quantity, sqldb.Micros(tx.Now()),
+		line.ID, string(a.Subject)).Scan(&line.Quantity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	return false, sqldb.FormatError("cart.Add", err)
+}
+
+// insertLine inserts the new line; moved when the person's line of the
+// item was inserted meanwhile. Returns Conflict when it would overfill
+// the cart (the insert is undone with the rest of the write).
+func insertLine(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, line *Line, index, sealed []byte) (moved bool, err error) {
+	const op = "cart.Add"
+	now := sqldb.Micros(tx.Now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO cart_items (id, subject, item_index, item_sealed, quantity, added_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject, item_index) DO NOTHING`, line.ID, string(a.Subject), index, sealed, line.Quantity, now, now)
+	if err != nil {
+		return false, sqldb.FormatError(op, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return true, nil
+	}
+	var lines int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cart_items WHERE subject = ?`, string(a.Subject)).Scan(&lines); err != nil {
+		return false, sqldb.FormatError(op, err)
+	}
+	if lines > MaxLines {
+		return false, minimall.Errorf(minimall.Conflict, op, "The cart is full (120 items). 购物车已满（120件）。")
+	}
+	line.AddedAt = tx.Now()
+	return false, nil
 }
 
 func (s *Service) open(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, row string, sealed []byte) (sealedItem, error) {

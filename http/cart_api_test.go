@@ -2,7 +2,9 @@ package http_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"minimall"
@@ -188,3 +190,40 @@ func TestAPICartPriceDrop(t *testing.T) {
 }
 
 func jsonHas(body []byte, s string) bool { return strings.Contains(string(body), s) }
+
+// TestAPICartConcurrentAdds: adds of one item at once make one line with
+// every add counted, and the quantity stops at 999.
+func TestAPICartConcurrentAdds(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		fx := newShop(t, e, "13855550021", "adds_seller")
+		tea := fx.item(t, e, "白毫银针 100克", 26800, 100, nil)
+		buyer := e.Register(t, "13855550022", "adds_buyer")
+		statuses := make([]int, 12)
+		var wg sync.WaitGroup
+		for i := range statuses {
+			wg.Go(func() {
+				req, _ := http.NewRequest("POST", e.URL+"/api/v1/cart/items", strings.NewReader(`{"item":"`+tea+`","quantity":1}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+buyer.Token)
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+					statuses[i] = resp.StatusCode
+				}
+			})
+		}
+		wg.Wait()
+		auth := testenv.Bearer(buyer.Token)
+		var c cartView
+		e.Do(t, "GET", "/api/v1/cart", nil, auth...).JSON(t, &c)
+		if len(c.Items) != 1 || c.Items[0].Quantity != 12 {
+			t.Fatalf("statuses %v, cart %+v", statuses, c)
+		}
+		wantStatus(t, e.Do(t, "POST", "/api/v1/cart/items", map[string]any{"item": tea, "quantity": 999}, auth...), 201, "add to the cap")
+		c = cartView{}
+		e.Do(t, "GET", "/api/v1/cart", nil, auth...).JSON(t, &c)
+		if c.Items[0].Quantity != 999 {
+			t.Fatalf("quantity past the cap: %+v", c)
+		}
+	})
+}

@@ -485,6 +485,57 @@ func TestAPIPaymentAndDelivery(t *testing.T) {
 	})
 }
 
+// TestAPITrackingReportsAtOnce: reports on one parcel arriving at once
+// are all kept.
+func TestAPITrackingReportsAtOnce(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		fx := newShop(t, e, "13866660061", "track_seller")
+		it := fx.item(t, e, "机械键盘", 29900, 10, nil)
+		buyer := e.Register(t, "13866660062", "track_buyer")
+		auth := testenv.Bearer(buyer.Token)
+		o := placeOrder(t, e, buyer, buyNow(it, 1))
+		r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...)
+		wantStatus(t, r, 201, "pay")
+		var p struct {
+			PayURL string `json:"pay_url"`
+		}
+		r.JSON(t, &p)
+		resp, err := http.Post(p.PayURL, "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		r = e.Do(t, "POST", "/api/v1/seller/orders/"+o.ID+"/shipments", nil, testenv.Bearer(fx.seller.Token)...)
+		wantStatus(t, r, 201, "ship")
+		var sh struct {
+			WaybillNo string `json:"waybill_no"`
+		}
+		r.JSON(t, &sh)
+		notified := make([]int, 5)
+		var wg sync.WaitGroup
+		for i := range notified {
+			wg.Go(func() {
+				body := fmt.Sprintf(`{"waybill_no":%q,"status":"in_transit","description":"转运中心 %d"}`, sh.WaybillNo, i)
+				resp, err := http.Post(e.Sandbox.Logistics.URL()+"/logistics/advance", "application/json", strings.NewReader(body))
+				if err != nil {
+					return
+				}
+				var ans struct{ Notified int }
+				json.NewDecoder(resp.Body).Decode(&ans)
+				resp.Body.Close()
+				notified[i] = ans.Notified
+			})
+		}
+		wg.Wait()
+		var got orderView
+		e.Do(t, "GET", "/api/v1/orders/"+o.ID, nil, auth...).JSON(t, &got)
+		if got.Shipment == nil || len(got.Shipment.Events) != 1+len(notified) {
+			t.Fatalf("minimall answered %v; shipment %+v", notified, got.Shipment)
+		}
+	})
+}
+
 // TestAPIPaymentNoticeFillsTradeNumber: Pay writes the institution's trade
 // number behind its answer; if that write is lost, the signed notice
 // carries the number again and the payment is recorded with it.

@@ -171,14 +171,15 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 		return nil, &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The logistics service gave no waybill number. 物流服务未返回运单号。", Err: err}
 	}
 	sh.WaybillNo = ans.WaybillNo
-	var out *Shipment
+	// Sealed before the write (sqldb: seal outside the write), which moves
+	// the order only if it is still paid (setStatus: Conflict if not).
+	sh.Events = []TrackingEvent{{Status: "created", At: s.db.Now()}}
+	tracking, _ := json.Marshal(sh.Events)
+	sealed, err := s.k.Guard().Seal(ctx, r.subject, privacy.DeliveryTracking, sh.ID, tracking)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		sh.Events = []TrackingEvent{{Status: "created", At: tx.Now()}}
-		tracking, _ := json.Marshal(sh.Events)
-		sealed, err := s.k.Guard().Seal(ctx, r.subject, privacy.DeliveryTracking, sh.ID, tracking)
-		if err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO shipments (id, order_id, subject, waybill_no, tracking_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			sh.ID, r.id, string(r.subject), sh.WaybillNo, sealed, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
 			return sqldb.FormatError(op, err)
@@ -186,13 +187,12 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 		if err := setStatus(ctx, tx, r.id, Paid, Shipped); err != nil {
 			return err
 		}
-		if err := outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(Shipped)}); err != nil {
-			return err
-		}
-		out = sh
-		return nil
+		return outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(Shipped)})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return sh, nil
 }
 
 // TrackingNotice is the logistics partner's signed report of progress.
@@ -222,49 +222,85 @@ func (s *Service) TrackingNotified(ctx context.Context, n TrackingNotice) error 
 	if err != nil || !text(n.Description, 0, 200) {
 		return invalid(op, "Malformed tracking report. 物流信息格式错误。")
 	}
-	sys := minimall.SystemActor("logistics-notice")
-	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		var err error
-		var orderID, subject string
-		var sealed []byte
-		err = tx.QueryRowContext(ctx, `SELECT order_id, subject, tracking_sealed FROM shipments WHERE id = ? AND waybill_no = ?`, n.ShipmentID, n.WaybillNo).
-			Scan(&orderID, &subject, &sealed)
-		if errors.Is(err, sql.ErrNoRows) {
-			return minimall.Errorf(minimall.NotFound, op, "No such shipment. 运单不存在。")
+	// A report crossing others on the same shipment is read again, once
+	// for each that was stored first: every report is kept, as when the
+	// write read the tracking itself.
+	for try := 0; try < 8; try++ {
+		moved, err := s.track(ctx, n, at.UTC())
+		if !moved {
+			return err
 		}
+	}
+	return minimall.Errorf(minimall.Conflict, op, "The shipment changed as the report arrived; send it again. 物流信息已变动，请重新发送。")
+}
+
+// track is one try of TrackingNotified. The shipment's tracking is read,
+// opened, extended and sealed again before the write (sqldb: seal outside
+// the write); the write stores it only over the value it read, a
+// compare-and-set: moved reports that another report was stored in
+// between, and nothing was written.
+func (s *Service) track(ctx context.Context, n TrackingNotice, at time.Time) (moved bool, err error) {
+	const op = "order.TrackingNotified"
+	var orderID, subject string
+	var stored []byte
+	err = s.db.QueryRowContext(ctx, `SELECT order_id, subject, tracking_sealed FROM shipments WHERE id = ? AND waybill_no = ?`, n.ShipmentID, n.WaybillNo).
+		Scan(&orderID, &subject, &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, minimall.Errorf(minimall.NotFound, op, "No such shipment. 运单不存在。")
+	}
+	if err != nil {
+		return false, sqldb.FormatError(op, err)
+	}
+	sub := minimall.SubjectID(subject)
+	sealed, err := s.extendTracking(ctx, sub, n.ShipmentID, stored, TrackingEvent{Status: n.Status, Description: n.Description, At: at})
+	if err != nil {
+		return false, err
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE shipments SET tracking_sealed = ?, updated_at = ? WHERE id = ? AND tracking_sealed = ?`,
+			sealed, sqldb.Micros(tx.Now()), n.ShipmentID, stored)
 		if err != nil {
 			return sqldb.FormatError(op, err)
 		}
-		sub := minimall.SubjectID(subject)
-		plain, err := s.k.Guard().Open(ctx, sys, sub, privacy.DeliveryTracking, privacy.ForDelivery, n.ShipmentID, sealed)
-		if err != nil {
-			return err
+		if changed, _ := res.RowsAffected(); changed == 0 {
+			moved = true
+			return nil
 		}
-		var events []TrackingEvent
-		if err := json.Unmarshal(plain, &events); err != nil {
-			return fmt.Errorf("%s: decode tracking: %w", op, err)
+		if n.Status != "delivered" {
+			return nil
 		}
-		events = append(events, TrackingEvent{Status: n.Status, Description: n.Description, At: at.UTC()})
-		b, _ := json.Marshal(events)
-		if sealed, err = s.k.Guard().Seal(ctx, sub, privacy.DeliveryTracking, n.ShipmentID, b); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE shipments SET tracking_sealed = ?, updated_at = ? WHERE id = ?`, sealed, sqldb.Micros(tx.Now()), n.ShipmentID); err != nil {
-			return sqldb.FormatError(op, err)
-		}
-		if n.Status == "delivered" {
-			if err := setStatus(ctx, tx, orderID, Shipped, Delivered); err != nil && !minimall.IsCode(err, minimall.Conflict) {
-				return err
-			}
-			if err := s.retain(ctx, tx, orderID, sub, tx.Now()); err != nil { // retention.go
-				return err
-			}
-			if err := outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Delivered)}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.delivered(ctx, tx, orderID, sub)
 	})
+	return moved, err
+}
+
+// extendTracking opens a shipment's stored tracking, appends e and seals
+// it again.
+func (s *Service) extendTracking(ctx context.Context, sub minimall.SubjectID, shipment string, stored []byte, e TrackingEvent) ([]byte, error) {
+	sys := minimall.SystemActor("logistics-notice")
+	plain, err := s.k.Guard().Open(ctx, sys, sub, privacy.DeliveryTracking, privacy.ForDelivery, shipment, stored)
+	if err != nil {
+		return nil, err
+	}
+	var events []TrackingEvent
+	if err := json.Unmarshal(plain, &events); err != nil {
+		return nil, fmt.Errorf("order.TrackingNotified: decode tracking: %w", err)
+	}
+	b, _ := json.Marshal(append(events, e))
+	return s.k.Guard().Seal(ctx, sub, privacy.DeliveryTracking, shipment, b)
+}
+
+// delivered completes a shipped order inside the write that recorded its
+// delivery (a repeated report finds it completed already) and keeps its
+// record for the legal period from now.
+func (s *Service) delivered(ctx context.Context, tx *sqldb.Tx, orderID string, sub minimall.SubjectID) error {
+	if err := setStatus(ctx, tx, orderID, Shipped, Delivered); err != nil && !minimall.IsCode(err, minimall.Conflict) {
+		return err
+	}
+	if err := s.retain(ctx, tx, orderID, sub, tx.Now()); err != nil { // retention.go
+		return err
+	}
+	return outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Delivered)})
 }
 
 // shipmentOf returns the order's shipment, or nil.

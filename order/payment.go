@@ -432,6 +432,15 @@ func (s *Service) closeOrder(ctx context.Context, a minimall.Actor, r *orderRow,
 	for i, l := range lines {
 		wants[i] = catalog.Want{Item: l.Item, Quantity: l.Quantity}
 	}
+	// The refunded payment's status is sealed before the write (sqldb: seal
+	// outside the write), which closes the order only if it is still in
+	// from (setStatus: Conflict if not).
+	var refunded []byte
+	if payID != "" {
+		if refunded, err = s.k.Guard().Seal(ctx, r.subject, privacy.PaymentStatus, payID, []byte(PaymentRefunded)); err != nil {
+			return err
+		}
+	}
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if err := setStatus(ctx, tx, r.id, from, to); err != nil {
 			return err
@@ -440,11 +449,7 @@ func (s *Service) closeOrder(ctx context.Context, a minimall.Actor, r *orderRow,
 			return err
 		}
 		if payID != "" {
-			st, err := s.k.Guard().Seal(ctx, r.subject, privacy.PaymentStatus, payID, []byte(PaymentRefunded))
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, updated_at = ? WHERE id = ?`, st, sqldb.Micros(tx.Now()), payID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE payments SET status_sealed = ?, updated_at = ? WHERE id = ?`, refunded, sqldb.Micros(tx.Now()), payID); err != nil {
 				return sqldb.FormatError("order.closeOrder", err)
 			}
 		}
