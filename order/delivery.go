@@ -256,6 +256,12 @@ func (s *Service) track(ctx context.Context, n TrackingNotice, at time.Time) (mo
 	if err != nil {
 		return false, err
 	}
+	var kept retention // a delivered order's record, kept for the legal period from now
+	if n.Status == "delivered" {
+		if kept, err = s.prepareRetention(ctx, orderID, sub, s.db.Now(), map[string][]byte{"shipments.tracking_sealed": sealed}); err != nil {
+			return false, err
+		}
+	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE shipments SET tracking_sealed = ?, updated_at = ? WHERE id = ? AND tracking_sealed = ?`,
 			sealed, sqldb.Micros(tx.Now()), n.ShipmentID, stored)
@@ -269,7 +275,7 @@ func (s *Service) track(ctx context.Context, n TrackingNotice, at time.Time) (mo
 		if n.Status != "delivered" {
 			return nil
 		}
-		return s.delivered(ctx, tx, orderID, sub)
+		return delivered(ctx, tx, orderID, sub, kept)
 	})
 	return moved, err
 }
@@ -291,13 +297,13 @@ func (s *Service) extendTracking(ctx context.Context, sub minimall.SubjectID, sh
 }
 
 // delivered completes a shipped order inside the write that recorded its
-// delivery (a repeated report finds it completed already) and keeps its
-// record for the legal period from now.
-func (s *Service) delivered(ctx context.Context, tx *sqldb.Tx, orderID string, sub minimall.SubjectID) error {
+// delivery (a repeated report finds it completed already) and stores its
+// record as kept for the legal period.
+func delivered(ctx context.Context, tx *sqldb.Tx, orderID string, sub minimall.SubjectID, kept retention) error {
 	if err := setStatus(ctx, tx, orderID, Shipped, Delivered); err != nil && !minimall.IsCode(err, minimall.Conflict) {
 		return err
 	}
-	if err := s.retain(ctx, tx, orderID, sub, tx.Now()); err != nil { // retention.go
+	if err := kept.store(ctx, tx); err != nil { // retention.go
 		return err
 	}
 	return outbox.Emit(ctx, tx, TopicChanged, sub, map[string]string{"order": orderID, "status": string(Delivered)})

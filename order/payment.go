@@ -436,10 +436,18 @@ func (s *Service) closeOrder(ctx context.Context, a minimall.Actor, r *orderRow,
 	// outside the write), which closes the order only if it is still in
 	// from (setStatus: Conflict if not).
 	var refunded []byte
+	stores := map[string][]byte{}
 	if payID != "" {
 		if refunded, err = s.k.Guard().Seal(ctx, r.subject, privacy.PaymentStatus, payID, []byte(PaymentRefunded)); err != nil {
 			return err
 		}
+		stores["payments.status_sealed"] = refunded
+	}
+	// A cancelled or refunded order is a finished transaction too: its
+	// record is kept three years from now under the retention key.
+	kept, err := s.prepareRetention(ctx, r.id, r.subject, s.db.Now(), stores)
+	if err != nil {
+		return err
 	}
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if err := setStatus(ctx, tx, r.id, from, to); err != nil {
@@ -453,9 +461,7 @@ func (s *Service) closeOrder(ctx context.Context, a minimall.Actor, r *orderRow,
 				return sqldb.FormatError("order.closeOrder", err)
 			}
 		}
-		// A cancelled or refunded order is a finished transaction too: its
-		// record is kept three years from now under the retention key.
-		if err := s.retain(ctx, tx, r.id, r.subject, tx.Now()); err != nil { // retention.go
+		if err := kept.store(ctx, tx); err != nil { // retention.go
 			return err
 		}
 		return outbox.Emit(ctx, tx, TopicChanged, r.subject, map[string]string{"order": r.id, "status": string(to)})

@@ -28,56 +28,106 @@ var retainedTables = []struct {
 	{shipmentsTable, "order_id"},
 }
 
-// retain moves the order's transaction record, inside tx, from the buyer's
-// data key to the buyer's retention key for the period it completed in
+// retention is an order's transaction record moved from the buyer's data
+// key to the buyer's retention key for the period it completed in
 // (E-commerce Law art. 31: kept three years from completion). From then on
 // it outlives a deregistration, readable only for the legal duty, and goes
-// when the lifecycle sweeper destroys that period's key. An order of a
-// person erased meanwhile is left as it is: its key is gone already.
-func (s *Service) retain(ctx context.Context, tx *sqldb.Tx, orderID string, subject minimall.SubjectID, completed time.Time) error {
-	for _, t := range retainedTables {
-		if err := s.retainTable(ctx, tx, t.t, t.orderCol, orderID, subject, completed); err != nil {
-			var d *privacy.Denied
-			if errors.As(err, &d) && d.Reason == privacy.SubjectErased {
-				return nil
-			}
-			return err
-		}
-	}
-	return nil
+// when the lifecycle sweeper destroys that period's key. It is prepared
+// before the write that finishes the order (sqldb: seal outside the write)
+// and stored inside it over the values it was prepared from.
+type retention []retainedRow
+
+// retainedRow is one row of the record: its sealed values as read and as
+// re-sealed under the retention key, by column.
+type retainedRow struct {
+	table    *privacy.Table
+	row      string
+	cols     []string
+	was, now [][]byte
 }
 
-func (s *Service) retainTable(ctx context.Context, tx *sqldb.Tx, t *privacy.Table, orderCol, orderID string, subject minimall.SubjectID, completed time.Time) error {
+// prepareRetention reads the order's transaction record and re-seals each
+// value under the retention key of the period completed falls in. stores
+// names values the finishing write itself stores before the retention
+// (a refunded payment's status, a delivered parcel's tracking), by column:
+// those are re-sealed instead of the stored ones. An order of a person
+// erased meanwhile gives nothing: its key is gone already.
+func (s *Service) prepareRetention(ctx context.Context, orderID string, subject minimall.SubjectID, completed time.Time, stores map[string][]byte) (retention, error) {
+	var out retention
+	for _, t := range retainedTables {
+		r, err := s.prepareRow(ctx, t.t, t.orderCol, orderID, subject, completed, stores)
+		var d *privacy.Denied
+		if errors.As(err, &d) && d.Reason == privacy.SubjectErased {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r != nil {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) prepareRow(ctx context.Context, t *privacy.Table, orderCol, orderID string, subject minimall.SubjectID, completed time.Time, stores map[string][]byte) (*retainedRow, error) {
 	op := "order.retain " + t.Name
 	specs := t.Sealed()
-	var row string
+	r := &retainedRow{table: t}
 	dest, collect := privacy.ScanInto(specs)
-	err := tx.QueryRowContext(ctx, `SELECT `+t.Row+`, `+privacy.Columns(specs)+` FROM `+t.Name+` WHERE `+orderCol+` = ?`, orderID).Scan(append([]any{&row}, dest...)...)
+	err := s.db.QueryRowContext(ctx, `SELECT `+t.Row+`, `+privacy.Columns(specs)+` FROM `+t.Name+` WHERE `+orderCol+` = ?`, orderID).Scan(append([]any{&r.row}, dest...)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil // no invoice, payment or shipment for this order
+		return nil, nil // no invoice, payment or shipment for this order
 	}
 	if err != nil {
-		return sqldb.FormatError(op, err)
+		return nil, sqldb.FormatError(op, err)
 	}
 	vals := collect()
-	var sets []string
-	var args []any
 	for _, sp := range specs {
 		v, ok := vals[sp.Field]
+		if fresh, stored := stores[t.Name+"."+sp.Column]; stored {
+			v, ok = fresh, true
+		}
 		if !ok || sp.Retention.Rule != privacy.AfterCompletion {
 			continue
 		}
-		out, err := s.k.Guard().Retain(ctx, subject, sp.Field, row, completed, v)
+		out, err := s.k.Guard().Retain(ctx, subject, sp.Field, r.row, completed, v)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		sets, args = append(sets, sp.Column+" = ?"), append(args, out)
+		r.cols, r.was, r.now = append(r.cols, sp.Column), append(r.was, v), append(r.now, out)
 	}
-	if len(sets) == 0 {
-		return nil
+	if len(r.cols) == 0 {
+		return nil, nil
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE `+t.Name+` SET `+strings.Join(sets, ", ")+` WHERE `+t.Row+` = ?`, append(args, row)...)
-	return sqldb.FormatError(op, err)
+	return r, nil
+}
+
+// store writes the retained record in tx, each row only over the values
+// it was prepared from. Returns Conflict, and the write is undone, if a
+// row changed meanwhile: the record would not be what was retained.
+func (rs retention) store(ctx context.Context, tx *sqldb.Tx) error {
+	for _, r := range rs {
+		op := "order.retain " + r.table.Name
+		sets, where := make([]string, len(r.cols)), make([]string, len(r.cols))
+		args := make([]any, 0, 2*len(r.cols)+1)
+		for i, c := range r.cols {
+			sets[i], where[i] = c+" = ?", c+" = ?"
+			args = append(args, r.now[i])
+		}
+		args = append(args, r.row)
+		for _, v := range r.was {
+			args = append(args, v)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE `+r.table.Name+` SET `+strings.Join(sets, ", ")+` WHERE `+r.table.Row+` = ? AND `+strings.Join(where, " AND "), args...)
+		if err != nil {
+			return sqldb.FormatError(op, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return minimall.Errorf(minimall.Conflict, op, "The order changed as it was finished; try again. 订单已变动，请重试。")
+		}
+	}
+	return nil
 }
 
 // Sweeper removes orders whose transaction record has outlived its
