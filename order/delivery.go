@@ -175,13 +175,14 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 	// the order only if it is still paid (setStatus: Conflict if not).
 	sh.Events = []TrackingEvent{{Status: "created", At: s.db.Now()}}
 	tracking, _ := json.Marshal(sh.Events)
-	sealed, err := s.k.Guard().Seal(ctx, r.subject, privacy.DeliveryTracking, sh.ID, tracking)
+	row, err := s.k.Guard().SealTableRow(ctx, shipmentsTable, r.subject, sh.ID, map[privacy.Field]string{privacy.DeliveryTracking: string(tracking)})
 	if err != nil {
 		return nil, err
 	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO shipments (id, order_id, subject, waybill_no, tracking_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sh.ID, r.id, string(r.subject), sh.WaybillNo, sealed, sqldb.Micros(tx.Now()), sqldb.Micros(tx.Now())); err != nil {
+		now := sqldb.Micros(tx.Now())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO shipments (id, order_id, subject, waybill_no, created_at, updated_at, `+row.Columns+`)
+			VALUES (?, ?, ?, ?, ?, ?, `+row.Marks+`)`, append([]any{sh.ID, r.id, string(r.subject), sh.WaybillNo, now, now}, row.Args...)...); err != nil {
 			return sqldb.FormatError(op, err)
 		}
 		if err := setStatus(ctx, tx, r.id, Paid, Shipped); err != nil {

@@ -182,25 +182,23 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 }
 
 // sealPayment seals the values of payment p's row.
-func (s *Service) sealPayment(ctx context.Context, a minimall.Actor, p *Payment, pf *PayForMe) (map[privacy.Field][]byte, error) {
+func (s *Service) sealPayment(ctx context.Context, a minimall.Actor, p *Payment, pf *PayForMe) (privacy.SealedRow, error) {
 	plain := map[privacy.Field]string{privacy.PaymentAmount: strconv.FormatInt(p.AmountFen, 10), privacy.PaymentChannel: p.Channel, privacy.PaymentStatus: p.Status}
 	if pf != nil {
 		plain[privacy.PayerPhone], plain[privacy.PayerAlipayAccount] = pf.PayerPhone, pf.PayerAccount
 	}
-	return s.k.Guard().SealRow(ctx, a.Subject, p.ID, plain)
+	return s.k.Guard().SealTableRow(ctx, paymentsTable, a.Subject, p.ID, plain)
 }
 
-func (s *Service) insertPayment(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, r *orderRow, p *Payment, v map[privacy.Field][]byte, idemKey string) error {
+func (s *Service) insertPayment(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, r *orderRow, p *Payment, v privacy.SealedRow, idemKey string) error {
 	const op = "order.Pay"
 	var idem []byte
 	if idemKey != "" {
 		idem = idemIndex(a.Subject, idemKey)
 	}
 	now := sqldb.Micros(tx.Now())
-	_, err := tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, amount_sealed, channel_sealed,
-		payer_account_sealed, payer_phone_sealed, status_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, r.id, string(a.Subject), idem, p.Kind, v[privacy.PaymentAmount], v[privacy.PaymentChannel],
-		v[privacy.PayerAlipayAccount], v[privacy.PayerPhone], v[privacy.PaymentStatus], now, now)
+	_, err := tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, subject, idem_key, kind, created_at, updated_at, `+v.Columns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, `+v.Marks+`)`, append([]any{p.ID, r.id, string(a.Subject), idem, p.Kind, now, now}, v.Args...)...)
 	return sqldb.FormatError(op, err)
 }
 
