@@ -209,29 +209,35 @@ func (g *group) write(items []groupItem, errs []error) error {
 	}
 	defer tx.Rollback()
 	n := 0
-	for i, it := range items {
-		if it.fn == nil {
-			continue // a flush marker: answered once the group commits
+	for i := 0; i < len(items); {
+		// Writes behind next to each other share one savepoint: each
+		// savepoint makes SQLite copy every page a write first touches
+		// into its sub-journal, the largest cost of a footprint or a
+		// search kept. If one of them fails, their savepoint is undone
+		// and each runs again under a savepoint of its own.
+		j := i + 1
+		for items[i].behind() && j < len(items) && items[j].behind() {
+			j++
 		}
-		if errs[i] = it.ctx.Err(); errs[i] != nil {
-			continue // the caller left before its turn: skipped
-		}
-		// Savepoints are not released: each write's nests in the one
-		// before, ROLLBACK TO undoes to the newest of the name (this
-		// write's), and COMMIT releases them all, sparing the single
-		// writer a RELEASE statement a write.
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
-			return err
-		}
-		hooks := len(tx.after)
-		if errs[i] = runOne(context.WithoutCancel(it.ctx), tx, it.fn); errs[i] != nil {
-			tx.after = tx.after[:hooks]
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write_one`); err != nil {
+		if j-i > 1 {
+			ok, err := g.runShared(tx, items[i:j], errs[i:j])
+			if err != nil {
 				return err
 			}
-			continue
+			if ok {
+				n, i = n+j-i, j
+				continue
+			}
 		}
-		n++
+		for ; i < j; i++ {
+			ok, err := g.runAlone(tx, items[i], &errs[i])
+			if err != nil {
+				return err
+			}
+			if ok {
+				n++
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return err
@@ -241,6 +247,55 @@ func (g *group) write(items []groupItem, errs []error) error {
 		g.writes.Add(int64(n))
 	}
 	return nil
+}
+
+// behind reports whether it is a write nobody waits for.
+func (it groupItem) behind() bool { return it.fn != nil && it.done == nil }
+
+// runAlone runs one write under a savepoint of its own and reports whether
+// it stands; its error, if it failed, goes to *werr and its savepoint is
+// undone. Savepoints are not released: each write's nests in the one
+// before, ROLLBACK TO undoes to the newest of the name (this write's),
+// and COMMIT releases them all, sparing the single writer a RELEASE
+// statement a write. The error returned is the transaction's own.
+func (g *group) runAlone(tx *Tx, it groupItem, werr *error) (bool, error) {
+	ctx := context.Background()
+	if it.fn == nil {
+		return false, nil // a flush marker: answered once the group commits
+	}
+	if *werr = it.ctx.Err(); *werr != nil {
+		return false, nil // the caller left before its turn: skipped
+	}
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
+		return false, err
+	}
+	hooks := len(tx.after)
+	if *werr = runOne(context.WithoutCancel(it.ctx), tx, it.fn); *werr != nil {
+		tx.after = tx.after[:hooks]
+		_, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write_one`)
+		return false, err
+	}
+	return true, nil
+}
+
+// runShared runs writes behind under one savepoint and reports whether
+// all of them stand; if one fails, the savepoint is undone (and errs
+// cleared) for runAlone to run each again.
+func (g *group) runShared(tx *Tx, items []groupItem, errs []error) (bool, error) {
+	ctx := context.Background()
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
+		return false, err
+	}
+	hooks := len(tx.after)
+	for _, it := range items {
+		if runOne(context.WithoutCancel(it.ctx), tx, it.fn) != nil {
+			tx.after = tx.after[:hooks]
+			clear(errs)
+			_, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write_one`)
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func onlyMarkers(items []groupItem) bool {

@@ -48,7 +48,11 @@ func (db *DB) Write(ctx context.Context, fn func(context.Context, *Tx) error) er
 // reference that its signed notice carries again). ctx's values reach fn,
 // its cancellation never does: the request that queued it may end first.
 // Writes keep their order: a Write queued after a WriteBehind commits
-// after it, or in the same group. On PostgreSQL it is a Write that waits.
+// after it, or in the same group. Writes behind queued together share one
+// savepoint; if one of them fails, the others run again, each alone, so
+// fn must be safe to run twice in a row after its first run was undone
+// (writing rows is; changing something outside the transaction is not).
+// On PostgreSQL it is a Write that waits.
 func (db *DB) WriteBehind(ctx context.Context, fn func(context.Context, *Tx) error) error {
 	if db.group == nil {
 		return db.writeAlone(context.WithoutCancel(ctx), fn)
