@@ -75,74 +75,79 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, item string, quanti
 	return nil, minimall.Errorf(minimall.Conflict, op, "Your cart changed as you added; try again. 加购时购物车已变动，请重试。")
 }
 
-// add is one try of Add. Everything the write needs is read, opened and
-// sealed before it (sqldb: seal outside the write): the person's line of
-// the item, opened for the price it was added at, or else a new line,
-// its id minted and its item sealed. The write raises that line's
-// quantity or inserts the new one; moved reports that the line came or
-// went in between, and nothing was written.
+// add is one try of Add. Most adds raise a line already in the cart: the
+// first write tries that, by the item's index, and only runs SQL (sqldb:
+// seal outside the write); the line's sealed item is opened after it, for
+// the price it was added at. Only when there is no line is a new one
+// sealed and inserted by a second write; moved reports that a line of the
+// item was inserted in between, and nothing was written.
 func (s *Service) add(ctx context.Context, a minimall.Actor, p catalog.Priced, index []byte, quantity int64) (line *Line, moved bool, err error) {
-	line, sealed, err := s.prepare(ctx, a, p, index, quantity)
+	line = &Line{Item: p.Item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Available: true}
+	var stored []byte
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		var err error
+		if stored, err = raise(ctx, tx, a, index, quantity, line); stored == nil || err != nil {
+			return err
+		}
+		return announce(ctx, tx, a, line)
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	// One group commit with other writes (sqldb.DB.Write).
-	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		var err error
-		if sealed == nil {
-			moved, err = raise(ctx, tx, a, line, quantity)
-		} else {
-			moved, err = insertLine(ctx, tx, a, line, index, sealed)
+	if stored != nil {
+		it, err := s.open(ctx, a, a.Subject, line.ID, stored)
+		if err != nil {
+			return nil, false, err
 		}
-		if moved || err != nil {
-			return err
-		}
-		if err := outbox.Emit(ctx, tx, TopicAdded, a.Subject, Added{Line: line.ID}); err != nil {
-			return err
-		}
-		return activity.Emit(ctx, tx, activity.Cart, p.Item) // the hot list, counted from everyone
-	})
-	if err != nil || moved {
+		line.AddedPriceFen = it.PriceFen
+	} else if moved, err = s.insert(ctx, a, p, index, quantity, line); moved || err != nil {
 		return nil, moved, err
 	}
 	line.PriceDropped = line.PriceFen < line.AddedPriceFen
 	return line, false, nil
 }
 
-// prepare returns the line Add writes: the person's line of the item as
-// stored, with the price it was added at, or a new line of quantity with
-// its sealed item (sealed is nil for a line already there).
-func (s *Service) prepare(ctx context.Context, a minimall.Actor, p catalog.Priced, index []byte, quantity int64) (line *Line, sealed []byte, err error) {
-	line = &Line{Item: p.Item, Title: p.Title, Shop: p.Shop, PriceFen: p.PriceFen, Available: true}
-	var added int64
-	var stored []byte
-	err = s.db.QueryRowContext(ctx, `SELECT id, added_at, item_sealed FROM cart_items WHERE subject = ? AND item_index = ?`,
-		string(a.Subject), index).Scan(&line.ID, &added, &stored)
-	switch {
-	case err == nil:
-		// The price when added is in the sealed value.
-		it, err := s.open(ctx, a, a.Subject, line.ID, stored)
-		line.AddedPriceFen, line.AddedAt = it.PriceFen, sqldb.FromMicros(added)
-		return line, nil, err
-	case errors.Is(err, sql.ErrNoRows):
-		line.ID, line.Quantity, line.AddedPriceFen = minimall.NewRowID("ci_"), quantity, p.PriceFen
-		v, _ := json.Marshal(sealedItem{Item: p.Item, PriceFen: p.PriceFen})
-		sealed, err = s.k.Guard().Seal(ctx, a.Subject, privacy.CartItem, line.ID, v)
-		return line, sealed, err
+// insert seals a new line of quantity and writes it; moved when the
+// person's line of the item was inserted meanwhile.
+func (s *Service) insert(ctx context.Context, a minimall.Actor, p catalog.Priced, index []byte, quantity int64, line *Line) (moved bool, err error) {
+	line.ID, line.Quantity, line.AddedPriceFen = minimall.NewRowID("ci_"), quantity, p.PriceFen
+	v, _ := json.Marshal(sealedItem{Item: p.Item, PriceFen: p.PriceFen})
+	sealed, err := s.k.Guard().Seal(ctx, a.Subject, privacy.CartItem, line.ID, v)
+	if err != nil {
+		return false, err
 	}
-	return nil, nil, sqldb.FormatError("cart.Add", err)
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if moved, err = insertLine(ctx, tx, a, line, index, sealed); moved || err != nil {
+			return err
+		}
+		return announce(ctx, tx, a, line)
+	})
+	return moved, err
 }
 
-// raise adds quantity to the stored line (up to MaxQuantity) and reads
-// its new quantity into line; moved when the line is gone.
-func raise(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, line *Line, quantity int64) (moved bool, err error) {
-	err = tx.QueryRowContext(ctx, `UPDATE cart_items SET quantity = CASE WHEN quantity + ? > ? THEN ? ELSE quantity + ? END, updated_at = ?
-		WHERE id = ? AND subject = ? RETURNING quantity`, quantity, MaxQuantity, MaxQuantity, quantity, sqldb.Micros(tx.Now()),
-		line.ID, string(a.Subject)).Scan(&line.Quantity)
-	if errors.Is(err, sql.ErrNoRows) {
-		return true, nil
+// announce tells the change feed of an add: the person's event names the
+// line; the hot list's names no one.
+func announce(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, line *Line) error {
+	if err := outbox.Emit(ctx, tx, TopicAdded, a.Subject, Added{Line: line.ID}); err != nil {
+		return err
 	}
-	return false, sqldb.FormatError("cart.Add", err)
+	return activity.Emit(ctx, tx, activity.Cart, line.Item)
+}
+
+// raise adds quantity to the person's line of the item (up to
+// MaxQuantity) and reads the line into line; it returns the line's sealed
+// item, nil when there is no line.
+func raise(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, index []byte, quantity int64, line *Line) ([]byte, error) {
+	var added int64
+	var stored []byte
+	err := tx.QueryRowContext(ctx, `UPDATE cart_items SET quantity = CASE WHEN quantity + ? > ? THEN ? ELSE quantity + ? END, updated_at = ?
+		WHERE subject = ? AND item_index = ? RETURNING id, quantity, added_at, item_sealed`, quantity, MaxQuantity, MaxQuantity, quantity, sqldb.Micros(tx.Now()),
+		string(a.Subject), index).Scan(&line.ID, &line.Quantity, &added, &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	line.AddedAt = sqldb.FromMicros(added)
+	return stored, sqldb.FormatError("cart.Add", err)
 }
 
 // insertLine inserts the new line; moved when the person's line of the

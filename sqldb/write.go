@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// groupMax bounds how many writes share one commit.
-const groupMax = 128
+// groupMax bounds how many writes share one commit: the more, the fewer
+// commits a busy writer makes (each appends the group's pages to the WAL).
+const groupMax = 512
 
 // Write runs fn in a read-write transaction and commits it; fn's error
 // rolls back fn's writes and is returned. It is the way areas write.
