@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"minimall"
 )
@@ -118,6 +119,34 @@ func (g *Guard) SealTableRow(ctx context.Context, t *Table, s minimall.SubjectID
 	if err != nil {
 		return SealedRow{}, err
 	}
+	return t.row(sealed), nil
+}
+
+// SealTableRowRetained is SealTableRow for a record the law keeps after
+// the account is gone (fields kept AfterCompletion, such as a rights
+// request): each value is sealed under s's retention key for the period
+// completed falls in.
+func (g *Guard) SealTableRowRetained(ctx context.Context, t *Table, s minimall.SubjectID, row string, completed time.Time, values map[Field]string) (SealedRow, error) {
+	sealed := make(map[Field][]byte, len(values))
+	for f, v := range values {
+		if !containsSpec(t.Sealed(), f) {
+			return SealedRow{}, fmt.Errorf("privacy: %s is not a sealed column of %s", f, t.Name)
+		}
+		if v == "" {
+			continue
+		}
+		b, err := g.SealRetained(ctx, s, f, row, completed, []byte(v))
+		if err != nil {
+			return SealedRow{}, err
+		}
+		sealed[f] = b
+	}
+	return t.row(sealed), nil
+}
+
+// row lays sealed values out in t's column order, NULL where none.
+func (t *Table) row(sealed map[Field][]byte) SealedRow {
+	specs := t.Sealed()
 	out := SealedRow{Columns: Columns(specs), Marks: strings.TrimSuffix(strings.Repeat("?, ", len(specs)), ", "), Args: make([]any, len(specs))}
 	for i, sp := range specs {
 		if v, ok := sealed[sp.Field]; ok {
@@ -126,7 +155,7 @@ func (g *Guard) SealTableRow(ctx context.Context, t *Table, s minimall.SubjectID
 			out.Args[i] = []byte(nil)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func containsField(fs []Field, f Field) bool {

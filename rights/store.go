@@ -25,14 +25,19 @@ type requestRow struct {
 	checkedAt, closedAt          int64
 }
 
-const requestColumns = `id, subject, kind, filed_by, state, request_sealed, identity_proof_sealed, next_of_kin_sealed,
-	token_hash, refused_reason, answer, received_at, due_at, checked_at, closed_at, ref`
+// requestColumns are a request's plain columns, then its sealed ones as
+// its table declares them (privacy/tables.go and the registry).
+var requestColumns = `id, subject, kind, filed_by, state, token_hash, refused_reason, answer, received_at, due_at, checked_at, closed_at, ref, ` +
+	privacy.Columns(requests.Sealed())
 
 func scanRequest(sc interface{ Scan(...any) error }) (*requestRow, error) {
 	r := &requestRow{}
 	var received, due int64
-	err := sc.Scan(&r.id, &r.subject, &r.kind, &r.filedBy, &r.state, &r.request, &r.proof, &r.kin,
-		&r.token, &r.refused, &r.answer, &received, &due, &r.checkedAt, &r.closedAt, &r.ref)
+	sealed, collect := privacy.ScanInto(requests.Sealed())
+	err := sc.Scan(append([]any{&r.id, &r.subject, &r.kind, &r.filedBy, &r.state, &r.token, &r.refused, &r.answer,
+		&received, &due, &r.checkedAt, &r.closedAt, &r.ref}, sealed...)...)
+	v := collect()
+	r.request, r.proof, r.kin = v[privacy.RightsRequestRecord], v[privacy.RightsIdentityProof], v[privacy.NextOfKinEvidence]
 	r.receivedAt, r.dueAt = sqldb.FromMicros(received), sqldb.FromMicros(due)
 	return r, err
 }
@@ -53,18 +58,15 @@ func (s *Queue) insertWith(ctx context.Context, id string, subject minimall.Subj
 	inTx func(*sqldb.Tx, *Request) error) (*Request, error) {
 	const op = "rights.File"
 	now := s.db.Now()
-	g := s.k.Guard()
 	plain, _ := json.Marshal(d)
-	sealed, err := g.SealRetained(ctx, subject, privacy.RightsRequestRecord, id, now, plain)
-	if err != nil {
-		return nil, err
-	}
-	var kin []byte
+	values := map[privacy.Field]string{privacy.RightsRequestRecord: string(plain)}
 	if by == ByNextOfKin {
 		ev, _ := json.Marshal(map[string]string{"relation": d.Relation, "evidence": d.Evidence})
-		if kin, err = g.SealRetained(ctx, subject, privacy.NextOfKinEvidence, id, now, ev); err != nil {
-			return nil, err
-		}
+		values[privacy.NextOfKinEvidence] = string(ev)
+	}
+	sealed, err := s.k.Guard().SealTableRowRetained(ctx, requests, subject, id, now, values)
+	if err != nil {
+		return nil, err
 	}
 	r := &Request{ID: id, Subject: subject, Kind: kind, FiledBy: by, State: st, ReceivedAt: now, DueAt: deadline(now), Ref: ref}
 	var checked int64
@@ -74,9 +76,9 @@ func (s *Queue) insertWith(ctx context.Context, id string, subject minimall.Subj
 	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		var err error
-		_, err = tx.ExecContext(ctx, `INSERT INTO rights_requests (id, subject, kind, filed_by, state, request_sealed, next_of_kin_sealed, token_hash, received_at, due_at, checked_at, ref)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, string(subject), string(kind), by, string(st), sealed, kin, token,
-			sqldb.Micros(now), sqldb.Micros(deadline(now)), checked, ref)
+		_, err = tx.ExecContext(ctx, `INSERT INTO rights_requests (id, subject, kind, filed_by, state, token_hash, received_at, due_at, checked_at, ref, `+sealed.Columns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+sealed.Marks+`)`, append([]any{id, string(subject), string(kind), by, string(st), token,
+			sqldb.Micros(now), sqldb.Micros(deadline(now)), checked, ref}, sealed.Args...)...)
 		if err != nil {
 			return sqldb.FormatError(op, err)
 		}
