@@ -9,7 +9,7 @@ import (
 )
 
 // holdState decides whether a guardian may still consent (CheckHold,
-// ActivatePending): only before a pending registration's hold lapses, or
+// and the activation after a guardian consents): only before a pending registration's hold lapses, or
 // for an account that is not held at all.
 func TestHoldState(t *testing.T) {
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)

@@ -147,7 +147,7 @@ func (s *Service) guardianHold() time.Duration {
 
 // errHoldLapsed refuses a guardian's consent for a registration that
 // waited longer than the hold, or was erased since.
-var errHoldLapsed = minimall.Errorf(minimall.Gone, "account.ActivatePending",
+var errHoldLapsed = minimall.Errorf(minimall.Gone, "account.GuardianConsent",
 	"This registration waited too long for a guardian and has lapsed; the child must register again. 该注册等待监护人同意已超过期限并已失效，请儿童重新注册。")
 
 // CheckHold reports, without changing anything, whether a guardian may
@@ -197,7 +197,7 @@ type activation struct {
 // is. Returns Gone for a hold that lapsed (Config.GuardianHold) or an
 // account erased or closed since.
 func (s *Service) prepareActivation(ctx context.Context, subject minimall.SubjectID) (*activation, error) {
-	const op = "account.ActivatePending"
+	const op = "account.GuardianConsent"
 	var status string
 	var heldUntil int64
 	var phoneSealed, nameSealed []byte
@@ -231,7 +231,7 @@ func (s *Service) prepareActivation(ctx context.Context, subject minimall.Subjec
 // phone or name was registered by someone else meanwhile. A nil act does
 // nothing.
 func (s *Service) activate(ctx context.Context, tx *sqldb.Tx, act *activation) error {
-	const op = "account.ActivatePending"
+	const op = "account.GuardianConsent"
 	if act == nil {
 		return nil
 	}

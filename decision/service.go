@@ -238,13 +238,9 @@ func (s *Service) Appeal(ctx context.Context, a minimall.Actor, id, reason strin
 		}
 		return nil
 	}
-	if s.appeals == nil {
-		err = mark(s.db, "", s.db.Now())
-	} else {
-		_, err = s.appeals.FileAppeal(ctx, a, id, reason, func(tx *sqldb.Tx, req *rights.Request) error {
-			return mark(tx, req.ID, req.ReceivedAt)
-		})
-	}
+	_, err = s.appeals.FileAppeal(ctx, a, id, reason, func(tx *sqldb.Tx, req *rights.Request) error {
+		return mark(tx, req.ID, req.ReceivedAt)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +294,7 @@ func (s *Service) Answer(ctx context.Context, a minimall.Actor, id, outcome stri
 		return nil
 	}
 	// The appeal's rights request closes with the answer, in one transaction.
-	if s.appeals != nil && r.d.Appeal.Request != "" {
+	if r.d.Appeal.Request != "" {
 		err = s.appeals.CloseAppeal(ctx, a, r.d.Appeal.Request, outcome, func(tx *sqldb.Tx) error { return record(tx) })
 	} else {
 		err = record(s.db)

@@ -63,6 +63,19 @@ func signInAgain(t *testing.T, e *testenv.Env, sh *testenv.Shopper) []string {
 // deliver pays, ships and delivers an order through the sandboxes.
 func deliver(t *testing.T, e *testenv.Env, buyer *testenv.Shopper, seller *testenv.Shopper, orderID string) {
 	t.Helper()
+	waybill := payAndShip(t, e, buyer, seller, orderID)
+	resp, err := http.Post(e.Sandbox.Logistics.URL()+"/logistics/advance", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"waybill_no":%q,"status":"delivered","description":"签收"}`, waybill)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// payAndShip pays an order at the payment sandbox and ships it; it returns
+// the waybill number.
+func payAndShip(t *testing.T, e *testenv.Env, buyer *testenv.Shopper, seller *testenv.Shopper, orderID string) string {
+	t.Helper()
 	r := e.Do(t, "POST", "/api/v1/orders/"+orderID+"/payments", map[string]any{"channel": "alipay"}, testenv.Bearer(buyer.Token)...)
 	mustStatus(t, r, 201, "pay")
 	var p struct {
@@ -80,12 +93,7 @@ func deliver(t *testing.T, e *testenv.Env, buyer *testenv.Shopper, seller *teste
 		WaybillNo string `json:"waybill_no"`
 	}
 	r.JSON(t, &sh)
-	resp, err = http.Post(e.Sandbox.Logistics.URL()+"/logistics/advance", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"waybill_no":%q,"status":"delivered","description":"签收"}`, sh.WaybillNo)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	return sh.WaybillNo
 }
 
 // TestAPIRetentionSweep (五(一)): security logs go six months after the

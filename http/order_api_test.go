@@ -495,28 +495,12 @@ func TestAPITrackingReportsAtOnce(t *testing.T) {
 		buyer := e.Register(t, "13866660062", "track_buyer")
 		auth := testenv.Bearer(buyer.Token)
 		o := placeOrder(t, e, buyer, buyNow(it, 1))
-		r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...)
-		wantStatus(t, r, 201, "pay")
-		var p struct {
-			PayURL string `json:"pay_url"`
-		}
-		r.JSON(t, &p)
-		resp, err := http.Post(p.PayURL, "application/json", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		r = e.Do(t, "POST", "/api/v1/seller/orders/"+o.ID+"/shipments", nil, testenv.Bearer(fx.seller.Token)...)
-		wantStatus(t, r, 201, "ship")
-		var sh struct {
-			WaybillNo string `json:"waybill_no"`
-		}
-		r.JSON(t, &sh)
+		waybill := payAndShip(t, e, buyer, fx.seller, o.ID)
 		notified := make([]int, 5)
 		var wg sync.WaitGroup
 		for i := range notified {
 			wg.Go(func() {
-				body := fmt.Sprintf(`{"waybill_no":%q,"status":"in_transit","description":"转运中心 %d"}`, sh.WaybillNo, i)
+				body := fmt.Sprintf(`{"waybill_no":%q,"status":"in_transit","description":"转运中心 %d"}`, waybill, i)
 				resp, err := http.Post(e.Sandbox.Logistics.URL()+"/logistics/advance", "application/json", strings.NewReader(body))
 				if err != nil {
 					return

@@ -96,8 +96,11 @@ func (s *Service) Place(ctx context.Context, a minimall.Actor, req PlaceRequest,
 	if err := req.Validate(); err != nil {
 		return nil, false, err
 	}
-	canonical, _ := json.Marshal(req)
-	reqHash := s.k.BlindIndex(privacy.OrderItems, canonical)
+	var reqHash []byte // what a retry with the same key must repeat
+	if idemKey != "" {
+		canonical, _ := json.Marshal(req)
+		reqHash = s.k.BlindIndex(privacy.OrderItems, canonical)
+	}
 	if ids, err := s.priorCheckout(ctx, a, idemKey, reqHash); ids != nil || err != nil {
 		return s.replay(ctx, a, ids, err)
 	}

@@ -15,7 +15,6 @@ import (
 
 	"minimall"
 	"minimall/app"
-	"minimall/oauth"
 	"minimall/partner/sandbox"
 	"minimall/privacy"
 	"minimall/sqldb"
@@ -105,7 +104,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.App, err = app.New(ctx, app.Config{
 		DB: m.DB, KeysDB: m.KeysDB, KeysDir: m.Config.KeysDir, Node: m.Config.Node, FakeClock: m.FakeClock,
 		Partners: set.Endpoints(), SearchDir: m.Config.SearchDir,
-		Accounts: m.Config.Accounts, OAuth: oauth.DefaultConfig(), DPOContact: m.Config.DPOContact,
+		Accounts: m.Config.Accounts, DPOContact: m.Config.DPOContact,
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey, Logger: m.Logger,
 		SweepEvery: 24 * time.Hour,
 	})

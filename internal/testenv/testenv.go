@@ -21,7 +21,6 @@ import (
 	"minimall/app"
 	mhttp "minimall/http"
 	"minimall/internal/testkit"
-	"minimall/oauth"
 	"minimall/partner/sandbox"
 )
 
@@ -63,7 +62,7 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	e.App, err = app.New(context.Background(), app.Config{
 		DB: st.DB, KeysDB: st.KeysDB, KeysDir: st.KeysDir, Node: "test", FakeClock: st.Clock,
 		Partners: set.Endpoints(), SearchDir: e.SearchDir,
-		Accounts: cfg, OAuth: oauth.DefaultConfig(), DPOContact: "dpo@minimall.example",
+		Accounts: cfg, DPOContact: "dpo@minimall.example",
 		Addr: "127.0.0.1:0", Logger: slog.New(slog.NewJSONHandler(e.Logs, nil)),
 		// Followers poll often, so what the feed carries shows at once.
 		FollowEvery: 50 * time.Millisecond, FollowGrace: 200 * time.Millisecond,
