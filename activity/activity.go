@@ -6,14 +6,12 @@
 package activity
 
 import (
-	"context"
-
 	"minimall/outbox"
 	"minimall/sqldb"
 )
 
-// Topic is the change-feed topic of an item act. Its events carry no
-// subject, only the kind of act and the item.
+// Topic is the change-feed topic of item acts. Its events carry no
+// subject, only the kind of act and the items.
 const Topic = "activity.item"
 
 // Kinds of act, as recommend weighs them.
@@ -24,18 +22,26 @@ const (
 	Order = "order"
 )
 
-// Act is the payload of Topic.
+// Act is the payload of Topic: acts of one kind on items, one entry per
+// act. Events written before acts were gathered name one Item instead.
 type Act struct {
-	Kind string `json:"kind"`
-	Item string `json:"item"`
+	Kind    string   `json:"kind"`
+	Item    string   `json:"item,omitempty"`
+	Entries []string `json:"entries,omitempty"`
 }
 
-// Emit announces, in tx, one act of kind on each item.
-func Emit(ctx context.Context, tx *sqldb.Tx, kind string, items ...string) error {
-	for _, it := range items {
-		if err := outbox.Emit(ctx, tx, Topic, "", Act{Kind: kind, Item: it}); err != nil {
-			return err
-		}
+// Items returns the items acted on, one per act.
+func (a Act) Items() []string {
+	if a.Item != "" {
+		return append([]string{a.Item}, a.Entries...)
 	}
-	return nil
+	return a.Entries
+}
+
+// Emit announces, in tx, one act of kind on each item. The acts of one
+// kind that a group commit gathers go out as one event (outbox.Gather).
+func Emit(tx *sqldb.Tx, kind string, items ...string) {
+	for _, it := range items {
+		outbox.Gather(tx, Topic, "", kind, it)
+	}
 }

@@ -131,7 +131,8 @@ func announce(ctx context.Context, tx *sqldb.Tx, a minimall.Actor, line *Line) e
 	if err := outbox.Emit(ctx, tx, TopicAdded, a.Subject, Added{Line: line.ID}); err != nil {
 		return err
 	}
-	return activity.Emit(ctx, tx, activity.Cart, line.Item)
+	activity.Emit(tx, activity.Cart, line.Item)
+	return nil
 }
 
 // raise adds quantity to the person's line of the item (up to

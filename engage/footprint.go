@@ -47,12 +47,14 @@ func (s *Service) footprint(ctx context.Context, op string, subject minimall.Sub
 
 // writeView stores a footprint and announces it. A view, new or repeated,
 // is a change: recommendations learn from views in real time (二(二)4);
-// the event names the footprint's row, never the item.
+// the event names the footprint's row, never the item. A person's views
+// committed together make one event (outbox.Gather).
 func (p *pending) writeView(ctx context.Context, tx *sqldb.Tx) error {
 	if _, err := p.write(ctx, tx, kinds[Footprint]); err != nil {
 		return err
 	}
-	return outbox.Emit(ctx, tx, TopicAdded, p.subject, Changed{Kind: Footprint, Entries: []string{p.entry.ID}})
+	outbox.Gather(tx, TopicAdded, p.subject, string(Footprint), p.entry.ID)
+	return nil
 }
 
 // Close is kept for the wiring: footprints are written through the

@@ -334,9 +334,7 @@ func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Act
 			items = append(items, l.Item)
 		}
 	}
-	if err := activity.Emit(ctx, tx, activity.Order, items...); err != nil {
-		return err
-	}
+	activity.Emit(tx, activity.Order, items...)
 	if req.IdempotencyKey != "" {
 		list, _ := json.Marshal(ids)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (subject, idem_key, request_hash, orders, created_at) VALUES (?, ?, ?, ?, ?)`,

@@ -52,6 +52,38 @@ func Emit(ctx context.Context, tx *sqldb.Tx, topic string, subject minimall.Subj
 	return nil
 }
 
+// Entries is the payload of a gathered event: the rows of one kind that
+// one person's acts added in one transaction. An area's own payload type
+// may read it if it has the same two fields (engage.Changed does).
+type Entries struct {
+	Kind    string   `json:"kind"`
+	Entries []string `json:"entries"`
+}
+
+// Gather is Emit for acts that come in crowds, such as a footprint per
+// item page: the entries one transaction gathers for the same topic,
+// person and kind go out as one Entries event just before it commits. A
+// group commit of many views then writes one event per person, not one
+// per view.
+func Gather(tx *sqldb.Tx, topic string, subject minimall.SubjectID, kind, entry string) {
+	tx.Gather(gatherKey{topic, subject, kind}, entry, emitGathered)
+}
+
+type gatherKey struct {
+	topic   string
+	subject minimall.SubjectID
+	kind    string
+}
+
+func emitGathered(ctx context.Context, tx *sqldb.Tx, key any, values []any) error {
+	k := key.(gatherKey)
+	ev := Entries{Kind: k.kind, Entries: make([]string, len(values))}
+	for i, v := range values {
+		ev.Entries[i] = v.(string)
+	}
+	return Emit(ctx, tx, k.topic, k.subject, ev)
+}
+
 // Feed reads the change feed.
 type Feed struct {
 	db *sqldb.DB

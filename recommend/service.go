@@ -141,7 +141,8 @@ func (s *Service) Observe(ctx context.Context, a minimall.Actor, sig Signal) err
 	}
 	// No subject: the hot list is counted from everyone, linked to no one.
 	return s.db.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		return activity.Emit(ctx, tx, string(sig.Kind), sig.Item)
+		activity.Emit(tx, string(sig.Kind), sig.Item)
+		return nil
 	})
 }
 
@@ -158,8 +159,10 @@ func (s *Service) onChange(ctx context.Context, evs []outbox.Event) error {
 		switch e.Topic {
 		case activity.Topic:
 			var act activity.Act
-			if json.Unmarshal(e.Payload, &act) == nil && act.Item != "" {
-				hot[act.Item] += weights[Kind(act.Kind)]
+			if json.Unmarshal(e.Payload, &act) == nil {
+				for _, item := range act.Items() {
+					hot[item] += weights[Kind(act.Kind)]
+				}
 			}
 		case outbox.TopicConsentChanged:
 			var c struct{ Scope, Action string }

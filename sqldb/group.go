@@ -52,6 +52,10 @@ const sharedMax = 16
 // gatherEnough is the group size at which gathering stops.
 const gatherEnough = 16
 
+// errCareful asks for a group to be written again with savepoints: a
+// write behind run without one failed.
+var errCareful = errors.New("sqldb: write the group again with savepoints")
+
 // ErrClosed is returned for writes queued after Close.
 var ErrClosed = errors.New("sqldb: database closed")
 
@@ -161,7 +165,10 @@ func (g *group) fill(items []groupItem) []groupItem {
 		select {
 		case it := <-g.queue:
 			items = append(items, it)
-			waited = waited || it.done != nil
+			if it.done != nil && !waited {
+				// Someone waits now: the group stops lingering.
+				waited, deadline = true, nil
+			}
 		case <-deadline:
 			return items
 		case <-g.quit:
@@ -193,7 +200,10 @@ func (g *group) stats() (commits, writes int64) {
 func (g *group) commit(items []groupItem) {
 	g.lastSize = len(items)
 	errs := make([]error, len(items))
-	err := g.write(items, errs)
+	err := g.write(items, errs, false)
+	if err == errCareful {
+		err = g.write(items, errs, true)
+	}
 	for i, it := range items {
 		if errs[i] == nil {
 			errs[i] = err
@@ -202,7 +212,7 @@ func (g *group) commit(items []groupItem) {
 	}
 }
 
-func (g *group) write(items []groupItem, errs []error) error {
+func (g *group) write(items []groupItem, errs []error, careful bool) error {
 	// The transaction belongs to no one caller: none of them can end it.
 	ctx := context.Background()
 	if onlyMarkers(items) {
@@ -213,8 +223,21 @@ func (g *group) write(items []groupItem, errs []error) error {
 		return err
 	}
 	defer tx.Rollback()
-	n := 0
-	for i := 0; i < len(items); {
+	n, i := 0, 0
+	if !careful {
+		// Writes behind that open the group need no savepoint: nothing
+		// ran before them, so if one fails the whole transaction is
+		// undone and the group written again with savepoints (a write
+		// behind may run twice; see DB.WriteBehind). A group of views
+		// alone then pays for no sub-journal at all.
+		for ; i < len(items) && items[i].behind(); i++ {
+			if runOne(context.WithoutCancel(items[i].ctx), tx, items[i].fn) != nil {
+				return errCareful
+			}
+			n++
+		}
+	}
+	for i < len(items) {
 		// Writes behind next to each other share one savepoint: each
 		// savepoint makes SQLite copy every page a write first touches
 		// into its sub-journal, the largest cost of a footprint or a
@@ -275,9 +298,9 @@ func (g *group) runAlone(tx *Tx, it groupItem, werr *error) (bool, error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
 		return false, err
 	}
-	hooks := len(tx.after)
+	mark := tx.mark()
 	if *werr = runOne(context.WithoutCancel(it.ctx), tx, it.fn); *werr != nil {
-		tx.after = tx.after[:hooks]
+		tx.undo(mark)
 		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write_one`); err != nil {
 			return false, err
 		}
@@ -294,10 +317,10 @@ func (g *group) runShared(tx *Tx, items []groupItem, errs []error) (bool, error)
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT write_one`); err != nil {
 		return false, err
 	}
-	hooks := len(tx.after)
+	mark := tx.mark()
 	for _, it := range items {
 		if runOne(context.WithoutCancel(it.ctx), tx, it.fn) != nil {
-			tx.after = tx.after[:hooks]
+			tx.undo(mark)
 			clear(errs)
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write_one`); err != nil {
 				return false, err

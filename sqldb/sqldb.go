@@ -222,14 +222,70 @@ type Tx struct {
 	now   time.Time
 	stmts *stmtCache // of the pool the transaction runs on; nil on PostgreSQL
 	after []func()   // run once the transaction has committed
+	// gathered holds values for functions run just before the commit.
+	gathered []gathered
+}
+
+type gathered struct {
+	key   any
+	value any
+	flush func(context.Context, *Tx, any, []any) error
 }
 
 // AfterCommit runs f once the transaction has committed, and never if it
 // rolls back: for caches that must forget what the transaction changed.
 func (tx *Tx) AfterCommit(f func()) { tx.after = append(tx.after, f) }
 
-// Commit commits the transaction, then runs the AfterCommit functions.
+// Gather keeps v until just before the transaction commits; then flush
+// runs once per key with every value gathered under that key, in the
+// order gathered (keys in the order first seen). Keys must be comparable. It is for what many
+// writes of one group commit would each write alone, such as change-feed
+// events (outbox.Gather). A write undone by its savepoint takes its values
+// with it.
+func (tx *Tx) Gather(key, v any, flush func(ctx context.Context, tx *Tx, key any, values []any) error) {
+	tx.gathered = append(tx.gathered, gathered{key: key, value: v, flush: flush})
+}
+
+// mark and undo bracket one write of a group: undo forgets what the write
+// gathered and asked to run after the commit.
+type txMark struct{ after, gathered int }
+
+func (tx *Tx) mark() txMark { return txMark{len(tx.after), len(tx.gathered)} }
+
+func (tx *Tx) undo(m txMark) {
+	tx.after, tx.gathered = tx.after[:m.after], tx.gathered[:m.gathered]
+}
+
+// flushGathered runs the Gather functions, one call per key.
+func (tx *Tx) flushGathered(ctx context.Context) error {
+	if len(tx.gathered) == 0 {
+		return nil
+	}
+	var keys []any
+	byKey := map[any][]any{}
+	flushes := map[any]func(context.Context, *Tx, any, []any) error{}
+	for _, g := range tx.gathered {
+		if _, seen := byKey[g.key]; !seen {
+			keys = append(keys, g.key)
+			flushes[g.key] = g.flush
+		}
+		byKey[g.key] = append(byKey[g.key], g.value)
+	}
+	tx.gathered = nil
+	for _, k := range keys {
+		if err := flushes[k](ctx, tx, k, byKey[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Commit runs the Gather functions, commits the transaction, then runs
+// the AfterCommit functions.
 func (tx *Tx) Commit() error {
+	if err := tx.flushGathered(context.Background()); err != nil {
+		return err
+	}
 	if err := tx.Tx.Commit(); err != nil {
 		return err
 	}

@@ -88,10 +88,16 @@ func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) erro
 	return tx.Commit()
 }
 
+// behindLinger is how long a group of writes behind alone waits for
+// company. Nobody waits for them, and a larger group commits fewer pages
+// per write: one person's views in a row share their index pages and
+// their change-feed event (outbox.Gather). A Write or Flush arriving
+// meanwhile ends the wait.
+const behindLinger = 10 * time.Millisecond
+
 // newGroup returns the group behind Write and WriteBehind on SQLite. A
-// Write is waited for, so a group holding one never lingers; a group of
-// writes behind alone waits up to a millisecond for company.
+// Write is waited for, so a group holding one never lingers.
 func newGroup(db *DB) *group {
-	return startGroup(&group{db: db, max: groupMax, linger: time.Millisecond, gather: 200 * time.Microsecond,
+	return startGroup(&group{db: db, max: groupMax, linger: behindLinger, gather: 200 * time.Microsecond,
 		onError: func(err error) { slog.Error("sqldb: a write behind failed", "err", err) }})
 }

@@ -253,3 +253,75 @@ func queuedThenGone(t *testing.T, db *sqldb.DB, insert func(string) func(context
 		t.Fatalf("the write beside it: %v", err)
 	}
 }
+
+// TestGather: what writes gather under one key is handed over once per
+// commit, just before it, in order; a write that fails takes what it
+// gathered with it.
+func TestGather(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		if _, err := st.DB.ExecContext(ctx, `CREATE TABLE gather_probe (k TEXT NOT NULL, v TEXT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		flush := func(ctx context.Context, tx *sqldb.Tx, key any, values []any) error {
+			var vs []string
+			for _, v := range values {
+				vs = append(vs, v.(string))
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO gather_probe (k, v) VALUES (?, ?)`, key.(string), strings.Join(vs, ","))
+			return err
+		}
+		for i := range 40 {
+			err := st.DB.WriteBehind(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+				tx.Gather([]string{"even", "odd"}[i%2], fmt.Sprint(i), flush)
+				if i == 7 {
+					return errors.New("lost")
+				}
+				return nil
+			})
+			if err != nil && i != 7 {
+				t.Fatal(err)
+			}
+		}
+		if err := st.DB.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := st.DB.QueryContext(ctx, `SELECT k, v FROM gather_probe`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		seen, flushes := map[string]string{}, 0
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				t.Fatal(err)
+			}
+			flushes++
+			last := -1
+			for _, s := range strings.Split(v, ",") {
+				var i int
+				fmt.Sscan(s, &i)
+				if want := []string{"even", "odd"}[i%2]; k != want {
+					t.Errorf("%s handed over under %q, gathered under %q", s, k, want)
+				}
+				if i <= last {
+					t.Errorf("values out of order under %q: %s", k, v)
+				}
+				if seen[s] != "" {
+					t.Errorf("%s handed over twice", s)
+				}
+				last, seen[s] = i, k
+			}
+		}
+		if seen["7"] != "" {
+			t.Error("the failed write's value was handed over")
+		}
+		if len(seen) != 39 {
+			t.Errorf("%d values handed over, want 39", len(seen))
+		}
+		if flushes == 0 {
+			t.Error("nothing was handed over")
+		}
+	})
+}

@@ -55,7 +55,8 @@ type Options struct {
 	// MaxBatch is the most entries written in one transaction. Default 4096.
 	MaxBatch int
 	// MaxDelay is how long the writer, when idle, waits for more entries to
-	// join a batch of Record calls before writing it. Default 5ms.
+	// join a batch of Record calls before writing it, and, under a steady
+	// stream of them, the least time between two batches. Default 10ms.
 	MaxDelay time.Duration
 	// QueueSize is how many entries may wait for the writer before Record
 	// blocks. Default 65536.
@@ -70,7 +71,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBatch = 4096
 	}
 	if o.MaxDelay <= 0 {
-		o.MaxDelay = 5 * time.Millisecond
+		o.MaxDelay = 10 * time.Millisecond
 	}
 	if o.QueueSize <= 0 {
 		o.QueueSize = 65536

@@ -96,6 +96,9 @@ func (b *batch) release() {
 func (l *Log) collect(items []item, t *time.Timer) ([]item, bool) {
 	items, open := l.drain(items, l.opt.MaxBatch)
 	if !open || len(items) > 0 {
+		if open && len(items) < l.opt.MaxBatch && !waited(items) {
+			return l.pace(items, t)
+		}
 		return items, open
 	}
 	it, ok := <-l.queue
@@ -132,6 +135,26 @@ func (l *Log) drain(items []item, limit int) ([]item, bool) {
 // an Append or Flush (through l.urgent) cuts the wait short.
 func (l *Log) linger(items []item, t *time.Timer) ([]item, bool) {
 	t.Reset(l.opt.MaxDelay)
+	defer t.Stop()
+	select {
+	case <-l.urgent:
+	case <-t.C:
+	}
+	return l.drain(items, l.opt.MaxBatch)
+}
+
+// pace holds a batch of Record entries, which nobody waits for, until
+// MaxDelay has passed since the last batch began: under a steady stream
+// the log then writes at most one batch per MaxDelay, and each of its
+// writes, a turn of the data store's single writer, no longer cuts the
+// store's group commit short (sqldb.DB.Write does not linger once someone
+// waits). Every entry is still durable within MaxDelay and one batch.
+func (l *Log) pace(items []item, t *time.Timer) ([]item, bool) {
+	wait := l.opt.MaxDelay - time.Since(l.w.began)
+	if wait <= 0 {
+		return items, true
+	}
+	t.Reset(wait)
 	defer t.Stop()
 	select {
 	case <-l.urgent:

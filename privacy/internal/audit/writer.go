@@ -34,9 +34,10 @@ type writer struct {
 	doubt        *head // end of a batch whose commit failed but may have happened
 	fatal        error // the chain changed under the writer; nothing more is written
 	ins          insertSQL
-	carry        []item // Record entries of a failed batch, to write first
-	lost         error  // why the writer stopped with entries unwritten
-	stats        *Stats // counts what is durable, off the callers' path
+	carry        []item    // Record entries of a failed batch, to write first
+	lost         error     // why the writer stopped with entries unwritten
+	stats        *Stats    // counts what is durable, off the callers' path
+	began        time.Time // when the last batch began to be written
 }
 
 // run is the writer goroutine. It collects the queue into batches, writes
@@ -89,6 +90,7 @@ func (w *writer) writeBatch(b *batch) error {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	defer b.release()
+	w.began = time.Now()
 	w.take(ctx, b)
 	return w.store(ctx, b)
 }
