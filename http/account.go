@@ -155,8 +155,7 @@ func (s *Server) handleSessionCreate(w nethttp.ResponseWriter, r *nethttp.Reques
 		return
 	}
 	if sess.Kind == account.SessionWeb {
-		nethttp.SetCookie(w, &nethttp.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
-			HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+		s.setSession(w, sess)
 	}
 	writeJSON(w, nethttp.StatusCreated, sess)
 }
@@ -178,7 +177,7 @@ func (s *Server) handleSessionLogout(w nethttp.ResponseWriter, r *nethttp.Reques
 		s.problem(w, r, err)
 		return
 	}
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+	s.clearSession(w)
 	w.WriteHeader(nethttp.StatusNoContent)
 }
 

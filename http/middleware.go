@@ -170,6 +170,13 @@ func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 			return
 		}
 		a, err := s.authenticator(token).Authenticate(r.Context(), token)
+		if err != nil && fromCookie && isPagePath(r.URL.Path) && minimall.ErrorCode(err) == minimall.Unauthorized {
+			// A page with an ended session is a visitor's page; the
+			// stale cookie goes.
+			s.clearSession(w)
+			next.ServeHTTP(w, r)
+			return
+		}
 		if err != nil {
 			s.problem(w, r, err)
 			return

@@ -83,5 +83,22 @@ func (s *Server) handleNotFound(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.problem(w, r, minimall.Errorf(minimall.MethodNotAllowed, "", "Method not allowed. 不支持该请求方法。"))
 		return
 	}
+	if isPagePath(r.URL.Path) && r.Method == "GET" {
+		pageHeaders(s.TLSCert != "", nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+			s.pageError(w, r, minimall.Errorf(minimall.NotFound, "", "There is no such page. 页面不存在。"))
+		})).ServeHTTP(w, r)
+		return
+	}
 	s.problem(w, r, minimall.Errorf(minimall.NotFound, "", "No such resource. 资源不存在。"))
+}
+
+// isPagePath reports whether a path is a page's rather than the API's,
+// health's or metrics': those answer problem details, pages answer HTML.
+func isPagePath(p string) bool {
+	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics", "/oauth/", "/.well-known/"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return true
 }

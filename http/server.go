@@ -1,11 +1,13 @@
 // Package http is minimall's transport: the JSON API under /api/v1, health
-// and metrics, with RFC 9457 problem details for every error. Handlers
+// and metrics, with RFC 9457 problem details for every error, and the web
+// pages (pages.go), rendered from the templates in html/. Handlers
 // decode and shape-check a request, call one service method, and encode the
 // result; rules live in the services and the privacy kernel.
 package http
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
@@ -77,12 +79,15 @@ type Server struct {
 	Logger    *slog.Logger
 	MaxBody   int64 // request body limit in bytes; default 1 MiB
 
-	ln      net.Listener
-	srv     *nethttp.Server
-	mux     *nethttp.ServeMux
-	metrics *metrics
-	routes  []string
-	salt    [16]byte // for clientKey
+	ln         net.Listener
+	srv        *nethttp.Server
+	mux        *nethttp.ServeMux
+	metrics    *metrics
+	routes     []string
+	pageRoutes []string
+	pages      pageTemplates
+	queryKey   cipher.AEAD // seals search queries into the pages' links
+	salt       [16]byte    // for clientKey
 }
 
 // Handler builds the routes and middleware; Open calls it.
@@ -157,6 +162,7 @@ func (s *Server) Handler() nethttp.Handler {
 		s.registerIncidentRoutes()
 	}
 	s.handle("GET /metrics", s.metrics.handler())
+	s.registerPages()
 	s.mux.HandleFunc("/", s.handleNotFound)
 	// The access log sits outside panic recovery, so a panic is logged
 	// as the 500 it was answered with.

@@ -74,7 +74,7 @@ func TestProblems(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"NotFound", call{method: "GET", path: "/nope"}, 404, "not_found"},
+		{"NotFound", call{method: "GET", path: "/api/v1/nope"}, 404, "not_found"}, // a page path answers an HTML page (pages_test.go)
 		{"MethodNotAllowed", call{method: "DELETE", path: "/healthz"}, 405, "method_not_allowed"},
 		{"Unauthorized", call{method: "POST", path: "/api/v1/ops/clock/advance", body: `{"seconds":1}`}, 401, "unauthorized"},
 		{"BadToken", call{method: "POST", path: "/api/v1/ops/clock/advance", body: `{"seconds":1}`, headers: map[string]string{"Authorization": "Bearer bad", "X-Access-Reason": "T-1"}}, 401, "unauthorized"},

@@ -1,0 +1,75 @@
+package http
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// TestMessagesComplete: every message a template asks for exists, in
+// Chinese and in English, and no message is unused.
+func TestMessagesComplete(t *testing.T) {
+	if _, err := parsePages(); err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for _, s := range searchSorts {
+		used["sort."+s] = true // asked for as (print "sort." .)
+	}
+	used["error.internal"], used["search.expired"] = true, true // asked for in Go
+	titles := regexp.MustCompile(`s\.render\(w, r, [^,]+, "[^"]+", "([^"]+)"`)
+	goFiles, _ := filepath.Glob("page_*.go")
+	for _, name := range goFiles {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range titles.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+	}
+	keyUse := regexp.MustCompile(`\.T "([^"]+)"`)
+	err := fs.WalkDir(htmlFiles, "html", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := htmlFiles.ReadFile(path)
+		for _, m := range keyUse.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range used {
+		m, ok := messages[key]
+		if !ok || m[zh] == "" || m[en] == "" {
+			t.Errorf("message %q is missing in a language: %q", key, m)
+		}
+	}
+	for key := range messages {
+		if !used[key] {
+			t.Errorf("message %q is used nowhere", key)
+		}
+	}
+}
+
+// TestLocalize: an area's bilingual message splits at its first Chinese
+// character.
+func TestLocalize(t *testing.T) {
+	for _, tc := range []struct{ msg, zh, en string }{
+		{"Sign in first. 请先登录。", "请先登录。", "Sign in first."},
+		{"only English", "only English", "only English"},
+		{"只有中文。", "只有中文。", "只有中文。"},
+	} {
+		if got := localize(tc.msg, zh); got != tc.zh {
+			t.Errorf("zh of %q: %q", tc.msg, got)
+		}
+		if got := localize(tc.msg, en); got != tc.en {
+			t.Errorf("en of %q: %q", tc.msg, got)
+		}
+	}
+}

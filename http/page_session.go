@@ -1,0 +1,138 @@
+package http
+
+import (
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	nethttp "net/http"
+	"time"
+
+	"minimall"
+	"minimall/account"
+)
+
+// registerSessionPages registers signing in and out, the language switch,
+// the stylesheet and the items' generated images.
+func (s *Server) registerSessionPages() {
+	static, _ := fs.Sub(htmlFiles, "html/static")
+	s.handlePage("GET /static/{file}", nethttp.StripPrefix("/static/", nethttp.FileServerFS(static)).ServeHTTP)
+	s.handlePage("GET /images/items/{id}", s.pageItemImage)
+	s.handlePage("POST /lang", s.pageLang)
+	if s.Accounts != nil {
+		s.handlePage("GET /signin", s.pageSignIn)
+		s.handlePage("POST /signin", s.pageSignInPost)
+		s.handlePage("POST /signout", s.pageSignOut)
+	}
+}
+
+// pageLang handles "POST /lang": the language switch, kept in a necessary
+// cookie for a year.
+func (s *Server) pageLang(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
+		return
+	}
+	l, ok := parseLang(r.PostForm.Get("lang"))
+	if !ok {
+		s.pageError(w, r, minimall.Errorf(minimall.Invalid, "", "Choose zh or en. 请选择 zh 或 en。"))
+		return
+	}
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: langCookie, Value: l.Code(), Path: "/", MaxAge: int(langCookieLife / time.Second),
+		HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+	seeOther(w, r, localPath(r.PostForm.Get("next")))
+}
+
+const langCookieLife = 365 * 24 * time.Hour
+
+type signInData struct {
+	Login string // kept after a failed attempt; never the password
+	Next  string
+	Error string
+}
+
+// pageSignIn handles "GET /signin".
+func (s *Server) pageSignIn(w nethttp.ResponseWriter, r *nethttp.Request) {
+	s.render(w, r, nethttp.StatusOK, "signin", "signin.title", signInData{Next: localPath(r.URL.Query().Get("next"))})
+}
+
+// pageSignInPost handles "POST /signin": a web session, in the session
+// cookie, for the member name or phone number and password.
+func (s *Server) pageSignInPost(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
+		return
+	}
+	d := signInData{Login: r.PostForm.Get("login"), Next: localPath(r.PostForm.Get("next"))}
+	sess, err := s.Accounts.Login(r.Context(), account.LoginRequest{Login: d.Login, Password: r.PostForm.Get("password"), Kind: account.SessionWeb}, s.clientKey(r))
+	if err != nil {
+		code := minimall.ErrorCode(err)
+		if code == minimall.Internal {
+			s.pageError(w, r, err)
+			return
+		}
+		d.Error = localize(minimall.ErrorMessage(err), langOf(r))
+		s.render(w, r, statuses[code], "signin", "signin.title", d)
+		return
+	}
+	s.setSession(w, sess)
+	seeOther(w, r, d.Next)
+}
+
+func (s *Server) setSession(w nethttp.ResponseWriter, sess *account.Session) {
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+}
+
+func (s *Server) clearSession(w nethttp.ResponseWriter) {
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+}
+
+// pageSignOut handles "POST /signout": the session ends on the server, not
+// only in the browser.
+func (s *Server) pageSignOut(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
+		return
+	}
+	if a := minimall.ActorFromContext(r.Context()); a.Kind == minimall.Shopper {
+		if err := s.Accounts.Revoke(r.Context(), a, a.ID); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	s.clearSession(w)
+	seeOther(w, r, "/")
+}
+
+// pageItemImage handles "GET /images/items/{id}": an item's picture, drawn
+// here from its id until sellers upload their own, so every page shows a
+// picture from this site and none from a host that does not exist.
+func (s *Server) pageItemImage(w nethttp.ResponseWriter, r *nethttp.Request) {
+	id := r.PathValue("id")
+	if !validItemID(id) {
+		nethttp.NotFound(w, r)
+		return
+	}
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	sum := h.Sum32()
+	hue, hue2 := sum%360, (sum/360)%360
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 240" width="240" height="240">`+
+		`<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(%d,70%%,62%%)"/><stop offset="1" stop-color="hsl(%d,65%%,42%%)"/></linearGradient></defs>`+
+		`<rect width="240" height="240" fill="url(#g)"/>`+
+		`<circle cx="%d" cy="%d" r="%d" fill="rgba(255,255,255,0.35)"/>`+
+		`<rect x="%d" y="%d" width="%d" height="%d" rx="12" fill="rgba(255,255,255,0.25)"/></svg>`,
+		hue, hue2, 60+sum%120, 60+(sum>>8)%120, 30+(sum>>16)%40, 40+(sum>>4)%80, 120+(sum>>12)%60, 60+(sum>>20)%60, 40+(sum>>24)%40)
+}
+
+// validItemID accepts the shape of the catalogue's ids.
+func validItemID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

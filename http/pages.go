@@ -1,0 +1,244 @@
+package http
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"html/template"
+	"io/fs"
+	nethttp "net/http"
+	"strings"
+
+	"minimall"
+)
+
+// The pages: server-rendered HTML from templates embedded in the binary,
+// for shoppers, sellers and operators. They call the same area services
+// as the JSON API; only the rendering differs. Every page works without
+// JavaScript.
+
+//go:embed html
+var htmlFiles embed.FS
+
+// pageTemplates holds one template set per page: the layout and the page.
+type pageTemplates map[string]*template.Template
+
+// parsePages parses html/layout.html with each html/page_*.html.
+func parsePages() (pageTemplates, error) {
+	names, err := fs.Glob(htmlFiles, "html/page_*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := pageTemplates{}
+	for _, name := range names {
+		t, err := template.New("layout.html").Funcs(pageFuncs).ParseFS(htmlFiles, "html/layout.html", name)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimSuffix(strings.TrimPrefix(name, "html/page_"), ".html")] = t
+	}
+	return out, nil
+}
+
+var pageFuncs = template.FuncMap{
+	"yuan":   yuan,
+	"minus1": func(n int) int { return n - 1 },
+}
+
+// yuan formats a price in fen as yuan with two decimals.
+func yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	cents := fen % 100
+	return sign + "¥" + itoa(fen/100) + "." + string(rune('0'+cents/10)) + string(rune('0'+cents%10))
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// view is what every page template sees: the language, the signed-in
+// person (only whether there is one), the form token and the page's own
+// data in Data.
+type view struct {
+	Lang     lang
+	Title    string
+	SignedIn bool
+	CSRF     string
+	Path     string // the page's path, for the language switch; never a query
+	Data     any
+}
+
+// T returns the message key in the page's language.
+func (v *view) T(key string) string { return message(key, v.Lang) }
+
+// Other returns the other language, for the switch.
+func (v *view) Other() lang { return 1 - v.Lang }
+
+// render writes page name with data, or an error page if it fails to
+// render (nothing is sent before the whole page is ready).
+func (s *Server) render(w nethttp.ResponseWriter, r *nethttp.Request, status int, name, titleKey string, data any) {
+	v := s.newView(w, r, titleKey, data)
+	t := s.pages[name]
+	var buf bytes.Buffer
+	if t == nil {
+		s.Logger.Error("page template missing", "page", name)
+		nethttp.Error(w, "page missing", nethttp.StatusInternalServerError)
+		return
+	}
+	if err := t.Execute(&buf, v); err != nil {
+		s.Logger.Error("page render", "page", name, "request_id", requestIDFrom(r.Context()), "err", err)
+		nethttp.Error(w, "page failed", nethttp.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", v.Lang.Tag())
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) newView(w nethttp.ResponseWriter, r *nethttp.Request, titleKey string, data any) *view {
+	l := langOf(r)
+	return &view{
+		Lang:     l,
+		Title:    message(titleKey, l),
+		SignedIn: minimall.ActorFromContext(r.Context()).Kind == minimall.Shopper,
+		CSRF:     s.csrfToken(w, r),
+		Path:     r.URL.Path,
+		Data:     data,
+	}
+}
+
+// pageError renders an error as a page: its message in the page's
+// language, the status its code maps to, the request id to quote.
+func (s *Server) pageError(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
+	code := minimall.ErrorCode(err)
+	status := statuses[code]
+	if code == minimall.Internal {
+		s.Logger.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", routeFrom(r.Context()), "err", err)
+	}
+	msg := localize(minimall.ErrorMessage(err), langOf(r))
+	if code == minimall.Internal {
+		msg = message("error.internal", langOf(r))
+	}
+	s.render(w, r, status, "error", "error.title", struct {
+		Status    int
+		Message   string
+		RequestID string
+	}{status, msg, requestIDFrom(r.Context())})
+}
+
+// registerPages parses the templates and registers the pages of the
+// areas the server has.
+func (s *Server) registerPages() {
+	pages, err := parsePages()
+	if err != nil {
+		panic(err) // the templates are built in: a test catches this first
+	}
+	s.pages, s.queryKey = pages, newQueryKey()
+	s.registerSessionPages()
+	if s.Catalog != nil {
+		s.registerShopPages()
+	}
+}
+
+// handlePage registers a page route: like handle, but not part of the
+// API's routes (PageRoutes lists them) and served with the pages'
+// security headers.
+func (s *Server) handlePage(pattern string, h nethttp.HandlerFunc) {
+	s.pageRoutes = append(s.pageRoutes, pattern)
+	s.mux.Handle(pattern, observed(pattern, pageHeaders(s.TLSCert != "", h)))
+}
+
+// PageRoutes lists the registered page routes.
+func (s *Server) PageRoutes() []string { return s.pageRoutes }
+
+// contentSecurityPolicy allows only this site's own styles, scripts,
+// images and forms, and no framing: no inline script, no other host.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// pageHeaders sets the security headers every page carries.
+func pageHeaders(tls bool, next nethttp.Handler) nethttp.Handler {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		if tls {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// csrfCookie holds the form token: a necessary cookie, random per browser,
+// that every state-changing form repeats in a hidden field (the
+// double-submit pattern). A site that cannot read the cookie cannot fill
+// in the field.
+const csrfCookie = "minimall_csrf"
+
+// csrfToken returns the browser's form token, setting one if it has none.
+func (s *Server) csrfToken(w nethttp.ResponseWriter, r *nethttp.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && validCSRF(c.Value) {
+		return c.Value
+	}
+	if t, ok := r.Context().Value(csrfKey{}).(string); ok {
+		return t // set earlier in this request
+	}
+	var b [18]byte
+	rand.Read(b[:])
+	t := base64.RawURLEncoding.EncodeToString(b[:])
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: csrfCookie, Value: t, Path: "/", HttpOnly: true,
+		SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+	return t
+}
+
+type csrfKey struct{}
+
+func validCSRF(t string) bool { return len(t) == 24 && strings.Trim(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == "" }
+
+// checkForm parses a posted form and checks its token; it answers the
+// refusal itself and reports false when the form must not be acted on.
+func (s *Server) checkForm(w nethttp.ResponseWriter, r *nethttp.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		s.pageError(w, r, minimall.Errorf(minimall.Invalid, "", "The form could not be read. 表单无法读取。"))
+		return false
+	}
+	c, err := r.Cookie(csrfCookie)
+	sent := r.PostForm.Get("csrf")
+	if err != nil || !validCSRF(c.Value) || subtle.ConstantTimeCompare([]byte(c.Value), []byte(sent)) != 1 {
+		s.pageError(w, r, minimall.Errorf(minimall.Denied, "", "This form has expired or came from another site; please try again. 表单已过期或来自其他网站，请重试。"))
+		return false
+	}
+	return true
+}
+
+// seeOther redirects after a form, so reloading the page repeats nothing.
+func seeOther(w nethttp.ResponseWriter, r *nethttp.Request, path string) {
+	nethttp.Redirect(w, r, path, nethttp.StatusSeeOther)
+}
+
+// localPath returns p if it is a path on this site, else "/": a "next"
+// parameter must not send anyone elsewhere.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return "/"
+	}
+	return p
+}

@@ -1,0 +1,285 @@
+package http_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"minimall/internal/testenv"
+	"minimall/internal/testkit"
+)
+
+// browser is a cookie-keeping client that does not follow redirects, so a
+// test sees each answer as a browser receives it.
+type browser struct {
+	t    *testing.T
+	e    *testenv.Env
+	c    *http.Client
+	lang string // Accept-Language
+	last string // the last page's HTML, for its form token
+}
+
+func newBrowser(t *testing.T, e *testenv.Env, lang string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, e: e, lang: lang, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	Status int
+	Header http.Header
+	HTML   string
+}
+
+func (b *browser) do(req *http.Request) *page {
+	b.t.Helper()
+	req.Header.Set("Accept-Language", b.lang)
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	p := &page{Status: resp.StatusCode, Header: resp.Header, HTML: string(body)}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		b.last = p.HTML
+	}
+	return p
+}
+
+func (b *browser) get(path string) *page {
+	b.t.Helper()
+	req, _ := http.NewRequest("GET", b.e.URL+path, nil)
+	return b.do(req)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post submits a form with the token of the last page shown, as the
+// page's own form would.
+func (b *browser) post(path string, form url.Values) *page {
+	b.t.Helper()
+	if m := csrfField.FindStringSubmatch(b.last); m != nil && !form.Has("csrf") {
+		form.Set("csrf", m[1])
+	}
+	req, _ := http.NewRequest("POST", b.e.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.e.URL)
+	return b.do(req)
+}
+
+func mustPage(t *testing.T, p *page, status int, what string) {
+	t.Helper()
+	if p.Status != status {
+		t.Fatalf("%s: got %d, want %d: %.400s", what, p.Status, status, p.HTML)
+	}
+}
+
+// TestPagesShop: a visitor reaches the shop at / and browses a category
+// and an item, in Chinese or English as the browser asks; each page is
+// whole (no message key left untranslated) and carries the pages' security
+// headers.
+func TestPagesShop(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}})
+		for _, tc := range []struct{ accept, htmlLang, home, category string }{
+			{"zh-CN,zh;q=0.9", `lang="zh-CN"`, "为你推荐", "耳机"},
+			{"en-GB,en;q=0.8", `lang="en"`, "Recommended", "耳机"},
+			{"", `lang="zh-CN"`, "为你推荐", "耳机"},
+		} {
+			b := newBrowser(t, e, tc.accept)
+			for _, path := range []string{"/", "/categories/earphone", "/items/" + ids[0], "/signin", "/search"} {
+				p := b.get(path)
+				mustPage(t, p, 200, path)
+				if !strings.Contains(p.HTML, tc.htmlLang) {
+					t.Errorf("%s for %q: want %s", path, tc.accept, tc.htmlLang)
+				}
+				if m := untranslated.FindString(p.HTML); m != "" {
+					t.Errorf("%s for %q shows a message key: %s", path, tc.accept, m)
+				}
+				checkPageHeaders(t, path, p.Header)
+			}
+			if p := b.get("/"); !strings.Contains(p.HTML, tc.home) || !strings.Contains(p.HTML, "/categories/digital") {
+				t.Errorf("home for %q lacks %q or the categories", tc.accept, tc.home)
+			}
+			if p := b.get("/categories/earphone"); !strings.Contains(p.HTML, "主动降噪无线蓝牙耳机") || strings.Contains(p.HTML, "碎花连衣裙") {
+				t.Errorf("the earphone category page does not list exactly its item")
+			}
+			if p := b.get("/items/" + ids[0]); !strings.Contains(p.HTML, "¥100.00") || !strings.Contains(p.HTML, `src="/images/items/`+ids[0]+`"`) {
+				t.Errorf("the item page lacks its price or its picture from this site")
+			}
+		}
+		b := newBrowser(t, e, "en")
+		img := b.get("/images/items/" + ids[0])
+		if img.Status != 200 || img.Header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(img.HTML, "<svg") {
+			t.Errorf("item image: %d %s", img.Status, img.Header.Get("Content-Type"))
+		}
+		if p := b.get("/static/style.css"); p.Status != 200 || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/css") {
+			t.Errorf("stylesheet: %d %s", p.Status, p.Header.Get("Content-Type"))
+		}
+		for _, path := range []string{"/items/nope", "/no/such/page"} {
+			p := b.get(path)
+			if p.Status != 404 || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") || !strings.Contains(p.HTML, "no such") && !strings.Contains(p.HTML, "not") {
+				t.Errorf("%s: want an HTML 404 page, got %d %s", path, p.Status, p.Header.Get("Content-Type"))
+			}
+		}
+		if r := e.Do(t, "GET", "/api/v1/no-such", nil); r.Status != 404 || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("an unknown API path must still answer problem details, got %s", r.Header.Get("Content-Type"))
+		}
+	})
+}
+
+// untranslated matches a message key left in a page: "home.title" shape
+// inside text.
+var untranslated = regexp.MustCompile(`>[a-z]+\.[a-z_.]+<`)
+
+func checkPageHeaders(t *testing.T, path string, h http.Header) {
+	t.Helper()
+	csp := h.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("%s: CSP %q lacks %q", path, csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("%s: CSP allows inline code: %q", path, csp)
+	}
+	if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("%s: nosniff %q, referrer policy %q", path, h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"))
+	}
+	if h.Get("Strict-Transport-Security") != "" {
+		t.Errorf("%s: HSTS sent over plain HTTP", path)
+	}
+	for _, c := range h.Values("Set-Cookie") {
+		if !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Lax") {
+			t.Errorf("%s: cookie without HttpOnly and SameSite: %s", path, c)
+		}
+	}
+}
+
+// TestPagesSearch (二(二)2): a visitor searches 耳机 from any page; the
+// query never appears in an address (a person's searches are personal
+// information, and addresses reach logs and referrers), the results and
+// their pages and sorts work, and a form without its token is refused.
+func TestPagesSearch(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		items := [][2]string{}
+		for i := 0; i < 25; i++ {
+			items = append(items, [2]string{"无线蓝牙耳机 款" + string(rune('A'+i)), "earphone"})
+		}
+		items = append(items, [2]string{"碎花连衣裙", "dress"})
+		searchCatalogue(t, e, items)
+		b := newBrowser(t, e, "zh-CN")
+		b.get("/")
+		if p := b.post("/search", url.Values{"q": {"耳机"}, "csrf": {"forged-token-forged-tokn"}}); p.Status != 403 {
+			t.Fatalf("a search with a forged token: %d", p.Status)
+		}
+		p := b.post("/search", url.Values{"q": {"耳机"}})
+		mustPage(t, p, 303, "search")
+		loc := p.Header.Get("Location")
+		for _, leak := range []string{"耳机", url.QueryEscape("耳机"), url.PathEscape("耳机")} {
+			if strings.Contains(loc, leak) {
+				t.Fatalf("the query is in the address: %s", loc)
+			}
+		}
+		p = b.get(loc)
+		mustPage(t, p, 200, "results")
+		if !strings.Contains(p.HTML, "无线蓝牙耳机") || strings.Contains(p.HTML, "碎花连衣裙") || !strings.Contains(p.HTML, `value="耳机"`) {
+			t.Fatalf("results page: %.600s", p.HTML)
+		}
+		next := regexp.MustCompile(`href="(/search\?[^"]*page=2[^"]*)"`).FindStringSubmatch(p.HTML)
+		if next == nil {
+			t.Fatal("no link to the second page of 25 results")
+		}
+		if p2 := b.get(strings.ReplaceAll(next[1], "&amp;", "&")); p2.Status != 200 || strings.Count(p2.HTML, `class="card"`) != 5 {
+			t.Errorf("second page: %d, %d cards", p2.Status, strings.Count(p2.HTML, `class="card"`))
+		}
+		sorted := regexp.MustCompile(`href="(/search\?[^"]*sort=price_desc[^"]*)"`).FindStringSubmatch(p.HTML)
+		if sorted == nil {
+			t.Fatal("no link to sort by price")
+		}
+		if p3 := b.get(strings.ReplaceAll(sorted[1], "&amp;", "&")); p3.Status != 200 || !strings.Contains(p3.HTML, `aria-current="true">价格从高到低`) {
+			t.Errorf("sorted page: %d", p3.Status)
+		}
+		if p := b.get("/search?r=tampered"); p.Status != 200 || !strings.Contains(p.HTML, "已失效") {
+			t.Errorf("a tampered search link: %d", p.Status)
+		}
+		if p := b.get(loc + "&sort=cheapest"); p.Status != 400 || !strings.Contains(p.HTML, "排序方式") {
+			t.Errorf("a bad sort: %d", p.Status)
+		}
+	})
+}
+
+// TestPagesSignIn: a person signs in through the page and out again; the
+// session ends on the server, and a page with an ended session's cookie is
+// a visitor's page, not an error.
+func TestPagesSignIn(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13800138111", "page_member")
+		b := newBrowser(t, e, "en")
+		b.get("/signin?next=/search")
+		p := b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {"wrong-password"}, "next": {"/search"}})
+		if p.Status != 401 || !strings.Contains(p.HTML, `role="alert"`) || strings.Contains(p.HTML, "wrong-password") {
+			t.Fatalf("a wrong password: %d", p.Status)
+		}
+		if strings.Contains(p.HTML, "请") {
+			t.Errorf("an English page shows a Chinese error")
+		}
+		p = b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}, "next": {"https://evil.example/"}})
+		mustPage(t, p, 303, "sign in")
+		if loc := p.Header.Get("Location"); loc != "/" {
+			t.Errorf("sign-in sent the browser to %q; only paths on this site are followed", loc)
+		}
+		var session string
+		for _, c := range p.Header.Values("Set-Cookie") {
+			if v, ok := strings.CutPrefix(c, "minimall_session="); ok {
+				session, _, _ = strings.Cut(v, ";")
+			}
+		}
+		if session == "" {
+			t.Fatal("no session cookie")
+		}
+		if home := b.get("/"); !strings.Contains(home.HTML, "Sign out") {
+			t.Fatal("signed in, the page offers no sign-out")
+		}
+		mustPage(t, b.post("/signout", url.Values{}), 303, "sign out")
+		if r := e.Do(t, "GET", "/api/v1/account", nil, testenv.Bearer(session)...); r.Status != 401 {
+			t.Errorf("the signed-out session still works: %d", r.Status)
+		}
+		stale := newBrowser(t, e, "en")
+		u, _ := url.Parse(e.URL)
+		stale.c.Jar.SetCookies(u, []*http.Cookie{{Name: "minimall_session", Value: session}})
+		p = stale.get("/")
+		if p.Status != 200 || !strings.Contains(p.HTML, "Sign in") {
+			t.Errorf("a page with an ended session: %d", p.Status)
+		}
+		if r := e.Do(t, "GET", "/api/v1/account", nil, "Cookie", "minimall_session="+session); r.Status != 401 {
+			t.Errorf("the API with an ended session's cookie: %d, want 401", r.Status)
+		}
+	})
+}
+
+// TestPagesLanguageSwitch: the switch keeps the choice in a necessary
+// cookie and returns to the same page; it outranks Accept-Language.
+func TestPagesLanguageSwitch(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	b := newBrowser(t, e, "zh-CN")
+	b.get("/signin")
+	p := b.post("/lang", url.Values{"lang": {"en"}, "next": {"/signin"}})
+	mustPage(t, p, 303, "switch")
+	if p.Header.Get("Location") != "/signin" {
+		t.Errorf("switch went to %q", p.Header.Get("Location"))
+	}
+	if p := b.get("/signin"); !strings.Contains(p.HTML, `lang="en"`) || !strings.Contains(p.HTML, "Password") {
+		t.Errorf("after switching to English: %.300s", p.HTML)
+	}
+	if p := b.post("/lang", url.Values{"lang": {"fr"}}); p.Status != 400 {
+		t.Errorf("an unknown language: %d", p.Status)
+	}
+}
