@@ -211,7 +211,9 @@ func (s *Server) csrfToken(w nethttp.ResponseWriter, r *nethttp.Request) string 
 
 type csrfKey struct{}
 
-func validCSRF(t string) bool { return len(t) == 24 && strings.Trim(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == "" }
+func validCSRF(t string) bool {
+	return len(t) == 24 && strings.Trim(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == ""
+}
 
 // checkForm parses a posted form and checks its token; it answers the
 // refusal itself and reports false when the form must not be acted on.
