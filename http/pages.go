@@ -198,9 +198,6 @@ func (s *Server) csrfToken(w nethttp.ResponseWriter, r *nethttp.Request) string 
 	if c, err := r.Cookie(csrfCookie); err == nil && validCSRF(c.Value) {
 		return c.Value
 	}
-	if t, ok := r.Context().Value(csrfKey{}).(string); ok {
-		return t // set earlier in this request
-	}
 	var b [18]byte
 	rand.Read(b[:])
 	t := base64.RawURLEncoding.EncodeToString(b[:])
@@ -208,8 +205,6 @@ func (s *Server) csrfToken(w nethttp.ResponseWriter, r *nethttp.Request) string 
 		SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
 	return t
 }
-
-type csrfKey struct{}
 
 func validCSRF(t string) bool {
 	return len(t) == 24 && strings.Trim(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == ""

@@ -103,6 +103,7 @@ func (m *Main) seedDemo(ctx context.Context, stdout io.Writer) error {
 	base := m.HTTP.URL()
 	fmt.Fprintf(stdout, `
 minimall demo
+  shop:     %[1]s/   (open it in a browser)
   health:   %[1]s/healthz
   metrics:  %[1]s/metrics
   API docs: %[1]s/api/v1/openapi.json
