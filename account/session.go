@@ -365,3 +365,19 @@ func (s *Service) OnChange(ctx context.Context, evs []outbox.Event) error {
 	}
 	return nil
 }
+
+// RegisterAndSignIn registers as Register does and, once the account is
+// active, opens a session of kind for it: signing up on the web is one
+// act, and the person is signed in after it. An account held for a
+// guardian's consent (policy 七) gets no session; the Account says so.
+func (s *Service) RegisterAndSignIn(ctx context.Context, req RegisterRequest, kind, requestID string) (*Account, *Session, error) {
+	if kind != SessionAPI && kind != SessionWeb {
+		return nil, nil, minimall.Errorf(minimall.Invalid, "account.RegisterAndSignIn", "kind must be web or api. kind 须为 web 或 api。")
+	}
+	a, err := s.Register(ctx, req, requestID)
+	if err != nil || a.GuardianToken != "" {
+		return a, nil, err
+	}
+	sess, err := s.createSession(ctx, a.Subject, kind)
+	return a, sess, err
+}

@@ -154,6 +154,10 @@ func (s *Server) registerPages() {
 	if s.Catalog != nil {
 		s.registerShopPages()
 	}
+	if s.Accounts != nil && s.Kernel != nil {
+		s.registerSignUpPages()
+		s.registerPrivacyPages()
+	}
 }
 
 // handlePage registers a page route: like handle, but not part of the

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -283,3 +284,72 @@ func TestPagesLanguageSwitch(t *testing.T) {
 		t.Errorf("an unknown language: %d", p.Status)
 	}
 }
+
+// TestPagesRegister (二(一)1, 四(四)): sign-up takes a phone number, the
+// code texted to it, a member name and a password; accepting the policy
+// is the one act it asks for, and every additional function stays off
+// until the person turns it on in the privacy centre. Off again, the home
+// page's feed is exactly a visitor's.
+func TestPagesRegister(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}, {"头戴式耳机", "earphone"}})
+		b := newBrowser(t, e, "zh-CN")
+		b.get("/register")
+		mustPage(t, b.post("/register/code", url.Values{"phone": {"12"}}), 400, "a malformed phone")
+		p := b.post("/register/code", url.Values{"phone": {"13800138222"}})
+		mustPage(t, p, 200, "send the code")
+		if !strings.Contains(p.HTML, `name="code"`) || strings.Contains(p.HTML, `name="accept_policy" type="checkbox" value="yes" checked`) {
+			t.Fatal("the second step lacks the code field, or ticks the policy for the person")
+		}
+		if strings.Contains(p.HTML, `checked`) {
+			t.Error("a choice on the sign-up page is ticked in advance")
+		}
+		code := e.SMS.Code(t, "13800138222")
+		form := url.Values{"phone": {"13800138222"}, "code": {code}, "member_name": {"page_new"}, "password": {"secret-pass1"},
+			"policy_version": {itoa(e.Kernel.PolicyVersion())}}
+		p = b.post("/register", form)
+		if p.Status != 400 || !strings.Contains(p.HTML, "同意隐私政策") {
+			t.Fatalf("registering without accepting the policy: %d", p.Status)
+		}
+		form.Set("accept_policy", "yes")
+		p = b.post("/register", form)
+		mustPage(t, p, 303, "register")
+		if p.Header.Get("Location") != "/account/privacy" {
+			t.Errorf("after sign-up the browser goes to %q", p.Header.Get("Location"))
+		}
+		p = b.get("/account/privacy")
+		mustPage(t, p, 200, "privacy centre")
+		if !strings.Contains(p.HTML, "个性化推荐") || strings.Contains(p.HTML, "已开启") {
+			t.Fatalf("after sign-up an additional function is on, or none is listed: %.2000s", p.HTML)
+		}
+		visitor := newBrowser(t, e, "zh-CN")
+		want := feedOf(visitor.get("/").HTML)
+		if got := feedOf(b.get("/").HTML); got != want {
+			t.Errorf("with recommendations off, the feed is not a visitor's:\n%s\n%s", got, want)
+		}
+		b.get("/account/privacy")
+		mustPage(t, b.post("/account/privacy/functions", url.Values{"feature": {"recommendation"}, "action": {"grant"}}), 303, "turn on")
+		if p := b.get("/account/privacy"); strings.Count(p.HTML, "已开启") != 1 {
+			t.Errorf("after turning recommendations on, %d functions are on", strings.Count(p.HTML, "已开启"))
+		}
+		if home := b.get("/"); !strings.Contains(home.HTML, "猜你喜欢") {
+			t.Error("with recommendations on, the home page does not say its feed is personalised")
+		}
+		mustPage(t, b.post("/account/privacy/functions", url.Values{"feature": {"recommendation"}, "action": {"withdraw"}}), 303, "turn off")
+		if got := feedOf(b.get("/").HTML); got != want {
+			t.Errorf("recommendations off again, the feed is not a visitor's:\n%s\n%s", got, want)
+		}
+		if p := visitor.get("/account/privacy"); p.Status != 303 || !strings.HasPrefix(p.Header.Get("Location"), "/signin") {
+			t.Errorf("a visitor at the privacy centre: %d %s", p.Status, p.Header.Get("Location"))
+		}
+	})
+}
+
+// feedOf returns the item links of a home page's feed section.
+func feedOf(html string) string {
+	_, feed, _ := strings.Cut(html, `id="feed"`)
+	return strings.Join(regexp.MustCompile(`href="/items/[^"]+"`).FindAllString(feed, -1), " ")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
