@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"time"
 
 	"minimall"
@@ -255,6 +256,12 @@ func (a *App) fillServer() {
 	s.Carts, s.Orders, s.Transfers = a.Carts, a.Orders, a.Transfers
 	s.Rights, s.Policy, s.Lifecycle, s.Decisions, s.Incidents = a.Rights, a.Policy, a.Lifecycle, a.Decisions, a.Incidents
 	s.Clock, s.FakeClock, s.Logger = cfg.Clock, cfg.FakeClock, cfg.Logger
+	// The pay button's answer leads to the payment institution's cashier.
+	if ep, ok := cfg.Partners[privacy.PartnerPayment]; ok {
+		if u, err := url.Parse(ep.URL); err == nil && u.Host != "" {
+			s.FormOrigins = []string{u.Scheme + "://" + u.Host}
+		}
+	}
 }
 
 // Close stops serving and the background work, then closes the areas and

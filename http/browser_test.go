@@ -20,7 +20,7 @@ import (
 // person would. They skip where no browser is installed, except under
 // CI=true, where a missing browser fails the run (.ci/run installs it).
 
-var journeyBudget = flag.Duration("journey-budget", 90*time.Second, "time allowed for one browser journey; raise it for slow machines")
+var journeyBudget = flag.Duration("journey-budget", 60*time.Second, "time allowed for one browser journey; raise it for slow machines")
 
 // chromiumPath finds the browser, or skips (fails under CI=true).
 func chromiumPath(t *testing.T) string {
@@ -42,7 +42,8 @@ func chromiumPath(t *testing.T) string {
 type journey struct {
 	t   *testing.T
 	e   *testenv.Env
-	ctx context.Context
+	ctx context.Context // the tab under the journey's budget
+	tab context.Context
 }
 
 func startJourney(t *testing.T, e *testenv.Env, lang string) *journey {
@@ -62,9 +63,17 @@ func startJourney(t *testing.T, e *testenv.Env, lang string) *journey {
 		chromedp.WindowSize(412, 900),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, *journeyBudget)
-	j := &journey{t: t, e: e, ctx: ctx}
+	tab, cancelTab := chromedp.NewContext(actx)
+	// The browser starts with the first action and lives as long as the
+	// context that action ran under: the tab's, not the budget's, so the
+	// page can still be captured once the budget is spent.
+	if err := chromedp.Do(tab); err != nil {
+		cancelTab()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTime := context.WithTimeout(tab, *journeyBudget)
+	j := &journey{t: t, e: e, ctx: ctx, tab: tab}
 	t.Cleanup(func() {
 		if t.Failed() {
 			j.keepEvidence()
@@ -107,7 +116,7 @@ func (j *journey) keepEvidence() {
 	if err != nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(j.ctx), 10*time.Second)
+	ctx, cancel := context.WithTimeout(j.tab, 10*time.Second)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -150,6 +159,65 @@ func TestJourneyVisitorSearches(t *testing.T) {
 		j.run("open an item", chromedp.Click(chromedp.CSS(".card a")), chromedp.WaitVisible(chromedp.CSS(".item .price")))
 		if p := j.text(".item .price"); !strings.HasPrefix(p, "¥") {
 			t.Errorf("item price %q", p)
+		}
+	})
+}
+
+// TestJourneyShopperBuys (二(一)1, 二(三)1, 三(五)1): a person registers
+// with the code the SMS sandbox received, adds an item to the cart, checks
+// out giving only a name, an address and a phone, pays on the payment
+// sandbox's own cashier page and comes back to the order, paid.
+func TestJourneyShopperBuys(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}})
+		j := startJourney(t, e, "zh-CN")
+		const phone = "13800138333"
+		j.run("ask for a code",
+			chromedp.Navigate(e.URL+"/register"),
+			chromedp.SendKeys(chromedp.CSS("#phone"), phone),
+			chromedp.Submit(chromedp.CSS("#phone")),
+			chromedp.WaitVisible(chromedp.CSS("#code")))
+		j.run("register",
+			chromedp.SendKeys(chromedp.CSS("#code"), e.SMS.Code(t, phone)),
+			chromedp.SendKeys(chromedp.CSS("#member_name"), "journey_buyer"),
+			chromedp.SendKeys(chromedp.CSS("#password"), "secret-pass1"),
+			chromedp.Click(chromedp.CSS("#accept_policy")),
+			chromedp.Submit(chromedp.CSS("#password")),
+			chromedp.WaitVisible(chromedp.CSS("#functions")))
+		j.run("add to cart",
+			chromedp.Navigate(e.URL+"/items/"+ids[0]),
+			chromedp.Click(chromedp.CSS(".buy button")),
+			chromedp.WaitVisible(chromedp.CSS(".lines")))
+		if cart := j.text(".lines"); !strings.Contains(cart, "主动降噪无线蓝牙耳机") {
+			t.Fatalf("cart: %q", cart)
+		}
+		j.run("check out",
+			chromedp.Click(chromedp.CSS(`a[href="/checkout"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#name")),
+			chromedp.SendKeys(chromedp.CSS("#name"), "张三"),
+			chromedp.SendKeys(chromedp.CSS("#address"), "浙江省杭州市西湖区文三路100号"),
+			chromedp.SendKeys(chromedp.CSS("#phone"), "13900009999"),
+			chromedp.Submit(chromedp.CSS("#name")),
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/pay"] button`)))
+		if s := j.text(".status"); s != "等待付款" {
+			t.Fatalf("a new order's status: %q", s)
+		}
+		j.run("pay at the cashier",
+			chromedp.Click(chromedp.CSS(`form[action$="/pay"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(".amount")))
+		if loc := value(j, "cashier address", chromedp.Location()); !strings.HasPrefix(loc, e.Sandbox.Payment.URL()) {
+			t.Fatalf("the pay button led to %s, not the payment sandbox", loc)
+		}
+		j.run("confirm the payment",
+			chromedp.Click(chromedp.CSS("button")),
+			chromedp.WaitVisible(chromedp.CSS(".status")))
+		if s := j.text(".status"); s != "已付款，等待发货" {
+			t.Fatalf("back from the cashier, the order is %q", s)
+		}
+		j.run("my orders", chromedp.Navigate(e.URL+"/orders"), chromedp.WaitVisible(chromedp.CSS(".lines")))
+		if list := j.text(".lines"); !strings.Contains(list, "已付款") {
+			t.Errorf("my orders: %q", list)
 		}
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"minimall/order"
 )
 
 // TestMessagesComplete: every message a template asks for exists, in
@@ -15,8 +17,15 @@ func TestMessagesComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	used := map[string]bool{}
+	// Asked for as (print "sort." .) and the like.
 	for _, s := range searchSorts {
-		used["sort."+s] = true // asked for as (print "sort." .)
+		used["sort."+s] = true
+	}
+	for _, s := range []order.Status{order.PendingPayment, order.Paid, order.Shipped, order.Delivered, order.Cancelled, order.Refunded} {
+		used["status."+string(s)] = true
+	}
+	for _, s := range []string{"created", "in_transit", "delivered"} {
+		used["track."+s] = true
 	}
 	// Asked for in Go: page titles and messages by key.
 	titles := regexp.MustCompile(`s\.render\(w, r, [^,]+, "[^"]+", "([^"]+)"|message\("([^"]+)"`)

@@ -158,6 +158,9 @@ func (s *Server) registerPages() {
 		s.registerSignUpPages()
 		s.registerPrivacyPages()
 	}
+	if s.Carts != nil && s.Catalog != nil {
+		s.registerOrderPages()
+	}
 }
 
 // handlePage registers a page route: like handle, but not part of the
@@ -165,24 +168,33 @@ func (s *Server) registerPages() {
 // security headers.
 func (s *Server) handlePage(pattern string, h nethttp.HandlerFunc) {
 	s.pageRoutes = append(s.pageRoutes, pattern)
-	s.mux.Handle(pattern, observed(pattern, pageHeaders(s.TLSCert != "", h)))
+	s.mux.Handle(pattern, observed(pattern, s.pageHeaders(h)))
 }
 
 // PageRoutes lists the registered page routes.
 func (s *Server) PageRoutes() []string { return s.pageRoutes }
 
 // contentSecurityPolicy allows only this site's own styles, scripts,
-// images and forms, and no framing: no inline script, no other host.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+// images and forms, and no framing: no inline script, no other host. A
+// form may lead to the payment institution's cashier (the pay button's
+// answer is a redirect there, which form-action governs too).
+func contentSecurityPolicy(formOrigins []string) string {
+	action := "'self'"
+	for _, o := range formOrigins {
+		action += " " + o
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+		"form-action " + action + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+}
 
 // pageHeaders sets the security headers every page carries.
-func pageHeaders(tls bool, next nethttp.Handler) nethttp.Handler {
+func (s *Server) pageHeaders(next nethttp.Handler) nethttp.Handler {
+	csp, tls := contentSecurityPolicy(s.FormOrigins), s.TLSCert != ""
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Referrer-Policy", "same-origin") // not no-referrer: with it a browser sends "Origin: null" on its own forms
 		h.Set("X-Frame-Options", "DENY")
 		if tls {
 			h.Set("Strict-Transport-Security", "max-age=31536000")

@@ -149,7 +149,7 @@ func checkPageHeaders(t *testing.T, path string, h http.Header) {
 	if strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("%s: CSP allows inline code: %q", path, csp)
 	}
-	if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+	if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "same-origin" {
 		t.Errorf("%s: nosniff %q, referrer policy %q", path, h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"))
 	}
 	if h.Get("Strict-Transport-Security") != "" {
@@ -353,3 +353,85 @@ func feedOf(html string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestPagesBuy (二(三)1): add to cart, check out with only the recipient's
+// name, address and phone, pay at the payment sandbox's cashier page and
+// come back to the order, paid. The optional inputs stay folded away, the
+// invoice's fields are inside its own fold, and no customs ID is asked for
+// goods that are not cross-border.
+func TestPagesBuy(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}})
+		sh := e.Register(t, "13800138444", "page_buyer")
+		b := newBrowser(t, e, "zh-CN")
+		b.get("/items/" + ids[0])
+		if p := b.post("/cart/items", url.Values{"item": {ids[0]}}); p.Status != 303 || !strings.HasPrefix(p.Header.Get("Location"), "/signin?") {
+			t.Fatalf("a visitor's add to cart: %d %s", p.Status, p.Header.Get("Location"))
+		}
+		b.get("/signin")
+		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		b.get("/items/" + ids[0])
+		p := b.post("/cart/items", url.Values{"item": {ids[0]}, "quantity": {"1"}})
+		mustPage(t, p, 303, "add to cart")
+		p = b.get("/cart")
+		mustPage(t, p, 200, "cart")
+		if !strings.Contains(p.HTML, "主动降噪无线蓝牙耳机") {
+			t.Fatalf("cart lacks the item: %.1500s", p.HTML)
+		}
+		p = b.get("/checkout")
+		mustPage(t, p, 200, "checkout")
+		required := regexp.MustCompile(`name="([a-z_]+)"[^>]*required`).FindAllStringSubmatch(p.HTML, -1)
+		var names []string
+		for _, m := range required {
+			if m[1] != "q" { // the search box in every page's header
+				names = append(names, m[1])
+			}
+		}
+		if strings.Join(names, ",") != "name,address,phone" {
+			t.Errorf("checkout requires %v; only the recipient's name, address and phone", names)
+		}
+		if strings.Contains(p.HTML, "customs") {
+			t.Error("checkout asks for a customs ID for goods that are not cross-border")
+		}
+		if !regexp.MustCompile(`(?s)<details>\s*<summary>[^<]*发票`).MatchString(p.HTML) {
+			t.Error("the invoice's fields are not folded away")
+		}
+		p = b.post("/checkout", url.Values{"name": {"张三"}, "address": {"浙江省杭州市西湖区文三路100号"}, "phone": {"12"}})
+		if p.Status != 400 || !strings.Contains(p.HTML, `value="张三"`) {
+			t.Fatalf("a bad phone at checkout: %d; the form must come back filled in", p.Status)
+		}
+		p = b.post("/checkout", url.Values{"name": {"张三"}, "address": {"浙江省杭州市西湖区文三路100号"}, "phone": {"13900009999"}})
+		mustPage(t, p, 303, "place")
+		orderPage := p.Header.Get("Location")
+		p = b.get(orderPage)
+		mustPage(t, p, 200, "order")
+		if !strings.Contains(p.HTML, "等待付款") || !strings.Contains(p.HTML, "张三") {
+			t.Fatalf("order page: %.1500s", p.HTML)
+		}
+		p = b.post(orderPage+"/pay", url.Values{})
+		mustPage(t, p, 303, "pay")
+		cashier := p.Header.Get("Location")
+		if !strings.HasPrefix(cashier, e.Sandbox.Payment.URL()) {
+			t.Fatalf("pay led to %s", cashier)
+		}
+		// The cashier is the institution's page: a browser on it posts its form.
+		resp, err := b.c.Get(cashier)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("cashier page: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		trade := strings.TrimPrefix(cashier[strings.Index(cashier, "trade_no="):], "trade_no=")
+		resp, err = b.c.PostForm(e.Sandbox.Payment.URL()+"/payment/pay", url.Values{"trade_no": {trade}})
+		if err != nil || resp.StatusCode != 303 || !strings.HasSuffix(resp.Header.Get("Location"), orderPage) {
+			t.Fatalf("paying at the cashier: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		if p := b.get(orderPage); !strings.Contains(p.HTML, "已付款") {
+			t.Errorf("back from the cashier the order is not paid")
+		}
+		if p := b.get("/orders"); !strings.Contains(p.HTML, orderPage) {
+			t.Errorf("my orders do not list the order")
+		}
+	})
+}

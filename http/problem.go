@@ -84,7 +84,7 @@ func (s *Server) handleNotFound(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	if isPagePath(r.URL.Path) && r.Method == "GET" {
-		pageHeaders(s.TLSCert != "", nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		s.pageHeaders(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 			s.pageError(w, r, minimall.Errorf(minimall.NotFound, "", "There is no such page. 页面不存在。"))
 		})).ServeHTTP(w, r)
 		return

@@ -78,6 +78,9 @@ type Server struct {
 	FakeClock *minimall.FakeClock
 	Logger    *slog.Logger
 	MaxBody   int64 // request body limit in bytes; default 1 MiB
+	// FormOrigins are the other sites a page's form may lead to: the
+	// payment institution's cashier.
+	FormOrigins []string
 
 	ln         net.Listener
 	srv        *nethttp.Server

@@ -141,7 +141,8 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 	inserted := false
 	answer, err := s.gw.Send(ctx, partner.Disclosure{
 		Partner: privacy.PartnerPayment, Purpose: privacy.ForPayment, Subject: a.Subject, Operation: operation, Fields: fields,
-		Params:    map[string]any{"payment_id": p.ID, "channel": p.Channel, "notify_url": s.callback(PaymentNotifyPath)},
+		Params: map[string]any{"payment_id": p.ID, "channel": p.Channel, "notify_url": s.callback(PaymentNotifyPath),
+			"return_url": s.callback("/orders/" + orderID)}, // where the cashier sends the payer back: the order's page
 		RequestID: requestID,
 		Within: func(ctx context.Context, tx *sqldb.Tx) error {
 			err := s.insertPayment(ctx, tx, a, r, p, sealed, idemKey)

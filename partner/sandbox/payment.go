@@ -2,7 +2,10 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -16,6 +19,7 @@ type trade struct {
 	notifyURL string
 	amountFen int64
 	channel   string
+	returnURL string // where the cashier page sends the payer back
 	status    string // created, paid, refunded
 }
 
@@ -39,6 +43,7 @@ func paymentKind() kind {
 		controls: map[string]func(*Sandbox) http.HandlerFunc{
 			"POST /payment/realname-status/set": paymentSet,
 			"POST /payment/pay":                 trades.pay,
+			"GET /payment/pay":                  trades.cashier,
 		},
 	}
 }
@@ -56,11 +61,12 @@ func (b tradeBook) create(s *Sandbox, q *Request) (int, any) {
 	paymentID, _ := q.Params["payment_id"].(string)
 	notifyURL, _ := q.Params["notify_url"].(string)
 	channel, _ := q.Params["channel"].(string)
+	returnURL, _ := q.Params["return_url"].(string)
 	if paymentID == "" || notifyURL == "" {
 		return bad("notify_missing")
 	}
 	no := "T" + time.Now().UTC().Format("20060102") + minimall.RandomToken(8)
-	b.put(no, &trade{paymentID: paymentID, notifyURL: notifyURL, amountFen: amount, channel: channel, status: "created"})
+	b.put(no, &trade{paymentID: paymentID, notifyURL: notifyURL, amountFen: amount, channel: channel, returnURL: returnURL, status: "created"})
 	return http.StatusOK, map[string]string{"trade_no": no, "pay_url": s.url + "/payment/pay?trade_no=" + no}
 }
 
@@ -88,16 +94,64 @@ func (b tradeBook) refund(s *Sandbox, q *Request) (int, any) {
 	return http.StatusOK, map[string]string{"refund_no": "R" + no[1:], "status": "refunded"}
 }
 
+// cashier is the institution's cashier page (收银台), where a browser the
+// shop sent here confirms the payment: the trade's amount and one button,
+// which posts the form pay answers by sending the browser back to the
+// shop's return address.
+func (b tradeBook) cashier(s *Sandbox) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		no := r.URL.Query().Get("trade_no")
+		var t trade
+		if !b.update(no, func(tr *trade) { t = *tr }) {
+			http.Error(w, "no such trade", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "+origin(t.returnURL))
+		cashierPage.Execute(w, map[string]any{"TradeNo": no, "Amount": fmt.Sprintf("%d.%02d", t.amountFen/100, t.amountFen%100), "Status": t.status})
+	}
+}
+
+// origin returns the scheme and host of an address.
+func origin(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
+}
+
+var cashierPage = template.Must(template.New("cashier").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>支付沙箱收银台 · Payment sandbox cashier</title>
+<style>body{font-family:system-ui,"WenQuanYi Micro Hei",sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
+.amount{font-size:2rem;font-weight:700;color:#1677ff}button{font:inherit;padding:.7rem 1.5rem;background:#1677ff;color:#fff;border:0;border-radius:6px}</style>
+</head><body><main>
+<h1>支付沙箱收银台 <span lang="en">Payment sandbox cashier</span></h1>
+<p>交易号 Trade <code>{{.TradeNo}}</code></p>
+<p class="amount">¥{{.Amount}}</p>
+{{if eq .Status "created"}}
+<form method="post" action="/payment/pay"><input type="hidden" name="trade_no" value="{{.TradeNo}}">
+<button type="submit">确认付款 <span lang="en">Pay</span></button></form>
+{{else}}<p>此交易已处理（{{.Status}}）。 <span lang="en">This trade is {{.Status}}.</span></p>{{end}}
+</main></body></html>`))
+
 // pay is a TEST CONTROL, unsigned and not part of any real partner's
 // interface: the payer confirms the trade in the wallet app ({"trade_no"},
-// or ?trade_no=). The sandbox then reports the payment to minimall's
-// notify URL, signed, before it answers {"paid", "notified": minimall's status}.
+// or ?trade_no=), or on the cashier page (a form). The sandbox then
+// reports the payment to minimall's notify URL, signed, before it answers
+// {"paid", "notified": minimall's status}, or sends the cashier page's
+// browser back to the shop.
 func (b tradeBook) pay(s *Sandbox) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			TradeNo string `json:"trade_no"`
 		}
 		in.TradeNo = r.URL.Query().Get("trade_no")
+		fromPage := r.Header.Get("Content-Type") == "application/x-www-form-urlencoded"
+		if fromPage {
+			in.TradeNo = r.PostFormValue("trade_no")
+		}
 		if in.TradeNo == "" {
 			if err := decodeControl(w, r, &in); err != nil || in.TradeNo == "" {
 				s.reply(w, http.StatusBadRequest, errorBody("malformed"))
@@ -128,6 +182,10 @@ func (b tradeBook) pay(s *Sandbox) http.HandlerFunc {
 		})
 		if err != nil {
 			s.reply(w, http.StatusBadGateway, errorBody("notify_failed"))
+			return
+		}
+		if fromPage && t.returnURL != "" {
+			http.Redirect(w, r, t.returnURL, http.StatusSeeOther)
 			return
 		}
 		s.reply(w, http.StatusOK, map[string]any{"paid": true, "notified": status})
