@@ -109,6 +109,17 @@ func (j *journey) text(sel string) string {
 	return value(j, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
 }
 
+// signIn signs the browser in through the sign-in page.
+func (j *journey) signIn(login, password string) {
+	j.t.Helper()
+	j.run("sign in",
+		chromedp.Navigate(j.e.URL+"/signin"),
+		chromedp.SendKeys(chromedp.CSS("#login"), login),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"]`)))
+}
+
 // keepEvidence saves a screenshot and the HTML of the page shown when the
 // journey failed, in a folder that outlives the test, and names them.
 func (j *journey) keepEvidence() {

@@ -1,0 +1,101 @@
+package http_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"minimall/internal/testenv"
+	"minimall/internal/testkit"
+)
+
+// axeViolation is what axe-core reports of one rule a page breaks.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// TestAccessibility: every page the server registers, in Chinese and in
+// English, passes axe-core with no serious or critical violation. The test
+// lists the registered page routes and fails on any it did not visit.
+func TestAccessibility(t *testing.T) {
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}})
+	sh := e.Register(t, "13800138555", "axe_member")
+	// A cart line and an order, so the cart, checkout and order pages
+	// have something to show.
+	b := newBrowser(t, e, "zh-CN")
+	b.get("/signin")
+	b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}})
+	b.get("/items/" + ids[0])
+	b.post("/cart/items", url.Values{"item": {ids[0]}})
+	b.get("/checkout")
+	placed := b.post("/checkout", url.Values{"name": {"张三"}, "address": {"浙江省杭州市西湖区文三路100号"}, "phone": {"13900009999"}})
+	b.get("/items/" + ids[1])
+	b.post("/cart/items", url.Values{"item": {ids[1]}})
+	searched := b.post("/search", url.Values{"q": {"耳机"}})
+	// The address each page route is checked at; routes that answer no
+	// page (a stylesheet, an image, a form's target that redirects) say why.
+	visit := map[string][]string{
+		"GET /{$}":               {"/"},
+		"GET /categories/{id}":   {"/categories/digital", "/categories/earphone"},
+		"GET /items/{id}":        {"/items/" + ids[0]},
+		"GET /search":            {"/search", searched.Header.Get("Location")},
+		"GET /signin":            {"/signin"},
+		"GET /register":          {"/register"},
+		"GET /policy":            {"/policy"},
+		"GET /account/privacy":   {"/account/privacy"},
+		"GET /cart":              {"/cart"},
+		"GET /checkout":          {"/checkout"},
+		"GET /orders":            {"/orders"},
+		"GET /orders/{id}":       {placed.Header.Get("Location")},
+		"GET /no/such/page":      {"/no/such/page"}, // the 404 page; not a route
+		"GET /static/{file}":     nil,               // the stylesheet
+		"GET /images/items/{id}": nil,               // an item's picture
+	}
+	for _, route := range e.Server.PageRoutes() {
+		if strings.HasPrefix(route, "POST ") {
+			continue // a form's target: it redirects, or shows the form's page again
+		}
+		if _, ok := visit[route]; !ok {
+			t.Errorf("page route %s is not checked for accessibility", route)
+		}
+	}
+	var paths []string
+	for _, ps := range visit {
+		paths = append(paths, ps...)
+	}
+	sort.Strings(paths)
+	for _, lang := range []string{"zh-CN", "en"} {
+		j := startJourney(t, e, lang)
+		j.signIn(sh.MemberName, sh.Password)
+		for _, path := range paths {
+			j.run("open "+path, chromedp.Navigate(e.URL+path), chromedp.WaitReady(chromedp.CSS("main")))
+			raw := value(j, "axe on "+path, chromedp.Evaluate[string](string(axe)+`;
+				(async () => JSON.stringify((await axe.run(document, {resultTypes: ["violations"]})).violations))()`,
+				chromedp.EvalAwaitPromise))
+			var vs []axeViolation
+			if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+				t.Fatalf("axe on %s: %v", path, err)
+			}
+			for _, v := range vs {
+				if v.Impact == "serious" || v.Impact == "critical" {
+					t.Errorf("%s (%s): %s %s — %s, at %v", path, lang, v.Impact, v.ID, v.Help, v.Nodes)
+				}
+			}
+		}
+	}
+}
