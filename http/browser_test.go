@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"os/exec"
@@ -231,4 +232,48 @@ func TestJourneyShopperBuys(t *testing.T) {
 			t.Errorf("my orders: %q", list)
 		}
 	})
+}
+
+// tabTo presses Tab until the focused element matches the CSS selector,
+// as a keyboard user moves through a page; it fails if the element cannot
+// be reached in 60 presses.
+func (j *journey) tabTo(sel string) {
+	j.t.Helper()
+	for range 60 {
+		j.run("press Tab", chromedp.KeyEvent("\t"))
+		if value(j, "focus", chromedp.Evaluate[bool](`document.activeElement && document.activeElement.matches(`+strconvQuote(sel)+`)`)) {
+			return
+		}
+	}
+	j.t.Fatalf("%s cannot be reached with the Tab key", sel)
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// TestJourneyKeyboardCheckout: a checkout with the keyboard alone — Tab to
+// move, typing to fill in, Enter to act — from the item page to the order.
+func TestJourneyKeyboardCheckout(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}})
+	sh := e.Register(t, "13800138666", "keyboard_buyer")
+	j := startJourney(t, e, "en")
+	j.run("open the sign-in page", chromedp.Navigate(e.URL+"/signin?next=/items/"+ids[0]))
+	j.tabTo("#login")
+	j.run("type the member name", chromedp.KeyEvent(sh.MemberName))
+	j.tabTo("#password")
+	j.run("type the password and press Enter", chromedp.KeyEvent(sh.Password), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(".buy button")))
+	j.tabTo(".buy button")
+	j.run("add to cart", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`a[href="/checkout"]`)))
+	j.tabTo(`main a[href="/checkout"]`)
+	j.run("go to checkout", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS("#name")))
+	for _, f := range []struct{ sel, text string }{{"#name", "Zhang San"}, {"#address", "100 Wensan Road, Hangzhou"}, {"#phone", "13900009999"}} {
+		j.tabTo(f.sel)
+		j.run("type "+f.sel, chromedp.KeyEvent(f.text))
+	}
+	j.tabTo(`form[action="/checkout"] button[type="submit"]`)
+	j.run("place the order", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(".status")))
+	if s := j.text(".status"); s != "Awaiting payment" {
+		t.Fatalf("after a keyboard checkout the page shows %q", s)
+	}
 }
