@@ -19,6 +19,7 @@ type cache struct {
 	gen   atomic.Uint64 // bumped by every catalogue write; older entries are ignored
 	items sync.Map      // id → cached[*Item]
 	pages sync.Map      // category "\x00" page → cached[*Page]
+	tree  sync.Map      // "" → cached[[]*Category], the category tree
 	size  atomic.Int64  // entries stored since the last clear, to bound memory
 }
 
@@ -68,6 +69,7 @@ func (c *cache) clear() {
 	c.gen.Add(1)
 	c.items.Clear()
 	c.pages.Clear()
+	c.tree.Clear()
 	c.size.Store(0)
 }
 

@@ -272,8 +272,21 @@ func (s *Service) ShopPage(ctx context.Context, shop string, page int) (*Shop, *
 	return sh, p, err
 }
 
-// Categories returns the category tree.
+// Categories returns the category tree, through the cache (CacheTTL): it
+// is the same for everyone and shared, so callers must not change it.
 func (s *Service) Categories(ctx context.Context) ([]*Category, error) {
+	if tree, ok := lookup[[]*Category](s.cache, &s.cache.tree, ""); ok {
+		return tree, nil
+	}
+	gen := s.cache.gen.Load()
+	tree, err := s.categories(ctx)
+	if err == nil {
+		store(s.cache, &s.cache.tree, "", tree, gen)
+	}
+	return tree, err
+}
+
+func (s *Service) categories(ctx context.Context) ([]*Category, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, parent, name, position FROM categories ORDER BY parent, position, id`)
 	if err != nil {
 		return nil, sqldb.FormatError("catalog.Categories", err)

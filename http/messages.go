@@ -4,6 +4,9 @@ package http
 // asks for a key ({{.T "key"}}) and gets it in its language. A test checks
 // that every key a template uses is here, in both languages.
 var messages = map[string][2]string{
+	"lang.tag":                  {"zh-CN", "en"}, // the page's lang attribute
+	"lang.other.code":           {"en", "zh"},    // what the language switch asks for
+	"lang.other.tag":            {"en", "zh-CN"},
 	"site.name":                 {"minimall 小商城", "minimall"},
 	"nav.skip":                  {"跳到正文", "Skip to content"},
 	"nav.label":                 {"账户", "Account"},

@@ -5,9 +5,13 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
+	"html/template"
 	nethttp "net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 
 	"minimall"
 	"minimall/catalog"
@@ -117,7 +121,60 @@ func (s *Server) pageItem(w nethttp.ResponseWriter, r *nethttp.Request) {
 			s.Logger.Debug("footprint not recorded", "request_id", requestIDFrom(r.Context()), "code", minimall.ErrorCode(err).String())
 		}
 	}
-	s.render(w, r, nethttp.StatusOK, "item", "item.title", it)
+	details, err := s.itemDetails(langOf(r), it)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, nethttp.StatusOK, "item", "item.title", itemData{Item: it, Details: details})
+}
+
+type itemData struct {
+	Item    *catalog.Item
+	Details template.HTML // rendered once per item version and language
+}
+
+// itemDetails returns an item's rendered details in language l: the same
+// for everyone, and most of what an item page costs to render, so kept
+// (fragments) until the item or its stock changes.
+func (s *Server) itemDetails(l lang, it *catalog.Item) (template.HTML, error) {
+	key := fmt.Sprintf("%d\x00%s\x00%d\x00%d", l, it.ID, it.UpdatedAt.UnixNano(), it.Stock)
+	if h, ok := s.fragments.get(key); ok {
+		return h, nil
+	}
+	var b strings.Builder
+	if err := s.pages[l]["item"].ExecuteTemplate(&b, "details", it); err != nil {
+		return "", err
+	}
+	h := template.HTML(b.String())
+	s.fragments.put(key, h)
+	return h, nil
+}
+
+// fragmentCache keeps rendered parts of pages that are the same for
+// everyone, under keys that change when what they show changes. It is
+// bounded: past maxFragments it starts again empty.
+type fragmentCache struct {
+	mu sync.Mutex
+	m  map[string]template.HTML
+}
+
+const maxFragments = 20_000
+
+func (c *fragmentCache) get(key string) (template.HTML, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.m[key]
+	return h, ok
+}
+
+func (c *fragmentCache) put(key string, h template.HTML) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxFragments {
+		c.m = map[string]template.HTML{}
+	}
+	c.m[key] = h
 }
 
 type searchData struct {

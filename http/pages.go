@@ -6,9 +6,12 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
+	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	nethttp "net/http"
+	"regexp"
 	"strings"
 
 	"minimall"
@@ -22,24 +25,54 @@ import (
 //go:embed html
 var htmlFiles embed.FS
 
-// pageTemplates holds one template set per page: the layout and the page.
-type pageTemplates map[string]*template.Template
+// pageTemplates holds, per language, one template per page: the layout
+// and the page.
+type pageTemplates [2]map[string]*template.Template
 
-// parsePages parses html/layout.html with each html/page_*.html.
+// parsePages parses html/layout.html with each html/page_*.html, once per
+// language. The files are one set for both languages: a fixed message
+// ({{.T "key"}}) is put in as text before parsing, so rendering a page
+// calls nothing for it; a message chosen at render time ({{.T (print
+// "status." .Status)}}) stays a call of view.T.
 func parsePages() (pageTemplates, error) {
 	names, err := fs.Glob(htmlFiles, "html/page_*.html")
 	if err != nil {
-		return nil, err
+		return pageTemplates{}, err
 	}
-	out := pageTemplates{}
-	for _, name := range names {
-		t, err := template.New("layout.html").Funcs(pageFuncs).ParseFS(htmlFiles, "html/layout.html", name)
-		if err != nil {
-			return nil, err
+	layout, err := htmlFiles.ReadFile("html/layout.html")
+	if err != nil {
+		return pageTemplates{}, err
+	}
+	var out pageTemplates
+	for _, l := range []lang{zh, en} {
+		out[l] = map[string]*template.Template{}
+		for _, name := range names {
+			page, err := htmlFiles.ReadFile(name)
+			if err != nil {
+				return pageTemplates{}, err
+			}
+			t := template.New("layout.html").Funcs(pageFuncs)
+			if _, err := t.Parse(translate(string(layout), l)); err != nil {
+				return pageTemplates{}, fmt.Errorf("layout.html: %w", err)
+			}
+			if _, err := t.New(name).Parse(translate(string(page), l)); err != nil {
+				return pageTemplates{}, fmt.Errorf("%s: %w", name, err)
+			}
+			out[l][strings.TrimSuffix(strings.TrimPrefix(name, "html/page_"), ".html")] = t
 		}
-		out[strings.TrimSuffix(strings.TrimPrefix(name, "html/page_"), ".html")] = t
 	}
 	return out, nil
+}
+
+// fixedMessage matches a message a template names by a constant key.
+var fixedMessage = regexp.MustCompile(`\{\{\s*\$?\.T "([^"]+)"\s*\}\}`)
+
+// translate puts the fixed messages of a template's text in as escaped
+// text of language l.
+func translate(text string, l lang) string {
+	return fixedMessage.ReplaceAllStringFunc(text, func(m string) string {
+		return html.EscapeString(message(fixedMessage.FindStringSubmatch(m)[1], l))
+	})
 }
 
 var pageFuncs = template.FuncMap{
@@ -85,14 +118,12 @@ type view struct {
 // T returns the message key in the page's language.
 func (v *view) T(key string) string { return message(key, v.Lang) }
 
-// Other returns the other language, for the switch.
-func (v *view) Other() lang { return 1 - v.Lang }
 
 // render writes page name with data, or an error page if it fails to
 // render (nothing is sent before the whole page is ready).
 func (s *Server) render(w nethttp.ResponseWriter, r *nethttp.Request, status int, name, titleKey string, data any) {
 	v := s.newView(w, r, titleKey, data)
-	t := s.pages[name]
+	t := s.pages[v.Lang][name]
 	var buf bytes.Buffer
 	if t == nil {
 		s.Logger.Error("page template missing", "page", name)

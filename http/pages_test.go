@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"minimall"
+	"minimall/catalog"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
 )
@@ -113,6 +116,14 @@ func TestPagesShop(t *testing.T) {
 			if p := b.get("/items/" + ids[0]); !strings.Contains(p.HTML, "¥100.00") || !strings.Contains(p.HTML, `src="/images/items/`+ids[0]+`"`) {
 				t.Errorf("the item page lacks its price or its picture from this site")
 			}
+		}
+		// The item's details are rendered once per version: a new price shows at once.
+		price := int64(12345)
+		if _, err := e.Catalog.UpdateItem(context.Background(), minimall.SystemActor("test"), ids[0], catalog.ItemUpdate{PriceFen: &price}); err != nil {
+			t.Fatal(err)
+		}
+		if p := newBrowser(t, e, "zh-CN").get("/items/" + ids[0]); !strings.Contains(p.HTML, "¥123.45") || strings.Contains(p.HTML, "¥100.00") {
+			t.Error("the item page shows the price before the change")
 		}
 		b := newBrowser(t, e, "en")
 		img := b.get("/images/items/" + ids[0])

@@ -89,6 +89,7 @@ type Server struct {
 	routes     []string
 	pageRoutes []string
 	pages      pageTemplates
+	fragments  fragmentCache // rendered parts of pages (page_shop.go)
 	queryKey   cipher.AEAD // seals search queries into the pages' links
 	salt       [16]byte    // for clientKey
 }

@@ -14,7 +14,7 @@ func Baseline() Flow {
 }
 
 // flows are the flows loadgen knows, in the order they run by default.
-var flows = []func() Flow{Baseline, List, Item, Search, Cart, Checkout}
+var flows = []func() Flow{Baseline, List, Item, Search, Cart, Checkout, PageHome, PageSearch, PageItem}
 
 // FlowNames lists the known flows in their default order.
 func FlowNames() []string {

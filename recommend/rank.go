@@ -23,16 +23,68 @@ type cand struct {
 // candidateCache holds the aggregate candidate lists for a moment, so a
 // page costs one profile read and one catalogue query. What it holds is
 // the same for everyone.
+// candidateCache keeps the hot list and each category's newest items for
+// cacheTTL; past it, one caller reloads while the others are served what
+// was there (fresh).
 type candidateCache struct {
+	hot  fresh[[]cand]
 	mu   sync.Mutex
-	hot  []cand
-	at   time.Time
-	cats map[string]cachedCat
+	cats map[string]*fresh[[]cand]
 }
 
-type cachedCat struct {
-	list []cand
-	at   time.Time
+// category returns the entry of cat, made on first use.
+func (c *candidateCache) category(cat string) *fresh[[]cand] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cats == nil || len(c.cats) > 1000 {
+		c.cats = map[string]*fresh[[]cand]{}
+	}
+	f := c.cats[cat]
+	if f == nil {
+		f = &fresh[[]cand]{}
+		c.cats[cat] = f
+	}
+	return f
+}
+
+// fresh is a value kept for a while and reloaded by one caller at a time:
+// while one reloads it, the others get the value there was. Without it a
+// busy home page's requests would each run the same slow load as the value
+// expires, and queue behind each other.
+type fresh[T any] struct {
+	mu      sync.Mutex
+	v       T
+	at      time.Time
+	has     bool
+	loading chan struct{} // closed when the load in flight ends
+}
+
+// get returns the value, loading it if it is older than ttl; only a
+// caller with nothing to be served waits for a load.
+func (f *fresh[T]) get(ttl time.Duration, load func() (T, error)) (T, error) {
+	f.mu.Lock()
+	if f.has && (time.Since(f.at) < ttl || f.loading != nil) {
+		v := f.v
+		f.mu.Unlock()
+		return v, nil
+	}
+	if wait := f.loading; wait != nil {
+		f.mu.Unlock()
+		<-wait
+		return f.get(ttl, load)
+	}
+	done := make(chan struct{})
+	f.loading = done
+	f.mu.Unlock()
+	v, err := load()
+	f.mu.Lock()
+	if err == nil {
+		f.v, f.at, f.has = v, time.Now(), true
+	}
+	f.loading = nil
+	f.mu.Unlock()
+	close(done)
+	return v, err
 }
 
 const (
@@ -79,14 +131,15 @@ func (s *Service) Recommend(ctx context.Context, a minimall.Actor, page int) (*L
 	return list, err
 }
 
-// fresh loads the page's items from the catalogue now, so the price shown
-// is the catalogue's price of this moment, the same for every person.
+// fresh loads the page's items from the catalogue's cache, so the price
+// shown is the catalogue's, at most catalog.CacheTTL old and the same for
+// every person, as on a search results page.
 func (s *Service) fresh(ctx context.Context, page []cand) ([]*catalog.Item, error) {
 	ids := make([]string, len(page))
 	for i, c := range page {
 		ids[i] = c.ID
 	}
-	items, err := s.catalog.Items(ctx, ids)
+	items, err := s.catalog.CachedItems(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -213,21 +266,7 @@ func diversify(ranked []cand, size, perCat int) [][]cand {
 // (recommend_stats, aggregates only), then the newest items of each
 // top-level category so a young shop still has a list.
 func (s *Service) hotCands(ctx context.Context) ([]cand, error) {
-	s.cache.mu.Lock()
-	if s.cache.hot != nil && time.Since(s.cache.at) < cacheTTL {
-		hot := s.cache.hot
-		s.cache.mu.Unlock()
-		return hot, nil
-	}
-	s.cache.mu.Unlock()
-	hot, err := s.loadHot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.cache.mu.Lock()
-	s.cache.hot, s.cache.at = hot, time.Now()
-	s.cache.mu.Unlock()
-	return hot, nil
+	return s.cache.hot.get(cacheTTL, func() ([]cand, error) { return s.loadHot(ctx) })
 }
 
 func (s *Service) loadHot(ctx context.Context) ([]cand, error) {
@@ -296,30 +335,20 @@ func (s *Service) fillNewest(ctx context.Context, out []cand, seen map[string]bo
 // categoryCands returns the newest items of a category (with its
 // subcategories), cached for a moment.
 func (s *Service) categoryCands(ctx context.Context, cat string) ([]cand, error) {
-	s.cache.mu.Lock()
-	if c, ok := s.cache.cats[cat]; ok && time.Since(c.at) < cacheTTL {
-		s.cache.mu.Unlock()
-		return c.list, nil
-	}
-	s.cache.mu.Unlock()
-	page, err := s.catalog.CategoryPage(ctx, cat, 1)
-	if minimall.IsCode(err, minimall.NotFound) {
-		page, err = &catalog.Page{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	list := make([]cand, 0, len(page.Items))
-	for _, it := range page.Items {
-		list = append(list, cand{ID: it.ID, Category: it.Category, Shop: it.Shop})
-	}
-	s.cache.mu.Lock()
-	if s.cache.cats == nil || len(s.cache.cats) > 1000 {
-		s.cache.cats = map[string]cachedCat{}
-	}
-	s.cache.cats[cat] = cachedCat{list: list, at: time.Now()}
-	s.cache.mu.Unlock()
-	return list, nil
+	return s.cache.category(cat).get(cacheTTL, func() ([]cand, error) {
+		page, err := s.catalog.CategoryPage(ctx, cat, 1)
+		if minimall.IsCode(err, minimall.NotFound) {
+			page, err = &catalog.Page{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		list := make([]cand, 0, len(page.Items))
+		for _, it := range page.Items {
+			list = append(list, cand{ID: it.ID, Category: it.Category, Shop: it.Shop})
+		}
+		return list, nil
+	})
 }
 
 // Hot returns the hot list's first page: aggregate statistics only, the
