@@ -118,7 +118,6 @@ type view struct {
 // T returns the message key in the page's language.
 func (v *view) T(key string) string { return message(key, v.Lang) }
 
-
 // render writes page name with data, or an error page if it fails to
 // render (nothing is sent before the whole page is ready).
 func (s *Server) render(w nethttp.ResponseWriter, r *nethttp.Request, status int, name, titleKey string, data any) {

@@ -90,8 +90,8 @@ type Server struct {
 	pageRoutes []string
 	pages      pageTemplates
 	fragments  fragmentCache // rendered parts of pages (page_shop.go)
-	queryKey   cipher.AEAD // seals search queries into the pages' links
-	salt       [16]byte    // for clientKey
+	queryKey   cipher.AEAD   // seals search queries into the pages' links
+	salt       [16]byte      // for clientKey
 }
 
 // Handler builds the routes and middleware; Open calls it.
