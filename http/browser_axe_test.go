@@ -47,24 +47,32 @@ func TestAccessibility(t *testing.T) {
 	b.get("/items/" + ids[1])
 	b.post("/cart/items", url.Values{"item": {ids[1]}})
 	searched := b.post("/search", url.Values{"q": {"耳机"}})
+	b.get("/account/privacy/data")
+	copyRequest := b.post("/account/privacy/requests", url.Values{"kind": {"copy"}}).Header.Get("Location")
+	b.get(copyRequest)
+	b.post(copyRequest+"/verify", url.Values{"code": {e.SMS.Code(t, sh.Phone)}})
 	// The address each page route is checked at; routes that answer no
 	// page (a stylesheet, an image, a form's target that redirects) say why.
 	visit := map[string][]string{
-		"GET /{$}":               {"/"},
-		"GET /categories/{id}":   {"/categories/digital", "/categories/earphone"},
-		"GET /items/{id}":        {"/items/" + ids[0]},
-		"GET /search":            {"/search", searched.Header.Get("Location")},
-		"GET /signin":            {"/signin"},
-		"GET /register":          {"/register"},
-		"GET /policy":            {"/policy"},
-		"GET /account/privacy":   {"/account/privacy"},
-		"GET /cart":              {"/cart"},
-		"GET /checkout":          {"/checkout"},
-		"GET /orders":            {"/orders"},
-		"GET /orders/{id}":       {placed.Header.Get("Location")},
-		"GET /no/such/page":      {"/no/such/page"}, // the 404 page; not a route
-		"GET /static/{file}":     nil,               // the stylesheet
-		"GET /images/items/{id}": nil,               // an item's picture
+		"GET /{$}":                           {"/"},
+		"GET /categories/{id}":               {"/categories/digital", "/categories/earphone"},
+		"GET /items/{id}":                    {"/items/" + ids[0]},
+		"GET /search":                        {"/search", searched.Header.Get("Location")},
+		"GET /signin":                        {"/signin"},
+		"GET /register":                      {"/register"},
+		"GET /policy":                        {"/policy"},
+		"GET /account/privacy":               {"/account/privacy"},
+		"GET /cart":                          {"/cart"},
+		"GET /checkout":                      {"/checkout"},
+		"GET /orders":                        {"/orders"},
+		"GET /orders/{id}":                   {placed.Header.Get("Location")},
+		"GET /account/privacy/data":          {"/account/privacy/data"},
+		"GET /account/privacy/requests/{id}": {copyRequest},
+		"GET /account/privacy/requests/{id}/export": {copyRequest + "/export?format=html"}, // the JSON copy is no page
+		"GET /account/deregister":                   {"/account/deregister"},
+		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
+		"GET /static/{file}":                        nil,               // the stylesheet
+		"GET /images/items/{id}":                    nil,               // an item's picture
 	}
 	for _, route := range e.Server.PageRoutes() {
 		if strings.HasPrefix(route, "POST ") {
@@ -83,7 +91,7 @@ func TestAccessibility(t *testing.T) {
 		j := startJourney(t, e, lang)
 		j.signIn(sh.MemberName, sh.Password)
 		for _, path := range paths {
-			j.run("open "+path, chromedp.Navigate(e.URL+path), chromedp.WaitReady(chromedp.CSS("main")))
+			j.run("open "+path, chromedp.Navigate(e.URL+path), chromedp.WaitReady(chromedp.CSS("body")))
 			raw := value(j, "axe on "+path, chromedp.Evaluate[string](string(axe)+`;
 				(async () => JSON.stringify((await axe.run(document, {resultTypes: ["violations"]})).violations))()`,
 				chromedp.EvalAwaitPromise))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"minimall/order"
+	"minimall/rights"
 )
 
 // TestMessagesComplete: every message a template asks for exists, in
@@ -26,6 +27,12 @@ func TestMessagesComplete(t *testing.T) {
 	}
 	for _, s := range []string{"created", "in_transit", "delivered"} {
 		used["track."+s] = true
+	}
+	for _, k := range []rights.Kind{rights.Access, rights.Copy, rights.Correct, rights.Delete, rights.Deregister, rights.Appeal, rights.Complaint} {
+		used["kind."+string(k)] = true
+	}
+	for _, st := range []rights.State{rights.Received, rights.IdentityChecked, rights.InProgress, rights.Answered, rights.Refused} {
+		used["state."+string(st)] = true
 	}
 	// Asked for in Go: page titles and messages by key.
 	titles := regexp.MustCompile(`s\.render\(w, r, [^,]+, "[^"]+", "([^"]+)"|message\("([^"]+)"`)

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"minimall"
+	"minimall/privacy"
 )
 
 // The pages: server-rendered HTML from templates embedded in the binary,
@@ -51,7 +52,7 @@ func parsePages() (pageTemplates, error) {
 			if err != nil {
 				return pageTemplates{}, err
 			}
-			t := template.New("layout.html").Funcs(pageFuncs)
+			t := template.New("layout.html").Funcs(pageFuncs).Funcs(langFuncs(l))
 			if _, err := t.Parse(translate(string(layout), l)); err != nil {
 				return pageTemplates{}, fmt.Errorf("layout.html: %w", err)
 			}
@@ -78,6 +79,24 @@ func translate(text string, l lang) string {
 var pageFuncs = template.FuncMap{
 	"yuan":   yuan,
 	"minus1": func(n int) int { return n - 1 },
+}
+
+// langFuncs are the template functions whose answer depends on the
+// page's language.
+func langFuncs(l lang) template.FuncMap {
+	return template.FuncMap{
+		// field names a registry field, e.g. "收货人电话" or "recipient's phone".
+		"field": func(f string) string {
+			spec, ok := privacy.Spec(privacy.Field(f))
+			switch {
+			case !ok:
+				return f
+			case l == en && spec.NameEN != "":
+				return spec.NameEN
+			}
+			return spec.Name
+		},
+	}
 }
 
 // yuan formats a price in fen as yuan with two decimals.
@@ -187,6 +206,9 @@ func (s *Server) registerPages() {
 	if s.Accounts != nil && s.Kernel != nil {
 		s.registerSignUpPages()
 		s.registerPrivacyPages()
+		if s.Rights != nil {
+			s.registerRightsPages()
+		}
 	}
 	if s.Carts != nil && s.Catalog != nil {
 		s.registerOrderPages()

@@ -13,6 +13,7 @@ import (
 
 	"minimall"
 	"minimall/catalog"
+	"minimall/privacy"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
 )
@@ -443,6 +444,77 @@ func TestPagesBuy(t *testing.T) {
 		}
 		if p := b.get("/orders"); !strings.Contains(p.HTML, orderPage) {
 			t.Errorf("my orders do not list the order")
+		}
+	})
+}
+
+// TestPagesMyData (四(一), 四(二), 四(五)): the person sees who other than
+// themselves opened their data — an operator by role and ticket, never by
+// name — and what went to partners; downloads a copy after proving it is
+// them with a texted code; and deregisters, conditions first.
+func TestPagesMyData(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		ctx := context.Background()
+		sh := e.Register(t, "13800138777", "data_member")
+		// Customer service opens the person's recipient phone on a ticket.
+		sealed, err := e.Kernel.Guard().Seal(ctx, sh.Subject, privacy.RecipientPhone, "o_test", []byte("13900001111"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := minimall.Actor{Kind: minimall.Operator, ID: "op_alice", Role: minimall.RoleCustomerService, Reason: "TICKET-42"}
+		if _, err := e.Kernel.Guard().Open(ctx, cs, sh.Subject, privacy.RecipientPhone, privacy.ForCustomerService, "o_test", sealed); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Kernel.AuditFlush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, e, "en")
+		b.get("/signin")
+		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		p := b.get("/account/privacy/data")
+		mustPage(t, p, 200, "my data")
+		_, tracker, _ := strings.Cut(p.HTML, `id="tracker-h"`)
+		tracker, _, _ = strings.Cut(tracker, `id="shared-h"`)
+		if !strings.Contains(tracker, "operator/customer_service") || !strings.Contains(tracker, "TICKET-42") || !strings.Contains(tracker, "phone") {
+			t.Fatalf("the tracker does not show customer service's access: %s", tracker)
+		}
+		if strings.Contains(p.HTML, "op_alice") {
+			t.Error("the tracker names the operator")
+		}
+		if strings.Count(tracker, "<tr>") != 2 { // the head and one access: the person's own acts are not listed
+			t.Errorf("the tracker lists %d rows, want the one access by someone else", strings.Count(tracker, "<tr>")-1)
+		}
+		// Download: a code to the phone, then the JSON and the readable page.
+		p = b.post("/account/privacy/requests", url.Values{"kind": {"copy"}})
+		mustPage(t, p, 303, "ask for a copy")
+		reqPage := p.Header.Get("Location")
+		b.get(reqPage)
+		if p := b.post(reqPage+"/verify", url.Values{"code": {"000000"}}); p.Status != 400 || !strings.Contains(p.HTML, `role="alert"`) {
+			t.Fatalf("a wrong code: %d", p.Status)
+		}
+		mustPage(t, b.post(reqPage+"/verify", url.Values{"code": {e.SMS.Code(t, sh.Phone)}}), 303, "verify")
+		p = b.get(reqPage + "/export")
+		if p.Status != 200 || !strings.Contains(p.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(p.HTML, sh.MemberName) {
+			t.Fatalf("the JSON copy: %d %s", p.Status, p.Header.Get("Content-Disposition"))
+		}
+		if p := b.get(reqPage + "/export?format=html"); p.Status != 200 || !strings.Contains(p.HTML, sh.MemberName) || !strings.Contains(p.Header.Get("Content-Security-Policy"), "style-src 'sha256-") {
+			t.Errorf("the readable copy: %d %s", p.Status, p.Header.Get("Content-Security-Policy"))
+		}
+		// Deregistration: conditions first, a code, then the account is gone.
+		p = b.get("/account/deregister")
+		mustPage(t, p, 200, "deregister")
+		p = b.post("/account/privacy/requests", url.Values{"kind": {"deregister"}})
+		mustPage(t, p, 303, "ask to deregister")
+		reqPage = p.Header.Get("Location")
+		b.get(reqPage)
+		p = b.post(reqPage+"/verify", url.Values{"code": {e.SMS.Code(t, sh.Phone)}})
+		mustPage(t, p, 200, "deregistered")
+		if !strings.Contains(p.HTML, "Account deregistered") || !strings.Contains(strings.Join(p.Header.Values("Set-Cookie"), " "), "minimall_session=;") {
+			t.Fatalf("after deregistering: %.500s %v", p.HTML, p.Header.Values("Set-Cookie"))
+		}
+		if r := e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": sh.Password}); r.Status != 401 {
+			t.Errorf("signing in after deregistration: %d", r.Status)
 		}
 	})
 }

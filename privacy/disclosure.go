@@ -121,7 +121,12 @@ func (p *Permit) append(ctx context.Context, decision, reason string) error {
 		return errors.New("privacy: a permit not issued by the guard")
 	}
 	g := p.guard
+	fields := make([]string, len(p.Fields))
+	for i, f := range p.Fields {
+		fields[i] = string(f)
+	}
+	// The fields go in the entry, so the person's data tracker shows what left.
 	_, err := g.audit.Append(ctx, audit.Entry{At: g.clock.Now(), Actor: p.Actor.String(), Subject: string(p.Subject),
-		Decision: decision, Reason: reason, Ref: p.Actor.Reason})
+		Field: strings.Join(fields, ","), Decision: decision, Reason: reason, Ref: p.Actor.Reason})
 	return err
 }

@@ -85,6 +85,11 @@ type Filter struct {
 	Since   time.Time // at or after; zero means from the start
 	Until   time.Time // before; zero means up to now
 	Limit   int       // at most this many; 0 means all
+	// ByOthers keeps only what someone other than the subject did with
+	// their information: not the subject's own acts, not the platform's
+	// components at work, but every disclosure to a partner.
+	ByOthers bool
+	Newest   bool // newest first (Limit then keeps the newest)
 }
 
 // ErrTruncated is returned by Open when the data database holds fewer rows

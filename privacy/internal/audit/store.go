@@ -174,7 +174,15 @@ func findRows(ctx context.Context, db *sqldb.DB, f Filter) ([]row, error) {
 	if !f.Until.IsZero() {
 		where, args = append(where, "a.at < ?"), append(args, sqldb.Micros(f.Until))
 	}
-	q := `SELECT ` + prefixedRowColumns + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY a.at, a.chain, a.seq`
+	if f.ByOthers {
+		where = append(where, `(a.decision IN ('disclose', 'disclose_cancelled') OR (a.actor <> ? AND a.actor NOT LIKE 'system:%'))`)
+		args = append(args, "shopper:"+f.Subject)
+	}
+	order := ` ORDER BY a.at, a.chain, a.seq`
+	if f.Newest {
+		order = ` ORDER BY a.at DESC, a.chain DESC, a.seq DESC`
+	}
+	q := `SELECT ` + prefixedRowColumns + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + order
 	if f.Limit > 0 {
 		q, args = q+` LIMIT ?`, append(args, f.Limit)
 	}
