@@ -277,3 +277,47 @@ func TestJourneyKeyboardCheckout(t *testing.T) {
 		t.Fatalf("after a keyboard checkout the page shows %q", s)
 	}
 }
+
+// TestJourneyDataAndDeregistration (四(二), 四(五)): in the browser, a
+// person downloads a copy of their data after entering the texted code,
+// reads it, and deregisters.
+func TestJourneyDataAndDeregistration(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13800138888", "journey_leaver")
+		j := startJourney(t, e, "zh-CN")
+		j.signIn(sh.MemberName, sh.Password)
+		j.run("open my data",
+			chromedp.Navigate(e.URL+"/account/privacy"),
+			chromedp.Click(chromedp.CSS(`a[href="/account/privacy/data"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="/account/privacy/requests"] button`)))
+		j.run("ask for a copy",
+			chromedp.Click(chromedp.CSS(`form[action="/account/privacy/requests"] button`)),
+			chromedp.WaitVisible(chromedp.CSS("#code")))
+		j.run("enter the code",
+			chromedp.SendKeys(chromedp.CSS("#code"), e.SMS.Code(t, sh.Phone)),
+			chromedp.Submit(chromedp.CSS("#code")),
+			chromedp.WaitVisible(chromedp.CSS("a[download]")))
+		copyJSON := value(j, "fetch the JSON copy", chromedp.Evaluate[string](
+			`fetch(document.querySelector("a[download]").href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+		if !strings.Contains(copyJSON, sh.MemberName) || !strings.HasPrefix(strings.TrimSpace(copyJSON), "{") {
+			t.Fatalf("the downloaded copy: %.300s", copyJSON)
+		}
+		j.run("read the copy", chromedp.Click(chromedp.CSS(`a[href$="format=html"]`)), chromedp.WaitVisible(chromedp.CSS("table")))
+		if body := j.text("body"); !strings.Contains(body, sh.MemberName) {
+			t.Errorf("the readable copy lacks the member name")
+		}
+		j.run("deregister",
+			chromedp.Navigate(e.URL+"/account/deregister"),
+			chromedp.Click(chromedp.CSS(`form[action="/account/privacy/requests"] button`)),
+			chromedp.WaitVisible(chromedp.CSS("#code")))
+		j.run("confirm with the code",
+			chromedp.SendKeys(chromedp.CSS("#code"), e.SMS.Code(t, sh.Phone)),
+			chromedp.Submit(chromedp.CSS("#code")),
+			chromedp.WaitVisible(chromedp.CSS("h1#deregistered")))
+		if h := j.text("h1"); h != "账户已注销" {
+			t.Fatalf("after confirming: %q", h)
+		}
+		j.run("back home", chromedp.Navigate(e.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`a[href="/signin"]`)))
+	})
+}
