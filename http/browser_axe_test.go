@@ -1,15 +1,18 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"os"
+	"path"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"minimall"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
 )
@@ -70,6 +73,10 @@ func TestAccessibility(t *testing.T) {
 		"GET /account/privacy/requests/{id}": {copyRequest},
 		"GET /account/privacy/requests/{id}/export": {copyRequest + "/export?format=html"}, // the JSON copy is no page
 		"GET /account/deregister":                   {"/account/deregister"},
+		"GET /console/signin":                       {"/console/signin"},
+		"GET /console":                              {"/console"},
+		"GET /console/rights":                       {"/console/rights"},
+		"GET /console/rights/{id}":                  {"/console/rights/" + path.Base(copyRequest)},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture
@@ -87,23 +94,53 @@ func TestAccessibility(t *testing.T) {
 		paths = append(paths, ps...)
 	}
 	sort.Strings(paths)
+	_, dpoToken, err := e.Kernel.Operators.Add(context.Background(), minimall.RoleDPO)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, lang := range []string{"zh-CN", "en"} {
 		j := startJourney(t, e, lang)
 		j.signIn(sh.MemberName, sh.Password)
 		for _, path := range paths {
+			if strings.HasPrefix(path, "/console") {
+				continue // below, signed in as an operator
+			}
 			j.run("open "+path, chromedp.Navigate(e.URL+path), chromedp.WaitReady(chromedp.CSS("body")))
-			raw := value(j, "axe on "+path, chromedp.Evaluate[string](string(axe)+`;
-				(async () => JSON.stringify((await axe.run(document, {resultTypes: ["violations"]})).violations))()`,
-				chromedp.EvalAwaitPromise))
-			var vs []axeViolation
-			if err := json.Unmarshal([]byte(raw), &vs); err != nil {
-				t.Fatalf("axe on %s: %v", path, err)
+			checkAxe(t, path, lang, runAxe(j, string(axe), path))
+		}
+		j.run("sign in to the console", chromedp.Navigate(e.URL+"/console/signin"))
+		checkAxe(t, "/console/signin", lang, runAxe(j, string(axe), "/console/signin"))
+		j.run("console sign-in",
+			chromedp.SendKeys(chromedp.CSS("#token"), dpoToken),
+			chromedp.SendKeys(chromedp.CSS("#ticket"), "AXE-1"),
+			chromedp.Submit(chromedp.CSS("#token")),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/rights"]`)))
+		for _, path := range paths {
+			if strings.HasPrefix(path, "/console") && path != "/console/signin" {
+				j.run("open "+path, chromedp.Navigate(e.URL+path), chromedp.WaitReady(chromedp.CSS("body")))
+				checkAxe(t, path, lang, runAxe(j, string(axe), path))
 			}
-			for _, v := range vs {
-				if v.Impact == "serious" || v.Impact == "critical" {
-					t.Errorf("%s (%s): %s %s — %s, at %v", path, lang, v.Impact, v.ID, v.Help, v.Nodes)
-				}
-			}
+		}
+	}
+}
+
+// runAxe runs axe-core on the page shown and returns its violations, JSON.
+func runAxe(j *journey, axe, path string) string {
+	return value(j, "axe on "+path, chromedp.Evaluate[string](axe+`;
+		(async () => JSON.stringify((await axe.run(document, {resultTypes: ["violations"]})).violations))()`,
+		chromedp.EvalAwaitPromise))
+}
+
+// checkAxe fails the test for each serious or critical violation.
+func checkAxe(t *testing.T, path, lang, raw string) {
+	t.Helper()
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+		t.Fatalf("axe on %s: %v", path, err)
+	}
+	for _, v := range vs {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("%s (%s): %s %s — %s, at %v", path, lang, v.Impact, v.ID, v.Help, v.Nodes)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"minimall"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
 )
@@ -319,5 +320,77 @@ func TestJourneyDataAndDeregistration(t *testing.T) {
 			t.Fatalf("after confirming: %q", h)
 		}
 		j.run("back home", chromedp.Navigate(e.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`a[href="/signin"]`)))
+	})
+}
+
+// TestJourneyConsoleAnswers (四(八)): a DPO signs in to the console with
+// their token and a ticket, finds a verified request in the rights queue
+// and answers it before its deadline; the audit log keeps the ticket, and
+// the person's data page shows the DPO by role.
+func TestJourneyConsoleAnswers(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13800138999", "console_subject")
+		// Deleting everything on a ground waits, once verified, for the DPO.
+		r := e.Do(t, "POST", "/api/v1/rights/requests", map[string]any{"kind": "delete", "all": true, "ground": "no_consent"}, testenv.Bearer(sh.Token)...)
+		if r.Status != 201 {
+			t.Fatalf("file a request: %d %s", r.Status, r.Body)
+		}
+		var filed struct{ ID string }
+		r.JSON(t, &filed)
+		if r := e.Do(t, "POST", "/api/v1/rights/requests/"+filed.ID+"/verify", map[string]string{"code": e.SMS.Code(t, sh.Phone)}, testenv.Bearer(sh.Token)...); r.Status != 200 {
+			t.Fatalf("verify: %d %s", r.Status, r.Body)
+		}
+		_, token, err := e.Kernel.Operators.Add(context.Background(), minimall.RoleDPO)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := startJourney(t, e, "en")
+		j.run("sign in to the console",
+			chromedp.Navigate(e.URL+"/console/signin"),
+			chromedp.SendKeys(chromedp.CSS("#token"), token),
+			chromedp.SendKeys(chromedp.CSS("#ticket"), "DPO-2026-17"),
+			chromedp.Submit(chromedp.CSS("#token")),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/rights"]`)))
+		j.run("open the queue",
+			chromedp.Click(chromedp.CSS(`a[href="/console/rights"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/rights/`+filed.ID+`"]`)))
+		j.run("open the request",
+			chromedp.Click(chromedp.CSS(`a[href="/console/rights/`+filed.ID+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".status")))
+		if s := j.text(".status"); s != "In progress" {
+			t.Fatalf("the request's state: %q", s)
+		}
+		j.run("answer it",
+			chromedp.Click(chromedp.CSS(`form[action$="/answer"] button`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/answer"]`)))
+		if s := j.text(".status"); s != "Answered" {
+			t.Fatalf("after answering, the state shown is %q", s)
+		}
+		var req struct {
+			State        string    `json:"state"`
+			DueAt        time.Time `json:"due_at"`
+			ClosedAt     time.Time `json:"closed_at"`
+			AnsweredLate bool      `json:"answered_late"`
+		}
+		e.Do(t, "GET", "/api/v1/ops/rights/requests/"+filed.ID, nil, "Authorization", "Bearer "+token, "X-Access-Reason", "DPO-2026-17").JSON(t, &req)
+		if req.State != "answered" || req.AnsweredLate || !req.ClosedAt.Before(req.DueAt) {
+			t.Errorf("the request: %+v; want answered before its deadline", req)
+		}
+		// The answer is in the audit log under the ticket the console named.
+		if err := e.Kernel.AuditFlush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := e.Kernel.AuditFind(context.Background(), sh.Subject, time.Time{}, time.Time{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, rec := range recs {
+			found = found || strings.HasPrefix(rec.Actor, "operator:") && strings.Contains(rec.Ref, "DPO-2026-17")
+		}
+		if !found {
+			t.Error("no audit entry of the DPO's answer carries the console's ticket")
+		}
 	})
 }

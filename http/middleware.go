@@ -185,7 +185,14 @@ func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 			s.problem(w, r, minimall.Errorf(minimall.Denied, "", "Cross-site request refused. 拒绝跨站请求。"))
 			return
 		}
-		if a.Kind == minimall.Operator {
+		if a.Kind == minimall.Operator && fromCookie && isPagePath(r.URL.Path) {
+			// The console: the ticket the operator works on is kept in a
+			// cookie, and each action's form names it again (console.go).
+			a.Reason = ""
+			if c, err := r.Cookie(reasonCookie); err == nil && privacy.ValidAccessReason(c.Value) {
+				a.Reason = c.Value
+			}
+		} else if a.Kind == minimall.Operator {
 			reason := r.Header.Get("X-Access-Reason")
 			if !privacy.ValidAccessReason(reason) {
 				s.problem(w, r, minimall.Errorf(minimall.Invalid, "", "Operator requests need X-Access-Reason: a ticket or request id (%s). 操作员请求须注明工单号。", privacy.AccessReasonRule))

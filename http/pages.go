@@ -213,6 +213,9 @@ func (s *Server) registerPages() {
 	if s.Carts != nil && s.Catalog != nil {
 		s.registerOrderPages()
 	}
+	if s.Operators != nil {
+		s.registerConsolePages()
+	}
 }
 
 // handlePage registers a page route: like handle, but not part of the

@@ -8,6 +8,7 @@ package rights
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"minimall"
@@ -233,3 +234,6 @@ type Answer struct {
 	Erased         bool                     `json:"erased,omitempty"`
 	Message        string                   `json:"message,omitempty"`
 }
+
+// RefusalReasons lists the reason codes a request may be refused with.
+func RefusalReasons() []string { return slices.Clone(refusalReasons) }

@@ -1,0 +1,200 @@
+package http
+
+import (
+	nethttp "net/http"
+	"net/url"
+	"time"
+
+	"minimall"
+	"minimall/privacy"
+	"minimall/rights"
+)
+
+// The operators' console at /console: an operator signs in with their
+// token and the ticket they work on (kept in a cookie); every action's
+// form names the ticket again, and the audit log records it.
+
+// reasonCookie keeps the console's current ticket (X-Access-Reason's
+// value for the pages): a necessary cookie of the console.
+const reasonCookie = "minimall_ticket"
+
+func (s *Server) registerConsolePages() {
+	s.handlePage("GET /console/signin", s.pageConsoleSignIn)
+	s.handlePage("POST /console/signin", s.pageConsoleSignInPost)
+	s.handlePage("GET /console", s.pageConsole)
+	s.handlePage("POST /console/signout", s.pageConsoleSignOut)
+	if s.Rights != nil {
+		s.handlePage("GET /console/rights", s.pageConsoleRights)
+		s.handlePage("GET /console/rights/{id}", s.pageConsoleRequest)
+		s.handlePage("POST /console/rights/{id}/answer", s.pageConsoleAnswer)
+		s.handlePage("POST /console/rights/{id}/refuse", s.pageConsoleRefuse)
+	}
+}
+
+// operatorPage returns the signed-in operator with a ticket, or sends the
+// browser to the console's sign-in and reports false.
+func (s *Server) operatorPage(w nethttp.ResponseWriter, r *nethttp.Request) (minimall.Actor, bool) {
+	a := minimall.ActorFromContext(r.Context())
+	if a.Kind == minimall.Operator && a.Reason != "" {
+		return a, true
+	}
+	seeOther(w, r, "/console/signin")
+	return a, false
+}
+
+// actionTicket checks the ticket an action's form names and makes it the
+// actor's reason for this action; it answers the refusal itself.
+func (s *Server) actionTicket(w nethttp.ResponseWriter, r *nethttp.Request, a *minimall.Actor) bool {
+	t := r.PostForm.Get("ticket")
+	if !privacy.ValidAccessReason(t) {
+		s.pageError(w, r, minimall.Errorf(minimall.Invalid, "", "Name the ticket or request this action is for (%s). 请注明此操作所依据的工单或请求号。", privacy.AccessReasonRule))
+		return false
+	}
+	a.Reason = t
+	return true
+}
+
+type consoleSignInData struct {
+	Ticket string
+	Error  string
+}
+
+// pageConsoleSignIn handles "GET /console/signin".
+func (s *Server) pageConsoleSignIn(w nethttp.ResponseWriter, r *nethttp.Request) {
+	s.render(w, r, nethttp.StatusOK, "console_signin", "console.signin", consoleSignInData{})
+}
+
+// pageConsoleSignInPost handles "POST /console/signin": the operator's
+// token goes into the session cookie, the ticket into the console's.
+func (s *Server) pageConsoleSignInPost(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
+		return
+	}
+	token, ticket := r.PostForm.Get("token"), r.PostForm.Get("ticket")
+	d := consoleSignInData{Ticket: ticket}
+	a, err := s.Operators.Authenticate(r.Context(), token)
+	switch {
+	case err != nil || a.Kind != minimall.Operator:
+		d.Error = message("console.badtoken", langOf(r))
+	case !privacy.ValidAccessReason(ticket):
+		d.Error = message("console.badticket", langOf(r))
+	}
+	if d.Error != "" {
+		s.render(w, r, nethttp.StatusUnauthorized, "console_signin", "console.signin", d)
+		return
+	}
+	secure := s.TLSCert != ""
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(consoleSession / time.Second),
+		HttpOnly: true, SameSite: nethttp.SameSiteStrictMode, Secure: secure})
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: reasonCookie, Value: ticket, Path: "/console", MaxAge: int(consoleSession / time.Second),
+		HttpOnly: true, SameSite: nethttp.SameSiteStrictMode, Secure: secure})
+	seeOther(w, r, "/console")
+}
+
+// consoleSession is how long a console sign-in lasts.
+const consoleSession = 8 * time.Hour
+
+// pageConsoleSignOut handles "POST /console/signout".
+func (s *Server) pageConsoleSignOut(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
+		return
+	}
+	s.clearSession(w)
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: reasonCookie, Value: "", Path: "/console", MaxAge: -1, HttpOnly: true, SameSite: nethttp.SameSiteStrictMode, Secure: s.TLSCert != ""})
+	seeOther(w, r, "/console/signin")
+}
+
+type consoleData struct {
+	Role   minimall.Role
+	Ticket string
+}
+
+// pageConsole handles "GET /console": who is signed in, on which ticket,
+// and the views of the role.
+func (s *Server) pageConsole(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok {
+		return
+	}
+	s.render(w, r, nethttp.StatusOK, "console", "console.title", consoleData{Role: a.Role, Ticket: a.Reason})
+}
+
+type consoleRightsData struct {
+	Requests []*rights.Request
+	State    string
+	Now      time.Time
+	Ticket   string
+}
+
+// pageConsoleRights handles "GET /console/rights": the rights queue,
+// overdue first, then by deadline; ?state= filters.
+func (s *Server) pageConsoleRights(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok {
+		return
+	}
+	state := r.URL.Query().Get("state")
+	list, err := s.Rights.List(r.Context(), a, rights.Filter{State: rights.State(state)})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, nethttp.StatusOK, "console_rights", "console.rights", consoleRightsData{Requests: list, State: state, Now: s.Clock.Now(), Ticket: a.Reason})
+}
+
+type consoleRequestData struct {
+	Request *rights.Request
+	Reasons []string
+	Ticket  string
+	Error   string
+}
+
+// pageConsoleRequest handles "GET /console/rights/{id}".
+func (s *Server) pageConsoleRequest(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok {
+		return
+	}
+	s.consoleRequest(w, r, a, nethttp.StatusOK, "")
+}
+
+func (s *Server) consoleRequest(w nethttp.ResponseWriter, r *nethttp.Request, a minimall.Actor, status int, msg string) {
+	req, err := s.Rights.Get(r.Context(), a, r.PathValue("id"), "")
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "console_request", "console.request", consoleRequestData{Request: req, Reasons: rights.RefusalReasons(), Ticket: a.Reason, Error: msg})
+}
+
+// pageConsoleAnswer handles "POST /console/rights/{id}/answer".
+func (s *Server) pageConsoleAnswer(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok || !s.checkForm(w, r) || !s.actionTicket(w, r, &a) {
+		return
+	}
+	_, err := s.Rights.Answer(r.Context(), a, r.PathValue("id"))
+	s.afterConsoleAction(w, r, a, err)
+}
+
+// pageConsoleRefuse handles "POST /console/rights/{id}/refuse".
+func (s *Server) pageConsoleRefuse(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok || !s.checkForm(w, r) || !s.actionTicket(w, r, &a) {
+		return
+	}
+	_, err := s.Rights.Refuse(r.Context(), a, r.PathValue("id"), r.PostForm.Get("reason"))
+	s.afterConsoleAction(w, r, a, err)
+}
+
+// afterConsoleAction shows the request again: refused actions with why.
+func (s *Server) afterConsoleAction(w nethttp.ResponseWriter, r *nethttp.Request, a minimall.Actor, err error) {
+	switch code := minimall.ErrorCode(err); {
+	case err == nil:
+		seeOther(w, r, "/console/rights/"+url.PathEscape(r.PathValue("id")))
+	case code == minimall.Internal:
+		s.pageError(w, r, err)
+	default:
+		s.consoleRequest(w, r, a, statuses[code], localize(minimall.ErrorMessage(err), langOf(r)))
+	}
+}
