@@ -160,6 +160,7 @@ func TestJourneyVisitorSearches(t *testing.T) {
 		j.run("search 耳机",
 			chromedp.SendKeys(chromedp.CSS("#q"), "耳机"),
 			chromedp.SendKeys(chromedp.CSS("#q"), "\r"),
+			chromedp.WaitVisible(chromedp.CSS("#q2")), // the results page's own search box
 			chromedp.WaitVisible(chromedp.CSS(".cards")))
 		loc := value(j, "read the address", chromedp.Location())
 		results := j.text(".cards")
