@@ -111,6 +111,7 @@ minimall demo
   DPO operator %[4]s, token (shown once): %[5]s
     curl -H 'Authorization: Bearer %[5]s' -H 'X-Access-Reason: DEMO-1' %[1]s/api/v1/ops/clock
 `, base, m.Config.DataDir, m.Config.KeysDir, id, token)
+	fmt.Fprint(stdout, browserWalkthrough(base, m.Sandboxes.SMS.URL()))
 	fmt.Fprintf(stdout, "sandbox partners (records in %s; GET <url>/requests lists what each received):\n", m.Config.SandboxDir)
 	for _, sb := range m.Sandboxes.All() {
 		fmt.Fprintf(stdout, "  %-9s %s\n", sb.Name(), sb.URL())
@@ -121,6 +122,22 @@ minimall demo
 	}
 	fmt.Fprintf(stdout, "\n%s\nPress Ctrl-C to stop.\n", walkthrough)
 	return nil
+}
+
+// browserWalkthrough is what a person does in the browser, in the order
+// the README gives it; base is the shop, sms the SMS sandbox (where a
+// texted code can be read, as a phone would).
+func browserWalkthrough(base, sms string) string {
+	return fmt.Sprintf(`
+In the browser, at %[1]s/ (Chinese, or English with the switch at the top):
+  1. Pick a category, search 耳机, open an item.
+  2. Register (免费注册) with a phone number such as 13800138000; the texted code is at
+     %[2]s/sms/last?phone=13800138000
+  3. Add the item to the cart, check out (a name, an address, a phone), pay on the payment sandbox's page.
+  4. 隐私设置 (Privacy): turn recommendations on and off; 我的数据 (My data): who opened your data and why,
+     what was shared, a copy to download; 注销账户: deregister.
+  5. The operators' console: %[1]s/console/signin with the DPO token below and a ticket such as DEMO-1.
+`, base, sms)
 }
 
 // walkthrough is the README's walk-through of the demo: register, sign

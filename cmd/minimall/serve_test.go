@@ -122,6 +122,10 @@ func TestDemo(t *testing.T) {
 	if token == "" || base == nil || !strings.Contains(text.String(), data+".keys") {
 		t.Fatalf("demo output:\n%s", text.String())
 	}
+	if !strings.Contains(text.String(), "shop:     "+base[1]+"/") || !strings.Contains(text.String(), base[1]+"/console/signin") {
+		t.Fatalf("demo does not print the shop's address and the browser walk-through:\n%s", text.String())
+	}
+	mustGet(t, http.DefaultClient, base[1]+"/", "", 200)
 	mustGet(t, http.DefaultClient, base[1]+"/healthz", "", 200)
 	mustGet(t, http.DefaultClient, base[1]+"/api/v1/openapi.json", "", 200)
 	mustGet(t, http.DefaultClient, base[1]+"/api/v1/ops/clock", token, 200)
