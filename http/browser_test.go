@@ -395,3 +395,42 @@ func TestJourneyConsoleAnswers(t *testing.T) {
 		}
 	})
 }
+
+// TestItemPageWeight: the item page's HTML, stylesheet and scripts
+// together stay under 60 KB (images aside), and its first contentful
+// paint, from the browser's Performance API, is reported.
+func TestItemPageWeight(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}})
+	sh := e.Register(t, "13800138121", "weight_member")
+	j := startJourney(t, e, "zh-CN")
+	j.signIn(sh.MemberName, sh.Password)
+	j.run("open an item", chromedp.Navigate(e.URL+"/items/"+ids[0]), chromedp.WaitVisible(chromedp.CSS(".buy")))
+	type resource struct {
+		Name, Type string
+		Size       float64
+	}
+	res := value(j, "resources", chromedp.Evaluate[[]resource](`[
+		...performance.getEntriesByType("navigation").map(e => ({Name: e.name, Type: "document", Size: e.decodedBodySize})),
+		...performance.getEntriesByType("resource").map(e => ({Name: e.name, Type: e.initiatorType, Size: e.decodedBodySize})),
+	]`))
+	total := 0.0
+	for _, r := range res {
+		if r.Type == "img" || strings.Contains(r.Name, "/images/") {
+			continue
+		}
+		total += r.Size
+		t.Logf("%s %s: %.0f bytes", r.Type, r.Name, r.Size)
+	}
+	if total == 0 || total > 60*1024 {
+		t.Errorf("the item page's HTML, CSS and scripts weigh %.0f bytes; the budget is 60 KB", total)
+	}
+	// The paint entry may come after the load: wait for it (the budget bounds the wait).
+	fcp := value(j, "first contentful paint", chromedp.Evaluate[float64](`new Promise(done => new PerformanceObserver(list => {
+			for (const e of list.getEntries()) if (e.name === "first-contentful-paint") done(e.startTime);
+		}).observe({type: "paint", buffered: true}))`, chromedp.EvalAwaitPromise))
+	t.Logf("item page: %.1f KB without images, first contentful paint %.0f ms", total/1024, fcp)
+	if fcp < 0 {
+		t.Error("the browser reported no first contentful paint")
+	}
+}
