@@ -77,6 +77,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /console":                              {"/console"},
 		"GET /console/rights":                       {"/console/rights"},
 		"GET /console/rights/{id}":                  {"/console/rights/" + path.Base(copyRequest)},
+		"GET /cookies":                              {"/cookies"},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

@@ -211,6 +211,15 @@ var messages = map[string][2]string{
 	"console.answer":            {"答复（执行请求）", "Answer (carry out the request)"},
 	"console.refuse":            {"拒绝", "Refuse"},
 	"console.reason":            {"拒绝理由", "Reason"},
+	"foot.cookies":              {"Cookie 说明", "Cookies"},
+	"cookies.title":             {"本站使用的 Cookie", "The cookies this site uses"},
+	"cookies.note":              {"本站只使用网站运行所必需的 Cookie，不使用广告或跟踪 Cookie；必需的 Cookie 无需征得同意即可设置，其余 Cookie 只在你同意后设置。", "This site uses only the cookies it needs to work, none for ads or tracking; necessary cookies are set without asking, any other only after you agree."},
+	"cookies.name":              {"名称", "Name"},
+	"cookies.purpose":           {"用途", "Purpose"},
+	"cookies.lifetime":          {"保存期限", "Kept for"},
+	"cookies.kind":              {"类型", "Kind"},
+	"cookies.necessary":         {"必需", "Necessary"},
+	"cookies.optional":          {"可选", "Optional"},
 }
 
 // message returns key in language l; an unknown key is returned as is

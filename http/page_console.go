@@ -155,16 +155,12 @@ func (s *Server) pageConsoleRequest(w nethttp.ResponseWriter, r *nethttp.Request
 	if !ok {
 		return
 	}
-	s.consoleRequest(w, r, a, nethttp.StatusOK, "")
-}
-
-func (s *Server) consoleRequest(w nethttp.ResponseWriter, r *nethttp.Request, a minimall.Actor, status int, msg string) {
 	req, err := s.Rights.Get(r.Context(), a, r.PathValue("id"), "")
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "console_request", "console.request", consoleRequestData{Request: req, Reasons: rights.RefusalReasons(), Ticket: a.Reason, Error: msg})
+	s.render(w, r, nethttp.StatusOK, "console_request", "console.request", consoleRequestData{Request: req, Reasons: rights.RefusalReasons(), Ticket: a.Reason})
 }
 
 // pageConsoleAnswer handles "POST /console/rights/{id}/answer".
@@ -195,6 +191,14 @@ func (s *Server) afterConsoleAction(w nethttp.ResponseWriter, r *nethttp.Request
 	case code == minimall.Internal:
 		s.pageError(w, r, err)
 	default:
-		s.consoleRequest(w, r, a, statuses[code], localize(minimall.ErrorMessage(err), langOf(r)))
+		// The request again, with why the action was refused; if the
+		// operator may not even see it, the refusal alone.
+		req, gerr := s.Rights.Get(r.Context(), a, r.PathValue("id"), "")
+		if gerr != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		s.render(w, r, statuses[code], "console_request", "console.request", consoleRequestData{Request: req, Reasons: rights.RefusalReasons(),
+			Ticket: a.Reason, Error: localize(minimall.ErrorMessage(err), langOf(r))})
 	}
 }

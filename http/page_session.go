@@ -9,6 +9,7 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/privacy"
 )
 
 // registerSessionPages registers signing in and out, the language switch,
@@ -18,6 +19,7 @@ func (s *Server) registerSessionPages() {
 	s.handlePage("GET /static/{file}", nethttp.StripPrefix("/static/", nethttp.FileServerFS(static)).ServeHTTP)
 	s.handlePage("GET /images/items/{id}", s.pageItemImage)
 	s.handlePage("POST /lang", s.pageLang)
+	s.handlePage("GET /cookies", s.pageCookies)
 	if s.Accounts != nil {
 		s.handlePage("GET /signin", s.pageSignIn)
 		s.handlePage("POST /signin", s.pageSignInPost)
@@ -42,6 +44,26 @@ func (s *Server) pageLang(w nethttp.ResponseWriter, r *nethttp.Request) {
 }
 
 const langCookieLife = 365 * 24 * time.Hour
+
+// cookieView is a declared cookie in the page's language.
+type cookieView struct {
+	Name, Purpose, Lifetime string
+	Necessary               bool
+}
+
+// pageCookies handles "GET /cookies": every cookie the site may set, why,
+// for how long, and whether it is necessary (the registry's list).
+func (s *Server) pageCookies(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var list []cookieView
+	for _, c := range privacy.Cookies() {
+		v := cookieView{Name: c.Name, Purpose: c.Purpose, Lifetime: c.Lifetime, Necessary: c.Necessary}
+		if langOf(r) == en {
+			v.Purpose, v.Lifetime = c.PurposeEN, c.LifeEN
+		}
+		list = append(list, v)
+	}
+	s.render(w, r, nethttp.StatusOK, "cookies", "cookies.title", list)
+}
 
 type signInData struct {
 	Login string // kept after a failed attempt; never the password

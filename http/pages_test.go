@@ -49,6 +49,12 @@ func (b *browser) do(req *http.Request) *page {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	p := &page{Status: resp.StatusCode, Header: resp.Header, HTML: string(body)}
+	// Every cookie a page sets is declared in the registry (privacy/cookies.go).
+	for _, c := range resp.Cookies() {
+		if !privacy.CookieDeclared(c.Name) {
+			b.t.Errorf("%s %s set the undeclared cookie %q", req.Method, req.URL.Path, c.Name)
+		}
+	}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		b.last = p.HTML
 	}
@@ -517,4 +523,46 @@ func TestPagesMyData(t *testing.T) {
 			t.Errorf("signing in after deregistration: %d", r.Status)
 		}
 	})
+}
+
+// TestPagesConsole: the console refuses an unknown token and a missing
+// ticket; an action without a ticket, or by a role that may not take it,
+// is refused and changes nothing.
+func TestPagesConsole(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	ctx := context.Background()
+	_, cs, err := e.Kernel.Operators.Add(ctx, minimall.RoleCustomerService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := e.Register(t, "13800138131", "console_target")
+	r := e.Do(t, "POST", "/api/v1/rights/requests", map[string]any{"kind": "delete", "all": true, "ground": "no_consent"}, testenv.Bearer(sh.Token)...)
+	var filed struct{ ID string }
+	r.JSON(t, &filed)
+	e.Do(t, "POST", "/api/v1/rights/requests/"+filed.ID+"/verify", map[string]string{"code": e.SMS.Code(t, sh.Phone)}, testenv.Bearer(sh.Token)...)
+	b := newBrowser(t, e, "en")
+	if p := b.get("/console"); p.Status != 303 || p.Header.Get("Location") != "/console/signin" {
+		t.Fatalf("the console without signing in: %d %s", p.Status, p.Header.Get("Location"))
+	}
+	b.get("/console/signin")
+	if p := b.post("/console/signin", url.Values{"token": {"mmo_nope"}, "ticket": {"T-1"}}); p.Status != 401 {
+		t.Errorf("an unknown token: %d", p.Status)
+	}
+	if p := b.post("/console/signin", url.Values{"token": {cs}, "ticket": {"张三 asked"}}); p.Status != 401 || strings.Contains(p.HTML, cs) {
+		t.Errorf("a ticket that is free text: %d (and the token must not come back)", p.Status)
+	}
+	mustPage(t, b.post("/console/signin", url.Values{"token": {cs}, "ticket": {"CS-9"}}), 303, "console sign-in")
+	b.get("/console/rights/" + filed.ID)
+	if p := b.post("/console/rights/"+filed.ID+"/answer", url.Values{}); p.Status != 400 {
+		t.Errorf("an action without a ticket: %d", p.Status)
+	}
+	if p := b.post("/console/rights/"+filed.ID+"/answer", url.Values{"ticket": {"CS-9"}}); p.Status != 403 {
+		t.Errorf("customer service answering a deletion: %d, want 403 (the DPO's)", p.Status)
+	}
+	var req struct{ State string }
+	r = e.Do(t, "GET", "/api/v1/rights/requests/"+filed.ID, nil, testenv.Bearer(sh.Token)...)
+	r.JSON(t, &req)
+	if req.State == "answered" {
+		t.Error("a refused console action answered the request")
+	}
 }

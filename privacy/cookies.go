@@ -1,0 +1,41 @@
+package privacy
+
+// Cookies are declared like fields: a cookie the site sets is in this
+// list with why and for how long, the cookies page shows the list, and a
+// test checks every Set-Cookie a page answers against it. All of them are
+// necessary today; an optional cookie would be set only after the visitor
+// accepts it.
+
+// Cookie is one cookie the site may set.
+type Cookie struct {
+	Name      string
+	Purpose   string // Chinese
+	PurposeEN string
+	Lifetime  string // Chinese
+	LifeEN    string
+	Necessary bool // set without asking: the site does not work without it
+}
+
+var cookies = []Cookie{
+	{Name: "minimall_session", Purpose: "保持登录状态（会话令牌）", PurposeEN: "Keeps you signed in (the session token)",
+		Lifetime: "登录后30天，或退出登录时删除；运营后台为8小时", LifeEN: "30 days after signing in, or until you sign out; 8 hours in the console", Necessary: true},
+	{Name: "minimall_csrf", Purpose: "防止其他网站冒用你的身份提交表单", PurposeEN: "Stops other sites from sending forms in your name",
+		Lifetime: "关闭浏览器时删除", LifeEN: "Until the browser closes", Necessary: true},
+	{Name: "minimall_lang", Purpose: "记住你选择的语言", PurposeEN: "Remembers the language you chose",
+		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
+	{Name: "minimall_ticket", Purpose: "运营后台：记住操作员当前处理的工单号，写入审计日志", PurposeEN: "Console: the ticket an operator works on, written to the audit log",
+		Lifetime: "8小时", LifeEN: "8 hours", Necessary: true},
+}
+
+// Cookies returns the declared cookies.
+func Cookies() []Cookie { return append([]Cookie(nil), cookies...) }
+
+// CookieDeclared reports whether name is a declared cookie.
+func CookieDeclared(name string) bool {
+	for _, c := range cookies {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
