@@ -13,9 +13,9 @@ import (
 
 	"minimall"
 	"minimall/catalog"
-	"minimall/privacy"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
+	"minimall/privacy"
 )
 
 // browser is a cookie-keeping client that does not follow redirects, so a
