@@ -329,3 +329,9 @@ func (s *Service) Decisions(ctx context.Context, subject minimall.SubjectID) ([]
 	}
 	return out, nil
 }
+
+// ReasonText returns an appeal reason code's text in Chinese and English.
+func ReasonText(code string) (zh, en string) {
+	t := reasons[code]
+	return t[0], t[1]
+}

@@ -49,7 +49,15 @@ func TestAccessibility(t *testing.T) {
 	placed := b.post("/checkout", url.Values{"name": {"张三"}, "address": {"浙江省杭州市西湖区文三路100号"}, "phone": {"13900009999"}})
 	b.get("/items/" + ids[1])
 	b.post("/cart/items", url.Values{"item": {ids[1]}})
+	b.get("/account/privacy")
+	b.post("/account/privacy/functions", url.Values{"feature": {"recommendation"}, "action": {"grant"}})
 	searched := b.post("/search", url.Values{"q": {"耳机"}})
+	b.get(searched.Header.Get("Location"))
+	b.get(searched.Header.Get("Location")) // ranked by the first search: an automated decision
+	decisions, err := e.Decisions.List(context.Background(), minimall.ShopperActor(sh.Subject))
+	if err != nil || len(decisions) == 0 {
+		t.Fatalf("no automated decision for the decision page (%v)", err)
+	}
 	b.get("/account/privacy/data")
 	copyRequest := b.post("/account/privacy/requests", url.Values{"kind": {"copy"}}).Header.Get("Location")
 	b.get(copyRequest)
@@ -78,6 +86,12 @@ func TestAccessibility(t *testing.T) {
 		"GET /console/rights":                       {"/console/rights"},
 		"GET /console/rights/{id}":                  {"/console/rights/" + path.Base(copyRequest)},
 		"GET /cookies":                              {"/cookies"},
+		"GET /account/footprints":                   {"/account/footprints"},
+		"GET /account/searches":                     {"/account/searches"},
+		"GET /account/consents":                     {"/account/consents"},
+		"GET /account/decisions":                    {"/account/decisions"},
+		"GET /account/decisions/{id}":               {"/account/decisions/" + decisions[0].ID},
+		"GET /contact":                              {"/contact"},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

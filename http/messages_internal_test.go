@@ -28,6 +28,12 @@ func TestMessagesComplete(t *testing.T) {
 	for _, s := range []string{"created", "in_transit", "delivered"} {
 		used["track."+s] = true
 	}
+	for _, st := range []string{"none", "appealed", "answered"} {
+		used["appeal.state."+st] = true
+	}
+	for _, topic := range rights.ComplaintTopics {
+		used["topic."+topic] = true
+	}
 	for _, k := range []rights.Kind{rights.Access, rights.Copy, rights.Correct, rights.Delete, rights.Deregister, rights.Appeal, rights.Complaint} {
 		used["kind."+string(k)] = true
 	}

@@ -85,6 +85,24 @@ var pageFuncs = template.FuncMap{
 // page's language.
 func langFuncs(l lang) template.FuncMap {
 	return template.FuncMap{
+		// pick returns the text in the page's language of a pair.
+		"pick": func(zhText, enText string) string {
+			if l == en {
+				return enText
+			}
+			return zhText
+		},
+		// side returns the page's side of "中文 / English".
+		"side": func(s string) string {
+			zhPart, enPart, ok := strings.Cut(s, " / ")
+			switch {
+			case !ok:
+				return s
+			case l == en:
+				return enPart
+			}
+			return zhPart
+		},
 		// field names a registry field, e.g. "收货人电话" or "recipient's phone".
 		"field": func(f string) string {
 			spec, ok := privacy.Spec(privacy.Field(f))
@@ -206,8 +224,12 @@ func (s *Server) registerPages() {
 	if s.Accounts != nil && s.Kernel != nil {
 		s.registerSignUpPages()
 		s.registerPrivacyPages()
+		s.registerHistoryPages()
 		if s.Rights != nil {
 			s.registerRightsPages()
+		}
+		if s.Decisions != nil {
+			s.registerDecisionPages()
 		}
 	}
 	if s.Carts != nil && s.Catalog != nil {

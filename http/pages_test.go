@@ -13,6 +13,7 @@ import (
 
 	"minimall"
 	"minimall/catalog"
+	"minimall/decision"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
 	"minimall/privacy"
@@ -565,4 +566,67 @@ func TestPagesConsole(t *testing.T) {
 	if req.State == "answered" {
 		t.Error("a refused console action answered the request")
 	}
+}
+
+// TestPagesHistory (二(二)1, 二(二)2, 四(四), 四(六), 八): footprints and
+// searches are listed and cleared; the consent history shows a grant; an
+// automated decision is explained and appealed; a complaint is filed with
+// its deadline.
+func TestPagesHistory(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		ctx := context.Background()
+		_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}})
+		sh := e.Register(t, "13800138141", "history_member")
+		b := newBrowser(t, e, "zh-CN")
+		b.get("/signin")
+		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		b.get("/items/" + ids[0])
+		p := b.get("/account/footprints")
+		if !strings.Contains(p.HTML, "主动降噪无线蓝牙耳机") {
+			t.Fatalf("footprints lack the item viewed: %.1500s", p.HTML)
+		}
+		mustPage(t, b.post("/account/footprints/clear", url.Values{}), 303, "clear footprints")
+		if p := b.get("/account/footprints"); strings.Contains(p.HTML, "主动降噪无线蓝牙耳机") {
+			t.Error("footprints still listed after clearing")
+		}
+		// With recommendations on, a search ranked by the earlier ones is an
+		// automated decision.
+		b.get("/account/privacy")
+		b.post("/account/privacy/functions", url.Values{"feature": {"recommendation"}, "action": {"grant"}})
+		loc := b.post("/search", url.Values{"q": {"耳机"}}).Header.Get("Location")
+		b.get(loc)
+		b.get(loc)
+		if p := b.get("/account/searches"); !strings.Contains(p.HTML, "耳机") {
+			t.Errorf("the search history lacks the search")
+		}
+		mustPage(t, b.post("/account/searches/clear", url.Values{}), 303, "clear searches")
+		if p := b.get("/account/searches"); strings.Contains(p.HTML, "<span>耳机</span>") {
+			t.Error("the search history still lists the search after clearing")
+		}
+		if p := b.get("/account/consents"); !strings.Contains(p.HTML, "recommendation") || !strings.Contains(p.HTML, "grant") {
+			t.Errorf("the consent history lacks the grant")
+		}
+		list, err := e.Decisions.List(ctx, minimall.ShopperActor(sh.Subject))
+		if err != nil || len(list) == 0 {
+			t.Fatalf("no automated decision to look at (%v)", err)
+		}
+		p = b.get("/account/decisions/" + list[0].ID)
+		mustPage(t, p, 200, "decision")
+		if !strings.Contains(p.HTML, `name="reason"`) {
+			t.Fatal("the decision page offers no appeal")
+		}
+		mustPage(t, b.post("/account/decisions/"+list[0].ID+"/appeal", url.Values{"reason": {decision.ReasonWantHuman}}), 303, "appeal")
+		if p := b.get("/account/decisions/" + list[0].ID); !strings.Contains(p.HTML, "已申诉") || strings.Contains(p.HTML, `name="reason"`) {
+			t.Error("after appealing, the decision page does not say so")
+		}
+		b.get("/contact")
+		p = b.post("/contact/complaints", url.Values{"topic": {"processing"}, "text": {"推荐太多了"}})
+		if p.Status != 201 || !strings.Contains(p.HTML, "投诉已受理") {
+			t.Errorf("a complaint: %d", p.Status)
+		}
+		if p := newBrowser(t, e, "en").get("/contact"); !strings.Contains(p.HTML, "dpo@minimall.example") || strings.Contains(p.HTML, `name="text"`) {
+			t.Error("a visitor at the contact page: the DPO's address, and no form")
+		}
+	})
 }
