@@ -37,6 +37,10 @@ func TestAccessibility(t *testing.T) {
 	}
 	e := testenv.Start(t, testkit.MustOpenSQLite(t))
 	_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}})
+	dpo := operatorHeaders(t, e, minimall.RoleDPO, "AXE-0")
+	if r := e.Do(t, "POST", "/api/v1/policy/versions", nil, dpo...); r.Status != 201 {
+		t.Fatalf("publish the policy: %d", r.Status)
+	}
 	sh := e.Register(t, "13800138555", "axe_member")
 	// A cart line and an order, so the cart, checkout and order pages
 	// have something to show.
@@ -92,9 +96,12 @@ func TestAccessibility(t *testing.T) {
 		"GET /account/decisions":                    {"/account/decisions"},
 		"GET /account/decisions/{id}":               {"/account/decisions/" + decisions[0].ID},
 		"GET /contact":                              {"/contact"},
-		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
-		"GET /static/{file}":                        nil,               // the stylesheet
-		"GET /images/items/{id}":                    nil,               // an item's picture
+		"GET /policy/versions":                      {"/policy/versions"},
+		"GET /policy/versions/{n}":                  {"/policy/versions/1"},
+		"GET /policy/accept":                        {"/policy/accept"}, // up to date: it leads to /policy
+		"GET /no/such/page":                         {"/no/such/page"},  // the 404 page; not a route
+		"GET /static/{file}":                        nil,                // the stylesheet
+		"GET /images/items/{id}":                    nil,                // an item's picture
 	}
 	for _, route := range e.Server.PageRoutes() {
 		if strings.HasPrefix(route, "POST ") {

@@ -258,6 +258,22 @@ var messages = map[string][2]string{
 	"appeal.state.none":         {"未申诉", "Not appealed"},
 	"appeal.state.appealed":     {"已申诉，等待复核", "Appealed; awaiting review"},
 	"appeal.state.answered":     {"已复核", "Reviewed"},
+	"policy.archive":            {"历史版本", "Earlier versions"},
+	"policy.archive.none":       {"尚未发布任何版本。", "No version published yet."},
+	"policy.kind.initial":       {"首个版本", "First version"},
+	"policy.kind.major":         {"重大变更", "Major change"},
+	"policy.kind.minor":         {"一般变更", "Minor change"},
+	"policy.kind.none":          {"无实质变更", "No change of substance"},
+	"policy.changed":            {"本次变更", "What changed"},
+	"policy.changed.none":       {"变更说明见新版本全文。", "The new version's text says what changed."},
+	"policy.banner.label":       {"隐私政策更新", "Privacy policy update"},
+	"policy.banner":             {"隐私政策有重大更新。在你同意新版本前，依赖你同意的附加功能暂停，基本功能不受影响。", "The privacy policy changed in a major way. Until you accept the new version, functions that rest on your consent are paused; basic functions go on."},
+	"policy.banner.go":          {"查看并同意", "Read and accept"},
+	"policy.accept":             {"同意新版隐私政策", "Accept the new privacy policy"},
+	"policy.accept.note":        {"以下是本次重大变更的内容。同意后，暂停的附加功能不会自动恢复，除非你勾选下面的选项；你也可以随时在隐私设置中逐项开启。", "These are the major changes. Accepting does not turn paused functions back on unless you tick the box below; you can also turn each on in privacy settings."},
+	"policy.read":               {"阅读全文：版本", "Read the whole text: version"},
+	"policy.renew":              {"同时恢复本次变更前我已同意的附加功能", "Also turn back on the additional functions I had agreed to before this change"},
+	"policy.accept.go":          {"我已阅读并同意", "I have read it and accept"},
 }
 
 // message returns key in language l; an unknown key is returned as is

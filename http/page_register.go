@@ -5,7 +5,6 @@ import (
 
 	"minimall"
 	"minimall/account"
-	"minimall/privacy/policy"
 )
 
 // registerSignUpPages registers sign-up: phone, then the code with a
@@ -16,9 +15,6 @@ func (s *Server) registerSignUpPages() {
 	s.handlePage("GET /register", s.pageRegister)
 	s.handlePage("POST /register/code", s.pageRegisterCode)
 	s.handlePage("POST /register", s.pageRegisterPost)
-	if s.Policy != nil {
-		s.handlePage("GET /policy", s.pagePolicy)
-	}
 }
 
 type registerData struct {
@@ -94,22 +90,4 @@ func (s *Server) formError(w nethttp.ResponseWriter, r *nethttp.Request, err err
 	}
 	*msg = localize(minimall.ErrorMessage(err), langOf(r))
 	s.render(w, r, statuses[code], page, titleKey, data)
-}
-
-// pagePolicy handles "GET /policy": the current privacy policy's text.
-func (s *Server) pagePolicy(w nethttp.ResponseWriter, r *nethttp.Request) {
-	var v *policy.Version
-	vs, err := s.Policy.Versions(r.Context())
-	if err == nil && len(vs) > 0 {
-		v, err = s.Policy.Version(r.Context(), vs[0].Version)
-	} else if err == nil {
-		var text string
-		text, err = s.Policy.Draft(r.Context())
-		v = &policy.Version{Version: s.Kernel.PolicyVersion(), Text: text}
-	}
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	s.render(w, r, nethttp.StatusOK, "policy", "policy.title", v)
 }

@@ -16,6 +16,7 @@ import (
 
 	"minimall"
 	"minimall/privacy"
+	"minimall/privacy/policy"
 )
 
 // The pages: server-rendered HTML from templates embedded in the binary,
@@ -150,6 +151,9 @@ type view struct {
 	CSRF     string
 	Path     string // the page's path, for the language switch; never a query
 	Data     any
+	// PolicyNotice is set while a signed-in person has not accepted the
+	// policy after a major change: every page shows the banner.
+	PolicyNotice *policy.Notice
 }
 
 // T returns the message key in the page's language.
@@ -181,12 +185,13 @@ func (s *Server) render(w nethttp.ResponseWriter, r *nethttp.Request, status int
 func (s *Server) newView(w nethttp.ResponseWriter, r *nethttp.Request, titleKey string, data any) *view {
 	l := langOf(r)
 	return &view{
-		Lang:     l,
-		Title:    message(titleKey, l),
-		SignedIn: minimall.ActorFromContext(r.Context()).Kind == minimall.Shopper,
-		CSRF:     s.csrfToken(w, r),
-		Path:     r.URL.Path,
-		Data:     data,
+		Lang:         l,
+		Title:        message(titleKey, l),
+		SignedIn:     minimall.ActorFromContext(r.Context()).Kind == minimall.Shopper,
+		CSRF:         s.csrfToken(w, r),
+		Path:         r.URL.Path,
+		Data:         data,
+		PolicyNotice: s.policyNotice(r),
 	}
 }
 
@@ -237,6 +242,9 @@ func (s *Server) registerPages() {
 	}
 	if s.Operators != nil {
 		s.registerConsolePages()
+	}
+	if s.Policy != nil && s.Kernel != nil {
+		s.registerPolicyPages()
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
 	"minimall/privacy"
+	"minimall/privacy/policy"
 )
 
 // browser is a cookie-keeping client that does not follow redirects, so a
@@ -627,6 +628,59 @@ func TestPagesHistory(t *testing.T) {
 		}
 		if p := newBrowser(t, e, "en").get("/contact"); !strings.Contains(p.HTML, "dpo@minimall.example") || strings.Contains(p.HTML, `name="text"`) {
 			t.Error("a visitor at the contact page: the DPO's address, and no form")
+		}
+	})
+}
+
+// TestPagesPolicyChange (六): after a major change every page a signed-in
+// person opens carries the banner; the acceptance page lists what changed
+// and does not turn paused functions back on unless asked; the archive
+// lists both versions.
+func TestPagesPolicyChange(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		dpo := operatorHeaders(t, e, minimall.RoleDPO, "POL-9")
+		mustStatus(t, e.Do(t, "POST", "/api/v1/policy/versions", nil, dpo...), 201, "publish v1")
+		sh := e.Register(t, "13800138151", "policy_page_member")
+		b := newBrowser(t, e, "zh-CN")
+		b.get("/signin")
+		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		b.get("/account/privacy")
+		b.post("/account/privacy/functions", url.Values{"feature": {"recommendation"}, "action": {"grant"}})
+		if p := b.get("/"); strings.Contains(p.HTML, `class="banner"`) {
+			t.Fatal("a banner before any change")
+		}
+		e.Policy.ChangeContact(policy.Contact{DPO: "new-dpo@minimall.example"})
+		mustStatus(t, e.Do(t, "POST", "/api/v1/policy/versions", nil, dpo...), 201, "publish v2")
+		for _, path := range []string{"/", "/account/privacy", "/cart"} {
+			if p := b.get(path); !strings.Contains(p.HTML, `class="banner"`) || !strings.Contains(p.HTML, `href="/policy/accept"`) {
+				t.Errorf("%s after a major change shows no banner", path)
+			}
+		}
+		if p := newBrowser(t, e, "zh-CN").get("/"); strings.Contains(p.HTML, `class="banner"`) {
+			t.Error("a visitor sees the banner")
+		}
+		p := b.get("/policy/accept")
+		mustPage(t, p, 200, "accept page")
+		if !strings.Contains(p.HTML, "联络方式") || strings.Contains(p.HTML, `name="renew" type="checkbox" value="yes" checked`) {
+			t.Fatalf("the acceptance page: %.2000s", p.HTML)
+		}
+		mustPage(t, b.post("/policy/accept", url.Values{"version": {"2"}}), 303, "accept")
+		if p := b.get("/"); strings.Contains(p.HTML, `class="banner"`) {
+			t.Error("the banner stays after accepting")
+		}
+		if p := b.get("/account/privacy"); strings.Contains(p.HTML, "已开启") {
+			t.Error("accepting without the box turned a paused function back on")
+		}
+		p = b.get("/policy/versions")
+		if !strings.Contains(p.HTML, `href="/policy/versions/1"`) || !strings.Contains(p.HTML, `href="/policy/versions/2"`) || !strings.Contains(p.HTML, "重大变更") {
+			t.Errorf("the archive: %.1500s", p.HTML)
+		}
+		if p := b.get("/policy/versions/2"); !strings.Contains(p.HTML, "new-dpo@minimall.example") {
+			t.Error("version 2 does not say what changed")
+		}
+		if p := b.get("/policy/versions/9"); p.Status != 404 {
+			t.Errorf("an unknown version: %d", p.Status)
 		}
 	})
 }
