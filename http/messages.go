@@ -274,6 +274,7 @@ var messages = map[string][2]string{
 	"policy.read":               {"阅读全文：版本", "Read the whole text: version"},
 	"policy.renew":              {"同时恢复本次变更前我已同意的附加功能", "Also turn back on the additional functions I had agreed to before this change"},
 	"policy.accept.go":          {"我已阅读并同意", "I have read it and accept"},
+	"signin.bycode":             {"短信验证码登录", "Sign in with a texted code"},
 }
 
 // message returns key in language l; an unknown key is returned as is

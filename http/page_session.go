@@ -23,6 +23,7 @@ func (s *Server) registerSessionPages() {
 	if s.Accounts != nil {
 		s.handlePage("GET /signin", s.pageSignIn)
 		s.handlePage("POST /signin", s.pageSignInPost)
+		s.handlePage("POST /signin/code", s.pageSignInCode)
 		s.handlePage("POST /signout", s.pageSignOut)
 	}
 }
@@ -67,6 +68,7 @@ func (s *Server) pageCookies(w nethttp.ResponseWriter, r *nethttp.Request) {
 
 type signInData struct {
 	Login string // kept after a failed attempt; never the password
+	Phone string // the SMS sign-in's number, once a code was sent
 	Next  string
 	Error string
 }
@@ -82,8 +84,12 @@ func (s *Server) pageSignInPost(w nethttp.ResponseWriter, r *nethttp.Request) {
 	if !s.checkForm(w, r) {
 		return
 	}
-	d := signInData{Login: r.PostForm.Get("login"), Next: localPath(r.PostForm.Get("next"))}
-	sess, err := s.Accounts.Login(r.Context(), account.LoginRequest{Login: d.Login, Password: r.PostForm.Get("password"), Kind: account.SessionWeb}, s.clientKey(r))
+	d := signInData{Login: r.PostForm.Get("login"), Phone: r.PostForm.Get("phone"), Next: localPath(r.PostForm.Get("next"))}
+	req := account.LoginRequest{Login: d.Login, Password: r.PostForm.Get("password"), Kind: account.SessionWeb}
+	if code := r.PostForm.Get("code"); code != "" {
+		req = account.LoginRequest{Phone: d.Phone, Code: code, Kind: account.SessionWeb, RequestID: requestIDFrom(r.Context())}
+	}
+	sess, err := s.Accounts.Login(r.Context(), req, s.clientKey(r))
 	if err != nil {
 		code := minimall.ErrorCode(err)
 		if code == minimall.Internal {
@@ -96,6 +102,21 @@ func (s *Server) pageSignInPost(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	s.setSession(w, sess)
 	seeOther(w, r, d.Next)
+}
+
+// pageSignInCode handles "POST /signin/code": a sign-in code texted to
+// the phone, then the form for it.
+func (s *Server) pageSignInCode(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
+		return
+	}
+	d := signInData{Phone: r.PostForm.Get("phone"), Next: localPath(r.PostForm.Get("next"))}
+	if _, err := s.Accounts.SendCode(r.Context(), account.CodeRequest{Phone: d.Phone, Purpose: account.CodeLogin}, s.clientKey(r), requestIDFrom(r.Context())); err != nil {
+		d.Phone = ""
+		s.formError(w, r, err, "signin", "signin.title", &d, &d.Error)
+		return
+	}
+	s.render(w, r, nethttp.StatusOK, "signin", "signin.title", d)
 }
 
 func (s *Server) setSession(w nethttp.ResponseWriter, sess *account.Session) {

@@ -283,6 +283,21 @@ func TestPagesSignIn(t *testing.T) {
 		if r := e.Do(t, "GET", "/api/v1/account", nil, "Cookie", "minimall_session="+session); r.Status != 401 {
 			t.Errorf("the API with an ended session's cookie: %d, want 401", r.Status)
 		}
+		// Or with a texted code.
+		byCode := newBrowser(t, e, "en")
+		byCode.get("/signin")
+		p = byCode.post("/signin/code", url.Values{"phone": {sh.Phone}})
+		if p.Status != 200 || !strings.Contains(p.HTML, `name="code"`) {
+			t.Fatalf("asking for a sign-in code: %d", p.Status)
+		}
+		if p := byCode.post("/signin", url.Values{"phone": {sh.Phone}, "code": {"000000"}}); p.Status != 401 {
+			t.Errorf("a wrong code: %d", p.Status)
+		}
+		byCode.post("/signin/code", url.Values{"phone": {sh.Phone}})
+		mustPage(t, byCode.post("/signin", url.Values{"phone": {sh.Phone}, "code": {e.SMS.Code(t, sh.Phone)}}), 303, "sign in with a code")
+		if home := byCode.get("/"); !strings.Contains(home.HTML, "Sign out") {
+			t.Error("signed in with a code, the page offers no sign-out")
+		}
 	})
 }
 
