@@ -99,9 +99,10 @@ func TestAccessibility(t *testing.T) {
 		"GET /policy/versions":                      {"/policy/versions"},
 		"GET /policy/versions/{n}":                  {"/policy/versions/1"},
 		"GET /policy/accept":                        {"/policy/accept"}, // up to date: it leads to /policy
-		"GET /no/such/page":                         {"/no/such/page"},  // the 404 page; not a route
-		"GET /static/{file}":                        nil,                // the stylesheet
-		"GET /images/items/{id}":                    nil,                // an item's picture
+		"GET /account/favourites":                   {"/account/favourites"},
+		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
+		"GET /static/{file}":                        nil,               // the stylesheet
+		"GET /images/items/{id}":                    nil,               // an item's picture
 	}
 	for _, route := range e.Server.PageRoutes() {
 		if strings.HasPrefix(route, "POST ") {

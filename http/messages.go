@@ -223,7 +223,6 @@ var messages = map[string][2]string{
 	"privacy.more":              {"更多隐私设置", "More privacy settings"},
 	"footprints.title":          {"我的足迹", "My footprints"},
 	"footprints.note":           {"你浏览过的商品，可逐条删除或全部清空；足迹保存不超过90天。", "Items you viewed; remove one or clear them all. Footprints are kept at most 90 days."},
-	"footprints.clear":          {"清空足迹", "Clear all footprints"},
 	"footprints.none":           {"没有足迹。", "No footprints."},
 	"searches.title":            {"搜索记录", "Search history"},
 	"searches.note":             {"你的搜索记录只用于你自己的搜索排序（可在隐私设置中关闭），可随时清空。", "Your searches shape only your own ranking (which you can turn off in privacy settings); clear them any time."},
@@ -275,6 +274,11 @@ var messages = map[string][2]string{
 	"policy.renew":              {"同时恢复本次变更前我已同意的附加功能", "Also turn back on the additional functions I had agreed to before this change"},
 	"policy.accept.go":          {"我已阅读并同意", "I have read it and accept"},
 	"signin.bycode":             {"短信验证码登录", "Sign in with a texted code"},
+	"engage.clear":              {"全部清空", "Clear all"},
+	"favourites.title":          {"我的收藏", "My favourites"},
+	"favourites.note":           {"你收藏的商品，可逐条删除或全部清空。", "Items you saved; remove one or clear them all."},
+	"favourites.none":           {"还没有收藏。", "No favourites yet."},
+	"item.favourite":            {"收藏", "Save to favourites"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -31,6 +31,9 @@ func TestMessagesComplete(t *testing.T) {
 	for _, st := range []string{"none", "appealed", "answered"} {
 		used["appeal.state."+st] = true
 	}
+	for _, l := range engageLists {
+		used[l.title], used[l.note], used[l.none] = true, true, true
+	}
 	for _, k := range []string{"initial", "major", "minor", "none"} {
 		used["policy.kind."+k] = true
 	}

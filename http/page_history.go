@@ -2,6 +2,9 @@ package http
 
 import (
 	nethttp "net/http"
+	"net/url"
+
+	"minimall"
 
 	"minimall/engage"
 	"minimall/privacy"
@@ -13,9 +16,12 @@ import (
 // and how to reach the DPO with a complaint (八).
 func (s *Server) registerHistoryPages() {
 	if s.Engage != nil {
-		s.handlePage("GET /account/footprints", s.pageFootprints)
-		s.handlePage("POST /account/footprints/clear", s.pageFootprintsClear)
-		s.handlePage("POST /account/footprints/{id}/remove", s.pageFootprintRemove)
+		for _, l := range engageLists {
+			s.handlePage("GET "+l.path, s.pageEngageList(l))
+			s.handlePage("POST "+l.path+"/clear", s.pageEngageClear(l))
+			s.handlePage("POST "+l.path+"/{id}/remove", s.pageEngageRemove(l))
+		}
+		s.handlePage("POST /account/favourites", s.pageFavourite)
 	}
 	if s.Search != nil {
 		s.handlePage("GET /account/searches", s.pageSearches)
@@ -28,78 +34,120 @@ func (s *Server) registerHistoryPages() {
 	}
 }
 
-type footprintView struct {
+// engageList is one of the person's lists of items (二(二)1): what they
+// viewed and what they saved, each entry removable, the list clearable.
+type engageList struct {
+	kind  engage.Kind
+	path  string
+	title string // message keys
+	note  string
+	none  string
+}
+
+var engageLists = []engageList{
+	{engage.Footprint, "/account/footprints", "footprints.title", "footprints.note", "footprints.none"},
+	{engage.Favourite, "/account/favourites", "favourites.title", "favourites.note", "favourites.none"},
+}
+
+type engageEntry struct {
 	engage.Entry
 	Title string // the item's title now, if it is still in the catalogue
 }
 
-type footprintsData struct {
-	Entries  []footprintView
-	Page     int
-	NextPage int
+type engageListData struct {
+	Path, Note, None string
+	Entries          []engageEntry
+	Page             int
+	NextPage         int
 }
 
-// pageFootprints handles "GET /account/footprints": what the person viewed,
-// newest first, each removable, all clearable.
-func (s *Server) pageFootprints(w nethttp.ResponseWriter, r *nethttp.Request) {
-	a, ok := s.signedInPage(w, r)
-	if !ok {
-		return
-	}
-	page, err := pageParam(r)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	p, err := s.Engage.List(r.Context(), a, engage.Footprint, page, 0)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	ids := make([]string, len(p.Entries))
-	for i, e := range p.Entries {
-		ids[i] = e.Target
-	}
-	items, err := s.Catalog.CachedItems(r.Context(), ids)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	d := footprintsData{Page: p.Page, NextPage: p.NextPage}
-	for _, e := range p.Entries {
-		v := footprintView{Entry: e, Title: e.Target}
-		if it, ok := items[e.Target]; ok {
-			v.Title = it.Title
+// pageEngageList handles "GET /account/footprints" and the like: the
+// list, newest first, with each item's title.
+func (s *Server) pageEngageList(l engageList) nethttp.HandlerFunc {
+	return func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		a, ok := s.signedInPage(w, r)
+		if !ok {
+			return
 		}
-		d.Entries = append(d.Entries, v)
+		page, err := pageParam(r)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		p, err := s.Engage.List(r.Context(), a, l.kind, page, 0)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		ids := make([]string, len(p.Entries))
+		for i, e := range p.Entries {
+			ids[i] = e.Target
+		}
+		items, err := s.Catalog.CachedItems(r.Context(), ids)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		d := engageListData{Path: l.path, Note: message(l.note, langOf(r)), None: message(l.none, langOf(r)), Page: p.Page, NextPage: p.NextPage}
+		for _, e := range p.Entries {
+			v := engageEntry{Entry: e, Title: e.Target}
+			if it, ok := items[e.Target]; ok {
+				v.Title = it.Title
+			}
+			d.Entries = append(d.Entries, v)
+		}
+		s.render(w, r, nethttp.StatusOK, "engage", l.title, d)
 	}
-	s.render(w, r, nethttp.StatusOK, "footprints", "footprints.title", d)
 }
 
-// pageFootprintsClear handles "POST /account/footprints/clear".
-func (s *Server) pageFootprintsClear(w nethttp.ResponseWriter, r *nethttp.Request) {
-	a, ok := s.signedInPage(w, r)
-	if !ok || !s.checkForm(w, r) {
+// pageEngageClear handles "POST /account/footprints/clear" and the like.
+func (s *Server) pageEngageClear(l engageList) nethttp.HandlerFunc {
+	return func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		a, ok := s.signedInPage(w, r)
+		if !ok || !s.checkForm(w, r) {
+			return
+		}
+		if _, err := s.Engage.Clear(r.Context(), a, l.kind); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		seeOther(w, r, l.path)
+	}
+}
+
+// pageEngageRemove handles "POST /account/footprints/{id}/remove" and the like.
+func (s *Server) pageEngageRemove(l engageList) nethttp.HandlerFunc {
+	return func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		a, ok := s.signedInPage(w, r)
+		if !ok || !s.checkForm(w, r) {
+			return
+		}
+		if err := s.Engage.Remove(r.Context(), a, l.kind, r.PathValue("id")); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		seeOther(w, r, l.path)
+	}
+}
+
+// pageFavourite handles "POST /account/favourites": the item page's
+// favourite button; a visitor signs in first and comes back to the item.
+func (s *Server) pageFavourite(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
 		return
 	}
-	if _, err := s.Engage.Clear(r.Context(), a, engage.Footprint); err != nil {
+	item := r.PostForm.Get("item")
+	back := "/items/" + url.PathEscape(item)
+	a := minimall.ActorFromContext(r.Context())
+	if a.Kind != minimall.Shopper {
+		seeOther(w, r, "/signin?"+url.Values{"next": {back}}.Encode())
+		return
+	}
+	if _, _, err := s.Engage.Add(r.Context(), a, engage.Favourite, engage.NewEntry{Type: engage.Item, Target: item}); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	seeOther(w, r, "/account/footprints")
-}
-
-// pageFootprintRemove handles "POST /account/footprints/{id}/remove".
-func (s *Server) pageFootprintRemove(w nethttp.ResponseWriter, r *nethttp.Request) {
-	a, ok := s.signedInPage(w, r)
-	if !ok || !s.checkForm(w, r) {
-		return
-	}
-	if err := s.Engage.Remove(r.Context(), a, engage.Footprint, r.PathValue("id")); err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	seeOther(w, r, "/account/footprints")
+	seeOther(w, r, back)
 }
 
 // pageSearches handles "GET /account/searches": the search history.

@@ -602,6 +602,11 @@ func TestPagesHistory(t *testing.T) {
 		if !strings.Contains(p.HTML, "主动降噪无线蓝牙耳机") {
 			t.Fatalf("footprints lack the item viewed: %.1500s", p.HTML)
 		}
+		b.get("/items/" + ids[1])
+		mustPage(t, b.post("/account/favourites", url.Values{"item": {ids[1]}}), 303, "favourite")
+		if p := b.get("/account/favourites"); !strings.Contains(p.HTML, "碎花连衣裙") {
+			t.Error("favourites lack the item saved")
+		}
 		mustPage(t, b.post("/account/footprints/clear", url.Values{}), 303, "clear footprints")
 		if p := b.get("/account/footprints"); strings.Contains(p.HTML, "主动降噪无线蓝牙耳机") {
 			t.Error("footprints still listed after clearing")
