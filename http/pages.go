@@ -154,6 +154,44 @@ type view struct {
 	// PolicyNotice is set while a signed-in person has not accepted the
 	// policy after a major change: every page shows the banner.
 	PolicyNotice *policy.Notice
+	// Header is the page's header, the same on every page but for the
+	// form token and the path (headers).
+	Header template.HTML
+}
+
+// headers holds each language's header, visitor's and signed in, rendered
+// once with markers where the form token and the page's path go: every
+// page has it, and filling in two strings costs less than rendering it.
+type headers [2][2]string
+
+const (
+	csrfMarker = "CSRFMARKERCSRFMARKER0000" // the shape of a form token
+	pathMarker = "/PATHMARKER"
+)
+
+func (s *Server) renderHeaders() error {
+	for _, l := range []lang{zh, en} {
+		for i, signedIn := range []bool{false, true} {
+			var b strings.Builder
+			v := &view{Lang: l, SignedIn: signedIn, CSRF: csrfMarker, Path: pathMarker}
+			if err := s.pages[l]["error"].ExecuteTemplate(&b, "header", v); err != nil {
+				return err
+			}
+			s.headers[l][i] = b.String()
+		}
+	}
+	return nil
+}
+
+// header returns the header for a page: the language's, with the form
+// token and the page's path (escaped for the attribute it goes in).
+func (s *Server) header(l lang, signedIn bool, csrf, path string) template.HTML {
+	h := s.headers[l][0]
+	if signedIn {
+		h = s.headers[l][1]
+	}
+	h = strings.ReplaceAll(h, csrfMarker, csrf)
+	return template.HTML(strings.Replace(h, pathMarker, html.EscapeString(path), 1))
 }
 
 // T returns the message key in the page's language.
@@ -184,7 +222,7 @@ func (s *Server) render(w nethttp.ResponseWriter, r *nethttp.Request, status int
 
 func (s *Server) newView(w nethttp.ResponseWriter, r *nethttp.Request, titleKey string, data any) *view {
 	l := langOf(r)
-	return &view{
+	v := &view{
 		Lang:         l,
 		Title:        message(titleKey, l),
 		SignedIn:     minimall.ActorFromContext(r.Context()).Kind == minimall.Shopper,
@@ -193,6 +231,8 @@ func (s *Server) newView(w nethttp.ResponseWriter, r *nethttp.Request, titleKey 
 		Data:         data,
 		PolicyNotice: s.policyNotice(r),
 	}
+	v.Header = s.header(l, v.SignedIn, v.CSRF, v.Path)
+	return v
 }
 
 // pageError renders an error as a page: its message in the page's
@@ -222,6 +262,9 @@ func (s *Server) registerPages() {
 		panic(err) // the templates are built in: a test catches this first
 	}
 	s.pages, s.queryKey = pages, newQueryKey()
+	if err := s.renderHeaders(); err != nil {
+		panic(err)
+	}
 	s.registerSessionPages()
 	if s.Catalog != nil {
 		s.registerShopPages()

@@ -148,6 +148,10 @@ func TestPagesShop(t *testing.T) {
 				t.Errorf("%s: want an HTML 404 page, got %d %s", path, p.Status, p.Header.Get("Content-Type"))
 			}
 		}
+		// The page's path goes into the header's language switch: escaped.
+		if p := b.get("/no/%22%3E%3Cscript%3Ealert(1)%3C/script%3E"); p.Status != 404 || strings.Contains(p.HTML, "<script>") {
+			t.Errorf("a path with markup in it: %d, escaped? %v", p.Status, !strings.Contains(p.HTML, "<script>"))
+		}
 		if r := e.Do(t, "GET", "/api/v1/no-such", nil); r.Status != 404 || r.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("an unknown API path must still answer problem details, got %s", r.Header.Get("Content-Type"))
 		}

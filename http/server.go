@@ -90,6 +90,7 @@ type Server struct {
 	pageRoutes []string
 	pages      pageTemplates
 	fragments  fragmentCache // rendered parts of pages (page_shop.go)
+	headers    headers       // every page's header, per language (pages.go)
 	queryKey   cipher.AEAD   // seals search queries into the pages' links
 	salt       [16]byte      // for clientKey
 }
