@@ -100,6 +100,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /policy/versions/{n}":                  {"/policy/versions/1"},
 		"GET /policy/accept":                        {"/policy/accept"}, // up to date: it leads to /policy
 		"GET /account/favourites":                   {"/account/favourites"},
+		"GET /account/security":                     {"/account/security"},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

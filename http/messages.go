@@ -279,6 +279,22 @@ var messages = map[string][2]string{
 	"favourites.note":           {"你收藏的商品，可逐条删除或全部清空。", "Items you saved; remove one or clear them all."},
 	"favourites.none":           {"还没有收藏。", "No favourites yet."},
 	"item.favourite":            {"收藏", "Save to favourites"},
+	"security.title":            {"安全中心", "Security centre"},
+	"security.sessions":         {"登录中的会话", "Signed-in sessions"},
+	"security.current":          {"当前会话", "this one"},
+	"security.revoke":           {"退出", "Sign out"},
+	"security.devices":          {"常用设备", "Devices"},
+	"security.devices.note":     {"用于识别异常登录的设备记录，可删除。", "Devices kept to spot unusual sign-ins; remove any."},
+	"security.devices.none":     {"没有设备记录。", "No devices kept."},
+	"security.lastseen":         {"最近使用", "last seen"},
+	"security.lock":             {"冻结账户", "Lock the account"},
+	"security.lock.note":        {"手机丢失或密码泄露时，立即冻结账户；解冻需要发送到账户手机的验证码。", "Lost phone or leaked password: lock the account at once; unlocking takes a code texted to the account's phone."},
+	"security.lock.go":          {"立即冻结", "Lock now"},
+	"security.locked":           {"账户已冻结", "Account locked"},
+	"security.locked.note":      {"所有会话已退出。解冻需要发送到账户手机的验证码。", "Every session is signed out. Unlocking takes a code texted to the account's phone."},
+	"security.fraud":            {"举报诈骗", "Report fraud"},
+	"security.fraud.text":       {"发生了什么（请勿填写他人的个人信息）", "What happened (leave out other people's personal information)"},
+	"security.fraud.go":         {"提交举报", "Send the report"},
 }
 
 // message returns key in language l; an unknown key is returned as is

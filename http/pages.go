@@ -279,6 +279,9 @@ func (s *Server) registerPages() {
 		if s.Decisions != nil {
 			s.registerDecisionPages()
 		}
+		if s.Security != nil {
+			s.registerSecurityPages()
+		}
 	}
 	if s.Carts != nil && s.Catalog != nil {
 		s.registerOrderPages()

@@ -708,3 +708,48 @@ func TestPagesPolicyChange(t *testing.T) {
 		}
 	})
 }
+
+// TestPagesSecurity (二(一)4, 二(九)): the security centre lists the
+// sessions signed in, ends one (the API's token stops working), takes a
+// fraud report and locks the account at once.
+func TestPagesSecurity(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13800138161", "security_member") // an API session
+		b := newBrowser(t, e, "en")
+		b.get("/signin")
+		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		p := b.get("/account/security")
+		mustPage(t, p, 200, "security centre")
+		forms := regexp.MustCompile(`action="(/account/security/sessions/[^"]+/revoke)"`).FindAllStringSubmatch(p.HTML, -1)
+		if len(forms) != 2 || !strings.Contains(p.HTML, "this one") {
+			t.Fatalf("want two sessions, this one marked; got %d", len(forms))
+		}
+		// End the session that is not this browser's: the API token's.
+		var other string
+		for _, f := range forms {
+			if !strings.Contains(p.HTML[strings.Index(p.HTML, f[1])-200:strings.Index(p.HTML, f[1])], "this one") {
+				other = f[1]
+			}
+		}
+		mustPage(t, b.post(other, url.Values{}), 303, "end the other session")
+		if r := e.Do(t, "GET", "/api/v1/account", nil, testenv.Bearer(sh.Token)...); r.Status != 401 {
+			t.Errorf("the ended session's token: %d", r.Status)
+		}
+		b.get("/account/security")
+		if p := b.post("/account/security/fraud-reports", url.Values{"text": {""}}); p.Status != 400 {
+			t.Errorf("an empty fraud report: %d", p.Status)
+		}
+		mustPage(t, b.post("/account/security/fraud-reports", url.Values{"text": {"A caller asked for my code"}}), 303, "fraud report")
+		if p := b.get("/account/security"); !strings.Contains(p.HTML, "received") {
+			t.Errorf("the fraud report is not listed")
+		}
+		p = b.post("/account/security/lock", url.Values{})
+		if p.Status != 200 || !strings.Contains(p.HTML, `id="locked"`) {
+			t.Fatalf("lock: %d", p.Status)
+		}
+		if r := e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": sh.Password}); r.Status == 201 {
+			t.Error("a locked account signed in with its password")
+		}
+	})
+}
