@@ -355,3 +355,28 @@ func (s *Service) Channels(ctx context.Context) ([]*Channel, error) {
 	}
 	return out, rows.Err()
 }
+
+// MyShops returns the shops the signed-in person owns, oldest first.
+// Returns Unauthorized for anyone but a signed-in person.
+func (s *Service) MyShops(ctx context.Context, a minimall.Actor) ([]*Shop, error) {
+	const op = "catalog.MyShops"
+	if err := minimall.SignedIn(a, op); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, description, status, created_at FROM shops WHERE owner = ? ORDER BY created_at, id`, string(a.Subject))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	defer rows.Close()
+	var out []*Shop
+	for rows.Next() {
+		sh := &Shop{Owner: a.Subject}
+		var created int64
+		if err := rows.Scan(&sh.ID, &sh.Name, &sh.Description, &sh.Status, &created); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		sh.CreatedAt = sqldb.FromMicros(created)
+		out = append(out, sh)
+	}
+	return out, sqldb.FormatError(op, rows.Err())
+}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -62,6 +63,15 @@ func TestAccessibility(t *testing.T) {
 	if err != nil || len(decisions) == 0 {
 		t.Fatalf("no automated decision for the decision page (%v)", err)
 	}
+	b.get("/seller")
+	shopPage := b.post("/seller/shops", url.Values{"name": {"无障碍小店"}}).Header.Get("Location")
+	b.get(shopPage)
+	b.post(shopPage+"/items", url.Values{"title": {"头戴式降噪耳机"}, "category": {"earphone"}, "price": {"299"}, "stock": {"5"}})
+	own := regexp.MustCompile(`href="/items/([^"]+)"`).FindStringSubmatch(b.get(shopPage).HTML)
+	if own == nil {
+		t.Fatal("the seller's item is not on the shop page")
+	}
+	sold := placeOrder(t, e, e.Register(t, "13800138556", "axe_buyer"), buyNow(own[1], 1))
 	b.get("/account/privacy/data")
 	copyRequest := b.post("/account/privacy/requests", url.Values{"kind": {"copy"}}).Header.Get("Location")
 	b.get(copyRequest)
@@ -101,6 +111,9 @@ func TestAccessibility(t *testing.T) {
 		"GET /policy/accept":                        {"/policy/accept"}, // up to date: it leads to /policy
 		"GET /account/favourites":                   {"/account/favourites"},
 		"GET /account/security":                     {"/account/security"},
+		"GET /seller":                               {"/seller"},
+		"GET /seller/shops/{id}":                    {shopPage},
+		"GET /seller/orders/{id}":                   {"/seller/orders/" + sold.ID},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

@@ -295,6 +295,23 @@ var messages = map[string][2]string{
 	"security.fraud":            {"举报诈骗", "Report fraud"},
 	"security.fraud.text":       {"发生了什么（请勿填写他人的个人信息）", "What happened (leave out other people's personal information)"},
 	"security.fraud.go":         {"提交举报", "Send the report"},
+	"nav.seller":                {"卖家中心", "Sell"},
+	"seller.title":              {"卖家中心", "Seller centre"},
+	"seller.none":               {"你还没有店铺。", "You have no shop yet."},
+	"seller.open":               {"开店", "Open a shop"},
+	"seller.shopname":           {"店铺名称", "Shop name"},
+	"seller.description":        {"简介", "Description"},
+	"seller.shop":               {"店铺", "Shop"},
+	"seller.orders":             {"订单", "Orders"},
+	"seller.items":              {"商品", "Items"},
+	"seller.additem":            {"发布商品", "Add an item"},
+	"seller.itemtitle":          {"商品标题", "Title"},
+	"seller.price":              {"价格（元）", "Price (yuan)"},
+	"seller.stock":              {"库存", "Stock"},
+	"seller.order":              {"待发货订单", "Order to ship"},
+	"seller.shipto":             {"收货信息", "Ship to"},
+	"seller.shipto.note":        {"只显示发货所需的信息；订单关闭后不再可见。", "Only what shipping needs; it is no longer shown once the order is closed."},
+	"seller.ship":               {"发货", "Ship"},
 }
 
 // message returns key in language l; an unknown key is returned as is

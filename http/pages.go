@@ -286,6 +286,9 @@ func (s *Server) registerPages() {
 	if s.Carts != nil && s.Catalog != nil {
 		s.registerOrderPages()
 	}
+	if s.Catalog != nil && s.Accounts != nil {
+		s.registerSellerPages()
+	}
 	if s.Operators != nil {
 		s.registerConsolePages()
 	}

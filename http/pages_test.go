@@ -753,3 +753,68 @@ func TestPagesSecurity(t *testing.T) {
 		}
 	})
 }
+
+// TestPagesSeller (三(五)1): a seller opens a shop and adds an item through
+// the pages (a bad price is refused and the form comes back), sees the
+// paid order with only what shipping needs, and ships it.
+func TestPagesSeller(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		searchCatalogue(t, e, nil) // the categories
+		seller := e.Register(t, "13800138171", "page_seller")
+		b := newBrowser(t, e, "zh-CN")
+		b.get("/signin")
+		mustPage(t, b.post("/signin", url.Values{"login": {seller.MemberName}, "password": {seller.Password}}), 303, "sign in")
+		b.get("/seller")
+		p := b.post("/seller/shops", url.Values{"name": {"声悦数码"}})
+		mustPage(t, p, 303, "open a shop")
+		shopPage := p.Header.Get("Location")
+		b.get(shopPage)
+		if p := b.post(shopPage+"/items", url.Values{"title": {"头戴式降噪耳机"}, "category": {"earphone"}, "price": {"cheap"}, "stock": {"5"}}); p.Status != 400 || !strings.Contains(p.HTML, "价格") {
+			t.Fatalf("a bad price: %d", p.Status)
+		}
+		mustPage(t, b.post(shopPage+"/items", url.Values{"title": {"头戴式降噪耳机"}, "category": {"earphone"}, "price": {"299.50"}, "stock": {"5"}}), 303, "add an item")
+		p = b.get(shopPage)
+		m := regexp.MustCompile(`href="/items/([^"]+)"`).FindStringSubmatch(p.HTML)
+		if m == nil || !strings.Contains(p.HTML, "¥299.50") {
+			t.Fatalf("the shop page lacks the new item: %.1500s", p.HTML)
+		}
+		buyer := e.Register(t, "13800138172", "page_buyer2")
+		o := placeOrder(t, e, buyer, buyNow(m[1], 1))
+		r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", map[string]any{}, testenv.Bearer(buyer.Token)...)
+		var pay struct {
+			PayURL string `json:"pay_url"`
+		}
+		r.JSON(t, &pay)
+		resp, err := http.Post(pay.PayURL, "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if p := b.get(shopPage); !strings.Contains(p.HTML, "/seller/orders/"+o.ID) {
+			t.Fatal("the shop page does not list the paid order")
+		}
+		p = b.get("/seller/orders/" + o.ID)
+		mustPage(t, p, 200, "order to ship")
+		if !strings.Contains(p.HTML, recipient["name"].(string)) || strings.Contains(p.HTML, buyer.MemberName) || strings.Contains(p.HTML, buyer.Phone) {
+			t.Errorf("the seller sees more or less than shipping needs")
+		}
+		mustPage(t, b.post("/seller/orders/"+o.ID+"/ship", url.Values{}), 303, "ship")
+		if p := b.get("/seller/orders/" + o.ID); !strings.Contains(p.HTML, "已发货") {
+			t.Error("after shipping the order is not shipped")
+		}
+		// Another person is no seller of this shop.
+		if p := newBrowserSignedIn(t, e, buyer).get(shopPage); p.Status != 404 {
+			t.Errorf("someone else at the seller's shop page: %d", p.Status)
+		}
+	})
+}
+
+// newBrowserSignedIn is a browser signed in as sh through the page.
+func newBrowserSignedIn(t *testing.T, e *testenv.Env, sh *testenv.Shopper) *browser {
+	t.Helper()
+	b := newBrowser(t, e, "zh-CN")
+	b.get("/signin")
+	mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+	return b
+}
