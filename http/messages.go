@@ -312,6 +312,8 @@ var messages = map[string][2]string{
 	"seller.shipto":             {"收货信息", "Ship to"},
 	"seller.shipto.note":        {"只显示发货所需的信息；订单关闭后不再可见。", "Only what shipping needs; it is no longer shown once the order is closed."},
 	"seller.ship":               {"发货", "Ship"},
+	"console.chart":             {"未结请求的已等待天数，红线为15日答复期限", "Open requests by days waited; the red line is the 15-day deadline"},
+	"console.chart.axis":        {"天", "days"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"html/template"
 	nethttp "net/http"
 	"net/url"
 	"time"
@@ -122,9 +123,13 @@ func (s *Server) pageConsole(w nethttp.ResponseWriter, r *nethttp.Request) {
 type consoleRightsData struct {
 	Requests []*rights.Request
 	State    string
-	Now      time.Time
 	Ticket   string
+	// Chart shows the open requests by age against the 15-day deadline.
+	Chart template.HTML
 }
+
+// rightsDeadlineDays is the answer deadline the chart draws (四(八)).
+const rightsDeadlineDays = 15
 
 // pageConsoleRights handles "GET /console/rights": the rights queue,
 // overdue first, then by deadline; ?state= filters.
@@ -139,7 +144,16 @@ func (s *Server) pageConsoleRights(w nethttp.ResponseWriter, r *nethttp.Request)
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, nethttp.StatusOK, "console_rights", "console.rights", consoleRightsData{Requests: list, State: state, Now: s.Clock.Now(), Ticket: a.Reason})
+	now := s.Clock.Now()
+	var ages []int
+	for _, req := range list {
+		if req.State != rights.Answered && req.State != rights.Refused {
+			ages = append(ages, int(now.Sub(req.ReceivedAt).Hours()/24))
+		}
+	}
+	l := langOf(r)
+	chart := ageChart(ages, 30, rightsDeadlineDays, message("console.chart", l), message("console.chart.axis", l))
+	s.render(w, r, nethttp.StatusOK, "console_rights", "console.rights", consoleRightsData{Requests: list, State: state, Ticket: a.Reason, Chart: chart})
 }
 
 type consoleRequestData struct {

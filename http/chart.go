@@ -1,0 +1,53 @@
+package http
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+)
+
+// Charts are drawn here as SVG, in the page: no script, no other host,
+// colours as attributes (the pages' policy allows no inline style).
+
+// ageChart draws how many open requests are how many days old, one bar a
+// day up to max (the last bar holds the older ones), with the deadline as
+// a vertical line at deadline days; title and axis name it for a screen
+// reader.
+func ageChart(ages []int, days, deadline int, title, axis string) template.HTML {
+	counts := make([]int, days+1)
+	top := 1
+	for _, a := range ages {
+		a = min(a, days)
+		if a < 0 {
+			a = 0
+		}
+		counts[a]++
+		top = max(top, counts[a])
+	}
+	const w, h, left, bottom, barW = 640, 200, 30, 24, 18
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">`, w, h)
+	fmt.Fprintf(&b, `<title id="chart-title">%s</title>`, template.HTMLEscapeString(title))
+	plotH := h - bottom - 10
+	for day, n := range counts {
+		x := left + day*(barW+2)
+		barH := n * plotH / top
+		fill := "#4f7cac"
+		if day > deadline {
+			fill = "#c2410c"
+		}
+		if n > 0 {
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%d: %d</title></rect>`, x, h-bottom-barH, barW, barH, fill, day, n)
+		}
+		if day%5 == 0 {
+			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a">%d</text>`, x, h-8, day)
+		}
+	}
+	lineX := left + deadline*(barW+2) + barW + 1
+	fmt.Fprintf(&b, `<line x1="%d" y1="4" x2="%d" y2="%d" stroke="#b42318" stroke-width="2" stroke-dasharray="4 3"/>`, lineX, lineX, h-bottom)
+	fmt.Fprintf(&b, `<text x="%d" y="14" font-size="11" fill="#b42318">%d</text>`, lineX+4, deadline)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a">%d</text>`, 2, 14, top)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a" text-anchor="end">%s</text>`, w-4, h-8, template.HTMLEscapeString(axis))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
