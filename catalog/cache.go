@@ -16,11 +16,12 @@ const CacheTTL = time.Second
 // moment; the catalogue is read far more than it is written, and the same
 // for everyone (prices never depend on the person).
 type cache struct {
-	gen   atomic.Uint64 // bumped by every catalogue write; older entries are ignored
-	items sync.Map      // id → cached[*Item]
-	pages sync.Map      // category "\x00" page → cached[*Page]
-	tree  sync.Map      // "" → cached[[]*Category], the category tree
-	size  atomic.Int64  // entries stored since the last clear, to bound memory
+	gen    atomic.Uint64 // bumped by every catalogue write; older entries are ignored
+	items  sync.Map      // id → cached[*Item]
+	pages  sync.Map      // category "\x00" page → cached[*Page]
+	tree   sync.Map      // "" → cached[[]*Category], the category tree
+	images sync.Map      // item → cached[*Image], nil for none
+	size   atomic.Int64  // entries stored since the last clear, to bound memory
 }
 
 type cached[T any] struct {
@@ -70,6 +71,7 @@ func (c *cache) clear() {
 	c.items.Clear()
 	c.pages.Clear()
 	c.tree.Clear()
+	c.images.Clear()
 	c.size.Store(0)
 }
 

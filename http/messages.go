@@ -314,6 +314,9 @@ var messages = map[string][2]string{
 	"seller.ship":               {"发货", "Ship"},
 	"console.chart":             {"未结请求的已等待天数，红线为15日答复期限", "Open requests by days waited; the red line is the 15-day deadline"},
 	"console.chart.axis":        {"天", "days"},
+	"seller.picture":            {"商品图片", "Picture"},
+	"seller.upload":             {"上传", "Upload"},
+	"seller.picture.note":       {"JPEG或PNG，不超过5MB；图片会重新编码，拍摄地点等元数据不会保存。", "JPEG or PNG up to 5 MB; pictures are re-encoded, and metadata such as where a photo was taken is not kept."},
 }
 
 // message returns key in language l; an unknown key is returned as is

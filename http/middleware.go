@@ -142,14 +142,18 @@ func (s *Server) recoverPanic(next nethttp.Handler) nethttp.Handler {
 	})
 }
 
-// limitBody caps every request body.
+// limitBody caps every request body; a picture's upload may be larger.
 func (s *Server) limitBody(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		if r.ContentLength > s.MaxBody {
+		limit := s.MaxBody
+		if uploadPath.MatchString(r.URL.Path) {
+			limit = maxUpload
+		}
+		if r.ContentLength > limit {
 			s.problem(w, r, minimall.Errorf(minimall.TooLarge, "", "Request body too large. 请求体过大。"))
 			return
 		}
-		r.Body = nethttp.MaxBytesReader(w, r.Body, s.MaxBody)
+		r.Body = nethttp.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

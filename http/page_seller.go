@@ -1,7 +1,9 @@
 package http
 
 import (
+	"io"
 	nethttp "net/http"
+	"regexp"
 	"strconv"
 
 	"minimall"
@@ -16,6 +18,7 @@ func (s *Server) registerSellerPages() {
 	s.handlePage("POST /seller/shops", s.pageShopOpen)
 	s.handlePage("GET /seller/shops/{id}", s.pageSellerShop)
 	s.handlePage("POST /seller/shops/{id}/items", s.pageItemAdd)
+	s.handlePage("POST /seller/items/{id}/picture", s.pageItemPicture)
 	if s.Orders != nil {
 		s.handlePage("GET /seller/orders/{id}", s.pageSellerOrder)
 		s.handlePage("POST /seller/orders/{id}/ship", s.pageSellerShip)
@@ -129,6 +132,41 @@ func (s *Server) pageItemAdd(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	seeOther(w, r, "/seller/shops/"+r.PathValue("id"))
+}
+
+// maxUpload bounds an upload's request: the picture and the form around it.
+const maxUpload = catalog.MaxImageBytes + 64<<10
+
+// uploadPath matches the routes that take an upload.
+var uploadPath = regexp.MustCompile(`^/seller/items/[^/]+/picture$`)
+
+// pageItemPicture handles "POST /seller/items/{id}/picture": the item's
+// picture, re-encoded by the catalogue so no metadata is kept.
+func (s *Server) pageItemPicture(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.signedInPage(w, r)
+	if !ok || !s.checkForm(w, r) {
+		return
+	}
+	f, _, err := r.FormFile("picture")
+	if err != nil {
+		s.pageError(w, r, minimall.Errorf(minimall.Invalid, "", "Choose a picture to upload. 请选择要上传的图片。"))
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, catalog.MaxImageBytes+1))
+	if err == nil {
+		_, err = s.Catalog.SetImage(r.Context(), a, r.PathValue("id"), data)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	it, err := s.Catalog.Item(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/seller/shops/"+it.Shop)
 }
 
 // yuanToFen reads a price typed in yuan ("12.5", "12.50", "12").

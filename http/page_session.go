@@ -144,13 +144,25 @@ func (s *Server) pageSignOut(w nethttp.ResponseWriter, r *nethttp.Request) {
 	seeOther(w, r, "/")
 }
 
-// pageItemImage handles "GET /images/items/{id}": an item's picture, drawn
-// here from its id until sellers upload their own, so every page shows a
-// picture from this site and none from a host that does not exist.
+// pageItemImage handles "GET /images/items/{id}": the picture the seller
+// uploaded (re-encoded, no metadata), or one drawn here from the item's id,
+// so every page shows a picture from this site and none from a host that
+// does not exist.
 func (s *Server) pageItemImage(w nethttp.ResponseWriter, r *nethttp.Request) {
 	id := r.PathValue("id")
 	if !validItemID(id) {
 		nethttp.NotFound(w, r)
+		return
+	}
+	img, err := s.Catalog.ItemImage(r.Context(), id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if img != nil {
+		w.Header().Set("Content-Type", img.ContentType)
+		w.Header().Set("Cache-Control", "public, max-age=300") // a new picture shows within minutes
+		w.Write(img.Data)
 		return
 	}
 	h := fnv.New32a()
@@ -158,7 +170,7 @@ func (s *Server) pageItemImage(w nethttp.ResponseWriter, r *nethttp.Request) {
 	sum := h.Sum32()
 	hue, hue2 := sum%360, (sum/360)%360
 	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Cache-Control", "public, max-age=300")
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 240" width="240" height="240">`+
 		`<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(%d,70%%,62%%)"/><stop offset="1" stop-color="hsl(%d,65%%,42%%)"/></linearGradient></defs>`+
 		`<rect width="240" height="240" fill="url(#g)"/>`+

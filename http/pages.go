@@ -363,7 +363,11 @@ func validCSRF(t string) bool {
 // checkForm parses a posted form and checks its token; it answers the
 // refusal itself and reports false when the form must not be acted on.
 func (s *Server) checkForm(w nethttp.ResponseWriter, r *nethttp.Request) bool {
-	if err := r.ParseForm(); err != nil {
+	parse := r.ParseForm
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		parse = func() error { return r.ParseMultipartForm(maxUpload) }
+	}
+	if err := parse(); err != nil {
 		s.pageError(w, r, minimall.Errorf(minimall.Invalid, "", "The form could not be read. 表单无法读取。"))
 		return false
 	}

@@ -1,8 +1,12 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/jpeg"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -817,4 +821,67 @@ func newBrowserSignedIn(t *testing.T, e *testenv.Env, sh *testenv.Shopper) *brow
 	b.get("/signin")
 	mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
 	return b
+}
+
+// TestPagesItemPicture: a seller uploads an item's picture; what is served
+// is a JPEG written anew, without the uploaded file's metadata (a location
+// in its EXIF); something not a picture is refused, and so is another
+// person's upload.
+func TestPagesItemPicture(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	searchCatalogue(t, e, nil)
+	seller := e.Register(t, "13800138181", "picture_seller")
+	b := newBrowserSignedIn(t, e, seller)
+	b.get("/seller")
+	shopPage := b.post("/seller/shops", url.Values{"name": {"图片小店"}}).Header.Get("Location")
+	b.get(shopPage)
+	b.post(shopPage+"/items", url.Values{"title": {"蓝牙耳机"}, "category": {"earphone"}, "price": {"99"}, "stock": {"3"}})
+	item := regexp.MustCompile(`href="/items/([^"]+)"`).FindStringSubmatch(b.get(shopPage).HTML)[1]
+
+	const marker = "GPS 30.2741N 120.1551E"
+	var pic bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i)
+	}
+	if err := jpeg.Encode(&pic, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	exif := append([]byte("Exif\x00\x00"), marker...)
+	withExif := append([]byte{0xFF, 0xD8, 0xFF, 0xE1, byte((len(exif) + 2) >> 8), byte(len(exif) + 2)}, exif...)
+	withExif = append(withExif, pic.Bytes()[2:]...)
+
+	upload := func(b *browser, data []byte) *page {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf", csrfField.FindStringSubmatch(b.last)[1])
+		fw, _ := mw.CreateFormFile("picture", "photo.jpg")
+		fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest("POST", e.URL+"/seller/items/"+item+"/picture", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", e.URL)
+		return b.do(req)
+	}
+	b.get(shopPage)
+	if p := upload(b, []byte("not a picture")); p.Status != 400 {
+		t.Errorf("a file that is not a picture: %d", p.Status)
+	}
+	b.get(shopPage)
+	mustPage(t, upload(b, withExif), 303, "upload")
+	p := b.get("/images/items/" + item)
+	if p.Status != 200 || p.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("the picture: %d %s", p.Status, p.Header.Get("Content-Type"))
+	}
+	if strings.Contains(p.HTML, marker) || strings.Contains(p.HTML, "Exif") {
+		t.Error("the served picture keeps the uploaded file's metadata")
+	}
+	if _, err := jpeg.Decode(strings.NewReader(p.HTML)); err != nil {
+		t.Errorf("the served picture is no JPEG: %v", err)
+	}
+	other := newBrowserSignedIn(t, e, e.Register(t, "13800138182", "not_the_seller"))
+	other.get("/")
+	if p := upload(other, pic.Bytes()); p.Status != 403 {
+		t.Errorf("someone else's upload: %d", p.Status)
+	}
 }
