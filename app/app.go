@@ -19,6 +19,7 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/addressbook"
 	"minimall/cart"
 	"minimall/catalog"
 	"minimall/decision"
@@ -79,25 +80,26 @@ type Config struct {
 type App struct {
 	Config Config
 
-	Kernel    *privacy.Kernel
-	Partners  *partner.Gateway
-	Accounts  *account.Service
-	Security  *security.Service
-	Identity  *identity.Service
-	Catalog   *catalog.Service
-	Search    *search.Service
-	Carts     *cart.Service
-	Orders    *order.Service
-	Engage    *engage.Service
-	Recommend *recommend.Service
-	OAuth     *oauth.Service
-	Decisions *decision.Service
-	Lifecycle *lifecycle.Service
-	Transfers *transfer.Service
-	Incidents *incident.Service
-	Rights    *rights.Service
-	Policy    *policy.Service
-	HTTP      *mhttp.Server
+	Kernel      *privacy.Kernel
+	Partners    *partner.Gateway
+	Accounts    *account.Service
+	Security    *security.Service
+	AddressBook *addressbook.Service
+	Identity    *identity.Service
+	Catalog     *catalog.Service
+	Search      *search.Service
+	Carts       *cart.Service
+	Orders      *order.Service
+	Engage      *engage.Service
+	Recommend   *recommend.Service
+	OAuth       *oauth.Service
+	Decisions   *decision.Service
+	Lifecycle   *lifecycle.Service
+	Transfers   *transfer.Service
+	Incidents   *incident.Service
+	Rights      *rights.Service
+	Policy      *policy.Service
+	HTTP        *mhttp.Server
 
 	stop    context.CancelFunc // ends the background work: followers, sweeps
 	closers []func() error     // run last first, as deferred calls are
@@ -177,6 +179,7 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 		CallbackBase: a.HTTP.URL(),
 	})
 	a.Security = security.NewService(db, k)
+	a.AddressBook = addressbook.NewService(db, k)
 	a.Identity = identity.NewService(db, k, a.Partners)
 	decisions := decision.NewLog(db, k)
 	a.Accounts = account.NewService(db, k, cfg.Accounts, account.Deps{
@@ -213,7 +216,7 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 	a.Rights = rights.NewService(queue, rights.Deps{Accounts: a.Accounts, Partners: a.Partners, Decisions: a.Decisions},
 		a.Accounts.RightsPart(), a.Identity.RightsPart(), a.Security.RightsPart(), a.Search.RightsPart(), a.Carts.RightsPart(),
 		a.Orders.RightsPart(), a.OAuth.RightsPart(), a.Decisions.RightsPart(), a.Engage.RightsPart(), a.Transfers.RightsPart(),
-		a.Incidents.RightsPart())
+		a.Incidents.RightsPart(), a.AddressBook.RightsPart())
 	return a.startBackground(ctx, background)
 }
 
@@ -253,7 +256,7 @@ func (a *App) fillServer() {
 	s.DB, s.Kernel, s.Operators, s.Partners = cfg.DB, a.Kernel, a.Kernel.Operators, a.Partners
 	s.Accounts, s.Security, s.Identity, s.OAuth = a.Accounts, a.Security, a.Identity, a.OAuth
 	s.Catalog, s.Search, s.Recommend, s.Engage = a.Catalog, a.Search, a.Recommend, a.Engage
-	s.Carts, s.Orders, s.Transfers = a.Carts, a.Orders, a.Transfers
+	s.Carts, s.Orders, s.Transfers, s.AddressBook = a.Carts, a.Orders, a.Transfers, a.AddressBook
 	s.Rights, s.Policy, s.Lifecycle, s.Decisions, s.Incidents = a.Rights, a.Policy, a.Lifecycle, a.Decisions, a.Incidents
 	s.Clock, s.FakeClock, s.Logger = cfg.Clock, cfg.FakeClock, cfg.Logger
 	// The pay button's answer leads to the payment institution's cashier.

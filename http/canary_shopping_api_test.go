@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,18 @@ func TestAPICanaryShopping(t *testing.T) {
 	invoice := map[string]any{"title": "金丝雀发票抬头", "taxpayer_id": "91330100CANARY77X", "email": "canary77@invoice.example"}
 	customs := map[string]any{"name": "金丝雀报关人", "number": residentID("19850607", "771")}
 	markers := []string{query, "金丝雀收件人", "金丝雀市金丝雀路77号", "13799990077", "13799990078", "金丝雀送达时段", "金丝雀备注R",
-		"金丝雀发票抬头", "91330100CANARY77X", "canary77@invoice.example", "金丝雀报关人", customs["number"].(string)}
+		"金丝雀发票抬头", "91330100CANARY77X", "canary77@invoice.example", "金丝雀报关人", customs["number"].(string),
+		"金丝雀地址簿收件人", "金丝雀地址簿路88号", "13799990088"}
+
+	// The address book, which a person meets on its page.
+	book := newBrowserSignedIn(t, e, buyer)
+	book.get("/account/addresses")
+	if p := book.post("/account/addresses", url.Values{"name": {"金丝雀地址簿收件人"}, "address": {"金丝雀地址簿路88号"}, "phone": {"13799990088"}}); p.Status != 303 {
+		t.Fatalf("save an address: %d", p.Status)
+	}
+	if p := book.get("/account/addresses"); !strings.Contains(p.HTML, "金丝雀地址簿路88号") {
+		t.Fatal("the address book does not show the saved address")
+	}
 
 	if r := e.Do(t, "GET", "/api/v1/search?q="+query, nil, auth...); r.Status != 200 {
 		t.Fatalf("search: %d %s", r.Status, r.Body)

@@ -317,6 +317,13 @@ var messages = map[string][2]string{
 	"seller.picture":            {"商品图片", "Picture"},
 	"seller.upload":             {"上传", "Upload"},
 	"seller.picture.note":       {"JPEG或PNG，不超过5MB；图片会重新编码，拍摄地点等元数据不会保存。", "JPEG or PNG up to 5 MB; pictures are re-encoded, and metadata such as where a photo was taken is not kept."},
+	"addresses.title":           {"收货地址", "Delivery addresses"},
+	"addresses.note":            {"保存的收货人可在下单时选用；仅你本人可见，不会提供给任何人（订单会复制所选的收货信息）。", "Saved recipients to pick at checkout; only you see them, and nobody is given them (an order copies the one you pick)."},
+	"addresses.none":            {"还没有保存的地址。", "No saved addresses."},
+	"addresses.add":             {"新增地址", "Add an address"},
+	"addresses.save":            {"保存", "Save"},
+	"checkout.saved":            {"使用已保存的地址", "Use a saved address"},
+	"checkout.use":              {"使用", "Use"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"minimall"
+	"minimall/addressbook"
 	"minimall/cart"
 	"minimall/catalog"
 	"minimall/order"
@@ -107,6 +108,8 @@ func (s *Server) pageCartRemove(w nethttp.ResponseWriter, r *nethttp.Request) {
 
 type checkoutData struct {
 	Cart *cart.Cart
+	// Saved are the person's saved recipients; ?address= fills one in.
+	Saved []addressbook.Address
 	// CrossBorder: a line is cross-border goods, so customs needs the
 	// orderer's ID; no other checkout asks for it.
 	CrossBorder bool
@@ -140,6 +143,13 @@ func (s *Server) pageCheckout(w nethttp.ResponseWriter, r *nethttp.Request) {
 		seeOther(w, r, "/cart")
 		return
 	}
+	if id := r.URL.Query().Get("address"); id != "" {
+		for _, ad := range d.Saved {
+			if ad.ID == id {
+				d.Form.Name, d.Form.Address, d.Form.Phone = ad.Name, ad.Address, ad.Phone
+			}
+		}
+	}
 	s.render(w, r, nethttp.StatusOK, "checkout", "checkout.title", d)
 }
 
@@ -149,6 +159,11 @@ func (s *Server) checkoutData(r *nethttp.Request, a minimall.Actor) (*checkoutDa
 		return nil, err
 	}
 	d := &checkoutData{Cart: c}
+	if s.AddressBook != nil {
+		if d.Saved, err = s.AddressBook.List(r.Context(), a); err != nil {
+			return nil, err
+		}
+	}
 	var ids []string
 	for _, l := range c.Lines {
 		ids = append(ids, l.Item)

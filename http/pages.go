@@ -282,6 +282,9 @@ func (s *Server) registerPages() {
 		if s.Security != nil {
 			s.registerSecurityPages()
 		}
+		if s.AddressBook != nil {
+			s.registerAddressPages()
+		}
 	}
 	if s.Carts != nil && s.Catalog != nil {
 		s.registerOrderPages()

@@ -885,3 +885,53 @@ func TestPagesItemPicture(t *testing.T) {
 		t.Errorf("someone else's upload: %d", p.Status)
 	}
 }
+
+// TestPagesAddressBook (二(三)2): saved recipients are checked like an
+// order's, offered at checkout and filled in when picked, in the person's
+// export, and removed; another person cannot remove them.
+func TestPagesAddressBook(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}})
+		sh := e.Register(t, "13800138191", "book_member")
+		b := newBrowserSignedIn(t, e, sh)
+		b.get("/account/addresses")
+		if p := b.post("/account/addresses", url.Values{"name": {"王五"}, "address": {"上海市黄浦区南京东路1号"}, "phone": {"12"}}); p.Status != 400 || !strings.Contains(p.HTML, `value="王五"`) {
+			t.Fatalf("a bad phone: %d; the form must come back filled in", p.Status)
+		}
+		mustPage(t, b.post("/account/addresses", url.Values{"name": {"王五"}, "address": {"上海市黄浦区南京东路1号"}, "phone": {"13900001234"}}), 303, "save")
+		p := b.get("/account/addresses")
+		remove := regexp.MustCompile(`action="(/account/addresses/[^"]+/remove)"`).FindStringSubmatch(p.HTML)
+		if remove == nil || !strings.Contains(p.HTML, "南京东路1号") {
+			t.Fatalf("the book: %.1500s", p.HTML)
+		}
+		b.get("/items/" + ids[0])
+		b.post("/cart/items", url.Values{"item": {ids[0]}})
+		p = b.get("/checkout")
+		use := regexp.MustCompile(`href="(/checkout\?address=[^"]+)"`).FindStringSubmatch(p.HTML)
+		if use == nil {
+			t.Fatal("checkout does not offer the saved address")
+		}
+		if p := b.get(strings.ReplaceAll(use[1], "&amp;", "&")); !strings.Contains(p.HTML, `value="王五"`) || !strings.Contains(p.HTML, "13900001234") {
+			t.Error("picking the saved address does not fill in the form")
+		}
+		// In the export.
+		b.get("/account/privacy/data")
+		req := b.post("/account/privacy/requests", url.Values{"kind": {"copy"}}).Header.Get("Location")
+		b.get(req)
+		b.post(req+"/verify", url.Values{"code": {e.SMS.Code(t, sh.Phone)}})
+		if p := b.get(req + "/export"); !strings.Contains(p.HTML, "南京东路1号") || !strings.Contains(p.HTML, "addressbook") {
+			t.Error("the export lacks the address book")
+		}
+		other := newBrowserSignedIn(t, e, e.Register(t, "13800138192", "book_other"))
+		other.get("/")
+		if p := other.post(remove[1], url.Values{}); p.Status != 404 {
+			t.Errorf("another person removing the address: %d", p.Status)
+		}
+		b.get("/account/addresses")
+		mustPage(t, b.post(remove[1], url.Values{}), 303, "remove")
+		if p := b.get("/account/addresses"); strings.Contains(p.HTML, "南京东路1号") {
+			t.Error("the address is still there after removing it")
+		}
+	})
+}

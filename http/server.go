@@ -20,6 +20,7 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/addressbook"
 	"minimall/cart"
 	"minimall/catalog"
 	"minimall/decision"
@@ -48,31 +49,32 @@ type Authenticator interface {
 
 // Server serves the API. Fill the exported fields, then call Open.
 type Server struct {
-	Addr      string
-	Listener  net.Listener // if set, Open serves on it instead of listening on Addr
-	TLSCert   string
-	TLSKey    string
-	DB        *sqldb.DB
-	Kernel    *privacy.Kernel
-	Operators Authenticator
-	Accounts  *account.Service
-	Security  *security.Service
-	Catalog   *catalog.Service
-	Search    *search.Service
-	Recommend *recommend.Service
-	Carts     *cart.Service
-	Orders    *order.Service
-	Identity  *identity.Service
-	OAuth     *oauth.Service
-	Rights    *rights.Service
-	Policy    *policy.Service
-	Engage    *engage.Service
-	Lifecycle *lifecycle.Service
-	Transfers *transfer.Service // cross-border transfers (五(二))
-	Incidents *incident.Service // security incidents (五(三)3)
-	Decisions *decision.Service // automated decisions (四(六))
-	Partners  *partner.Gateway
-	Clock     minimall.Clock
+	Addr        string
+	Listener    net.Listener // if set, Open serves on it instead of listening on Addr
+	TLSCert     string
+	TLSKey      string
+	DB          *sqldb.DB
+	Kernel      *privacy.Kernel
+	Operators   Authenticator
+	Accounts    *account.Service
+	Security    *security.Service
+	Catalog     *catalog.Service
+	Search      *search.Service
+	Recommend   *recommend.Service
+	Carts       *cart.Service
+	Orders      *order.Service
+	Identity    *identity.Service
+	OAuth       *oauth.Service
+	Rights      *rights.Service
+	Policy      *policy.Service
+	Engage      *engage.Service
+	Lifecycle   *lifecycle.Service
+	Transfers   *transfer.Service    // cross-border transfers (五(二))
+	AddressBook *addressbook.Service // saved recipients (二(三)2)
+	Incidents   *incident.Service    // security incidents (五(三)3)
+	Decisions   *decision.Service    // automated decisions (四(六))
+	Partners    *partner.Gateway
+	Clock       minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
 	// endpoint that moves time forward.
 	FakeClock *minimall.FakeClock

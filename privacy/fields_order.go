@@ -11,6 +11,10 @@ const (
 	DeliveryTime      Field = "order.delivery_time"
 	OrderRemark       Field = "order.remark"
 	RecipientConsent  Field = "order.recipient_consent"
+	// The address book: recipients a person saved to pick at checkout.
+	AddressName    Field = "addressbook.name"
+	AddressAddress Field = "addressbook.address"
+	AddressPhone   Field = "addressbook.phone"
 	InvoiceTitle      Field = "order.invoice_title"
 	InvoiceTaxpayerID Field = "order.invoice_taxpayer_id"
 	InvoiceEmail      Field = "order.invoice_email"
@@ -50,6 +54,9 @@ var orderFields = []FieldSpec{
 	recipientField(RecipientName, "收货人姓名", "recipient name", "recipient_name_sealed"),
 	recipientField(RecipientAddress, "收货地址", "recipient address", "recipient_address_sealed"),
 	recipientField(RecipientPhone, "收货人联系电话", "recipient phone", "recipient_phone_sealed"),
+	addressField(AddressName, "地址簿：收货人姓名", "address book: recipient name", "name_sealed"),
+	addressField(AddressAddress, "地址簿：收货地址", "address book: address", "address_sealed"),
+	addressField(AddressPhone, "地址簿：收货人电话", "address book: phone", "phone_sealed"),
 	{
 		Field: ExtraPhone, Name: "其他联系电话", NameEN: "additional phone",
 		Category: CatDelivery, Feature: FeatOrder, Necessity: Optional, Basis: Contract,
@@ -266,6 +273,19 @@ func recipientField(f Field, name, nameEN, column string) FieldSpec {
 			{PartnerLogistics, ForDelivery}, {PartnerSeller, ForDelivery}, {PartnerOverseas, ForCrossBorder},
 		},
 		Table: "orders", Column: column, Clause: "二(三)2, 三(一)5(1)B, 五(二)",
+	}
+}
+
+// addressField declares a saved recipient's value: optional (checkout
+// works without an address book), used only to fill in the person's own
+// checkout, never shared from the book itself (an order copies it).
+func addressField(f Field, name, nameEN, column string) FieldSpec {
+	return FieldSpec{
+		Field: f, Name: name, NameEN: nameEN,
+		Category: CatDelivery, Feature: FeatOrder, Necessity: Optional, Basis: Contract,
+		Uses:      []Use{{ForOrder, Contract}, useRights},
+		Retention: keepUntilErased,
+		Table:     "addresses", Column: column, Clause: "二(三)2",
 	}
 }
 

@@ -84,6 +84,8 @@ var columns = map[string]ColumnClass{
 	"items.description": NotPersonal, "items.price_fen": NotPersonal, "items.stock": NotPersonal,
 	"items.attributes": NotPersonal, "items.images": NotPersonal, "items.status": NotPersonal,
 	"items.created_at": NotPersonal, "items.updated_at": NotPersonal,
+	// The address book (0028): the values are sealed (the registry).
+	"addresses.id": Pseudonymous, "addresses.subject": Pseudonymous, "addresses.created_at": NotPersonal,
 	// A seller's product pictures, re-encoded without metadata (0027).
 	"item_images.item": NotPersonal, "item_images.position": NotPersonal, "item_images.content_type": NotPersonal,
 	"item_images.data": NotPersonal, "item_images.width": NotPersonal, "item_images.height": NotPersonal,

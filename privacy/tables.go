@@ -31,6 +31,8 @@ var tables = []Table{
 	{Name: "invoices", Subject: "subject", Row: "order_id", Order: "created_at"},
 	{Name: "payments", Subject: "subject", Row: "id", Order: "created_at"},
 	{Name: "shipments", Subject: "subject", Row: "id", Order: "created_at"},
+	// The address book: kept until the person removes an entry or goes.
+	{Name: "addresses", Subject: "subject", Row: "id", Order: "created_at"},
 
 	// Security 二(七): security logs, kept their period from the last sighting.
 	{Name: "devices", Subject: "subject", Row: "id", Order: "first_seen_at", Since: []string{"last_seen_at"}},
