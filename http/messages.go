@@ -324,6 +324,17 @@ var messages = map[string][2]string{
 	"addresses.save":            {"保存", "Save"},
 	"checkout.saved":            {"使用已保存的地址", "Use a saved address"},
 	"checkout.use":              {"使用", "Use"},
+	"home.recent":               {"最近浏览", "Recently viewed"},
+	"home.recent.note":          {"根据你允许的可选Cookie，仅保存在本设备上；可在Cookie说明页撤回。", "From the optional cookie you allowed, kept on this device only; withdraw on the cookies page."},
+	"cookies.choice":            {"可选Cookie", "The optional cookie"},
+	"cookies.choice.yes":        {"你已允许：本设备记住你未登录时最近浏览的商品。", "You allowed it: this device keeps the items you viewed while not signed in."},
+	"cookies.choice.no":         {"你已拒绝：只使用必需的Cookie。", "You said no: only the necessary cookies are used."},
+	"cookies.choice.none":       {"你还没有选择；在你允许之前，只使用必需的Cookie。", "You have not chosen; until you allow it, only the necessary cookies are used."},
+	"cookies.allow":             {"允许", "Allow"},
+	"cookies.decline":           {"拒绝", "No, thanks"},
+	"cookies.withdraw":          {"撤回同意并删除", "Withdraw and delete it"},
+	"cookies.banner":            {"本站只使用必需的Cookie。是否允许一个可选Cookie在本设备上记住你最近浏览的商品？", "This site uses only necessary cookies. May an optional cookie keep the items you view recently on this device?"},
+	"cookies.more":              {"详情", "Details"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -20,6 +20,7 @@ func (s *Server) registerSessionPages() {
 	s.handlePage("GET /images/items/{id}", s.pageItemImage)
 	s.handlePage("POST /lang", s.pageLang)
 	s.handlePage("GET /cookies", s.pageCookies)
+	s.handlePage("POST /cookies/choice", s.pageCookieChoice)
 	if s.Accounts != nil {
 		s.handlePage("GET /signin", s.pageSignIn)
 		s.handlePage("POST /signin", s.pageSignInPost)
@@ -63,7 +64,12 @@ func (s *Server) pageCookies(w nethttp.ResponseWriter, r *nethttp.Request) {
 		}
 		list = append(list, v)
 	}
-	s.render(w, r, nethttp.StatusOK, "cookies", "cookies.title", list)
+	s.render(w, r, nethttp.StatusOK, "cookies", "cookies.title", cookiesData{Cookies: list, Choice: cookieChoice(r)})
+}
+
+type cookiesData struct {
+	Cookies []cookieView
+	Choice  string // yes, no, or "" before a choice
 }
 
 type signInData struct {

@@ -32,6 +32,7 @@ func (s *Server) registerShopPages() {
 }
 
 type homeData struct {
+	Recent       []*catalog.Item // a consenting visitor's, from the optional cookie
 	Feed         []*catalog.Item
 	Personalised bool
 	Hot          []*catalog.Item
@@ -45,6 +46,10 @@ func (s *Server) pageHome(w nethttp.ResponseWriter, r *nethttp.Request) {
 	var d homeData
 	var err error
 	if d.Categories, err = s.Catalog.Categories(r.Context()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if d.Recent, err = s.recentlyViewed(r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -121,6 +126,7 @@ func (s *Server) pageItem(w nethttp.ResponseWriter, r *nethttp.Request) {
 			s.Logger.Debug("footprint not recorded", "request_id", requestIDFrom(r.Context()), "code", minimall.ErrorCode(err).String())
 		}
 	}
+	s.rememberView(w, r, it.ID)
 	details, err := s.itemDetails(langOf(r), it)
 	if err != nil {
 		s.pageError(w, r, err)

@@ -157,6 +157,9 @@ type view struct {
 	// Header is the page's header, the same on every page but for the
 	// form token and the path (headers).
 	Header template.HTML
+	// CookieQuestion: a visitor who has not answered about the optional
+	// cookie is asked, on every page, until they answer.
+	CookieQuestion bool
 }
 
 // headers holds each language's header, visitor's and signed in, rendered
@@ -232,6 +235,7 @@ func (s *Server) newView(w nethttp.ResponseWriter, r *nethttp.Request, titleKey 
 		PolicyNotice: s.policyNotice(r),
 	}
 	v.Header = s.header(l, v.SignedIn, v.CSRF, v.Path)
+	v.CookieQuestion = !v.SignedIn && cookieChoice(r) == ""
 	return v
 }
 

@@ -685,8 +685,8 @@ func TestPagesPolicyChange(t *testing.T) {
 				t.Errorf("%s after a major change shows no banner", path)
 			}
 		}
-		if p := newBrowser(t, e, "zh-CN").get("/"); strings.Contains(p.HTML, `class="banner"`) {
-			t.Error("a visitor sees the banner")
+		if p := newBrowser(t, e, "zh-CN").get("/"); strings.Contains(p.HTML, `href="/policy/accept"`) {
+			t.Error("a visitor sees the policy banner")
 		}
 		p := b.get("/policy/accept")
 		mustPage(t, p, 200, "accept page")
@@ -934,4 +934,51 @@ func TestPagesAddressBook(t *testing.T) {
 			t.Error("the address is still there after removing it")
 		}
 	})
+}
+
+// TestPagesOptionalCookie: before a choice, and after a no, a visitor
+// gets no optional cookie; after a yes, viewing items keeps them on the
+// device and the home page shows them; withdrawing deletes the cookie.
+func TestPagesOptionalCookie(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}})
+	optional := func(p *page) bool {
+		for _, c := range p.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, "minimall_recent=") && !strings.Contains(c, "Max-Age=0") {
+				return true
+			}
+		}
+		return false
+	}
+	b := newBrowser(t, e, "zh-CN")
+	p := b.get("/")
+	if !strings.Contains(p.HTML, `action="/cookies/choice"`) || optional(p) {
+		t.Fatal("a new visitor is not asked, or gets the optional cookie")
+	}
+	if optional(b.get("/items/" + ids[0])) {
+		t.Error("an item view before a choice set the optional cookie")
+	}
+	mustPage(t, b.post("/cookies/choice", url.Values{"choice": {"no"}, "next": {"/"}}), 303, "no")
+	if p := b.get("/items/" + ids[0]); optional(p) || strings.Contains(p.HTML, `action="/cookies/choice"`) {
+		t.Error("after a no: the optional cookie, or the question again")
+	}
+	mustPage(t, b.post("/cookies/choice", url.Values{"choice": {"yes"}, "next": {"/"}}), 303, "yes")
+	if !optional(b.get("/items/" + ids[0])) {
+		t.Fatal("after a yes, an item view did not keep the item")
+	}
+	b.get("/items/" + ids[1])
+	if p := b.get("/"); !strings.Contains(p.HTML, `id="recent"`) || !strings.Contains(p.HTML, "碎花连衣裙") {
+		t.Error("the home page does not show the recently viewed items")
+	}
+	p = b.post("/cookies/choice", url.Values{"choice": {"no"}, "next": {"/cookies"}})
+	deleted := false
+	for _, c := range p.Header.Values("Set-Cookie") {
+		deleted = deleted || strings.HasPrefix(c, "minimall_recent=;") && strings.Contains(c, "Max-Age=0")
+	}
+	if !deleted {
+		t.Errorf("withdrawing does not delete the optional cookie: %v", p.Header.Values("Set-Cookie"))
+	}
+	if p := b.get("/"); strings.Contains(p.HTML, `id="recent"`) {
+		t.Error("after withdrawing, the home page still shows recent items")
+	}
 }

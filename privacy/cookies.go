@@ -23,6 +23,10 @@ var cookies = []Cookie{
 		Lifetime: "关闭浏览器时删除", LifeEN: "Until the browser closes", Necessary: true},
 	{Name: "minimall_lang", Purpose: "记住你选择的语言", PurposeEN: "Remembers the language you chose",
 		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
+	{Name: "minimall_cookie_choice", Purpose: "记住你对可选Cookie的选择（允许或拒绝）", PurposeEN: "Remembers your choice about optional cookies (yes or no)",
+		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
+	{Name: "minimall_recent", Purpose: "仅在你允许后：在本设备上记住你未登录时最近浏览的商品（商品编号，不发送给任何人）", PurposeEN: "Only if you agree: the items you viewed recently while not signed in, kept on this device (item ids, sent to nobody)",
+		Lifetime: "90天，或撤回同意时删除", LifeEN: "90 days, or until you withdraw", Necessary: false},
 	{Name: "minimall_ticket", Purpose: "运营后台：记住操作员当前处理的工单号，写入审计日志", PurposeEN: "Console: the ticket an operator works on, written to the audit log",
 		Lifetime: "8小时", LifeEN: "8 hours", Necessary: true},
 }

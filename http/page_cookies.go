@@ -1,0 +1,102 @@
+package http
+
+import (
+	nethttp "net/http"
+	"strings"
+	"time"
+
+	"minimall"
+	"minimall/catalog"
+)
+
+// The one optional cookie: a visitor's recently viewed items, kept on
+// their device only after they agree. Before a choice, and after a no,
+// nothing but the necessary cookies is set; withdrawing deletes it.
+
+const (
+	choiceCookie = "minimall_cookie_choice" // necessary: the answer itself
+	recentCookie = "minimall_recent"        // optional: item ids, comma-separated
+	recentMax    = 10
+	recentLife   = 90 * 24 * time.Hour
+	choiceLife   = 365 * 24 * time.Hour
+)
+
+// cookieChoice returns "yes", "no" or "" (not asked yet).
+func cookieChoice(r *nethttp.Request) string {
+	if c, err := r.Cookie(choiceCookie); err == nil && (c.Value == "yes" || c.Value == "no") {
+		return c.Value
+	}
+	return ""
+}
+
+// pageCookieChoice handles "POST /cookies/choice": yes or no to the
+// optional cookie; no (or a withdrawal) deletes it.
+func (s *Server) pageCookieChoice(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
+		return
+	}
+	choice := r.PostForm.Get("choice")
+	if choice != "yes" && choice != "no" {
+		s.pageError(w, r, minimall.Errorf(minimall.Invalid, "", "Choose yes or no. 请选择允许或拒绝。"))
+		return
+	}
+	secure := s.TLSCert != ""
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: choiceCookie, Value: choice, Path: "/", MaxAge: int(choiceLife / time.Second),
+		HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: secure})
+	if choice == "no" {
+		nethttp.SetCookie(w, &nethttp.Cookie{Name: recentCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: secure})
+	}
+	seeOther(w, r, localPath(r.PostForm.Get("next")))
+}
+
+// rememberView keeps item first in a consenting visitor's recent items.
+func (s *Server) rememberView(w nethttp.ResponseWriter, r *nethttp.Request, item string) {
+	if cookieChoice(r) != "yes" || minimall.ActorFromContext(r.Context()).Kind == minimall.Shopper {
+		return
+	}
+	ids := []string{item}
+	for _, id := range recentItems(r) {
+		if id != item && len(ids) < recentMax {
+			ids = append(ids, id)
+		}
+	}
+	nethttp.SetCookie(w, &nethttp.Cookie{Name: recentCookie, Value: strings.Join(ids, "."), Path: "/", MaxAge: int(recentLife / time.Second),
+		HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+}
+
+// recentItems returns the item ids in the optional cookie, if allowed.
+func recentItems(r *nethttp.Request) []string {
+	if cookieChoice(r) != "yes" {
+		return nil
+	}
+	c, err := r.Cookie(recentCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	var ids []string
+	for _, id := range strings.Split(c.Value, ".") {
+		if validItemID(id) && len(ids) < recentMax {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// recentlyViewed returns a consenting visitor's recent items, in order.
+func (s *Server) recentlyViewed(r *nethttp.Request) ([]*catalog.Item, error) {
+	ids := recentItems(r)
+	if len(ids) == 0 || minimall.ActorFromContext(r.Context()).Kind == minimall.Shopper {
+		return nil, nil
+	}
+	items, err := s.Catalog.CachedItems(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []*catalog.Item
+	for _, id := range ids {
+		if it, ok := items[id]; ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
