@@ -90,7 +90,7 @@ var columns = map[string]ColumnClass{
 	"item_images.item": NotPersonal, "item_images.position": NotPersonal, "item_images.content_type": NotPersonal,
 	"item_images.data": NotPersonal, "item_images.width": NotPersonal, "item_images.height": NotPersonal,
 	"item_images.created_at": NotPersonal,
-	"channels.id": NotPersonal, "channels.name": NotPersonal, "channels.description": NotPersonal, "channels.created_at": NotPersonal,
+	"channels.id":            NotPersonal, "channels.name": NotPersonal, "channels.description": NotPersonal, "channels.created_at": NotPersonal,
 	"channel_items.channel": NotPersonal, "channel_items.item": NotPersonal, "channel_items.position": NotPersonal,
 	"search_history.id": Pseudonymous, "search_history.subject": Pseudonymous, "search_history.query_index": Pseudonymous,
 	"search_history.searched_at": NotPersonal,
