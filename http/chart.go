@@ -24,7 +24,7 @@ func ageChart(ages []int, days, deadline int, title, axis string) template.HTML 
 		counts[a]++
 		top = max(top, counts[a])
 	}
-	const w, h, left, bottom, barW = 640, 200, 30, 24, 18
+	const w, h, left, bottom, barW = 660, 200, 30, 24, 18
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">`, w, h)
 	fmt.Fprintf(&b, `<title id="chart-title">%s</title>`, template.HTMLEscapeString(title))
@@ -47,7 +47,7 @@ func ageChart(ages []int, days, deadline int, title, axis string) template.HTML 
 	fmt.Fprintf(&b, `<line x1="%d" y1="4" x2="%d" y2="%d" stroke="#b42318" stroke-width="2" stroke-dasharray="4 3"/>`, lineX, lineX, h-bottom)
 	fmt.Fprintf(&b, `<text x="%d" y="14" font-size="11" fill="#b42318">%d</text>`, lineX+4, deadline)
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a">%d</text>`, 2, 14, top)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a" text-anchor="end">%s</text>`, w-4, h-8, template.HTMLEscapeString(axis))
+	fmt.Fprintf(&b, `<text x="%d" y="14" font-size="11" fill="#57606a" text-anchor="end">%s →</text>`, w-4, template.HTMLEscapeString(axis))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

@@ -148,6 +148,7 @@ type view struct {
 	Lang     lang
 	Title    string
 	SignedIn bool
+	Operator bool // an operator in the console
 	CSRF     string
 	Path     string // the page's path, for the language switch; never a query
 	Data     any
@@ -162,10 +163,18 @@ type view struct {
 	CookieQuestion bool
 }
 
-// headers holds each language's header, visitor's and signed in, rendered
-// once with markers where the form token and the page's path go: every
-// page has it, and filling in two strings costs less than rendering it.
-type headers [2][2]string
+// headers holds each language's header for a visitor, a signed-in person
+// and an operator, rendered once with markers where the form token and
+// the page's path go: every page has it, and filling in two strings costs
+// less than rendering it.
+type headers [2][3]string
+
+// Who a header is for.
+const (
+	forVisitor = iota
+	forShopper
+	forOperator
+)
 
 const (
 	csrfMarker = "CSRFMARKERCSRFMARKER0000" // the shape of a form token
@@ -174,13 +183,13 @@ const (
 
 func (s *Server) renderHeaders() error {
 	for _, l := range []lang{zh, en} {
-		for i, signedIn := range []bool{false, true} {
+		for who := forVisitor; who <= forOperator; who++ {
 			var b strings.Builder
-			v := &view{Lang: l, SignedIn: signedIn, CSRF: csrfMarker, Path: pathMarker}
+			v := &view{Lang: l, SignedIn: who == forShopper, Operator: who == forOperator, CSRF: csrfMarker, Path: pathMarker}
 			if err := s.pages[l]["error"].ExecuteTemplate(&b, "header", v); err != nil {
 				return err
 			}
-			s.headers[l][i] = b.String()
+			s.headers[l][who] = b.String()
 		}
 	}
 	return nil
@@ -188,11 +197,8 @@ func (s *Server) renderHeaders() error {
 
 // header returns the header for a page: the language's, with the form
 // token and the page's path (escaped for the attribute it goes in).
-func (s *Server) header(l lang, signedIn bool, csrf, path string) template.HTML {
-	h := s.headers[l][0]
-	if signedIn {
-		h = s.headers[l][1]
-	}
+func (s *Server) header(l lang, who int, csrf, path string) template.HTML {
+	h := s.headers[l][who]
 	h = strings.ReplaceAll(h, csrfMarker, csrf)
 	return template.HTML(strings.Replace(h, pathMarker, html.EscapeString(path), 1))
 }
@@ -234,8 +240,15 @@ func (s *Server) newView(w nethttp.ResponseWriter, r *nethttp.Request, titleKey 
 		Data:         data,
 		PolicyNotice: s.policyNotice(r),
 	}
-	v.Header = s.header(l, v.SignedIn, v.CSRF, v.Path)
-	v.CookieQuestion = !v.SignedIn && cookieChoice(r) == ""
+	who, kind := forVisitor, minimall.ActorFromContext(r.Context()).Kind
+	switch kind {
+	case minimall.Shopper:
+		who = forShopper
+	case minimall.Operator:
+		who = forOperator
+	}
+	v.Header = s.header(l, who, v.CSRF, v.Path)
+	v.CookieQuestion = kind == minimall.Anonymous && cookieChoice(r) == ""
 	return v
 }
 
