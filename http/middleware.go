@@ -146,7 +146,7 @@ func (s *Server) recoverPanic(next nethttp.Handler) nethttp.Handler {
 func (s *Server) limitBody(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		limit := s.MaxBody
-		if uploadPath.MatchString(r.URL.Path) {
+		if isUploadPath(r.URL.Path) {
 			limit = maxUpload
 		}
 		if r.ContentLength > limit {

@@ -3,8 +3,8 @@ package http
 import (
 	"io"
 	nethttp "net/http"
-	"regexp"
 	"strconv"
+	"strings"
 
 	"minimall"
 	"minimall/catalog"
@@ -137,8 +137,11 @@ func (s *Server) pageItemAdd(w nethttp.ResponseWriter, r *nethttp.Request) {
 // maxUpload bounds an upload's request: the picture and the form around it.
 const maxUpload = catalog.MaxImageBytes + 64<<10
 
-// uploadPath matches the routes that take an upload.
-var uploadPath = regexp.MustCompile(`^/seller/items/[^/]+/picture$`)
+// isUploadPath reports whether a path is a route that takes an upload
+// (checked on every request, so no regular expression).
+func isUploadPath(p string) bool {
+	return strings.HasPrefix(p, "/seller/items/") && strings.HasSuffix(p, "/picture")
+}
 
 // pageItemPicture handles "POST /seller/items/{id}/picture": the item's
 // picture, re-encoded by the catalogue so no metadata is kept.
