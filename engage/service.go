@@ -3,7 +3,9 @@ package engage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"minimall"
 	"minimall/outbox"
@@ -204,6 +206,59 @@ func entryOf(k Kind, id string, plain []byte, at int64) (*Entry, error) {
 		return nil, fmt.Errorf("decode %s: %w", id, err)
 	}
 	return &Entry{ID: id, Kind: k, Type: t.Type, Target: t.ID, Channel: t.Channel, At: sqldb.FromMicros(at)}, nil
+}
+
+// Targets returns the records ids of subject that are still there, opened
+// for purpose p on behalf of a in one go: the guard checks and audits once
+// for the lot (privacy.Guard.OpenAll), as the recommendation follower reads
+// a person's views of one group commit. A record gone meanwhile is left
+// out; the guard's denial is returned.
+func (s *Service) Targets(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, k Kind, ids []string, p privacy.Purpose) ([]*Entry, error) {
+	const op = "engage.Targets"
+	ks, err := spec(op, k)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	args := []any{string(subject)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, `+ks.column()+`, at FROM `+ks.table()+` WHERE subject = ? AND id IN (`+
+		strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	var sealed []privacy.Sealed
+	at := map[string]int64{}
+	for rows.Next() {
+		var it privacy.Sealed
+		var when int64
+		if err := rows.Scan(&it.Row, &it.Value, &when); err != nil {
+			rows.Close()
+			return nil, sqldb.FormatError(op, err)
+		}
+		it.Field, at[it.Row] = ks.field, when
+		sealed = append(sealed, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	var out []*Entry
+	for _, o := range s.k.Guard().OpenAll(ctx, a, subject, p, sealed) {
+		if o.Err != nil {
+			if errors.As(o.Err, new(*privacy.Denied)) {
+				return nil, o.Err
+			}
+			continue
+		}
+		e, err := entryOf(k, o.Row, o.Value, at[o.Row])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // Target returns one record of subject, opened for purpose p on behalf of

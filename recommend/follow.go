@@ -20,7 +20,7 @@ import (
 
 // Engagements reads a person's engagement records (engage.Service).
 type Engagements interface {
-	Target(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, k engage.Kind, id string, p privacy.Purpose) (*engage.Entry, error)
+	Targets(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, k engage.Kind, ids []string, p privacy.Purpose) ([]*engage.Entry, error)
 }
 
 // CartLines reads the item of a cart line (cart.Service).
@@ -81,9 +81,13 @@ func (s *Service) engaged(payload json.RawMessage) func(context.Context, minimal
 		return nil
 	}
 	return func(ctx context.Context, subject minimall.SubjectID) (out []Signal) {
-		for _, id := range ch.Entries {
-			en, err := s.cfg.Engage.Target(ctx, s.actor, subject, ch.Kind, id, privacy.ForRecommendation)
-			if err == nil && en.Type == engage.Item {
+		// One read and one audit entry for the person's records of the event.
+		ens, err := s.cfg.Engage.Targets(ctx, s.actor, subject, ch.Kind, ch.Entries, privacy.ForRecommendation)
+		if err != nil {
+			return nil
+		}
+		for _, en := range ens {
+			if en.Type == engage.Item {
 				out = append(out, Signal{Kind: kind, Item: en.Target})
 			}
 		}
