@@ -115,6 +115,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /seller/shops/{id}":                    {shopPage},
 		"GET /seller/orders/{id}":                   {"/seller/orders/" + sold.ID},
 		"GET /account/addresses":                    {"/account/addresses"},
+		"GET /account/apps":                         {"/account/apps"},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

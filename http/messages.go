@@ -335,6 +335,11 @@ var messages = map[string][2]string{
 	"cookies.withdraw":          {"撤回同意并删除", "Withdraw and delete it"},
 	"cookies.banner":            {"本站只使用必需的Cookie。是否允许一个可选Cookie在本设备上记住你最近浏览的商品？", "This site uses only necessary cookies. May an optional cookie keep the items you view recently on this device?"},
 	"cookies.more":              {"详情", "Details"},
+	"apps.title":                {"已授权的应用", "Authorized apps"},
+	"apps.note":                 {"你允许以淘宝账号登录的第三方应用及其可读取的信息；取消授权立即生效。", "Third-party apps you let sign in with your account, and what each may read; revoking takes effect at once."},
+	"apps.none":                 {"没有授权任何应用。", "No apps authorized."},
+	"apps.revoke":               {"取消授权", "Revoke"},
+	"apps.revoked":              {"已取消", "revoked"},
 }
 
 // message returns key in language l; an unknown key is returned as is

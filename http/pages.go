@@ -302,6 +302,9 @@ func (s *Server) registerPages() {
 		if s.AddressBook != nil {
 			s.registerAddressPages()
 		}
+		if s.OAuth != nil {
+			s.registerAppPages()
+		}
 	}
 	if s.Carts != nil && s.Catalog != nil {
 		s.registerOrderPages()

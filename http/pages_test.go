@@ -982,3 +982,29 @@ func TestPagesOptionalCookie(t *testing.T) {
 		t.Error("after withdrawing, the home page still shows recent items")
 	}
 }
+
+// TestPagesApps (三(一)4): the authorized apps are listed with what each
+// may read, and a revocation on the page stops the app's token at once.
+func TestPagesApps(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	ops := oauthOpsHeaders(t, e)
+	sh := e.Register(t, "13800138201", "apps_member")
+	app := registerApp(t, e, ops, "好物比价")
+	token := accessToken(t, e, app, approve(t, e, sh, app, ""))
+	if r := userInfo(t, e, token); r.Status != 200 {
+		t.Fatalf("userinfo before revoking: %d", r.Status)
+	}
+	b := newBrowserSignedIn(t, e, sh)
+	p := b.get("/account/apps")
+	revoke := regexp.MustCompile(`action="(/account/apps/[^"]+/revoke)"`).FindStringSubmatch(p.HTML)
+	if revoke == nil || !strings.Contains(p.HTML, "好物比价") {
+		t.Fatalf("the apps page: %.1500s", p.HTML)
+	}
+	mustPage(t, b.post(revoke[1], url.Values{}), 303, "revoke")
+	if r := userInfo(t, e, token); r.Status != 401 {
+		t.Errorf("the app's token after revoking: %d", r.Status)
+	}
+	if p := b.get("/account/apps"); strings.Contains(p.HTML, revoke[1]) {
+		t.Error("a revoked app can be revoked again")
+	}
+}
