@@ -116,6 +116,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /seller/orders/{id}":                   {"/seller/orders/" + sold.ID},
 		"GET /account/addresses":                    {"/account/addresses"},
 		"GET /account/apps":                         {"/account/apps"},
+		"GET /account/correct":                      {"/account/correct"},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

@@ -340,6 +340,9 @@ var messages = map[string][2]string{
 	"apps.none":                 {"没有授权任何应用。", "No apps authorized."},
 	"apps.revoke":               {"取消授权", "Revoke"},
 	"apps.revoked":              {"已取消", "revoked"},
+	"correct.title":             {"更正我的信息", "Correct my information"},
+	"correct.note":              {"只填写要更正的项；我们会向你的手机发送验证码确认是你本人，之后立即更正。", "Fill in only what to correct; we text a code to your phone to confirm it is you, then correct it at once."},
+	"correct.go":                {"提交更正", "Correct"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -22,6 +22,8 @@ func (s *Server) registerRightsPages() {
 	s.handlePage("POST /account/privacy/requests/{id}/verify", s.pageRightsVerify)
 	s.handlePage("GET /account/privacy/requests/{id}/export", s.pageRightsExport)
 	s.handlePage("GET /account/deregister", s.pageDeregister)
+	s.handlePage("GET /account/correct", s.pageCorrect)
+	s.handlePage("POST /account/correct", s.pageCorrectPost)
 }
 
 type myData struct {
@@ -194,4 +196,72 @@ func (s *Server) pageDeregister(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	s.render(w, r, nethttp.StatusOK, "deregister", "deregister.title", deregisterData{Pending: left})
+}
+
+type correctData struct {
+	Fields []correctField
+	Error  string
+}
+
+type correctField struct {
+	Field      privacy.Field
+	Name, Seen string // the name, and the value sent (after a refusal)
+}
+
+// correctable lists the fields this page corrects: the member name and
+// the profile, which a person may correct themselves. The password and the
+// bound phone number have flows of their own (a code to the new number).
+func correctable() []privacy.Field {
+	var out []privacy.Field
+	for _, f := range privacy.Fields() {
+		if f.PersonMayEdit && (f.Field == privacy.MemberName || f.Table == "profiles") {
+			out = append(out, f.Field)
+		}
+	}
+	return out
+}
+
+// pageCorrect handles "GET /account/correct": the fields a person may
+// correct (四(二) 更正、补充), each with a box for the new value.
+func (s *Server) pageCorrect(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if _, ok := s.signedInPage(w, r); !ok {
+		return
+	}
+	s.render(w, r, nethttp.StatusOK, "correct", "correct.title", s.correctData(r, nil))
+}
+
+func (s *Server) correctData(r *nethttp.Request, sent map[privacy.Field]string) *correctData {
+	d := &correctData{}
+	for _, f := range correctable() {
+		spec, _ := privacy.Spec(f)
+		name := spec.Name
+		if langOf(r) == en {
+			name = spec.NameEN
+		}
+		d.Fields = append(d.Fields, correctField{Field: f, Name: name, Seen: sent[f]})
+	}
+	return d
+}
+
+// pageCorrectPost handles "POST /account/correct": the boxes filled in
+// become a correction request; a texted code proves it is the person, and
+// the correction is then made at once.
+func (s *Server) pageCorrectPost(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.signedInPage(w, r)
+	if !ok || !s.checkForm(w, r) {
+		return
+	}
+	sent := map[privacy.Field]string{}
+	for _, f := range correctable() {
+		if v := r.PostForm.Get(string(f)); v != "" {
+			sent[f] = v
+		}
+	}
+	req, err := s.Rights.File(r.Context(), a, rights.Correct, rights.Details{Corrections: sent}, requestIDFrom(r.Context()))
+	if err != nil {
+		d := s.correctData(r, sent)
+		s.formError(w, r, err, "correct", "correct.title", d, &d.Error)
+		return
+	}
+	seeOther(w, r, "/account/privacy/requests/"+req.ID)
 }

@@ -1008,3 +1008,28 @@ func TestPagesApps(t *testing.T) {
 		t.Error("a revoked app can be revoked again")
 	}
 }
+
+// TestPagesCorrect (四(二)): a person corrects their member name through
+// the page; a texted code proves it is them, and the new name signs in.
+func TestPagesCorrect(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13800138211", "correct_member")
+		b := newBrowserSignedIn(t, e, sh)
+		p := b.get("/account/correct")
+		if !strings.Contains(p.HTML, `name="account.member_name"`) || strings.Contains(p.HTML, "password") {
+			t.Fatalf("the correction page: %.1500s", p.HTML)
+		}
+		if p := b.post("/account/correct", url.Values{}); p.Status != 400 {
+			t.Errorf("a correction with nothing in it: %d", p.Status)
+		}
+		p = b.post("/account/correct", url.Values{"account.member_name": {"corrected_member"}})
+		mustPage(t, p, 303, "file the correction")
+		req := p.Header.Get("Location")
+		b.get(req)
+		mustPage(t, b.post(req+"/verify", url.Values{"code": {e.SMS.Code(t, sh.Phone)}}), 303, "verify")
+		if r := e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": "corrected_member", "password": sh.Password}); r.Status != 201 {
+			t.Errorf("signing in with the corrected name: %d %s", r.Status, r.Body)
+		}
+	})
+}
