@@ -117,6 +117,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /account/addresses":                    {"/account/addresses"},
 		"GET /account/apps":                         {"/account/apps"},
 		"GET /account/correct":                      {"/account/correct"},
+		"GET /console/complaints":                   {"/console/complaints"},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

@@ -343,6 +343,11 @@ var messages = map[string][2]string{
 	"correct.title":             {"更正我的信息", "Correct my information"},
 	"correct.note":              {"只填写要更正的项；我们会向你的手机发送验证码确认是你本人，之后立即更正。", "Fill in only what to correct; we text a code to your phone to confirm it is you, then correct it at once."},
 	"correct.go":                {"提交更正", "Correct"},
+	"console.complaints":        {"投诉", "Complaints"},
+	"console.complaints.none":   {"没有未结的投诉。", "No open complaints."},
+	"console.take":              {"开始处理", "Take it"},
+	"console.checked":           {"确认投诉人身份", "Identity checked"},
+	"console.answertext":        {"答复内容", "Answer"},
 }
 
 // message returns key in language l; an unknown key is returned as is

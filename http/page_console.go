@@ -29,6 +29,8 @@ func (s *Server) registerConsolePages() {
 		s.handlePage("GET /console/rights/{id}", s.pageConsoleRequest)
 		s.handlePage("POST /console/rights/{id}/answer", s.pageConsoleAnswer)
 		s.handlePage("POST /console/rights/{id}/refuse", s.pageConsoleRefuse)
+		s.handlePage("GET /console/complaints", s.pageConsoleComplaints)
+		s.handlePage("POST /console/complaints/{id}", s.pageConsoleComplaint)
 	}
 }
 
@@ -214,5 +216,52 @@ func (s *Server) afterConsoleAction(w nethttp.ResponseWriter, r *nethttp.Request
 		}
 		s.render(w, r, statuses[code], "console_request", "console.request", consoleRequestData{Request: req, Reasons: rights.RefusalReasons(),
 			Ticket: a.Reason, Error: localize(minimall.ErrorMessage(err), langOf(r))})
+	}
+}
+
+type consoleComplaintsData struct {
+	Complaints []*rights.ComplaintRequest
+	Reasons    []string
+	Ticket     string
+	Error      string
+}
+
+// pageConsoleComplaints handles "GET /console/complaints": the open
+// complaints (八), overdue first, each with its text, and the forms that
+// move it on: in progress, answered with an answer, refused with a reason.
+func (s *Server) pageConsoleComplaints(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok {
+		return
+	}
+	s.showComplaints(w, r, a, nethttp.StatusOK, "")
+}
+
+func (s *Server) showComplaints(w nethttp.ResponseWriter, r *nethttp.Request, a minimall.Actor, status int, msg string) {
+	list, err := s.Rights.ComplaintQueue(r.Context(), a, false)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "console_complaints", "console.complaints", consoleComplaintsData{Complaints: list,
+		Reasons: rights.ComplaintRefusalReasons, Ticket: a.Reason, Error: msg})
+}
+
+// pageConsoleComplaint handles "POST /console/complaints/{id}".
+func (s *Server) pageConsoleComplaint(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok || !s.checkForm(w, r) || !s.actionTicket(w, r, &a) {
+		return
+	}
+	f := r.PostForm
+	_, err := s.Rights.UpdateComplaint(r.Context(), a, r.PathValue("id"), rights.ComplaintUpdate{State: rights.State(f.Get("state")),
+		Answer: f.Get("answer"), RefusalReason: f.Get("reason")})
+	switch code := minimall.ErrorCode(err); {
+	case err == nil:
+		seeOther(w, r, "/console/complaints")
+	case code == minimall.Internal:
+		s.pageError(w, r, err)
+	default:
+		s.showComplaints(w, r, a, statuses[code], localize(minimall.ErrorMessage(err), langOf(r)))
 	}
 }

@@ -1033,3 +1033,38 @@ func TestPagesCorrect(t *testing.T) {
 		}
 	})
 }
+
+// TestPagesConsoleComplaints (八): the DPO sees a person's complaint in the
+// console with its deadline, takes it and answers it; the person sees the
+// answer in their complaints.
+func TestPagesConsoleComplaints(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	sh := e.Register(t, "13800138221", "complaint_member")
+	person := newBrowserSignedIn(t, e, sh)
+	person.get("/contact")
+	mustPage(t, person.post("/contact/complaints", url.Values{"topic": {"processing"}, "text": {"推荐太多了"}}), 201, "complain")
+	_, dpo, err := e.Kernel.Operators.Add(context.Background(), minimall.RoleDPO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, e, "zh-CN")
+	b.get("/console/signin")
+	mustPage(t, b.post("/console/signin", url.Values{"token": {dpo}, "ticket": {"CMP-1"}}), 303, "console sign-in")
+	p := b.get("/console/complaints")
+	action := regexp.MustCompile(`action="(/console/complaints/[^"]+)"`).FindStringSubmatch(p.HTML)
+	if action == nil || !strings.Contains(p.HTML, "推荐太多了") {
+		t.Fatalf("the complaints queue: %.1500s", p.HTML)
+	}
+	if p := b.post(action[1], url.Values{"state": {"answered"}, "ticket": {"CMP-1"}}); p.Status != 400 {
+		t.Errorf("an answer without text: %d", p.Status)
+	}
+	mustPage(t, b.post(action[1], url.Values{"state": {"identity_checked"}, "ticket": {"CMP-1"}}), 303, "identity checked")
+	b.get("/console/complaints")
+	mustPage(t, b.post(action[1], url.Values{"state": {"in_progress"}, "ticket": {"CMP-1"}}), 303, "take it")
+	b.get("/console/complaints")
+	mustPage(t, b.post(action[1], url.Values{"state": {"answered"}, "ticket": {"CMP-1"}, "answer": {"已为你关闭个性化推荐的说明"}}), 303, "answer")
+	r := e.Do(t, "GET", "/api/v1/complaints", nil, testenv.Bearer(sh.Token)...)
+	if !strings.Contains(string(r.Body), "已为你关闭个性化推荐的说明") || !strings.Contains(string(r.Body), `"answered"`) {
+		t.Errorf("the person's complaints: %s", r.Body)
+	}
+}
