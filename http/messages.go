@@ -348,6 +348,16 @@ var messages = map[string][2]string{
 	"console.take":              {"开始处理", "Take it"},
 	"console.checked":           {"确认投诉人身份", "Identity checked"},
 	"console.answertext":        {"答复内容", "Answer"},
+	"console.retention":         {"保存期限清理", "Retention"},
+	"console.retention.note":    {"按隐私政策的保存期限删除或匿名化到期的信息，并销毁已满三年的交易记录密钥；每天自动运行。", "Deletes or anonymises what is past its period in the policy, and destroys the keys of transaction records past three years; it runs daily."},
+	"console.retention.last":    {"最近一次：", "Last run:"},
+	"console.retention.never":   {"尚未运行。", "It has not run yet."},
+	"console.dryrun":            {"试运行（只统计，不删除）", "Dry run (count, delete nothing)"},
+	"console.runnow":            {"立即运行", "Run now"},
+	"console.removed":           {"删除", "Removed"},
+	"console.anonymised":        {"匿名化", "Anonymised"},
+	"console.keysgone":          {"已销毁密钥的月份", "Keys destroyed up to"},
+	"console.area":              {"业务", "Area"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minimall"
+	"minimall/lifecycle"
 	"minimall/privacy"
 	"minimall/rights"
 )
@@ -24,6 +25,10 @@ func (s *Server) registerConsolePages() {
 	s.handlePage("POST /console/signin", s.pageConsoleSignInPost)
 	s.handlePage("GET /console", s.pageConsole)
 	s.handlePage("POST /console/signout", s.pageConsoleSignOut)
+	if s.Lifecycle != nil {
+		s.handlePage("GET /console/retention", s.pageConsoleRetention)
+		s.handlePage("POST /console/retention/run", s.pageConsoleRetentionRun)
+	}
 	if s.Rights != nil {
 		s.handlePage("GET /console/rights", s.pageConsoleRights)
 		s.handlePage("GET /console/rights/{id}", s.pageConsoleRequest)
@@ -264,4 +269,59 @@ func (s *Server) pageConsoleComplaint(w nethttp.ResponseWriter, r *nethttp.Reque
 	default:
 		s.showComplaints(w, r, a, statuses[code], localize(minimall.ErrorMessage(err), langOf(r)))
 	}
+}
+
+type consoleRetentionData struct {
+	Last   *lifecycle.Report // nil before the first sweep
+	Ticket string
+	Error  string
+}
+
+// pageConsoleRetention handles "GET /console/retention": the last
+// retention sweep (五(一)) — when, what each area removed or anonymised,
+// which period's transaction-record keys were destroyed — and a sweep now.
+func (s *Server) pageConsoleRetention(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok {
+		return
+	}
+	s.showRetention(w, r, a, nethttp.StatusOK, "")
+}
+
+func (s *Server) showRetention(w nethttp.ResponseWriter, r *nethttp.Request, a minimall.Actor, status int, msg string) {
+	last, err := s.Lifecycle.LastReport(r.Context())
+	if minimall.IsCode(err, minimall.NotFound) {
+		last, err = nil, nil
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "console_retention", "console.retention", consoleRetentionData{Last: last, Ticket: a.Reason, Error: msg})
+}
+
+// pageConsoleRetentionRun handles "POST /console/retention/run" (the DPO
+// or ops): one sweep now, or a dry run that only counts.
+func (s *Server) pageConsoleRetentionRun(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok || !s.checkForm(w, r) || !s.actionTicket(w, r, &a) {
+		return
+	}
+	if a.Role != minimall.RoleDPO && a.Role != minimall.RoleOps {
+		s.pageError(w, r, minimall.Errorf(minimall.Denied, "", "Only the DPO or ops may do this. 仅个人信息保护负责人或运维可操作。"))
+		return
+	}
+	st, err := s.Lifecycle.Status(r.Context())
+	if err == nil {
+		_, err = s.Lifecycle.Sweep(r.Context(), lifecycle.Options{DryRun: r.PostForm.Get("dry_run") == "yes", Shutdown: st.Stopped})
+	}
+	if err != nil {
+		if minimall.ErrorCode(err) == minimall.Internal {
+			s.pageError(w, r, err)
+			return
+		}
+		s.showRetention(w, r, a, statuses[minimall.ErrorCode(err)], localize(minimall.ErrorMessage(err), langOf(r)))
+		return
+	}
+	seeOther(w, r, "/console/retention")
 }

@@ -1068,3 +1068,37 @@ func TestPagesConsoleComplaints(t *testing.T) {
 		t.Errorf("the person's complaints: %s", r.Body)
 	}
 }
+
+// TestPagesConsoleRetention (五(一)): ops run a retention sweep from the
+// console (naming a ticket) and see its report; customer service may not.
+func TestPagesConsoleRetention(t *testing.T) {
+	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	ctx := context.Background()
+	_, ops, err := e.Kernel.Operators.Add(ctx, minimall.RoleOps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cs, err := e.Kernel.Operators.Add(ctx, minimall.RoleCustomerService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	console := func(token string) *browser {
+		b := newBrowser(t, e, "en")
+		b.get("/console/signin")
+		mustPage(t, b.post("/console/signin", url.Values{"token": {token}, "ticket": {"RET-1"}}), 303, "console sign-in")
+		return b
+	}
+	b := console(ops)
+	if p := b.get("/console/retention"); !strings.Contains(p.HTML, "It has not run yet") {
+		t.Fatalf("before any sweep: %.800s", p.HTML)
+	}
+	mustPage(t, b.post("/console/retention/run", url.Values{"ticket": {"RET-1"}}), 303, "run now")
+	if p := b.get("/console/retention"); !strings.Contains(p.HTML, "Last run:") {
+		t.Error("after a sweep the page shows no report")
+	}
+	other := console(cs)
+	other.get("/console/retention")
+	if p := other.post("/console/retention/run", url.Values{"ticket": {"RET-1"}}); p.Status != 403 {
+		t.Errorf("customer service running a sweep: %d", p.Status)
+	}
+}
