@@ -119,6 +119,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /account/correct":                      {"/account/correct"},
 		"GET /console/complaints":                   {"/console/complaints"},
 		"GET /console/retention":                    {"/console/retention"},
+		"GET /console/audit":                        {"/console/audit"},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

@@ -358,6 +358,14 @@ var messages = map[string][2]string{
 	"console.anonymised":        {"匿名化", "Anonymised"},
 	"console.keysgone":          {"已销毁密钥的月份", "Keys destroyed up to"},
 	"console.area":              {"业务", "Area"},
+	"console.audit":             {"审计日志", "Audit log"},
+	"console.audit.note":        {"每一次对个人信息的使用都写入哈希链审计日志；校验会用密钥重新计算每条链并与检查点比对。", "Every use of personal information is written to the hash-chained audit log; verifying recomputes each chain with its key and compares it with the checkpoint."},
+	"console.audit.durable":     {"本次启动以来写入", "Written since start:"},
+	"console.audit.allowed":     {"允许", "allowed"},
+	"console.audit.denied":      {"拒绝", "denied"},
+	"console.audit.ok":          {"校验通过，读取条目：", "Verified: no problem in entries read:"},
+	"console.audit.bad":         {"发现问题：", "Problems found:"},
+	"console.audit.verify":      {"立即校验", "Verify now"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -25,6 +25,10 @@ func (s *Server) registerConsolePages() {
 	s.handlePage("POST /console/signin", s.pageConsoleSignInPost)
 	s.handlePage("GET /console", s.pageConsole)
 	s.handlePage("POST /console/signout", s.pageConsoleSignOut)
+	if s.Kernel != nil {
+		s.handlePage("GET /console/audit", s.pageConsoleAudit)
+		s.handlePage("POST /console/audit/verify", s.pageConsoleAuditVerify)
+	}
 	if s.Lifecycle != nil {
 		s.handlePage("GET /console/retention", s.pageConsoleRetention)
 		s.handlePage("POST /console/retention/run", s.pageConsoleRetentionRun)
@@ -324,4 +328,44 @@ func (s *Server) pageConsoleRetentionRun(w nethttp.ResponseWriter, r *nethttp.Re
 		return
 	}
 	seeOther(w, r, "/console/retention")
+}
+
+type consoleAuditData struct {
+	Durable, Allowed, Denied int64
+	Report                   *privacy.AuditReport // after a verification
+	Ticket                   string
+}
+
+// pageConsoleAudit handles "GET /console/audit": the audit log's counts
+// since start, and a verification of every chain on request (it reads the
+// whole log, so it is not run on every view).
+func (s *Server) pageConsoleAudit(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok {
+		return
+	}
+	d := consoleAuditData{Ticket: a.Reason}
+	d.Durable, d.Allowed, d.Denied = s.Kernel.AuditStats()
+	s.render(w, r, nethttp.StatusOK, "console_audit", "console.audit", d)
+}
+
+// pageConsoleAuditVerify handles "POST /console/audit/verify" (the DPO):
+// every chain checked against its key and its checkpointed head.
+func (s *Server) pageConsoleAuditVerify(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.operatorPage(w, r)
+	if !ok || !s.checkForm(w, r) || !s.actionTicket(w, r, &a) {
+		return
+	}
+	if a.Role != minimall.RoleDPO && a.Role != minimall.RoleSecurity {
+		s.pageError(w, r, minimall.Errorf(minimall.Denied, "", "Only the DPO or security may verify the audit log. 仅个人信息保护负责人或安全人员可校验审计日志。"))
+		return
+	}
+	rep, err := s.Kernel.VerifyAudit(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d := consoleAuditData{Ticket: a.Reason, Report: rep}
+	d.Durable, d.Allowed, d.Denied = s.Kernel.AuditStats()
+	s.render(w, r, nethttp.StatusOK, "console_audit", "console.audit", d)
 }

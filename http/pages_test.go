@@ -1102,3 +1102,31 @@ func TestPagesConsoleRetention(t *testing.T) {
 		t.Errorf("customer service running a sweep: %d", p.Status)
 	}
 }
+
+// TestPagesConsoleAudit (五(三)1): the DPO verifies the audit log from the
+// console; customer service may not.
+func TestPagesConsoleAudit(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		e.Register(t, "13800138231", "audit_member") // a few entries
+		ctx := context.Background()
+		console := func(role minimall.Role) *browser {
+			_, token, err := e.Kernel.Operators.Add(ctx, role)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := newBrowser(t, e, "en")
+			b.get("/console/signin")
+			mustPage(t, b.post("/console/signin", url.Values{"token": {token}, "ticket": {"AUD-1"}}), 303, "console sign-in")
+			b.get("/console/audit")
+			return b
+		}
+		p := console(minimall.RoleDPO).post("/console/audit/verify", url.Values{"ticket": {"AUD-1"}})
+		if p.Status != 200 || !strings.Contains(p.HTML, "Verified: no problem") {
+			t.Fatalf("verify: %d %.800s", p.Status, p.HTML)
+		}
+		if p := console(minimall.RoleCustomerService).post("/console/audit/verify", url.Values{"ticket": {"AUD-1"}}); p.Status != 403 {
+			t.Errorf("customer service verifying: %d", p.Status)
+		}
+	})
+}

@@ -41,6 +41,15 @@ func VerifyAudit(ctx context.Context, c Config) (*AuditReport, error) {
 	return out, nil
 }
 
+// VerifyAudit checks the running kernel's audit chains, as the package's
+// VerifyAudit does for a store at rest: for the operators' console.
+func (k *Kernel) VerifyAudit(ctx context.Context) (*AuditReport, error) {
+	if err := k.AuditFlush(ctx); err != nil {
+		return nil, err
+	}
+	return VerifyAudit(ctx, k.cfg)
+}
+
 // RotateKeys makes a new master key and rewraps every subject key under it,
 // returning how many keys were rewrapped.
 func RotateKeys(ctx context.Context, c Config) (int, error) {

@@ -41,6 +41,7 @@ type Kernel struct {
 	Consents  *Ledger
 	Operators *Operators
 	feed      *outbox.Feed
+	cfg       Config // for the checks that reopen the stores (VerifyAudit)
 	stop      context.CancelFunc
 	done      chan struct{}
 }
@@ -60,7 +61,7 @@ func Open(ctx context.Context, c Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("privacy: open audit log: %w", err)
 	}
-	k := &Kernel{db: c.Data, vault: v, audit: log, clock: c.Clock, Consents: newLedger(c.Data), feed: outbox.NewFeed(c.Data)}
+	k := &Kernel{db: c.Data, vault: v, audit: log, clock: c.Clock, Consents: newLedger(c.Data), feed: outbox.NewFeed(c.Data), cfg: c}
 	k.guard = &Guard{vault: v, audit: log, consents: k.Consents, erased: newErasedSet(), minors: newMinorSet(), clock: c.Clock}
 	k.Operators = &Operators{db: c.Data}
 	if _, err := k.ReplayErasures(ctx); err != nil {
