@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"minimall"
 	"minimall/catalog"
@@ -32,16 +33,22 @@ func (s *Server) registerShopPages() {
 }
 
 type homeData struct {
-	Recent       []*catalog.Item // a consenting visitor's, from the optional cookie
+	Recent     []*catalog.Item // a consenting visitor's, from the optional cookie
+	Categories []*catalog.Category
+	Lists      template.HTML // the hot list and the feed, rendered
+}
+
+// homeLists is what the home page's lists show.
+type homeLists struct {
 	Feed         []*catalog.Item
 	Personalised bool
 	Hot          []*catalog.Item
-	Categories   []*catalog.Category
 }
 
 // pageHome handles "GET /": the feed (personalised only for a signed-in
 // person with recommendations on, 二(二)4), the hot list and the
-// categories.
+// categories. A visitor's lists are the same for every visitor: they are
+// rendered once a second per language and shared (visitorLists).
 func (s *Server) pageHome(w nethttp.ResponseWriter, r *nethttp.Request) {
 	var d homeData
 	var err error
@@ -54,19 +61,64 @@ func (s *Server) pageHome(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	if s.Recommend != nil {
-		list, err := s.Recommend.Recommend(r.Context(), minimall.ActorFromContext(r.Context()), 1)
+		a, l := minimall.ActorFromContext(r.Context()), langOf(r)
+		if a.Kind == minimall.Shopper {
+			d.Lists, err = s.renderLists(r, a, l)
+		} else {
+			d.Lists, err = s.visitorLists.get(l, func() (template.HTML, error) { return s.renderLists(r, a, l) })
+		}
 		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
-		d.Feed, d.Personalised = list.Items, list.Personalised
-		if d.Hot, err = s.Recommend.Hot(r.Context()); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		d.Hot = d.Hot[:min(len(d.Hot), 10)]
 	}
 	s.render(w, r, nethttp.StatusOK, "home", "home.title", d)
+}
+
+// renderLists renders the home page's hot list and feed for a.
+func (s *Server) renderLists(r *nethttp.Request, a minimall.Actor, l lang) (template.HTML, error) {
+	list, err := s.Recommend.Recommend(r.Context(), a, 1)
+	if err != nil {
+		return "", err
+	}
+	d := homeLists{Feed: list.Items, Personalised: list.Personalised}
+	if d.Hot, err = s.Recommend.Hot(r.Context()); err != nil {
+		return "", err
+	}
+	d.Hot = d.Hot[:min(len(d.Hot), 10)]
+	var b strings.Builder
+	if err := s.pages[l]["home"].ExecuteTemplate(&b, "lists", d); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+// sharedLists keeps a visitor's home lists per language for a second;
+// while one request renders them anew, the others get the last ones.
+type sharedLists struct {
+	mu      sync.Mutex
+	html    [2]template.HTML
+	at      [2]time.Time
+	loading [2]bool
+}
+
+func (c *sharedLists) get(l lang, render func() (template.HTML, error)) (template.HTML, error) {
+	c.mu.Lock()
+	if c.html[l] != "" && (time.Since(c.at[l]) < catalog.CacheTTL || c.loading[l]) {
+		h := c.html[l]
+		c.mu.Unlock()
+		return h, nil
+	}
+	c.loading[l] = true
+	c.mu.Unlock()
+	h, err := render()
+	c.mu.Lock()
+	c.loading[l] = false
+	if err == nil {
+		c.html[l], c.at[l] = h, time.Now()
+	}
+	c.mu.Unlock()
+	return h, err
 }
 
 type categoryData struct {

@@ -84,17 +84,18 @@ type Server struct {
 	// payment institution's cashier.
 	FormOrigins []string
 
-	ln         net.Listener
-	srv        *nethttp.Server
-	mux        *nethttp.ServeMux
-	metrics    *metrics
-	routes     []string
-	pageRoutes []string
-	pages      pageTemplates
-	fragments  fragmentCache // rendered parts of pages (page_shop.go)
-	headers    headers       // every page's header, per language (pages.go)
-	queryKey   cipher.AEAD   // seals search queries into the pages' links
-	salt       [16]byte      // for clientKey
+	ln           net.Listener
+	srv          *nethttp.Server
+	mux          *nethttp.ServeMux
+	metrics      *metrics
+	routes       []string
+	pageRoutes   []string
+	pages        pageTemplates
+	fragments    fragmentCache // rendered parts of pages (page_shop.go)
+	headers      headers       // every page's header, per language (pages.go)
+	visitorLists sharedLists   // a visitor's home lists (page_shop.go)
+	queryKey     cipher.AEAD   // seals search queries into the pages' links
+	salt         [16]byte      // for clientKey
 }
 
 // Handler builds the routes and middleware; Open calls it.
