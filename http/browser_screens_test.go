@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -50,6 +51,10 @@ func TestScreens(t *testing.T) {
 	for _, lang := range []string{"zh-CN", "en"} {
 		j := startJourney(t, e, lang)
 		shot := func(name string) {
+			// Lazy pictures load once scrolled to: scroll through first.
+			value(j, "scroll down", chromedp.Evaluate[bool](`window.scrollTo(0, document.body.scrollHeight), true`))
+			j.run("let the pictures load", chromedp.Sleep(500*time.Millisecond))
+			value(j, "scroll up", chromedp.Evaluate[bool](`window.scrollTo(0, 0), true`))
 			png := value(j, "screenshot "+name, chromedp.FullScreenshot(100)) // 100: PNG
 			file := filepath.Join(*screens, name+"-"+lang[:2]+".png")
 			if err := os.WriteFile(file, png, 0o644); err != nil {
