@@ -366,6 +366,7 @@ var messages = map[string][2]string{
 	"console.audit.ok":          {"校验通过，读取条目：", "Verified: no problem in entries read:"},
 	"console.audit.bad":         {"发现问题：", "Problems found:"},
 	"console.audit.verify":      {"立即校验", "Verify now"},
+	"seller.closed":             {"订单已结束，收货人信息不再显示。", "The order is over; the recipient is no longer shown."},
 }
 
 // message returns key in language l; an unknown key is returned as is

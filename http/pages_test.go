@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"io"
@@ -1127,6 +1128,38 @@ func TestPagesConsoleAudit(t *testing.T) {
 		}
 		if p := console(minimall.RoleCustomerService).post("/console/audit/verify", url.Values{"ticket": {"AUD-1"}}); p.Status != 403 {
 			t.Errorf("customer service verifying: %d", p.Status)
+		}
+	})
+}
+
+// TestPagesSellerAccessEnds (三(五)1): once the parcel is delivered, the
+// seller's order page shows what was bought, no longer who it went to.
+func TestPagesSellerAccessEnds(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		fx := newShop(t, e, "13800138241", "ending_seller")
+		item := fx.item(t, e, "安吉白茶 100克", 6800, 5, nil)
+		buyer := e.Register(t, "13800138242", "ending_buyer")
+		o := placeOrder(t, e, buyer, buyNow(item, 1))
+		b := newBrowserSignedIn(t, e, fx.seller)
+		waybill := payAndShip(t, e, buyer, fx.seller, o.ID)
+		if p := b.get("/seller/orders/" + o.ID); !strings.Contains(p.HTML, recipient["name"].(string)) {
+			t.Fatal("while shipping, the seller does not see the recipient")
+		}
+		resp, err := http.Post(e.Sandbox.Logistics.URL()+"/logistics/advance", "application/json",
+			strings.NewReader(fmt.Sprintf(`{"waybill_no":%q,"status":"delivered","description":"签收"}`, waybill)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		p := b.get("/seller/orders/" + o.ID)
+		if p.Status != 200 || !strings.Contains(p.HTML, "安吉白茶") {
+			t.Fatalf("after delivery the seller's order page: %d", p.Status)
+		}
+		for _, v := range []string{recipient["name"].(string), recipient["address"].(string), recipient["phone"].(string)} {
+			if strings.Contains(p.HTML, v) {
+				t.Errorf("after delivery the seller still sees %q", v)
+			}
 		}
 	})
 }

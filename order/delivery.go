@@ -67,8 +67,14 @@ func (s *Service) SellerOrder(ctx context.Context, a minimall.Actor, id string) 
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.open(ctx, seller, r, privacy.ForDelivery, privacy.OrderItems, privacy.RecipientName, privacy.RecipientAddress,
-		privacy.RecipientPhone, privacy.ExtraPhone, privacy.DeliveryTime)
+	fields := []privacy.Field{privacy.OrderItems, privacy.RecipientName, privacy.RecipientAddress,
+		privacy.RecipientPhone, privacy.ExtraPhone, privacy.DeliveryTime}
+	if closedForSeller(r.status) {
+		// The seller's use of the recipient ends with the order (三(五)1):
+		// what was bought stays, who it went to does not.
+		fields = fields[:1]
+	}
+	v, err := s.open(ctx, seller, r, privacy.ForDelivery, fields...)
 	if err != nil {
 		return nil, err
 	}
@@ -330,4 +336,10 @@ func (s *Service) shipmentOf(ctx context.Context, a minimall.Actor, r *orderRow)
 		return nil, fmt.Errorf("%s: decode tracking: %w", op, err)
 	}
 	return sh, nil
+}
+
+// closedForSeller reports whether an order is over for its seller: the
+// parcel arrived, or the order was cancelled or refunded.
+func closedForSeller(st Status) bool {
+	return st == Delivered || st == Cancelled || st == Refunded
 }
