@@ -95,11 +95,9 @@ func (s *Server) pageConsoleSignInPost(w nethttp.ResponseWriter, r *nethttp.Requ
 		s.render(w, r, nethttp.StatusUnauthorized, "console_signin", "console.signin", d)
 		return
 	}
-	secure := s.TLSCert != ""
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(consoleSession / time.Second),
-		HttpOnly: true, SameSite: nethttp.SameSiteStrictMode, Secure: secure})
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: reasonCookie, Value: ticket, Path: "/console", MaxAge: int(consoleSession / time.Second),
-		HttpOnly: true, SameSite: nethttp.SameSiteStrictMode, Secure: secure})
+	strict := nethttp.SameSiteStrictMode
+	s.setCookie(w, nethttp.Cookie{Name: sessionCookie, Value: token, MaxAge: seconds(consoleSession), SameSite: strict})
+	s.setCookie(w, nethttp.Cookie{Name: reasonCookie, Value: ticket, Path: "/console", MaxAge: seconds(consoleSession), SameSite: strict})
 	seeOther(w, r, "/console")
 }
 
@@ -112,7 +110,7 @@ func (s *Server) pageConsoleSignOut(w nethttp.ResponseWriter, r *nethttp.Request
 		return
 	}
 	s.clearSession(w)
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: reasonCookie, Value: "", Path: "/console", MaxAge: -1, HttpOnly: true, SameSite: nethttp.SameSiteStrictMode, Secure: s.TLSCert != ""})
+	s.setCookie(w, nethttp.Cookie{Name: reasonCookie, Path: "/console", MaxAge: -1, SameSite: nethttp.SameSiteStrictMode})
 	seeOther(w, r, "/console/signin")
 }
 
@@ -210,12 +208,11 @@ func (s *Server) pageConsoleRefuse(w nethttp.ResponseWriter, r *nethttp.Request)
 
 // afterConsoleAction shows the request again: refused actions with why.
 func (s *Server) afterConsoleAction(w nethttp.ResponseWriter, r *nethttp.Request, a minimall.Actor, err error) {
-	switch code := minimall.ErrorCode(err); {
-	case err == nil:
+	if err == nil {
 		seeOther(w, r, "/console/rights/"+url.PathEscape(r.PathValue("id")))
-	case code == minimall.Internal:
-		s.pageError(w, r, err)
-	default:
+		return
+	}
+	s.refused(w, r, err, func(status int, msg string) {
 		// The request again, with why the action was refused; if the
 		// operator may not even see it, the refusal alone.
 		req, gerr := s.Rights.Get(r.Context(), a, r.PathValue("id"), "")
@@ -223,9 +220,9 @@ func (s *Server) afterConsoleAction(w nethttp.ResponseWriter, r *nethttp.Request
 			s.pageError(w, r, err)
 			return
 		}
-		s.render(w, r, statuses[code], "console_request", "console.request", consoleRequestData{Request: req, Reasons: rights.RefusalReasons(),
-			Ticket: a.Reason, Error: localize(minimall.ErrorMessage(err), langOf(r))})
-	}
+		s.render(w, r, status, "console_request", "console.request", consoleRequestData{Request: req, Reasons: rights.RefusalReasons(),
+			Ticket: a.Reason, Error: msg})
+	})
 }
 
 type consoleComplaintsData struct {
@@ -265,14 +262,11 @@ func (s *Server) pageConsoleComplaint(w nethttp.ResponseWriter, r *nethttp.Reque
 	f := r.PostForm
 	_, err := s.Rights.UpdateComplaint(r.Context(), a, r.PathValue("id"), rights.ComplaintUpdate{State: rights.State(f.Get("state")),
 		Answer: f.Get("answer"), RefusalReason: f.Get("reason")})
-	switch code := minimall.ErrorCode(err); {
-	case err == nil:
+	if err == nil {
 		seeOther(w, r, "/console/complaints")
-	case code == minimall.Internal:
-		s.pageError(w, r, err)
-	default:
-		s.showComplaints(w, r, a, statuses[code], localize(minimall.ErrorMessage(err), langOf(r)))
+		return
 	}
+	s.refused(w, r, err, func(status int, msg string) { s.showComplaints(w, r, a, status, msg) })
 }
 
 type consoleRetentionData struct {
@@ -320,11 +314,7 @@ func (s *Server) pageConsoleRetentionRun(w nethttp.ResponseWriter, r *nethttp.Re
 		_, err = s.Lifecycle.Sweep(r.Context(), lifecycle.Options{DryRun: r.PostForm.Get("dry_run") == "yes", Shutdown: st.Stopped})
 	}
 	if err != nil {
-		if minimall.ErrorCode(err) == minimall.Internal {
-			s.pageError(w, r, err)
-			return
-		}
-		s.showRetention(w, r, a, statuses[minimall.ErrorCode(err)], localize(minimall.ErrorMessage(err), langOf(r)))
+		s.refused(w, r, err, func(status int, msg string) { s.showRetention(w, r, a, status, msg) })
 		return
 	}
 	seeOther(w, r, "/console/retention")

@@ -40,11 +40,9 @@ func (s *Server) pageCookieChoice(w nethttp.ResponseWriter, r *nethttp.Request) 
 		s.pageError(w, r, minimall.Errorf(minimall.Invalid, "", "Choose yes or no. 请选择允许或拒绝。"))
 		return
 	}
-	secure := s.TLSCert != ""
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: choiceCookie, Value: choice, Path: "/", MaxAge: int(choiceLife / time.Second),
-		HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: secure})
+	s.setCookie(w, nethttp.Cookie{Name: choiceCookie, Value: choice, MaxAge: seconds(choiceLife)})
 	if choice == "no" {
-		nethttp.SetCookie(w, &nethttp.Cookie{Name: recentCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: secure})
+		s.setCookie(w, nethttp.Cookie{Name: recentCookie, MaxAge: -1})
 	}
 	seeOther(w, r, localPath(r.PostForm.Get("next")))
 }
@@ -60,8 +58,7 @@ func (s *Server) rememberView(w nethttp.ResponseWriter, r *nethttp.Request, item
 			ids = append(ids, id)
 		}
 	}
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: recentCookie, Value: strings.Join(ids, "."), Path: "/", MaxAge: int(recentLife / time.Second),
-		HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+	s.setCookie(w, nethttp.Cookie{Name: recentCookie, Value: strings.Join(ids, "."), MaxAge: seconds(recentLife)})
 }
 
 // recentItems returns the item ids in the optional cookie, if allowed.

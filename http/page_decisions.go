@@ -69,12 +69,12 @@ func (s *Server) pageDecisionAppeal(w nethttp.ResponseWriter, r *nethttp.Request
 		return
 	}
 	_, err := s.Decisions.Appeal(r.Context(), a, r.PathValue("id"), r.PostForm.Get("reason"))
-	switch code := minimall.ErrorCode(err); {
+	switch {
 	case err == nil:
 		seeOther(w, r, "/account/decisions/"+r.PathValue("id"))
-	case code == minimall.Internal || code == minimall.NotFound:
+	case minimall.ErrorCode(err) == minimall.NotFound:
 		s.pageError(w, r, err)
 	default:
-		s.showDecision(w, r, a, statuses[code], localize(minimall.ErrorMessage(err), langOf(r)))
+		s.refused(w, r, err, func(status int, msg string) { s.showDecision(w, r, a, status, msg) })
 	}
 }

@@ -205,17 +205,15 @@ func (s *Server) pageCheckoutPost(w nethttp.ResponseWriter, r *nethttp.Request) 
 	}
 	orders, _, err := s.Orders.Place(r.Context(), a, req, "")
 	if err != nil {
-		if minimall.ErrorCode(err) == minimall.Internal {
-			s.pageError(w, r, err)
-			return
-		}
-		d, derr := s.checkoutData(r, a)
-		if derr != nil {
-			s.pageError(w, r, derr)
-			return
-		}
-		d.Form, d.Error = form, localize(minimall.ErrorMessage(err), langOf(r))
-		s.render(w, r, statuses[minimall.ErrorCode(err)], "checkout", "checkout.title", d)
+		s.refused(w, r, err, func(status int, msg string) {
+			d, derr := s.checkoutData(r, a)
+			if derr != nil {
+				s.pageError(w, r, derr)
+				return
+			}
+			d.Form, d.Error = form, msg
+			s.render(w, r, status, "checkout", "checkout.title", d)
+		})
 		return
 	}
 	if len(orders) == 1 {

@@ -37,15 +37,7 @@ func (s *Server) policyNotice(r *nethttp.Request) *policy.Notice {
 
 // pagePolicy handles "GET /policy": the current privacy policy's text.
 func (s *Server) pagePolicy(w nethttp.ResponseWriter, r *nethttp.Request) {
-	var v *policy.Version
-	vs, err := s.Policy.Versions(r.Context())
-	if err == nil && len(vs) > 0 {
-		v, err = s.Policy.Version(r.Context(), vs[0].Version)
-	} else if err == nil {
-		var text string
-		text, err = s.Policy.Draft(r.Context())
-		v = &policy.Version{Version: s.Kernel.PolicyVersion(), Text: text}
-	}
+	v, err := s.Policy.Current(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return

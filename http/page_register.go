@@ -2,8 +2,8 @@ package http
 
 import (
 	nethttp "net/http"
+	"strconv"
 
-	"minimall"
 	"minimall/account"
 )
 
@@ -61,7 +61,7 @@ func (s *Server) pageRegisterPost(w nethttp.ResponseWriter, r *nethttp.Request) 
 		return
 	}
 	version := 0
-	if f.Get("policy_version") == itoa(int64(d.PolicyVersion)) {
+	if f.Get("policy_version") == strconv.Itoa(d.PolicyVersion) {
 		version = d.PolicyVersion // the version the page showed is the one accepted
 	}
 	a, sess, err := s.Accounts.RegisterAndSignIn(r.Context(), account.RegisterRequest{Phone: d.Phone, Code: f.Get("code"),
@@ -78,16 +78,4 @@ func (s *Server) pageRegisterPost(w nethttp.ResponseWriter, r *nethttp.Request) 
 	}
 	s.setSession(w, sess)
 	seeOther(w, r, "/account/privacy")
-}
-
-// formError shows a refused form again with the refusal in the page's
-// language; an internal error gets the error page.
-func (s *Server) formError(w nethttp.ResponseWriter, r *nethttp.Request, err error, page, titleKey string, data any, msg *string) {
-	code := minimall.ErrorCode(err)
-	if code == minimall.Internal {
-		s.pageError(w, r, err)
-		return
-	}
-	*msg = localize(minimall.ErrorMessage(err), langOf(r))
-	s.render(w, r, statuses[code], page, titleKey, data)
 }

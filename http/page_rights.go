@@ -116,17 +116,14 @@ func (s *Server) pageRightsVerify(w nethttp.ResponseWriter, r *nethttp.Request) 
 	id := r.PathValue("id")
 	req, err := s.Rights.Verify(r.Context(), a, id, r.PostForm.Get("code"))
 	if err != nil {
-		if minimall.ErrorCode(err) == minimall.Internal {
-			s.pageError(w, r, err)
-			return
-		}
-		current, gerr := s.Rights.Get(r.Context(), a, id, "")
-		if gerr != nil {
-			s.pageError(w, r, gerr)
-			return
-		}
-		s.render(w, r, statuses[minimall.ErrorCode(err)], "request", "request.title",
-			requestData{Request: current, Error: localize(minimall.ErrorMessage(err), langOf(r))})
+		s.refused(w, r, err, func(status int, msg string) {
+			current, gerr := s.Rights.Get(r.Context(), a, id, "")
+			if gerr != nil {
+				s.pageError(w, r, gerr)
+				return
+			}
+			s.render(w, r, status, "request", "request.title", requestData{Request: current, Error: msg})
+		})
 		return
 	}
 	if req.Kind == rights.Deregister && req.State == rights.Answered {

@@ -40,8 +40,7 @@ func (s *Server) pageLang(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.pageError(w, r, minimall.Errorf(minimall.Invalid, "", "Choose zh or en. 请选择 zh 或 en。"))
 		return
 	}
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: langCookie, Value: l.Code(), Path: "/", MaxAge: int(langCookieLife / time.Second),
-		HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+	s.setCookie(w, nethttp.Cookie{Name: langCookie, Value: l.Code(), MaxAge: seconds(langCookieLife)})
 	seeOther(w, r, localPath(r.PostForm.Get("next")))
 }
 
@@ -97,13 +96,7 @@ func (s *Server) pageSignInPost(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	sess, err := s.Accounts.Login(r.Context(), req, s.clientKey(r))
 	if err != nil {
-		code := minimall.ErrorCode(err)
-		if code == minimall.Internal {
-			s.pageError(w, r, err)
-			return
-		}
-		d.Error = localize(minimall.ErrorMessage(err), langOf(r))
-		s.render(w, r, statuses[code], "signin", "signin.title", d)
+		s.formError(w, r, err, "signin", "signin.title", &d, &d.Error)
 		return
 	}
 	s.setSession(w, sess)
@@ -126,12 +119,11 @@ func (s *Server) pageSignInCode(w nethttp.ResponseWriter, r *nethttp.Request) {
 }
 
 func (s *Server) setSession(w nethttp.ResponseWriter, sess *account.Session) {
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+	s.setCookie(w, nethttp.Cookie{Name: sessionCookie, Value: sess.Token, Expires: sess.ExpiresAt})
 }
 
 func (s *Server) clearSession(w nethttp.ResponseWriter) {
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+	s.setCookie(w, nethttp.Cookie{Name: sessionCookie, MaxAge: -1})
 }
 
 // pageSignOut handles "POST /signout": the session ends on the server, not

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"minimall"
 	"minimall/catalog"
@@ -65,7 +64,7 @@ func (s *Server) pageHome(w nethttp.ResponseWriter, r *nethttp.Request) {
 		if a.Kind == minimall.Shopper {
 			d.Lists, err = s.renderLists(r, a, l)
 		} else {
-			d.Lists, err = s.visitorLists.get(l, func() (template.HTML, error) { return s.renderLists(r, a, l) })
+			d.Lists, err = s.visitorLists[l].Get(catalog.CacheTTL, func() (template.HTML, error) { return s.renderLists(r, a, l) })
 		}
 		if err != nil {
 			s.pageError(w, r, err)
@@ -91,34 +90,6 @@ func (s *Server) renderLists(r *nethttp.Request, a minimall.Actor, l lang) (temp
 		return "", err
 	}
 	return template.HTML(b.String()), nil
-}
-
-// sharedLists keeps a visitor's home lists per language for a second;
-// while one request renders them anew, the others get the last ones.
-type sharedLists struct {
-	mu      sync.Mutex
-	html    [2]template.HTML
-	at      [2]time.Time
-	loading [2]bool
-}
-
-func (c *sharedLists) get(l lang, render func() (template.HTML, error)) (template.HTML, error) {
-	c.mu.Lock()
-	if c.html[l] != "" && (time.Since(c.at[l]) < catalog.CacheTTL || c.loading[l]) {
-		h := c.html[l]
-		c.mu.Unlock()
-		return h, nil
-	}
-	c.loading[l] = true
-	c.mu.Unlock()
-	h, err := render()
-	c.mu.Lock()
-	c.loading[l] = false
-	if err == nil {
-		c.html[l], c.at[l] = h, time.Now()
-	}
-	c.mu.Unlock()
-	return h, err
 }
 
 type categoryData struct {

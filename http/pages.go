@@ -12,7 +12,9 @@ import (
 	"io/fs"
 	nethttp "net/http"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"minimall"
 	"minimall/privacy"
@@ -124,21 +126,8 @@ func yuan(fen int64) string {
 	if fen < 0 {
 		sign, fen = "-", -fen
 	}
-	cents := fen % 100
-	return sign + "¥" + itoa(fen/100) + "." + string(rune('0'+cents/10)) + string(rune('0'+cents%10))
-}
-
-func itoa(n int64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
+	cents := strconv.FormatInt(100+fen%100, 10)[1:] // two digits
+	return sign + "¥" + strconv.FormatInt(fen/100, 10) + "." + cents
 }
 
 // view is what every page template sees: the language, the signed-in
@@ -320,6 +309,27 @@ func (s *Server) registerPages() {
 	}
 }
 
+// refused answers an action the area refused: the error page for an
+// internal error, else show, given the status and the refusal in the
+// page's language (the form or page again, saying why).
+func (s *Server) refused(w nethttp.ResponseWriter, r *nethttp.Request, err error, show func(status int, msg string)) {
+	code := minimall.ErrorCode(err)
+	if code == minimall.Internal {
+		s.pageError(w, r, err)
+		return
+	}
+	show(statuses[code], localize(minimall.ErrorMessage(err), langOf(r)))
+}
+
+// formError shows a refused form again with the refusal in *msg, a field
+// of data.
+func (s *Server) formError(w nethttp.ResponseWriter, r *nethttp.Request, err error, page, titleKey string, data any, msg *string) {
+	s.refused(w, r, err, func(status int, m string) {
+		*msg = m
+		s.render(w, r, status, page, titleKey, data)
+	})
+}
+
 // handlePage registers a page route: like handle, but not part of the
 // API's routes (PageRoutes lists them) and served with the pages'
 // security headers.
@@ -366,6 +376,23 @@ func (s *Server) pageHeaders(next nethttp.Handler) nethttp.Handler {
 // in the field.
 const csrfCookie = "minimall_csrf"
 
+// setCookie sets one of the site's cookies: HttpOnly always, Secure under
+// TLS, path "/" and SameSite=Lax unless c says otherwise. A MaxAge below
+// zero deletes it. The name must be declared (privacy/cookies.go).
+func (s *Server) setCookie(w nethttp.ResponseWriter, c nethttp.Cookie) {
+	if c.Path == "" {
+		c.Path = "/"
+	}
+	if c.SameSite == 0 {
+		c.SameSite = nethttp.SameSiteLaxMode
+	}
+	c.HttpOnly, c.Secure = true, s.TLS()
+	nethttp.SetCookie(w, &c)
+}
+
+// seconds turns a cookie's life into its Max-Age.
+func seconds(d time.Duration) int { return int(d / time.Second) }
+
 // csrfToken returns the browser's form token, setting one if it has none.
 func (s *Server) csrfToken(w nethttp.ResponseWriter, r *nethttp.Request) string {
 	if c, err := r.Cookie(csrfCookie); err == nil && validCSRF(c.Value) {
@@ -374,8 +401,7 @@ func (s *Server) csrfToken(w nethttp.ResponseWriter, r *nethttp.Request) string 
 	var b [18]byte
 	rand.Read(b[:])
 	t := base64.RawURLEncoding.EncodeToString(b[:])
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: csrfCookie, Value: t, Path: "/", HttpOnly: true,
-		SameSite: nethttp.SameSiteLaxMode, Secure: s.TLSCert != ""})
+	s.setCookie(w, nethttp.Cookie{Name: csrfCookie, Value: t})
 	return t
 }
 

@@ -501,9 +501,7 @@ func TestPagesMyData(t *testing.T) {
 		if err := e.Kernel.AuditFlush(ctx); err != nil {
 			t.Fatal(err)
 		}
-		b := newBrowser(t, e, "en")
-		b.get("/signin")
-		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		b := newBrowserSignedIn(t, e, sh, "en")
 		p := b.get("/account/privacy/data")
 		mustPage(t, p, 200, "my data")
 		_, tracker, _ := strings.Cut(p.HTML, `id="tracker-h"`)
@@ -603,9 +601,7 @@ func TestPagesHistory(t *testing.T) {
 		ctx := context.Background()
 		_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}})
 		sh := e.Register(t, "13800138141", "history_member")
-		b := newBrowser(t, e, "zh-CN")
-		b.get("/signin")
-		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		b := newBrowserSignedIn(t, e, sh)
 		b.get("/items/" + ids[0])
 		p := b.get("/account/footprints")
 		if !strings.Contains(p.HTML, "主动降噪无线蓝牙耳机") {
@@ -671,9 +667,7 @@ func TestPagesPolicyChange(t *testing.T) {
 		dpo := operatorHeaders(t, e, minimall.RoleDPO, "POL-9")
 		mustStatus(t, e.Do(t, "POST", "/api/v1/policy/versions", nil, dpo...), 201, "publish v1")
 		sh := e.Register(t, "13800138151", "policy_page_member")
-		b := newBrowser(t, e, "zh-CN")
-		b.get("/signin")
-		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		b := newBrowserSignedIn(t, e, sh)
 		b.get("/account/privacy")
 		b.post("/account/privacy/functions", url.Values{"feature": {"recommendation"}, "action": {"grant"}})
 		if p := b.get("/"); strings.Contains(p.HTML, `class="banner"`) {
@@ -721,9 +715,7 @@ func TestPagesSecurity(t *testing.T) {
 	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
 		e := testenv.Start(t, st)
 		sh := e.Register(t, "13800138161", "security_member") // an API session
-		b := newBrowser(t, e, "en")
-		b.get("/signin")
-		mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
+		b := newBrowserSignedIn(t, e, sh, "en")
 		p := b.get("/account/security")
 		mustPage(t, p, 200, "security centre")
 		forms := regexp.MustCompile(`action="(/account/security/sessions/[^"]+/revoke)"`).FindAllStringSubmatch(p.HTML, -1)
@@ -767,9 +759,7 @@ func TestPagesSeller(t *testing.T) {
 		e := testenv.Start(t, st)
 		searchCatalogue(t, e, nil) // the categories
 		seller := e.Register(t, "13800138171", "page_seller")
-		b := newBrowser(t, e, "zh-CN")
-		b.get("/signin")
-		mustPage(t, b.post("/signin", url.Values{"login": {seller.MemberName}, "password": {seller.Password}}), 303, "sign in")
+		b := newBrowserSignedIn(t, e, seller)
 		b.get("/seller")
 		p := b.post("/seller/shops", url.Values{"name": {"声悦数码"}})
 		mustPage(t, p, 303, "open a shop")
@@ -816,9 +806,9 @@ func TestPagesSeller(t *testing.T) {
 }
 
 // newBrowserSignedIn is a browser signed in as sh through the page.
-func newBrowserSignedIn(t *testing.T, e *testenv.Env, sh *testenv.Shopper) *browser {
+func newBrowserSignedIn(t *testing.T, e *testenv.Env, sh *testenv.Shopper, lang ...string) *browser {
 	t.Helper()
-	b := newBrowser(t, e, "zh-CN")
+	b := newBrowser(t, e, append(lang, "zh-CN")[0])
 	b.get("/signin")
 	mustPage(t, b.post("/signin", url.Values{"login": {sh.MemberName}, "password": {sh.Password}}), 303, "sign in")
 	return b

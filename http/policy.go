@@ -41,21 +41,12 @@ func (s *Server) handlePolicyLists(w nethttp.ResponseWriter, r *nethttp.Request)
 // handlePolicyText handles "GET /api/v1/policy/text": the current
 // version's text as plain text; before the first publish, the draft.
 func (s *Server) handlePolicyText(w nethttp.ResponseWriter, r *nethttp.Request) {
-	var text string
-	vs, err := s.Policy.Versions(r.Context())
-	if err == nil && len(vs) > 0 {
-		var v *policy.Version
-		if v, err = s.Policy.Version(r.Context(), vs[0].Version); err == nil {
-			text = v.Text
-		}
-	} else if err == nil {
-		text, err = s.Policy.Draft(r.Context())
-	}
+	v, err := s.Policy.Current(r.Context())
 	if err != nil {
 		s.problem(w, r, err)
 		return
 	}
-	writeText(w, text)
+	writeText(w, v.Text)
 }
 
 func writeText(w nethttp.ResponseWriter, text string) {

@@ -172,8 +172,7 @@ func (s *Server) handleRecommendationSettingsSet(w nethttp.ResponseWriter, r *ne
 	if req.PersonalisedAds != nil {
 		set.PersonalisedAds = *req.PersonalisedAds
 	}
-	nethttp.SetCookie(w, &nethttp.Cookie{Name: deviceCookie, Value: "r" + bit(set.Recommendation) + "a" + bit(set.PersonalisedAds),
-		Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: nethttp.SameSiteLaxMode, Secure: s.TLS()})
+	s.setCookie(w, nethttp.Cookie{Name: deviceCookie, Value: "r" + bit(set.Recommendation) + "a" + bit(set.PersonalisedAds), MaxAge: 365 * 24 * 3600})
 	writeJSON(w, nethttp.StatusOK, set)
 }
 

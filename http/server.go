@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net"
 	nethttp "net/http"
@@ -27,6 +28,7 @@ import (
 	"minimall/engage"
 	"minimall/identity"
 	"minimall/incident"
+	"minimall/internal/fresh"
 	"minimall/lifecycle"
 	"minimall/oauth"
 	"minimall/order"
@@ -91,11 +93,11 @@ type Server struct {
 	routes       []string
 	pageRoutes   []string
 	pages        pageTemplates
-	fragments    fragmentCache // rendered parts of pages (page_shop.go)
-	headers      headers       // every page's header, per language (pages.go)
-	visitorLists sharedLists   // a visitor's home lists (page_shop.go)
-	queryKey     cipher.AEAD   // seals search queries into the pages' links
-	salt         [16]byte      // for clientKey
+	fragments    fragmentCache                 // rendered parts of pages (page_shop.go)
+	headers      headers                       // every page's header, per language (pages.go)
+	visitorLists [2]fresh.Value[template.HTML] // a visitor's home lists per language (page_shop.go)
+	queryKey     cipher.AEAD                   // seals search queries into the pages' links
+	salt         [16]byte                      // for clientKey
 }
 
 // Handler builds the routes and middleware; Open calls it.

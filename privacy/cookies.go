@@ -23,6 +23,8 @@ var cookies = []Cookie{
 		Lifetime: "关闭浏览器时删除", LifeEN: "Until the browser closes", Necessary: true},
 	{Name: "minimall_lang", Purpose: "记住你选择的语言", PurposeEN: "Remembers the language you chose",
 		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
+	{Name: "mm_reco", Purpose: "未登录时你对个性化推荐和个性化广告开关的选择，保存在本设备上", PurposeEN: "Your recommendation and ad switches while not signed in, kept on this device",
+		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
 	{Name: "minimall_cookie_choice", Purpose: "记住你对可选Cookie的选择（允许或拒绝）", PurposeEN: "Remembers your choice about optional cookies (yes or no)",
 		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
 	{Name: "minimall_recent", Purpose: "仅在你允许后：在本设备上记住你未登录时最近浏览的商品（商品编号，不发送给任何人）", PurposeEN: "Only if you agree: the items you viewed recently while not signed in, kept on this device (item ids, sent to nobody)",

@@ -8,6 +8,7 @@ import (
 
 	"minimall"
 	"minimall/catalog"
+	"minimall/internal/fresh"
 	"minimall/privacy"
 	"minimall/sqldb"
 )
@@ -25,66 +26,26 @@ type cand struct {
 // the same for everyone.
 // candidateCache keeps the hot list and each category's newest items for
 // cacheTTL; past it, one caller reloads while the others are served what
-// was there (fresh).
+// was there (fresh.Value).
 type candidateCache struct {
-	hot  fresh[[]cand]
+	hot  fresh.Value[[]cand]
 	mu   sync.Mutex
-	cats map[string]*fresh[[]cand]
+	cats map[string]*fresh.Value[[]cand]
 }
 
 // category returns the entry of cat, made on first use.
-func (c *candidateCache) category(cat string) *fresh[[]cand] {
+func (c *candidateCache) category(cat string) *fresh.Value[[]cand] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cats == nil || len(c.cats) > 1000 {
-		c.cats = map[string]*fresh[[]cand]{}
+		c.cats = map[string]*fresh.Value[[]cand]{}
 	}
 	f := c.cats[cat]
 	if f == nil {
-		f = &fresh[[]cand]{}
+		f = &fresh.Value[[]cand]{}
 		c.cats[cat] = f
 	}
 	return f
-}
-
-// fresh is a value kept for a while and reloaded by one caller at a time:
-// while one reloads it, the others get the value there was. Without it a
-// busy home page's requests would each run the same slow load as the value
-// expires, and queue behind each other.
-type fresh[T any] struct {
-	mu      sync.Mutex
-	v       T
-	at      time.Time
-	has     bool
-	loading chan struct{} // closed when the load in flight ends
-}
-
-// get returns the value, loading it if it is older than ttl; only a
-// caller with nothing to be served waits for a load.
-func (f *fresh[T]) get(ttl time.Duration, load func() (T, error)) (T, error) {
-	f.mu.Lock()
-	if f.has && (time.Since(f.at) < ttl || f.loading != nil) {
-		v := f.v
-		f.mu.Unlock()
-		return v, nil
-	}
-	if wait := f.loading; wait != nil {
-		f.mu.Unlock()
-		<-wait
-		return f.get(ttl, load)
-	}
-	done := make(chan struct{})
-	f.loading = done
-	f.mu.Unlock()
-	v, err := load()
-	f.mu.Lock()
-	if err == nil {
-		f.v, f.at, f.has = v, time.Now(), true
-	}
-	f.loading = nil
-	f.mu.Unlock()
-	close(done)
-	return v, err
 }
 
 const (
@@ -266,7 +227,7 @@ func diversify(ranked []cand, size, perCat int) [][]cand {
 // (recommend_stats, aggregates only), then the newest items of each
 // top-level category so a young shop still has a list.
 func (s *Service) hotCands(ctx context.Context) ([]cand, error) {
-	return s.cache.hot.get(cacheTTL, func() ([]cand, error) { return s.loadHot(ctx) })
+	return s.cache.hot.Get(cacheTTL, func() ([]cand, error) { return s.loadHot(ctx) })
 }
 
 func (s *Service) loadHot(ctx context.Context) ([]cand, error) {
@@ -335,7 +296,7 @@ func (s *Service) fillNewest(ctx context.Context, out []cand, seen map[string]bo
 // categoryCands returns the newest items of a category (with its
 // subcategories), cached for a moment.
 func (s *Service) categoryCands(ctx context.Context, cat string) ([]cand, error) {
-	return s.cache.category(cat).get(cacheTTL, func() ([]cand, error) {
+	return s.cache.category(cat).Get(cacheTTL, func() ([]cand, error) {
 		page, err := s.catalog.CategoryPage(ctx, cat, 1)
 		if minimall.IsCode(err, minimall.NotFound) {
 			page, err = &catalog.Page{}, nil

@@ -255,6 +255,23 @@ func scanVersion(scan func(...any) error, full bool) (*Version, error) {
 	return &v, nil
 }
 
+// Current returns the policy in force: the newest published version with
+// its text, or before the first publication the draft, numbered 1.
+func (s *Service) Current(ctx context.Context) (*Version, error) {
+	vs, err := s.Versions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) > 0 {
+		return s.Version(ctx, vs[0].Version)
+	}
+	text, err := s.Draft(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Version{Version: 1, Text: text}, nil
+}
+
 // Draft renders the policy as publishing now would, numbered as the next
 // version.
 func (s *Service) Draft(ctx context.Context) (string, error) {

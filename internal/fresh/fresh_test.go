@@ -1,4 +1,4 @@
-package recommend
+package fresh
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 // again; once there is a value, an expired one is served while one caller
 // reloads it; a failed load is not kept.
 func TestFreshLoadsOnce(t *testing.T) {
-	var f fresh[int]
+	var f Value[int]
 	var loads atomic.Int32
 	release := make(chan struct{})
 	load := func() (int, error) {
@@ -24,7 +24,7 @@ func TestFreshLoadsOnce(t *testing.T) {
 	got := make([]int, 20)
 	for i := range got {
 		wg.Add(1)
-		go func() { defer wg.Done(); got[i], _ = f.get(time.Hour, load) }()
+		go func() { defer wg.Done(); got[i], _ = f.Get(time.Hour, load) }()
 	}
 	time.Sleep(20 * time.Millisecond) // let them all queue on the first load
 	close(release)
@@ -40,17 +40,17 @@ func TestFreshLoadsOnce(t *testing.T) {
 	// Expired: the first caller reloads; the others meanwhile get the old value.
 	block := make(chan struct{})
 	reloading := make(chan struct{})
-	go f.get(0, func() (int, error) { close(reloading); <-block; return 2, nil })
+	go f.Get(0, func() (int, error) { close(reloading); <-block; return 2, nil })
 	<-reloading
-	if v, err := f.get(0, func() (int, error) { t.Error("a second load ran while one was in flight"); return 0, nil }); v != 1 || err != nil {
+	if v, err := f.Get(0, func() (int, error) { t.Error("a second load ran while one was in flight"); return 0, nil }); v != 1 || err != nil {
 		t.Errorf("during the reload: %d %v, want the old 1", v, err)
 	}
 	close(block)
-	var g fresh[int]
-	if _, err := g.get(time.Hour, func() (int, error) { return 0, errors.New("down") }); err == nil {
+	var g Value[int]
+	if _, err := g.Get(time.Hour, func() (int, error) { return 0, errors.New("down") }); err == nil {
 		t.Fatal("a failed load answered no error")
 	}
-	if v, _ := g.get(time.Hour, func() (int, error) { return 3, nil }); v != 3 {
+	if v, _ := g.Get(time.Hour, func() (int, error) { return 3, nil }); v != 3 {
 		t.Errorf("after a failed load the next caller got %d, want a new load", v)
 	}
 }
