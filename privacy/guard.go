@@ -296,8 +296,9 @@ func (g *Guard) deny(ctx context.Context, a minimall.Actor, s minimall.SubjectID
 }
 
 // record queues an audit entry. It may return before the entry is durable,
-// within the audit log's stated bound (audit.Options.MaxDelay plus one batch
-// write); an explicit Kernel.AuditAppend waits for durability.
+// within the audit log's stated bound (audit.Options.MaxDelay, the store's
+// linger for writes behind, and one batch write); an explicit
+// Kernel.AuditAppend waits for durability.
 func (g *Guard) record(a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, decision, reason, row string) {
 	// No time and no actor name here: the writer stamps the entry when it
 	// takes it, within Record's durability bound, and names the actor.

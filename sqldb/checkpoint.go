@@ -7,8 +7,13 @@ import (
 )
 
 // checkpointEvery is how often the checkpointer folds the WAL back into
-// the database file.
-const checkpointEvery = 100 * time.Millisecond
+// the database file. Each pass writes every page changed since the last
+// one once, so a hot page (a footprint index leaf, the audit log's tail)
+// changed many times a second is written once a second rather than ten
+// times: on the item flow the server's CPU per request fell ~6 % against
+// 100 ms. The price is a larger pass: checkout's p99 rose from ~65 to
+// ~80 ms on this 2-core machine (medians unchanged).
+const checkpointEvery = time.Second
 
 // checkpointer folds SQLite's WAL into the database file from a connection
 // of its own. Left to the writer, the commit that crosses the automatic

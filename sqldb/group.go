@@ -39,6 +39,9 @@ type group struct {
 type groupItem struct {
 	fn   func(context.Context, *Tx) error // nil for a flush marker
 	done chan error                       // nil when nobody waits
+	// unhurried marks a waited write that does not end the group's
+	// linger (WriteUnhurried).
+	unhurried bool
 	// ctx is the caller's: a write whose caller is gone before its turn
 	// is skipped; fn runs under it without its cancellation.
 	ctx context.Context
@@ -79,8 +82,8 @@ func (g *group) goBehind(ctx context.Context, fn func(context.Context, *Tx) erro
 // fn committed: a caller gone before its turn is skipped and told
 // ctx.Err(); once its turn came, fn runs and commits with the group even
 // if the caller leaves meanwhile, and the answer is waited for.
-func (g *group) do(ctx context.Context, fn func(context.Context, *Tx) error) error {
-	it := groupItem{fn: fn, done: make(chan error, 1), ctx: ctx}
+func (g *group) do(ctx context.Context, fn func(context.Context, *Tx) error, unhurried bool) error {
+	it := groupItem{fn: fn, done: make(chan error, 1), ctx: ctx, unhurried: unhurried}
 	if err := g.put(ctx, it); err != nil {
 		return err
 	}
@@ -142,13 +145,13 @@ func (g *group) run() {
 // fill adds what is queued; while nobody waits on the group it lingers for
 // more, up to max.
 func (g *group) fill(items []groupItem) []groupItem {
-	waited := items[0].done != nil
+	waited := items[0].hurries()
 	var deadline <-chan time.Time
 	for len(items) < g.max {
 		select {
 		case it := <-g.queue:
 			items = append(items, it)
-			waited = waited || it.done != nil
+			waited = waited || it.hurries()
 			continue
 		default:
 		}
@@ -165,7 +168,7 @@ func (g *group) fill(items []groupItem) []groupItem {
 		select {
 		case it := <-g.queue:
 			items = append(items, it)
-			if it.done != nil && !waited {
+			if it.hurries() && !waited {
 				// Someone waits now: the group stops lingering.
 				waited, deadline = true, nil
 			}
@@ -177,6 +180,10 @@ func (g *group) fill(items []groupItem) []groupItem {
 	}
 	return items
 }
+
+// hurries reports whether someone waits on it who should not wait for the
+// linger.
+func (it groupItem) hurries() bool { return it.done != nil && !it.unhurried }
 
 func (g *group) answer(it groupItem, err error) {
 	switch {

@@ -39,7 +39,20 @@ func (db *DB) Write(ctx context.Context, fn func(context.Context, *Tx) error) er
 		}
 		return db.writeAlone(context.WithoutCancel(ctx), fn)
 	}
-	return db.group.do(ctx, fn)
+	return db.group.do(ctx, fn, false)
+}
+
+// WriteUnhurried is Write for a caller that waits but is in no hurry: its
+// write joins a group of writes behind without ending their linger
+// (behindLinger), so it may wait that much longer. The audit log's paced
+// batches use it: they are bounded by audit.Options.MaxDelay already, and
+// a batch that cut every group short would make the writes behind commit
+// in smaller groups, at more pages each.
+func (db *DB) WriteUnhurried(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	if db.group == nil {
+		return db.Write(ctx, fn)
+	}
+	return db.group.do(ctx, fn, true)
 }
 
 // WriteBehind runs fn like Write but nobody waits for its commit on
@@ -69,7 +82,7 @@ func (db *DB) Flush(ctx context.Context) error {
 	if db.group == nil {
 		return nil
 	}
-	err := db.group.do(ctx, nil)
+	err := db.group.do(ctx, nil, false)
 	if errors.Is(err, ErrClosed) {
 		return nil // close wrote what was queued
 	}
@@ -88,12 +101,13 @@ func (db *DB) writeAlone(ctx context.Context, fn func(context.Context, *Tx) erro
 	return tx.Commit()
 }
 
-// behindLinger is how long a group of writes behind alone waits for
-// company. Nobody waits for them, and a larger group commits fewer pages
-// per write: one person's views in a row share their index pages and
-// their change-feed event (outbox.Gather). A Write or Flush arriving
-// meanwhile ends the wait.
-const behindLinger = 10 * time.Millisecond
+// behindLinger is how long a group of writes behind (and unhurried
+// writes) waits for company. Nobody waits for them, and a larger group
+// commits fewer pages per write: one person's views in a row share their
+// index pages and their change-feed event (outbox.Gather). A Write or
+// Flush arriving meanwhile ends the wait. 20 ms halves the item page's
+// change-feed events against 10 ms (one per 3.5 footprints, not 1.8).
+const behindLinger = 20 * time.Millisecond
 
 // newGroup returns the group behind Write and WriteBehind on SQLite. A
 // Write is waited for, so a group holding one never lingers.

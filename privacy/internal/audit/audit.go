@@ -166,7 +166,9 @@ func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options
 // Record queues e and returns at once; it blocks only while the queue is
 // full, and never drops an entry. Unless the process dies, the entry is
 // durable at most MaxDelay, or the rest of the batch write in progress if
-// that is longer, plus one batch write after Record returns, as long as
+// that is longer, plus one batch write after Record returns (on SQLite the
+// batch joins the store's group of writes behind and may wait out its
+// linger, sqldb's behindLinger, 20 ms), as long as
 // fewer than MaxBatch entries are queued ahead of it (each MaxBatch more
 // adds a batch write): a guard decision may return before its audit row is
 // durable only within this bound. If the database fails, the entry is

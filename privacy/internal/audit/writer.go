@@ -173,10 +173,16 @@ func (w *writer) insert(ctx context.Context, b *batch) error {
 // insertTx writes b's rows in one transaction; on SQLite it shares the
 // commit of the request writes waiting at the time (sqldb.DB.Write), so
 // a guard decision and the write it allowed cost one turn of the writer.
+// A batch nobody waits for is written unhurried: it does not cut the
+// store's lingering group of writes behind short.
 func (w *writer) insertTx(ctx context.Context, b *batch) error {
-	return w.data.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+	fn := func(ctx context.Context, tx *sqldb.Tx) error {
 		return w.ins.insertRows(ctx, tx, b.args, len(b.rows))
-	})
+	}
+	if waited(b.items) {
+		return w.data.Write(ctx, fn)
+	}
+	return w.data.WriteUnhurried(ctx, fn)
 }
 
 // settle resolves a batch whose commit outcome is unknown by reading the
