@@ -5,7 +5,6 @@ import (
 	"fmt"
 	nethttp "net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -16,20 +15,21 @@ import (
 
 type requestIDKey struct{}
 
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
-
-// withRequestID takes X-Request-ID if it is well-formed, or makes one, and
-// echoes it, so a person reporting a problem can quote it.
+// withRequestID gives every request an id of the server's own making and
+// echoes it, so a person reporting a problem can quote it. A client's
+// X-Request-ID is never used: it reaches the logs and consent evidence,
+// and a client may put anything in it, a phone number included. The id a
+// client gets back is the one to quote.
 func (s *Server) withRequestID(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		id := r.Header.Get("X-Request-ID")
-		if !validRequestID.MatchString(id) {
-			id = "req_" + minimall.RandomToken(8)
-		}
+		id := newRequestID()
 		w.Header().Set("X-Request-ID", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
 }
+
+// newRequestID returns "req_" and 13 characters of [a-z2-7] (64 random bits).
+func newRequestID() string { return "req_" + minimall.RandomToken(8) }
 
 func requestIDFrom(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
