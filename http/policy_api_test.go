@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -402,6 +403,17 @@ func TestAPIPublicDisclosure(t *testing.T) {
 			t.Run(name, func(t *testing.T) { wantStatus(t, e.Do(t, "POST", path, tt.body, legal...), tt.status, name) })
 		}
 		wantStatus(t, e.Do(t, "POST", path, `{"subject":`, legal...), 400, "malformed")
+		// A breach of the rules discloses the account and the measures,
+		// never how to reach or identify the person (the registry's list).
+		for _, f := range []string{"account.phone", "order.recipient_address", "verification.id_number", "account.password_hash"} {
+			r := e.Do(t, "POST", path, map[string]any{"subject": sh.Subject, "fields": []string{"account.member_name", f}, "ground": "rule_violation", "legal_ref": "RULE-2025-001"}, legal...)
+			wantStatus(t, r, 403, "rule violation publishing "+f)
+		}
+		for _, gs := range g.Grounds {
+			if gs.Ground == policy.RuleViolation && (!slices.Contains(gs.Fields, privacy.MemberName) || slices.Contains(gs.Fields, privacy.AccountPhone)) {
+				t.Fatalf("rule_violation lists %v", gs.Fields)
+			}
+		}
 		r = e.Do(t, "POST", path, map[string]any{"subject": sh.Subject, "fields": []string{"account.member_name"}, "ground": "rule_violation", "legal_ref": "RULE-2025-001"}, legal...)
 		wantStatus(t, r, 201, "disclosure on a legal ground")
 
@@ -438,8 +450,9 @@ func TestAPIPublicDisclosure(t *testing.T) {
 			}
 		}
 		// Refused about this person: customer service, no consent, after
-		// withdrawal, and the seven bad requests naming them.
-		if disclosed != 2 || denied != 10 {
+		// withdrawal, the seven bad requests naming them, and the four
+		// fields the ground may never publish.
+		if disclosed != 2 || denied != 14 {
 			t.Fatalf("audit: %d disclosures, %d refusals", disclosed, denied)
 		}
 	})

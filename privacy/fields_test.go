@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"minimall/privacy"
+	"minimall/privacy/policy"
 )
 
 var fieldIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*\.[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
@@ -411,5 +412,33 @@ func TestRegistryPublicDisplay(t *testing.T) {
 		if s.Sensitive {
 			t.Errorf("%s: sensitive data shown publicly", s.Field)
 		}
+	}
+}
+
+// TestRegistryPublishable (三(三), 三(五)): every ground of a public
+// disclosure declares what it may ever publish; none may publish a secret,
+// a contact, an address, a payment account, a device, a place, or a
+// sensitive field, and a ground the registry does not list publishes
+// nothing.
+func TestRegistryPublishable(t *testing.T) {
+	never := map[privacy.Category]bool{privacy.CatContact: true, privacy.CatDelivery: true, privacy.CatFinancial: true,
+		privacy.CatBiometric: true, privacy.CatDevice: true, privacy.CatLocation: true, privacy.CatBehaviour: true, privacy.CatSupport: true}
+	for _, g := range policy.Grounds() {
+		fields := privacy.Publishable(string(g.Ground))
+		if len(fields) == 0 {
+			t.Errorf("ground %s declares nothing it may publish", g.Ground)
+		}
+		for _, f := range fields {
+			spec, ok := privacy.Spec(f)
+			switch {
+			case !ok:
+				t.Errorf("ground %s publishes undeclared field %s", g.Ground, f)
+			case spec.Sensitive || never[spec.Category] || f == privacy.PasswordHash || f == privacy.IDNumber:
+				t.Errorf("ground %s may publish %s (%s, sensitive %v)", g.Ground, f, spec.Category, spec.Sensitive)
+			}
+		}
+	}
+	if privacy.MayPublish("no_such_ground", privacy.Nickname) || privacy.MayPublish("rule_violation", privacy.AccountPhone) {
+		t.Fatal("MayPublish allows beyond the table")
 	}
 }

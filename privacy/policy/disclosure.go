@@ -38,29 +38,43 @@ type GroundSpec struct {
 	// Consent: the ground is the person's separate consent; every other
 	// ground needs a legal reference (a decision, case or ticket number).
 	Consent bool `json:"consent"`
+	// Fields are all the ground may ever publish (the registry's
+	// privacy.Publishable); a disclosure naming any other is refused.
+	Fields []privacy.Field `json:"fields"`
 }
 
 var grounds = []GroundSpec{
-	{BySeparateConsent, "基于您的主动选择及其他单独同意的情况", "your own choice or other separate consent", "三(三)1", true},
-	{RuleViolation, "您违反法律法规或严重违反平台协议及规则时，披露相关违规行为及平台已对您采取的措施", "a breach of law or a serious breach of the platform's rules: the breach and the measures taken", "三(三)2", false},
-	{PublicSafety, "为保护平台用户或公众的人身财产安全免遭侵害", "protecting users' or the public's safety and property", "三(三)2", false},
-	{LegalDuty, "为履行法定职责或者法定义务所必需（含有权机关依法提出的要求）", "a legal duty, including lawful requests of the authorities", "三(五)2", false},
-	{Emergency, "为应对突发公共卫生事件，或者紧急情况下为保护自然人的生命健康和财产安全所必需", "a public-health emergency, or protecting life, health and property in an emergency", "三(五)3", false},
-	{NewsReporting, "为公共利益实施新闻报道、舆论监督等行为，在合理的范围内处理", "news reporting and public supervision in the public interest, within reason", "三(五)4", false},
-	{AlreadyPublic, "在合理的范围内处理您自行公开的或者其他已经合法公开的个人信息", "information you made public yourself or already lawfully public, within reason", "三(五)5", false},
-	{OtherStatutory, "法律法规规定的其他情形", "other cases the law provides for", "三(五)6", false},
+	{BySeparateConsent, "基于您的主动选择及其他单独同意的情况", "your own choice or other separate consent", "三(三)1", true, nil},
+	{RuleViolation, "您违反法律法规或严重违反平台协议及规则时，披露相关违规行为及平台已对您采取的措施", "a breach of law or a serious breach of the platform's rules: the breach and the measures taken", "三(三)2", false, nil},
+	{PublicSafety, "为保护平台用户或公众的人身财产安全免遭侵害", "protecting users' or the public's safety and property", "三(三)2", false, nil},
+	{LegalDuty, "为履行法定职责或者法定义务所必需（含有权机关依法提出的要求）", "a legal duty, including lawful requests of the authorities", "三(五)2", false, nil},
+	{Emergency, "为应对突发公共卫生事件，或者紧急情况下为保护自然人的生命健康和财产安全所必需", "a public-health emergency, or protecting life, health and property in an emergency", "三(五)3", false, nil},
+	{NewsReporting, "为公共利益实施新闻报道、舆论监督等行为，在合理的范围内处理", "news reporting and public supervision in the public interest, within reason", "三(五)4", false, nil},
+	{AlreadyPublic, "在合理的范围内处理您自行公开的或者其他已经合法公开的个人信息", "information you made public yourself or already lawfully public, within reason", "三(五)5", false, nil},
+	{OtherStatutory, "法律法规规定的其他情形", "other cases the law provides for", "三(五)6", false, nil},
 }
 
 // Grounds returns the closed list of disclosure grounds.
-func Grounds() []GroundSpec { return append([]GroundSpec(nil), grounds...) }
+func Grounds() []GroundSpec {
+	out := make([]GroundSpec, len(grounds))
+	for i, g := range grounds {
+		out[i] = withFields(g)
+	}
+	return out
+}
 
 func groundOf(g Ground) (GroundSpec, bool) {
 	for _, x := range grounds {
 		if x.Ground == g {
-			return x, true
+			return withFields(x), true
 		}
 	}
 	return GroundSpec{}, false
+}
+
+func withFields(g GroundSpec) GroundSpec {
+	g.Fields = privacy.Publishable(string(g.Ground))
+	return g
 }
 
 // DisclosureRequest asks to record a public disclosure.
@@ -122,6 +136,11 @@ func (s *Service) RecordDisclosure(ctx context.Context, a minimall.Actor, req Di
 	d := &Disclosure{ID: "pd_" + minimall.RandomToken(8), Subject: req.Subject, Ground: g, Operator: a.ID, Reference: a.Reason}
 	if err := validFields(req.Fields); err != nil {
 		return deny(minimall.Errorf(minimall.Invalid, op, "%s", err.Error()), "fields")
+	}
+	for _, f := range req.Fields {
+		if !privacy.MayPublish(string(g.Ground), f) {
+			return deny(minimall.Errorf(minimall.Denied, op, "The ground %s may never publish %s: see its fields in GET /api/v1/policy/disclosure-grounds. 该情形不得公开披露此项信息。", g.Ground, f), "field_not_publishable")
+		}
 	}
 	d.Fields = req.Fields
 	if exists, erased, err := s.subjectState(ctx, req.Subject); err != nil {
