@@ -35,7 +35,7 @@ type CodeSent struct {
 // Sender hands an SMS to the SMS partner through the partner gateway.
 // subject is empty before an account exists.
 type Sender interface {
-	SendSMS(ctx context.Context, subject minimall.SubjectID, phone, text, requestID string) error
+	SendSMS(ctx context.Context, subject minimall.SubjectID, phone, text string, p privacy.Purpose, requestID string) error
 }
 
 // Claimer is a Sender that can log a message sent before an account exists
@@ -43,7 +43,7 @@ type Sender interface {
 // the person's sharing list shows the registration codes and the deletion
 // notices of their erasure reach the SMS partner too (partner.SMS).
 type Claimer interface {
-	SendUnclaimed(ctx context.Context, phone, text, claim, requestID string) error
+	SendUnclaimed(ctx context.Context, phone, text string, p privacy.Purpose, claim, requestID string) error
 	ClaimSMS(ctx context.Context, tx *sqldb.Tx, claim string, subject minimall.SubjectID) error
 }
 
@@ -134,6 +134,19 @@ func randomDigits(n int) string {
 		b[i] = byte('0' + d.Int64())
 	}
 	return string(b)
+}
+
+// codePurpose is what a one-time code's SMS serves, as the sharing list
+// shows it: a registration code opens an account, a recovery code recovers
+// one, and the others sign a person in.
+func codePurpose(code string) privacy.Purpose {
+	switch code {
+	case CodeRegister:
+		return privacy.ForAccount
+	case CodeRecover:
+		return privacy.ForAccountRecovery
+	}
+	return privacy.ForLogin
 }
 
 // codeSubject names whose phone a code goes to, so the disclosure shows in

@@ -170,7 +170,7 @@ func (s *Service) WithdrawGuardianConsent(ctx context.Context, req GuardianWithd
 	s.k.AuditAppend(ctx, system, c.subject, "guardian_consent", "withdrawn")
 	text := fmt.Sprintf("【minimall】你的监护人已撤回同意，你的账号已停用，将于%s删除。Your guardian withdrew consent: your minimall account is stopped and will be deleted on %s.",
 		out.ErasedAfter.Format(time.DateOnly), out.ErasedAfter.Format(time.DateOnly))
-	out.ChildNotified = s.sms.SendSMS(ctx, c.subject, childPhone, text, requestID) == nil
+	out.ChildNotified = s.sms.SendSMS(ctx, c.subject, childPhone, text, privacy.ForNotification, requestID) == nil
 	return out, nil
 }
 

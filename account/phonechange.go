@@ -210,9 +210,9 @@ func (s *Service) issueCode(ctx context.Context, subject minimall.SubjectID, pho
 	if c, ok := s.sms.(Claimer); ok && subject == "" && purpose == CodeRegister {
 		// Sent before the account exists: the account, once registered
 		// with this phone, takes the message over (Register).
-		err = c.SendUnclaimed(ctx, phone, msg, registerClaim(idx), requestID)
+		err = c.SendUnclaimed(ctx, phone, msg, codePurpose(purpose), registerClaim(idx), requestID)
 	} else {
-		err = s.sms.SendSMS(ctx, subject, phone, msg, requestID)
+		err = s.sms.SendSMS(ctx, subject, phone, msg, codePurpose(purpose), requestID)
 	}
 	if err != nil {
 		return nil, err
@@ -285,9 +285,9 @@ func (s *Service) ChangePhone(ctx context.Context, a minimall.Actor, req PhoneCh
 	// Told on both numbers; the old one only while it is still the person's.
 	notice := "【minimall】您的账号已将绑定手机更换为 %s，如非本人操作请立即联系客服。Your minimall account's phone number was changed to %s; if this was not you, contact customer service."
 	masked := mobile.Mask(phone)
-	_ = s.sms.SendSMS(ctx, a.Subject, phone, fmt.Sprintf(notice, masked, masked), requestID)
+	_ = s.sms.SendSMS(ctx, a.Subject, phone, fmt.Sprintf(notice, masked, masked), privacy.ForNotification, requestID)
 	if !cur.recycled {
-		_ = s.sms.SendSMS(ctx, a.Subject, oldPhone, fmt.Sprintf(notice, masked, masked), requestID)
+		_ = s.sms.SendSMS(ctx, a.Subject, oldPhone, fmt.Sprintf(notice, masked, masked), privacy.ForNotification, requestID)
 	}
 	return out, nil
 }

@@ -40,7 +40,7 @@ func (s *Service) SendRightsCode(ctx context.Context, subject minimall.SubjectID
 		return "", sqldb.FormatError(op, err)
 	}
 	text := fmt.Sprintf("【minimall】您正在办理个人信息权利请求，验证码 %s，%d分钟内有效。Your minimall rights-request code is %s.", code, int(s.cfg.CodeTTL.Minutes()), code)
-	if err := s.sms.SendSMS(ctx, subject, phone, text, requestID); err != nil {
+	if err := s.sms.SendSMS(ctx, subject, phone, text, privacy.ForRightsRequest, requestID); err != nil {
 		return "", err
 	}
 	return mobile.Mask(phone), nil

@@ -20,7 +20,7 @@ type smsOutbox struct {
 	sent map[string]string // phone → last text
 }
 
-func (o *smsOutbox) SendSMS(ctx context.Context, s minimall.SubjectID, phone, text, requestID string) error {
+func (o *smsOutbox) SendSMS(ctx context.Context, s minimall.SubjectID, phone, text string, _ privacy.Purpose, requestID string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.sent == nil {

@@ -116,6 +116,22 @@ func TestAPIPolicyVersions(t *testing.T) {
 		if r := e.Do(t, "GET", "/api/v1/policy/lists", nil); r.Status != 200 || !jsonHas(r.Body, `"collection"`) {
 			t.Fatalf("lists: %d", r.Status)
 		}
+		// A member name and a password are asked for at registration: the
+		// list says so, rather than calling them optional, and names the
+		// phone the one necessary field.
+		var lists struct{ Collection []policy.CollectionRow }
+		e.Do(t, "GET", "/api/v1/policy/lists", nil).JSON(t, &lists)
+		necessity := map[string]string{}
+		for _, row := range lists.Collection {
+			necessity[row.Field] = row.Necessity.NameEN
+		}
+		for field, want := range map[string]string{"account.member_name": "required to register; not necessary information under the 2021 rule",
+			"account.password_hash": "required to register; not necessary information under the 2021 rule",
+			"account.phone":         "necessary", "profile.nickname": "optional (may be refused)"} {
+			if necessity[field] != want {
+				t.Errorf("%s is labelled %q, want %q", field, necessity[field], want)
+			}
+		}
 		// The archive keeps version 1's text after the contact changes.
 		e.Policy.ChangeContact(policy.Contact{DPO: "privacy-officer@minimall.example"})
 		wantStatus(t, e.Do(t, "POST", "/api/v1/policy/versions", nil, dpo...), 201, "publish v2")

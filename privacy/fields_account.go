@@ -32,8 +32,9 @@ const (
 // accountFields declares the fields of policy 二(一): registration and sign-in, authorized login, account recovery and real-name verification.
 var accountFields = []FieldSpec{
 	// 二(一)1 account: the 2021 rules make only the mobile number necessary
-	// for registration; a member name and a password are optional (minimall
-	// assigns a member name and signs in by SMS code when none is set).
+	// for registration; minimall also asks for a member name and a password,
+	// and says so: both are "required to register", not necessary
+	// information (ToRegister).
 	{
 		Field: AccountPhone, Name: "手机号码（注册）", NameEN: "mobile number (registration)",
 		Category: CatContact, Feature: FeatAccount, Necessity: Necessary, Basis: Contract,
@@ -46,14 +47,15 @@ var accountFields = []FieldSpec{
 		Retention:  keepUntilErased,
 		Visibility: Shared,
 		Recipients: []Recipient{
-			{PartnerSMS, ForLogin}, {PartnerSMS, ForNotification}, {PartnerSMS, ForIncidentResponse},
+			{PartnerSMS, ForAccount}, {PartnerSMS, ForLogin}, {PartnerSMS, ForAccountRecovery},
+			{PartnerSMS, ForNotification}, {PartnerSMS, ForIncidentResponse}, {PartnerSMS, ForRightsRequest},
 			{PartnerSMS, ForMarketing}, {PartnerCarrier, ForPhoneCheck}, {PartnerThirdApp, ForAccountBinding},
 		},
 		Table: "accounts", Column: "phone_sealed", PersonMayEdit: true, Clause: "二(一)1",
 	},
 	{
 		Field: MemberName, Name: "会员名", NameEN: "member name",
-		Category: CatAccount, Feature: FeatAccount, Necessity: Optional, Basis: Contract,
+		Category: CatAccount, Feature: FeatAccount, Necessity: ToRegister, Basis: Contract,
 		Uses: []Use{
 			{ForAccount, Contract}, {ForLogin, Contract}, {ForCustomerService, Contract},
 			{ForSecurity, LegalDuty}, useRights,
@@ -67,7 +69,7 @@ var accountFields = []FieldSpec{
 		// schema test classifies as OneWayHash; a rights export says only
 		// that a password is set.
 		Field: PasswordHash, Name: "登录密码（单向哈希）", NameEN: "password (one-way hash)",
-		Category: CatAccount, Feature: FeatAccount, Necessity: Optional, Basis: Contract,
+		Category: CatAccount, Feature: FeatAccount, Necessity: ToRegister, Basis: Contract,
 		Uses:      []Use{{ForLogin, Contract}, useRights},
 		Retention: keepUntilErased,
 		Table:     "accounts", Column: "password_hash", PersonMayEdit: true, Clause: "二(一)1",

@@ -71,9 +71,14 @@ const (
 	Necessary Necessity = iota // a basic function cannot work without it
 	Optional                   // refusing it never blocks a basic function
 	Required                   // the law requires it (legal duty)
+	// ToRegister: registration asks for it, so a person who refuses it
+	// cannot register, yet it is not necessary information under the 2021
+	// rule (《常见类型移动互联网应用程序必要个人信息范围规定》), which names
+	// only the phone number for shopping. Labelled as exactly that.
+	ToRegister
 )
 
-var necessityNames = [...]string{"necessary", "optional", "legal_duty"}
+var necessityNames = [...]string{"necessary", "optional", "legal_duty", "to_register"}
 
 func (n Necessity) String() string { return necessityNames[n] }
 

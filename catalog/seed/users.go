@@ -8,6 +8,7 @@ import (
 
 	"minimall"
 	"minimall/account"
+	"minimall/privacy"
 )
 
 // Seeded shoppers are numbered from 1. Their member name, phone number
@@ -41,7 +42,7 @@ type CodeCatcher struct {
 }
 
 // SendSMS keeps the code in the text.
-func (c *CodeCatcher) SendSMS(_ context.Context, _ minimall.SubjectID, phone, text, _ string) error {
+func (c *CodeCatcher) SendSMS(_ context.Context, _ minimall.SubjectID, phone, text string, _ privacy.Purpose, _ string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.codes == nil {

@@ -66,6 +66,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	defer m.Close()
 	fmt.Fprintf(stdout, "minimall listening on %s\n", m.HTTP.URL())
+	if err := m.publishFirstPolicy(ctx, stdout); err != nil {
+		return err
+	}
 	if demo {
 		if err := m.seedDemo(ctx, stdout); err != nil {
 			return err

@@ -11,6 +11,27 @@ import (
 	"minimall/privacy/policy"
 )
 
+// publishFirstPolicy publishes the policy as version 1 on a store where
+// none is published yet: registration asks a person to accept the version
+// in force, which they must be able to read (GET /api/v1/policy/versions/1).
+// Later versions are the DPO's act (policy publish), never the start's.
+func (m *Main) publishFirstPolicy(ctx context.Context, stdout io.Writer) error {
+	// A stop signal arriving meanwhile lets the publication finish.
+	ctx = context.WithoutCancel(ctx)
+	vs, err := m.App.Policy.Versions(ctx)
+	if err != nil || len(vs) > 0 {
+		return err
+	}
+	a := minimall.SystemActor("startup:first-policy")
+	a.Reason = "first-start"
+	v, err := m.App.Policy.Publish(ctx, a)
+	if err != nil {
+		return fmt.Errorf("publish the first policy version: %w", err)
+	}
+	fmt.Fprintf(stdout, "published the privacy policy as version %d (none was published in this store)\n", v.Version)
+	return nil
+}
+
 // runPolicyPublish runs "policy publish": snapshot the policy text and the
 // field registry as a new version, and print how it was classified.
 func runPolicyPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {

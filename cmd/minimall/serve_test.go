@@ -129,6 +129,11 @@ func TestDemo(t *testing.T) {
 	mustGet(t, http.DefaultClient, base[1]+"/healthz", "", 200)
 	mustGet(t, http.DefaultClient, base[1]+"/api/v1/openapi.json", "", 200)
 	mustGet(t, http.DefaultClient, base[1]+"/api/v1/ops/clock", token, 200)
+	// Registration asks to accept version 1: the person can read it.
+	if !strings.Contains(text.String(), "published the privacy policy as version 1") {
+		t.Fatalf("demo did not publish the first policy version:\n%s", text.String())
+	}
+	mustGet(t, http.DefaultClient, base[1]+"/api/v1/policy/versions/1", "", 200)
 	t.Run("Walkthrough", func(t *testing.T) {
 		waitIndexed(t, base[1])
 		followWalkthrough(t, text.String())

@@ -16,7 +16,9 @@
 //
 // SMS provider (sms):
 //
-//	POST /sms/send  fields account.phone or notify.contact_phone, params {"text"} → {"message_id"}
+//	POST /sms/send  fields account.phone or notify.contact_phone, params {"text"} → {"message_id"};
+//	                purposes account (registration codes), login, account_recovery, notification,
+//	                incident_response, marketing, rights_request
 //	GET  /sms/last?phone=13800138000  → {"text", "at"} of the last SMS sent to that number.
 //	                TEST CONVENIENCE: how a tester reads a one-time code; unsigned.
 //

@@ -15,9 +15,10 @@ func smsKind() kind {
 	return kind{
 		ops: map[string]operation{
 			"sms/send": {
-				purposes: []privacy.Purpose{privacy.ForLogin, privacy.ForNotification, privacy.ForIncidentResponse, privacy.ForMarketing},
-				fields:   smsPhones,
-				handle:   smsSend,
+				purposes: []privacy.Purpose{privacy.ForAccount, privacy.ForLogin, privacy.ForAccountRecovery, privacy.ForNotification,
+					privacy.ForIncidentResponse, privacy.ForMarketing, privacy.ForRightsRequest},
+				fields: smsPhones,
+				handle: smsSend,
 			},
 		},
 		controls: map[string]func(*Sandbox) http.HandlerFunc{"GET /sms/last": smsLast},

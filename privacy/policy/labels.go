@@ -34,6 +34,8 @@ var (
 		privacy.Necessary: {"必要", "necessary"},
 		privacy.Optional:  {"非必要（可拒绝）", "optional (may be refused)"},
 		privacy.Required:  {"法律要求", "required by law"},
+		privacy.ToRegister: {"注册所需；不属于2021年《必要个人信息范围规定》所列的必要个人信息",
+			"required to register; not necessary information under the 2021 rule"},
 	}
 	visibilityNames = map[privacy.Visibility][2]string{
 		privacy.Private:       {"不公开", "private"},
