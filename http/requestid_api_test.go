@@ -38,3 +38,20 @@ func TestAPIConsentEvidenceIsTheServersID(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIDefaultBodyLimit: with no limit configured, a JSON body over 1 MiB
+// is refused with 413 before it is decoded; one just under it reaches the
+// decoder (and is refused there for what it is, not for its size).
+func TestAPIDefaultBodyLimit(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		body := func(n int) string {
+			const head, tail = `{"phone":"13800138000","purpose":"login","x":"`, `"}`
+			return head + strings.Repeat("a", n-len(head)-len(tail)) + tail
+		}
+		r := e.Do(t, "POST", "/api/v1/accounts/codes", body(1<<20+1))
+		wantStatus(t, r, 413, "a body of 1 MiB and one byte")
+		r = e.Do(t, "POST", "/api/v1/accounts/codes", body(1<<20-1))
+		wantStatus(t, r, 400, "a body just under 1 MiB with an unknown field")
+	})
+}
