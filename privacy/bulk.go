@@ -40,10 +40,10 @@ func (g *Guard) OpenAll(ctx context.Context, a minimall.Actor, s minimall.Subjec
 		if !seen {
 			var spec *FieldSpec
 			spec, err = g.check(ctx, a, s, it.Field, p)
-			checked[it.Field], specOf[it.Field] = err, spec
 			if err == nil {
-				g.record(a, s, it.Field, p, DecisionAllow, "bulk", "")
+				err = g.allow(ctx, a, s, it.Field, p, "bulk", "")
 			}
+			checked[it.Field], specOf[it.Field] = err, spec
 		}
 		if err != nil {
 			out[i].Err = err

@@ -168,7 +168,9 @@ func (g *Guard) Open(ctx context.Context, a minimall.Actor, s minimall.SubjectID
 	if err != nil {
 		return nil, err
 	}
-	g.record(a, s, f, p, DecisionAllow, "", row)
+	if err := g.allow(ctx, a, s, f, p, "", row); err != nil {
+		return nil, err
+	}
 	return plain, nil
 }
 
@@ -185,8 +187,7 @@ func (g *Guard) Check(ctx context.Context, a minimall.Actor, s minimall.SubjectI
 	if _, err := g.check(ctx, a, s, f, p); err != nil {
 		return err
 	}
-	g.record(a, s, f, p, DecisionAllow, "check", "")
-	return nil
+	return g.allow(ctx, a, s, f, p, "check", "")
 }
 
 func (g *Guard) open(ctx context.Context, a minimall.Actor, s minimall.SubjectID, spec *FieldSpec, p Purpose, row string, sealed []byte) ([]byte, error) {
@@ -299,6 +300,42 @@ func (g *Guard) deny(ctx context.Context, a minimall.Actor, s minimall.SubjectID
 // within the audit log's stated bound (audit.Options.MaxDelay, the store's
 // linger for writes behind, and one batch write); an explicit
 // Kernel.AuditAppend waits for durability.
+// allow audits an allowed access. When someone other than the person
+// themselves is given the person's data (witnessed), it returns only once
+// the entry is durable: nothing an operator, a seller or a partner sees is
+// missing from the log, even if the server dies at the next instant. The
+// person's own reads, and the platform's own processing, stay batched
+// within Record's bound.
+func (g *Guard) allow(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, reason, row string) error {
+	if !witnessed(a, s) {
+		g.record(a, s, f, p, DecisionAllow, reason, row)
+		return nil
+	}
+	_, err := g.audit.Append(ctx, audit.Entry{
+		Who: a, Subject: string(s), Field: string(f), Purpose: string(p),
+		Decision: DecisionAllow, Reason: reason, Ref: joinRef(a.Reason, row),
+	})
+	if err != nil {
+		return fmt.Errorf("privacy: audit an access: %w", err)
+	}
+	return nil
+}
+
+// witnessed reports whether a's access to s's data hands it to someone
+// other than the person: an operator, a seller, a partner calling back,
+// or another shopper. The platform's own processes (System) act for the
+// person's functions and hand nothing to anyone; a visitor (Anonymous) is
+// only ever shown what the person made public.
+func witnessed(a minimall.Actor, s minimall.SubjectID) bool {
+	switch a.Kind {
+	case minimall.Operator, minimall.Seller, minimall.Partner:
+		return true
+	case minimall.Shopper:
+		return a.Subject != s
+	}
+	return false
+}
+
 func (g *Guard) record(a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, decision, reason, row string) {
 	// No time and no actor name here: the writer stamps the entry when it
 	// takes it, within Record's durability bound, and names the actor.
