@@ -74,6 +74,10 @@ type Config struct {
 	// SweepEvery runs the retention sweep at start and then this often;
 	// zero runs none (tests run sweeps themselves).
 	SweepEvery time.Duration
+	// ResumeEvery is how often rights requests a crash left unfinished
+	// are resumed (rights.Service.Resume), besides once at start; zero
+	// means every minute.
+	ResumeEvery time.Duration
 }
 
 // App is the running platform.
@@ -247,6 +251,14 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	if cfg.SweepEvery > 0 {
 		go a.Lifecycle.Run(background, cfg.SweepEvery)
 	}
+	// Rights requests a crash interrupted are finished, at start and on
+	// schedule, and unconfirmed partner notices retried.
+	resume := cfg.ResumeEvery
+	if resume == 0 {
+		resume = time.Minute
+	}
+	a.Rights.ResumeEvery(resume)
+	a.closers = append(a.closers, func() error { a.Rights.Close(); return nil })
 	return nil
 }
 

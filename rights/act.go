@@ -70,12 +70,12 @@ func merge(ans *Answer, d Deleted) {
 // now is retried by the next call; the request says so.
 func (s *Service) notify(ctx context.Context, row *requestRow, fields []privacy.Field) string {
 	if s.partners == nil {
-		return "none"
+		return NoticesNone
 	}
 	recs, err := s.partners.Disclosures(ctx, row.subject)
 	if err != nil {
 		s.Logger.Error("rights: list disclosures", "request", row.id, "err", err)
-		return "retrying"
+		return NoticesRetrying
 	}
 	set := map[privacy.PartnerID]bool{}
 	var to []privacy.PartnerID
@@ -92,14 +92,14 @@ func (s *Service) notify(ctx context.Context, row *requestRow, fields []privacy.
 		}
 	}
 	if len(to) == 0 {
-		return "none"
+		return NoticesNone
 	}
 	if err := s.partners.NotifyDeletion(ctx, row.subject, to...); err != nil {
 		s.Logger.Warn("rights: deletion notice not confirmed", "request", row.id, "subject", string(row.subject), "err", err)
-		return "retrying"
+		return NoticesRetrying
 	}
 	s.Logger.Info("rights: deletion notices confirmed", "request", row.id, "subject", string(row.subject), "partners", len(to))
-	return "sent"
+	return NoticesSent
 }
 
 // Conditions lists what the signed-in person must finish before they can
@@ -142,6 +142,12 @@ func (s *Service) deregister(ctx context.Context, a minimall.Actor, row *request
 // and partners get deletion notices. Transaction records stay under
 // retention keys, readable for the legal duty only (E-commerce Law art. 31).
 func (s *Service) erase(ctx context.Context, a minimall.Actor, row *requestRow, reason string) (*Answer, error) {
+	if err := s.markErasing(ctx, row); err != nil {
+		return nil, err
+	}
+	if err := s.stepDone("marked"); err != nil {
+		return nil, err
+	}
 	ans := &Answer{Removed: map[privacy.Field]int{}, Kept: map[privacy.Field]string{}}
 	for _, p := range s.parts {
 		d, err := p.Delete(ctx, a, row.subject, nil, row.id)
@@ -150,7 +156,13 @@ func (s *Service) erase(ctx context.Context, a minimall.Actor, row *requestRow, 
 		}
 		merge(ans, d)
 	}
+	if err := s.stepDone("parts"); err != nil {
+		return nil, err
+	}
 	if err := s.k.Erase(ctx, a, row.subject, privacy.EraseAccount, reason); err != nil {
+		return nil, err
+	}
+	if err := s.stepDone("erased"); err != nil {
 		return nil, err
 	}
 	ans.Erased = true

@@ -62,6 +62,11 @@ type Service struct {
 	partners  *partner.Gateway
 	parts     []Part
 	decisions DecisionSource
+	// AfterStep, when set, is called after each step of an erasure
+	// ("marked", "parts", "erased") and may stop it there with an error,
+	// as a crash would: the crash tests' way in. Nil in production.
+	AfterStep func(step string) error
+	resume    resumer
 }
 
 // Deps is what the rights Service works with besides the queue and the
@@ -326,8 +331,12 @@ func (s *Service) finish(ctx context.Context, row *requestRow, ans *Answer, err 
 	if len(ans.Pending) > 0 {
 		state, reason = Refused, ReasonConditionsUnmet
 	}
-	_, err = s.db.ExecContext(ctx, `UPDATE rights_requests SET state = ?, refused_reason = ?, answer = ?, closed_at = ? WHERE id = ?`,
-		string(state), reason, string(b), sqldb.Micros(s.db.Now()), row.id)
+	pending := 0
+	if ans.PartnerNotices == NoticesRetrying {
+		pending = 1 // Resume retries them until every partner confirms
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE rights_requests SET state = ?, refused_reason = ?, answer = ?, closed_at = ?, notices_pending = ? WHERE id = ?`,
+		string(state), reason, string(b), sqldb.Micros(s.db.Now()), pending, row.id)
 	if err != nil {
 		return sqldb.FormatError("rights.finish", err)
 	}

@@ -89,6 +89,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"minimall/partner"
@@ -123,7 +124,15 @@ type Sandbox struct {
 
 	mu       sync.Mutex
 	verified map[string]bool // payment: real-name statuses set by the test control
+
+	down atomic.Bool // SetDown: every operation answers 503, nothing is recorded
 }
+
+// SetDown makes the partner unavailable (true) or available again (false):
+// while down, every operation and deletion notice answers 503 and nothing
+// is recorded, as a partner whose service is down would. Listing its
+// requests still works.
+func (s *Sandbox) SetDown(down bool) { s.down.Store(down) }
 
 // Start starts the sandbox of partner name listening on addr
 // ("127.0.0.1:0" in tests), keeping its records in dir/<name>/. Records

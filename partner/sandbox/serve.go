@@ -53,15 +53,26 @@ const maxBody = 1 << 20
 func (s *Sandbox) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /requests", func(w http.ResponseWriter, r *http.Request) { s.reply(w, http.StatusOK, s.Requests()) })
-	mux.HandleFunc("POST /deletion", s.deletion)
+	mux.HandleFunc("POST /deletion", s.unlessDown(s.deletion))
 	for path, op := range s.kind.ops {
-		mux.HandleFunc("POST /"+path, s.signed(path, op))
+		mux.HandleFunc("POST /"+path, s.unlessDown(s.signed(path, op)))
 	}
 	for pattern, h := range s.kind.controls {
 		mux.HandleFunc(pattern, h(s))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.reply(w, http.StatusNotFound, errorBody("not_found")) })
 	return mux
+}
+
+// unlessDown answers 503 while the partner is down (SetDown).
+func (s *Sandbox) unlessDown(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.down.Load() {
+			s.reply(w, http.StatusServiceUnavailable, errorBody("down"))
+			return
+		}
+		h(w, r)
+	}
 }
 
 // signed serves one operation: check, handle, record, answer.
