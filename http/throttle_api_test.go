@@ -219,7 +219,8 @@ func TestAPIThrottleDecisionOverturned(t *testing.T) {
 }
 
 // TestAPIThrottleRateLimitRetryAfter: the per-client limit on sign-in
-// attempts answers 429 with the seconds left in its minute.
+// attempts answers 429 with the seconds left in its minute, in the API and
+// on the page.
 func TestAPIThrottleRateLimitRetryAfter(t *testing.T) {
 	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
 		e := testenv.StartWith(t, st, func(c *account.Config) {
@@ -231,6 +232,12 @@ func TestAPIThrottleRateLimitRetryAfter(t *testing.T) {
 		}
 		st.Clock.Advance(20 * time.Second)
 		wantWait(t, e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": "nobody01", "password": "x"}), 40, "past the limit")
+		// The sign-in page, from the same client, says so too.
+		b := newBrowser(t, e, "en")
+		b.get("/signin")
+		if p := b.post("/signin", url.Values{"login": {"nobody01"}, "password": {"x"}}); p.Status != 429 || p.Header.Get("Retry-After") != "40" {
+			t.Fatalf("the page past the limit: %d %q", p.Status, p.Header.Get("Retry-After"))
+		}
 	})
 }
 
@@ -257,5 +264,22 @@ func TestPagesSignInThrottled(t *testing.T) {
 			mustPage(t, b.post("/signin/code", url.Values{"phone": {sh.Phone}}), 200, "ask for a code")
 			mustPage(t, b.post("/signin", url.Values{"phone": {sh.Phone}, "code": {e.SMS.Code(t, sh.Phone)}}), 303, "code sign-in while waiting")
 		}
+	})
+}
+
+// TestAPIHolderLockToldOnlyWithPassword: an account its holder locked
+// answers a wrong password as a name nobody has does; only the right
+// password hears that it is locked.
+func TestAPIHolderLockToldOnlyWithPassword(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13833330001", "selflocked01")
+		wantStatus(t, e.Do(t, "POST", "/api/v1/security/lock", nil, testenv.Bearer(sh.Token)...), 204, "lock")
+		locked := e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": "wrong-pass1"})
+		nobody := e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": "nobody_here01", "password": "wrong-pass1"})
+		if a, b := problemShape(t, locked), problemShape(t, nobody); a != b {
+			t.Fatalf("a wrong password for a locked account: %s\nfor nobody: %s", a, b)
+		}
+		wantProblem(t, e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": sh.Password}), 403, "denied", "")
 	})
 }
