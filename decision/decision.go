@@ -1,6 +1,6 @@
 // Package decision records the automated decisions that affect a person
 // (PIPL art. 24; policy 四(六) 约束信息系统自动决策): risk control (a code
-// sign-in refused, a lock-out after failed passwords) and personalised
+// sign-in refused, the wait after wrong passwords) and personalised
 // ranking, each with its main factors, sealed through the guard. The
 // person lists them, asks for an explanation and appeals with a reason
 // from a closed list; a dpo or security operator answers, and overturning
