@@ -3,6 +3,7 @@ package minimall
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for machines. The list is closed: add new codes
@@ -41,6 +42,9 @@ type Error struct {
 	Op      string // where it happened, e.g. "order.Place"
 	Message string
 	Err     error
+	// RetryAfter says, on a TooMany refusal, when trying again can help;
+	// the transport sends it as Retry-After.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -62,6 +66,22 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with the given code and a safe message.
 func Errorf(code Code, op, format string, args ...any) *Error {
 	return &Error{Code: code, Op: op, Message: fmt.Sprintf(format, args...)}
+}
+
+// After returns a copy of e that says to try again after d.
+func (e *Error) After(d time.Duration) *Error {
+	c := *e
+	c.RetryAfter = d
+	return &c
+}
+
+// RetryAfter returns the wait err asks for, or zero when it names none.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // ErrorCode returns the code of the first *Error in err's chain; any other

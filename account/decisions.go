@@ -11,8 +11,8 @@ import (
 )
 
 // Automated decisions (policy 四(六), PIPL art. 24): refusing a code
-// sign-in from a number that changed hands and locking sign-in after wrong
-// passwords are decided by rule, not by a person, so each is recorded with
+// sign-in from a number that changed hands and making password sign-in
+// wait after wrong passwords are decided by rule, not by a person, so each is recorded with
 // its main factors; an operator who overturns one on appeal undoes it here.
 
 // recordDecision records d if a recorder is wired. The decision stands
@@ -43,33 +43,37 @@ func (s *Service) recordCodeLoginRefused(ctx context.Context, subject minimall.S
 	return s.recordDecision(ctx, decision.Made{Subject: subject, Kind: decision.CodeLoginRefused, Factors: []decision.Factor{f}})
 }
 
-// recordLockout records a lock-out after failed passwords.
-func (s *Service) recordLockout(ctx context.Context, subject minimall.SubjectID) error {
-	return s.recordDecision(ctx, decision.Made{Subject: subject, Kind: decision.LoginLocked, Factors: []decision.Factor{
-		{Code: decision.FactorFailedPasswords, Value: strconv.Itoa(s.cfg.MaxFailedLogins)},
-		{Code: decision.FactorLockMinutes, Value: strconv.Itoa(int(s.cfg.LockoutFor / time.Minute))},
+// recordThrottle records that wrong passwords made password sign-in to
+// the account wait (throttle.go): at most one record a day, naming the
+// counter that began it — one client's or every client's — its count, the
+// first wait and the longest.
+func (s *Service) recordThrottle(ctx context.Context, subject minimall.SubjectID, t throttleStart) error {
+	scope := decision.ScopeOneClient
+	if t.all {
+		scope = decision.ScopeAllClients
+	}
+	return s.recordDecision(ctx, decision.Made{Subject: subject, Kind: decision.LoginThrottled, Daily: true, Factors: []decision.Factor{
+		{Code: decision.FactorFailedPasswords, Value: strconv.Itoa(t.failures)},
+		{Code: decision.FactorThrottleScope, Value: scope},
+		{Code: decision.FactorWaitSeconds, Value: strconv.Itoa(int(t.wait / time.Second))},
+		{Code: decision.FactorMaxWaitMinutes, Value: strconv.Itoa(int(s.cfg.ThrottleDelayMax / time.Minute))},
 	}})
 }
 
 // ReverseDecision undoes an overturned risk-control decision: code
 // sign-in opens again and the number counts as confirmed now (so the
-// carrier is not asked again for RecycleCooling), or the lock-out ends.
-// It implements decision.Reverser.
+// carrier is not asked again for RecycleCooling), or the wait after wrong
+// passwords ends (a lock-out recorded before throttling replaced it ends
+// the same way). It implements decision.Reverser.
 func (s *Service) ReverseDecision(ctx context.Context, subject minimall.SubjectID, kind decision.Kind) error {
 	const op = "account.ReverseDecision"
-	var q string
 	switch kind {
 	case decision.CodeLoginRefused:
-		q = `UPDATE accounts SET phone_recycled_at = 0, phone_confirmed_at = ? WHERE subject = ?`
-	case decision.LoginLocked:
-		q = `UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE subject = ?`
-	default:
-		return minimall.Errorf(minimall.Invalid, op, "Not an account decision. 非账户决策。")
+		_, err := s.db.ExecContext(ctx, `UPDATE accounts SET phone_recycled_at = 0, phone_confirmed_at = ? WHERE subject = ?`,
+			sqldb.Micros(s.db.Now()), string(subject))
+		return sqldb.FormatError(op, err)
+	case decision.LoginThrottled, decision.LoginLocked:
+		return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error { return clearThrottleTx(ctx, tx, subject) })
 	}
-	now := sqldb.Micros(s.db.Now())
-	if kind == decision.LoginLocked {
-		now = 0
-	}
-	_, err := s.db.ExecContext(ctx, q, now, string(subject))
-	return sqldb.FormatError(op, err)
+	return minimall.Errorf(minimall.Invalid, op, "Not an account decision. 非账户决策。")
 }

@@ -144,7 +144,7 @@ func (s *Service) WithdrawGuardianConsent(ctx context.Context, req GuardianWithd
 	now := s.db.Now()
 	if !s.limits.allow("guardianwd:"+hex.EncodeToString(hash[:]), withdrawalsPerToken, time.Hour, now) ||
 		!s.limits.allow("guardianwdclient:"+client, withdrawalsPerClient, time.Hour, now) {
-		return nil, minimall.Errorf(minimall.TooMany, op, "Too many attempts; wait an hour. 尝试过于频繁，请一小时后再试。")
+		return nil, minimall.Errorf(minimall.TooMany, op, "Too many attempts; wait an hour. 尝试过于频繁，请一小时后再试。").After(time.Hour)
 	}
 	c, err := s.consentedChild(ctx, req.Token)
 	if err != nil {

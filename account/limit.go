@@ -38,6 +38,16 @@ func (l *limiter) allow(key string, max int, per time.Duration, now time.Time) b
 	return w.n <= max
 }
 
+// retryIn returns how long until key's window of length per ends.
+func (l *limiter) retryIn(key string, per time.Duration, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w, ok := l.windows[key]; ok {
+		return max(w.start.Add(per).Sub(now), 0)
+	}
+	return 0
+}
+
 // sweep drops windows that ended, so memory stays bounded by the keys seen
 // in the last window.
 func (l *limiter) sweep(now time.Time, per time.Duration) {

@@ -43,8 +43,8 @@ type UnlockRequest struct {
 	Code  string `json:"code"`
 }
 
-// Unlock unlocks an account locked by its holder or by too many wrong
-// passwords. Returns Invalid for a wrong or expired code.
+// Unlock unlocks an account its holder locked, and ends any wait after
+// wrong passwords. Returns Invalid for a wrong or expired code.
 func (s *Service) Unlock(ctx context.Context, req UnlockRequest) error {
 	const op = "account.Unlock"
 	phone, err := mobile.Normalize(req.Phone)
@@ -65,8 +65,13 @@ func (s *Service) Unlock(ctx context.Context, req UnlockRequest) error {
 			// The code proved the phone; say no more than that nothing was locked.
 			return minimall.Errorf(minimall.NotFound, op, "No account to unlock for this number. 该号码没有可解锁的账号。")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, failed_logins = 0, locked_until = 0 WHERE subject = ?`, StatusActive, subject); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ? WHERE subject = ?`, StatusActive, subject); err != nil {
 			return sqldb.FormatError(op, err)
+		}
+		// The code proved the phone, as a code sign-in does: the wait after
+		// wrong passwords ends too.
+		if err := clearThrottleTx(ctx, tx, minimall.SubjectID(subject)); err != nil {
+			return err
 		}
 		return outbox.Emit(ctx, tx, TopicUnlocked, minimall.SubjectID(subject), nil)
 	})

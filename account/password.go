@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -53,16 +52,12 @@ func checkPassword(pw, phc string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-var (
-	dummyOnce sync.Once
-	dummyPHC  string
-)
-
 // dummyHash is checked when no account matches, so a sign-in for an
-// unknown name takes as long as one with a wrong password.
-func dummyHash() string {
-	dummyOnce.Do(func() { dummyPHC = hashPassword("minimall-no-such-account", defaultArgon) })
-	return dummyPHC
+// unknown name costs what one with a wrong password costs: it is hashed
+// at the service's own cost, made once.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy = hashPassword("minimall-no-such-account", s.argon) })
+	return s.dummy
 }
 
 // HashPasswordForBenchmark hashes pw at the production parameters; it

@@ -247,7 +247,7 @@ func (s *Service) ChangePhone(ctx context.Context, a minimall.Actor, req PhoneCh
 	now := s.db.Now()
 	if !s.limits.allow("phonechange:"+string(a.Subject), phoneChangesPerAccount, time.Hour, now) ||
 		!s.limits.allow("phonechangeclient:"+client, phoneChangesPerClient, time.Hour, now) {
-		return nil, minimall.Errorf(minimall.TooMany, op, "Too many attempts; wait an hour. 尝试过于频繁，请一小时后再试。")
+		return nil, minimall.Errorf(minimall.TooMany, op, "Too many attempts; wait an hour. 尝试过于频繁，请一小时后再试。").After(time.Hour)
 	}
 	phone, idx, err := s.newPhone(ctx, op, a.Subject, cur, req.NewPhone)
 	if err != nil {

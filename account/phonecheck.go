@@ -97,7 +97,7 @@ func (s *Service) CheckPhone(ctx context.Context, a minimall.Actor, requestID st
 		return nil, errPhoneChecksOff
 	}
 	if !s.limits.allow("phonecheck:"+string(a.Subject), 5, time.Hour, s.db.Now()) {
-		return nil, minimall.Errorf(minimall.TooMany, op, "Too many checks; try again in an hour. 核验过于频繁，请一小时后再试。")
+		return nil, minimall.Errorf(minimall.TooMany, op, "Too many checks; try again in an hour. 核验过于频繁，请一小时后再试。").After(time.Hour)
 	}
 	st, err := s.phoneState(ctx, a.Subject)
 	if err != nil {

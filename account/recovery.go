@@ -54,7 +54,7 @@ func (s *Service) Recover(ctx context.Context, req RecoveryRequest, client, requ
 	idx, now := s.phoneIndex(phone), s.db.Now()
 	if !s.limits.allow("recover:"+hex.EncodeToString(idx), recoveriesPerPhone, time.Hour, now) ||
 		!s.limits.allow("recoverclient:"+client, recoveriesPerClient, time.Hour, now) {
-		return minimall.Errorf(minimall.TooMany, op, "Too many recovery attempts; wait an hour. 找回尝试过于频繁，请一小时后再试。")
+		return minimall.Errorf(minimall.TooMany, op, "Too many recovery attempts; wait an hour. 找回尝试过于频繁，请一小时后再试。").After(time.Hour)
 	}
 	codeID, err := s.verifyCode(ctx, idx, CodeRecover, req.Code)
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Service) recoveryAccount(ctx context.Context, idx []byte) (minimall.Sub
 	err := s.db.QueryRowContext(ctx, `SELECT subject, member_name_sealed FROM accounts WHERE phone_index = ? AND status IN (?, ?)`,
 		idx, StatusActive, StatusLocked).Scan(&subject, &nameSealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		checkPassword("x", dummyHash()) // about as long as a real attempt
+		checkPassword("x", s.dummyHash()) // about as long as a real attempt
 		return "", "", errNotRecovered
 	}
 	if err != nil {
@@ -150,16 +150,19 @@ func (s *Service) matchRealName(ctx context.Context, subject minimall.SubjectID,
 	return nil
 }
 
-// resetPassword spends the code, sets the new password, clears a lock-out
-// from wrong passwords and revokes every session, on every node.
+// resetPassword spends the code, sets the new password, ends the wait
+// after wrong passwords (throttle.go) and revokes every session, on every node.
 func (s *Service) resetPassword(ctx context.Context, subject minimall.SubjectID, codeID, hash string) error {
 	const op = "account.Recover"
 	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if err := spendCode(ctx, tx, codeID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = 0 WHERE subject = ?`, hash, string(subject)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE subject = ?`, hash, string(subject)); err != nil {
 			return sqldb.FormatError(op, err)
+		}
+		if err := clearThrottleTx(ctx, tx, subject); err != nil {
+			return err
 		}
 		ids, err := liveSessions(ctx, tx, subject)
 		if err != nil {

@@ -14,8 +14,9 @@ import (
 // cooldown and the attempt count still see it; after that it serves no one.
 const codeGrace = 24 * time.Hour
 
-// Sweeper removes one-time codes once they are past use, and sessions six
-// months after they ended: a sign-in record is a security log
+// Sweeper removes one-time codes once they are past use, sign-in
+// throttling counters a day after their last wrong password, and sessions
+// six months after they ended: a sign-in record is a security log
 // (Cybersecurity Law art. 21: at least six months). It erases children's
 // accounts whose hold lapsed (held.go): a registration no guardian
 // consented to within Config.GuardianHold, and an account whose guardian
@@ -34,11 +35,20 @@ type Sweeper struct {
 // Area names the area in sweep reports.
 func (Sweeper) Area() string { return "account" }
 
-// Sweep deletes expired codes and long-ended sessions, and erases lapsed holds.
+// Sweep deletes expired codes, quiet throttling counters and long-ended
+// sessions, and erases lapsed holds.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
 	rep := lifecycle.NewReport("account")
 	n, err := lifecycle.DeleteWhere(ctx, w.DB, r, "verification_codes", "id", "expires_at < ?", sqldb.Micros(r.Now.Add(-codeGrace)))
 	rep.Removed["verification_codes"] = n
+	if err != nil {
+		return rep, err
+	}
+	// A throttling counter is forgotten a day after its last wrong
+	// password, once no wait it set is still running (throttle.go).
+	quiet, now := sqldb.Micros(r.Now.Add(-throttleMemory)), sqldb.Micros(r.Now)
+	n, err = lifecycle.DeleteWhere(ctx, w.DB, r, "login_throttle", "name_key", "last_failed_at < ? AND blocked_until < ?", quiet, now)
+	rep.Removed["login_throttle"] = n
 	if err != nil {
 		return rep, err
 	}

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"strconv"
+	"sync"
 	"time"
 
 	"minimall"
@@ -19,10 +20,17 @@ type Config struct {
 	CodeCooldown    time.Duration // at most one code per phone per cooldown
 	CodesPerHour    int           // per phone; four times as many per client
 	MaxCodeAttempts int           // wrong tries before a code is spent
-	MaxFailedLogins int           // wrong passwords before the account locks
-	LockoutFor      time.Duration // how long the lock lasts
 	LoginsPerMinute int           // sign-in attempts per client per minute
 	SessionTTL      time.Duration
+	// Wrong passwords are throttled, never locked (throttle.go): after
+	// ThrottleAfter of them for one typed name from one client, or
+	// ThrottleAfterAll from every client, each further try waits, first
+	// ThrottleDelay, doubling with every wrong password, at most
+	// ThrottleDelayMax. A texted code signs in past the wait.
+	ThrottleAfter    int
+	ThrottleAfterAll int
+	ThrottleDelay    time.Duration
+	ThrottleDelayMax time.Duration
 	// GuardianHold is how long a child's registration waits for a
 	// guardian's consent, and how long a child's account whose guardian
 	// withdrew consent waits before it is erased (minor.go, guardian.go).
@@ -37,8 +45,8 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		CodeTTL: 5 * time.Minute, CodeCooldown: time.Minute, CodesPerHour: 5, MaxCodeAttempts: 5,
-		MaxFailedLogins: 5, LockoutFor: 15 * time.Minute, LoginsPerMinute: 20, SessionTTL: 30 * 24 * time.Hour,
-		GuardianHold: DefaultGuardianHold,
+		LoginsPerMinute: 20, ThrottleAfter: 5, ThrottleAfterAll: 20, ThrottleDelay: 30 * time.Second, ThrottleDelayMax: 15 * time.Minute,
+		SessionTTL: 30 * 24 * time.Hour, GuardianHold: DefaultGuardianHold,
 	}
 }
 
@@ -55,6 +63,8 @@ type Service struct {
 	phones    PhoneChecker      // the carrier, for phone-number checks
 	orders    OrderHistory      // the orders area, for the level rule
 	decisions decision.Recorder // automated decisions (decisions.go)
+	dummyOnce sync.Once
+	dummy     string // a password hash no account has (password.go)
 }
 
 // Deps are the areas and partners the account area works with, all built

@@ -49,24 +49,28 @@ type LoginRequest struct {
 }
 
 type loginRow struct {
-	subject     minimall.SubjectID
-	hash        string
-	status      string
-	failed      int
-	lockedUntil time.Time
-	recycledAt  time.Time // the carrier said the number changed hands
+	subject           minimall.SubjectID
+	hash              string
+	status            string
+	phoneKey, nameKey []byte    // the blind indexes it answers to
+	recycledAt        time.Time // the carrier said the number changed hands
 }
 
 // Login signs a person in and returns a new session with its token.
 // Returns Unauthorized for a wrong login, password or code (the same answer
-// whether or not the account exists), TooMany past the client's rate limit,
-// Denied while the account is locked or, for a code sign-in, when the
-// carrier says the number changed hands (phonecheck.go), Unavailable when
-// that must be asked and the carrier cannot answer.
+// whether or not the account exists); TooMany past the client's rate limit
+// or while wrong passwords make password tries wait (throttle.go: the same
+// answer whether or not the account exists; a code sign-in is not held
+// back); Denied for the right password or code of an account its holder
+// locked, or, for a code sign-in, when the carrier says the number changed
+// hands (phonecheck.go); Unavailable when that must be asked and the
+// carrier cannot answer.
 func (s *Service) Login(ctx context.Context, req LoginRequest, client string) (*Session, error) {
 	const op = "account.Login"
-	if !s.limits.allow("login:"+client, s.cfg.LoginsPerMinute, time.Minute, s.db.Now()) {
-		return nil, minimall.Errorf(minimall.TooMany, op, "Too many sign-in attempts; wait a minute. 登录尝试过于频繁，请稍后再试。")
+	now := s.db.Now()
+	if !s.limits.allow("login:"+client, s.cfg.LoginsPerMinute, time.Minute, now) {
+		return nil, minimall.Errorf(minimall.TooMany, op, "Too many sign-in attempts; wait a minute. 登录尝试过于频繁，请稍后再试。").
+			After(s.limits.retryIn("login:"+client, time.Minute, now))
 	}
 	if req.Kind == "" {
 		req.Kind = SessionAPI
@@ -78,9 +82,9 @@ func (s *Service) Login(ctx context.Context, req LoginRequest, client string) (*
 	var err error
 	switch {
 	case req.Code != "":
-		row, err = s.loginByCode(ctx, req)
+		row, err = s.loginByCode(ctx, req, client)
 	case req.Password != "":
-		row, err = s.loginByPassword(ctx, req)
+		row, err = s.loginByPassword(ctx, req, client)
 	default:
 		return nil, minimall.Errorf(minimall.Invalid, op, "Give a password, or a phone number and an SMS code. 请提供密码，或手机号和短信验证码。")
 	}
@@ -98,28 +102,62 @@ func (s *Service) Login(ctx context.Context, req LoginRequest, client string) (*
 	return sess, nil
 }
 
-var errBadLogin = minimall.Errorf(minimall.Unauthorized, "account.Login", "Wrong account or password. 账号或密码错误。")
+var (
+	errBadLogin     = minimall.Errorf(minimall.Unauthorized, "account.Login", "Wrong account or password. 账号或密码错误。")
+	errHolderLocked = minimall.Errorf(minimall.Denied, "account.Login", "This account is locked by its holder; unlock it with a code texted to its phone in the security centre. 账号已被本人冻结，请在安全中心用发送到账号手机的验证码解冻。")
+)
 
-func (s *Service) loginByPassword(ctx context.Context, req LoginRequest) (*loginRow, error) {
+// loginByPassword checks a password. Unknown names go the same way as
+// known ones — the wait, a password hash compared (a dummy one), a failure
+// counted — so neither the answer nor its time tells them apart.
+func (s *Service) loginByPassword(ctx context.Context, req LoginRequest, client string) (*loginRow, error) {
 	idx := s.nameIndex(req.Login)
 	if phone, err := mobile.Normalize(req.Login); err == nil {
 		idx = s.phoneIndex(phone)
 	}
-	row, err := s.findLogin(ctx, idx)
+	wait, err := s.throttleWait(ctx, idx, client)
 	if err != nil {
-		checkPassword(req.Password, dummyHash()) // same time whether or not the account exists
 		return nil, err
 	}
-	if err := s.checkLock(row); err != nil {
+	if wait > 0 {
+		// While the wait runs no password is checked, so the right one
+		// gets in no sooner than a guess; a texted code does.
+		return nil, errThrottled(wait)
+	}
+	row, err := s.findLogin(ctx, idx)
+	hash := s.dummyHash()
+	switch {
+	case err == nil:
+		hash = row.hash
+	case !errors.Is(err, errBadLogin):
 		return nil, err
 	}
-	if !checkPassword(req.Password, row.hash) {
-		return nil, s.failLogin(ctx, row)
+	if !checkPassword(req.Password, hash) || row == nil {
+		return nil, s.failPassword(ctx, idx, client, row)
 	}
-	return row, s.clearFailures(ctx, row)
+	// Told only to whoever knows the password, so it reveals nothing.
+	if row.status == StatusLocked {
+		return nil, errHolderLocked
+	}
+	return row, s.clearThrottle(ctx, row.phoneKey, row.nameKey, client)
 }
 
-func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow, error) {
+// failPassword counts a wrong password and, when it starts a wait on an
+// account, records that automated decision (decisions.go).
+func (s *Service) failPassword(ctx context.Context, idx []byte, client string, row *loginRow) error {
+	started, err := s.countFailure(ctx, idx, client)
+	if err != nil {
+		return err
+	}
+	if row != nil && len(started) > 0 {
+		if err := s.recordThrottle(ctx, row.subject, started[len(started)-1]); err != nil {
+			return err
+		}
+	}
+	return errBadLogin
+}
+
+func (s *Service) loginByCode(ctx context.Context, req LoginRequest, client string) (*loginRow, error) {
 	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
 		return nil, err
@@ -133,8 +171,8 @@ func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkLock(row); err != nil {
-		return nil, err
+	if row.status == StatusLocked {
+		return nil, errHolderLocked
 	}
 	// 二(一)3: before a code from this number is trusted with the account,
 	// the carrier confirms the number did not change hands.
@@ -158,58 +196,25 @@ func (s *Service) loginByCode(ctx context.Context, req LoginRequest) (*loginRow,
 		}
 		return nil, errRecycled
 	}
-	return row, nil
+	// The code proved the phone: the password's wait ends (throttle.go).
+	return row, s.clearThrottle(ctx, row.phoneKey, row.nameKey, client)
 }
 
 // findLogin finds the account a blind index belongs to.
 func (s *Service) findLogin(ctx context.Context, idx []byte) (*loginRow, error) {
 	var r loginRow
 	var subject string
-	var locked, recycled int64
-	err := s.db.QueryRowContext(ctx, `SELECT subject, password_hash, status, failed_logins, locked_until, phone_recycled_at FROM accounts
-		WHERE (phone_index = ? OR member_name_index = ?) AND status <> ?`, idx, idx, StatusDeregistered).Scan(&subject, &r.hash, &r.status, &r.failed, &locked, &recycled)
+	var recycled int64
+	err := s.db.QueryRowContext(ctx, `SELECT subject, password_hash, status, phone_index, member_name_index, phone_recycled_at FROM accounts
+		WHERE (phone_index = ? OR member_name_index = ?) AND status <> ?`, idx, idx, StatusDeregistered).Scan(&subject, &r.hash, &r.status, &r.phoneKey, &r.nameKey, &recycled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errBadLogin
 	}
 	if err != nil {
 		return nil, sqldb.FormatError("account.Login", err)
 	}
-	r.subject, r.lockedUntil, r.recycledAt = minimall.SubjectID(subject), sqldb.FromMicros(locked), fromMicrosOrZero(recycled)
+	r.subject, r.recycledAt = minimall.SubjectID(subject), fromMicrosOrZero(recycled)
 	return &r, nil
-}
-
-func (s *Service) checkLock(r *loginRow) error {
-	if r.status == StatusLocked || s.db.Now().Before(r.lockedUntil) {
-		return minimall.Errorf(minimall.Denied, "account.Login", "This account is locked; try later or unlock it in the security centre. 账号已锁定，请稍后再试或在安全中心解锁。")
-	}
-	return nil
-}
-
-// failLogin counts a wrong password; MaxFailedLogins in a row lock the
-// account for LockoutFor (policy 五(三)4: guessing is stopped).
-func (s *Service) failLogin(ctx context.Context, r *loginRow) error {
-	q, args := `UPDATE accounts SET failed_logins = failed_logins + 1 WHERE subject = ?`, []any{string(r.subject)}
-	if r.failed+1 >= s.cfg.MaxFailedLogins {
-		q = `UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE subject = ?`
-		args = []any{sqldb.Micros(s.db.Now().Add(s.cfg.LockoutFor)), string(r.subject)}
-	}
-	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
-		return sqldb.FormatError("account.Login", err)
-	}
-	if r.failed+1 >= s.cfg.MaxFailedLogins {
-		if err := s.recordLockout(ctx, r.subject); err != nil {
-			return err
-		}
-	}
-	return errBadLogin
-}
-
-func (s *Service) clearFailures(ctx context.Context, r *loginRow) error {
-	if r.failed == 0 {
-		return nil
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0 WHERE subject = ?`, string(r.subject))
-	return sqldb.FormatError("account.Login", err)
 }
 
 func (s *Service) createSession(ctx context.Context, subject minimall.SubjectID, kind string) (*Session, error) {

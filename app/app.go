@@ -208,10 +208,11 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 	a.closers = append(a.closers, a.Recommend.Close)
 	a.OAuth = oauth.NewService(db, k, a.Partners, a.Accounts, cfg.OAuth)
 	// Automated decisions (四(六), PIPL art. 24): an appeal joins the rights
-	// queue (15-day deadline); an overturned lock is lifted by account.
+	// queue (15-day deadline); an overturned sign-in decision is undone by
+	// account.
 	queue := rights.NewQueue(db, k, cfg.Logger)
 	a.Decisions = decision.NewService(decisions, queue, map[decision.Kind]decision.Reverser{
-		decision.CodeLoginRefused: a.Accounts, decision.LoginLocked: a.Accounts,
+		decision.CodeLoginRefused: a.Accounts, decision.LoginThrottled: a.Accounts, decision.LoginLocked: a.Accounts,
 	})
 	a.Lifecycle = lifecycle.NewService(db, k, account.Holders{DB: db}, Sweepers(db, k, a.Engage, a.Search)...)
 	a.Transfers = transfer.NewService(db, k, a.Orders, a.Partners)

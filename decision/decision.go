@@ -1,6 +1,6 @@
 // Package decision records the automated decisions that affect a person
 // (PIPL art. 24; policy 四(六) 约束信息系统自动决策): risk control (a code
-// sign-in refused, a lock-out after failed passwords) and personalised
+// sign-in refused, the wait after wrong passwords) and personalised
 // ranking, each with its main factors, sealed through the guard. The
 // person lists them, asks for an explanation and appeals with a reason
 // from a closed list; a dpo or security operator answers, and overturning
@@ -24,7 +24,12 @@ const (
 	// CodeLoginRefused: an SMS-code sign-in refused because the carrier
 	// said the number changed hands after the account bound it.
 	CodeLoginRefused Kind = "risk.code_login_refused"
-	// LoginLocked: sign-in locked after too many wrong passwords.
+	// LoginThrottled: password sign-in made to wait after wrong passwords
+	// (a texted code still signs in).
+	LoginThrottled Kind = "risk.login_throttled"
+	// LoginLocked: sign-in locked after too many wrong passwords, as
+	// decided before throttling replaced the lock-out; kept so those
+	// records still read, and can still be appealed.
 	LoginLocked Kind = "risk.login_locked"
 	// SearchRanking: search results ranked by the person's own searches.
 	SearchRanking Kind = "ranking.personalised_search"
@@ -32,7 +37,7 @@ const (
 
 // Risk reports whether k is a risk-control decision, one an operator can
 // undo.
-func (k Kind) Risk() bool { return k == CodeLoginRefused || k == LoginLocked }
+func (k Kind) Risk() bool { return k == CodeLoginRefused || k == LoginThrottled || k == LoginLocked }
 
 // Factor is one main factor of a decision: a code from a closed list and,
 // where it helps, a value (a date, a count, a category).
@@ -45,8 +50,17 @@ type Factor struct {
 const (
 	FactorNumberReassigned = "carrier_number_reassigned" // value: the binding date sent to the carrier
 	FactorFailedPasswords  = "failed_passwords"          // value: how many in a row
-	FactorLockMinutes      = "lock_minutes"              // value: how long
+	FactorLockMinutes      = "lock_minutes"              // value: how long (records before throttling)
+	FactorThrottleScope    = "throttle_scope"            // value: ScopeOneClient or ScopeAllClients
+	FactorWaitSeconds      = "wait_seconds"              // value: the first wait
+	FactorMaxWaitMinutes   = "max_wait_minutes"          // value: the longest wait
 	FactorSearchCategory   = "own_search_category"       // value: a category of the person's searches
+)
+
+// Values of FactorThrottleScope: whose wrong passwords were counted.
+const (
+	ScopeOneClient  = "one_client"  // from one network address
+	ScopeAllClients = "all_clients" // from every network address together
 )
 
 // Made is a decision as the deciding area reports it.
@@ -146,6 +160,7 @@ type ExplainedFactor struct {
 
 var summaries = map[Kind][2]string{
 	CodeLoginRefused: {"短信验证码登录被拒绝，并停用本账号的验证码登录", "SMS-code sign-in refused and turned off for the account"},
+	LoginThrottled:   {"多次密码错误后，密码登录须等待一段时间（短信验证码登录不受影响）", "password sign-in made to wait after repeated wrong passwords (sign-in with a texted code is not held back)"},
 	LoginLocked:      {"多次密码错误后账号被暂时锁定", "account locked for a while after repeated wrong passwords"},
 	SearchRanking:    {"搜索结果按您的搜索记录个性化排序", "search results ranked using your own searches"},
 }
@@ -168,6 +183,17 @@ func explain(f Factor) ExplainedFactor {
 	case FactorLockMinutes:
 		e.Text = "为防止密码被猜中，登录锁定 " + f.Value + " 分钟"
 		e.TextEN = "sign-in locked for " + f.Value + " minutes to stop password guessing"
+	case FactorThrottleScope:
+		e.Text, e.TextEN = "统计的是来自同一网络地址的尝试", "counted over the tries from one network address"
+		if f.Value == ScopeAllClients {
+			e.Text, e.TextEN = "统计的是来自所有网络地址的尝试", "counted over the tries from every network address together"
+		}
+	case FactorWaitSeconds:
+		e.Text = "为防止密码被猜中，下次用密码登录前须等待 " + f.Value + " 秒；此后每再错一次，等待时间加倍"
+		e.TextEN = "to stop password guessing, the next password try had to wait " + f.Value + " seconds, doubling with each further wrong password"
+	case FactorMaxWaitMinutes:
+		e.Text = "等待最长 " + f.Value + " 分钟；其间可随时用短信验证码登录，登录成功即解除等待"
+		e.TextEN = "the wait is at most " + f.Value + " minutes; meanwhile a texted code signs in at any time, and signing in ends the wait"
 	case FactorSearchCategory:
 		e.Text = "您近期搜索中出现的类目「" + f.Value + "」的商品排序靠前"
 		e.TextEN = "items in category \"" + f.Value + "\", which appeared in your recent searches, were ranked higher"

@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,24 +139,26 @@ func TestAPIDecisionRiskControl(t *testing.T) {
 	})
 }
 
-// TestAPIDecisionLockout: the lock-out after wrong passwords is recorded
-// with its factors; the DPO may uphold the appeal, and the lock stays; the
+// TestAPIDecisionThrottle: the wait after wrong passwords is recorded
+// with its factors; the DPO may uphold the appeal, and the wait stays; the
 // record goes by the retention sweep three years later.
-func TestAPIDecisionLockout(t *testing.T) {
+func TestAPIDecisionThrottle(t *testing.T) {
 	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
 		e := testenv.Start(t, st)
 		sh := e.Register(t, "13833334444", "locked01")
-		for i := 0; i < account.DefaultConfig().MaxFailedLogins; i++ {
+		for i := 0; i < account.DefaultConfig().ThrottleAfter; i++ {
 			e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": "wrong-pass1"})
 		}
 		list := decisionList(t, e, testenv.Bearer(sh.Token))
-		if len(list) != 1 || list[0].Kind != decision.LoginLocked || len(list[0].Factors) != 2 || list[0].Factors[0].Value != "5" || list[0].Factors[1].Value != "15" {
-			t.Fatalf("decisions after the lock-out: %+v", list)
+		want := []decision.Factor{{Code: decision.FactorFailedPasswords, Value: "5"}, {Code: decision.FactorThrottleScope, Value: decision.ScopeOneClient},
+			{Code: decision.FactorWaitSeconds, Value: "30"}, {Code: decision.FactorMaxWaitMinutes, Value: "15"}}
+		if len(list) != 1 || list[0].Kind != decision.LoginThrottled || !slices.Equal(list[0].Factors, want) {
+			t.Fatalf("decisions after the throttling: %+v", list)
 		}
 		id := list[0].ID
 		wantStatus(t, e.Do(t, "POST", "/api/v1/account/decisions/"+id+"/appeal", map[string]string{"reason": decision.ReasonItWasMe}, testenv.Bearer(sh.Token)...), 200, "appeal")
 		wantStatus(t, e.Do(t, "POST", "/api/v1/ops/decisions/"+id+"/answer", map[string]string{"outcome": decision.Upheld}, rightsOperator(t, e, minimall.RoleDPO)...), 200, "uphold")
-		wantProblem(t, e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": sh.Password}), 403, "denied", "")
+		wantProblem(t, e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": sh.Password}), 429, "too_many", "")
 
 		// Retention: three years after the answer the record goes.
 		ops := lifecycleOps(t, e, minimall.RoleDPO)

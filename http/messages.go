@@ -274,6 +274,8 @@ var messages = map[string][2]string{
 	"policy.renew":              {"同时恢复本次变更前我已同意的附加功能", "Also turn back on the additional functions I had agreed to before this change"},
 	"policy.accept.go":          {"我已阅读并同意", "I have read it and accept"},
 	"signin.bycode":             {"短信验证码登录", "Sign in with a texted code"},
+	"signin.throttled":          {"密码错误次数过多。为防止密码被猜中，请 %d 秒后再用密码登录；每再错一次，等待时间加倍。现在也可以用短信验证码登录，登录成功即解除等待。", "Too many wrong passwords. To stop guessing, try the password again in %d seconds; each further wrong one doubles the wait. You can sign in now with a code texted to your phone, which also ends the wait."},
+	"signin.throttled.go":       {"改用短信验证码登录", "Sign in with a texted code instead"},
 	"engage.clear":              {"全部清空", "Clear all"},
 	"favourites.title":          {"我的收藏", "My favourites"},
 	"favourites.note":           {"你收藏的商品，可逐条删除或全部清空。", "Items you saved; remove one or clear them all."},

@@ -1,14 +1,17 @@
 package http
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
 	nethttp "net/http"
+	"strconv"
 	"time"
 
 	"minimall"
 	"minimall/account"
+	"minimall/mobile"
 	"minimall/privacy"
 )
 
@@ -76,6 +79,10 @@ type signInData struct {
 	Phone string // the SMS sign-in's number, once a code was sent
 	Next  string
 	Error string
+	// Throttled says that password tries must wait, and for how long;
+	// CodePhone fills the code sign-in's number when the login was one.
+	Throttled string
+	CodePhone string
 }
 
 // pageSignIn handles "GET /signin".
@@ -95,12 +102,29 @@ func (s *Server) pageSignInPost(w nethttp.ResponseWriter, r *nethttp.Request) {
 		req = account.LoginRequest{Phone: d.Phone, Code: code, Kind: account.SessionWeb, RequestID: requestIDFrom(r.Context())}
 	}
 	sess, err := s.Accounts.Login(r.Context(), req, s.clientKey(r))
+	if errors.Is(err, account.ErrThrottled) {
+		s.pageSignInThrottled(w, r, &d, minimall.RetryAfter(err))
+		return
+	}
 	if err != nil {
 		s.formError(w, r, err, "signin", "signin.title", &d, &d.Error)
 		return
 	}
 	s.setSession(w, sess)
 	seeOther(w, r, d.Next)
+}
+
+// pageSignInThrottled shows the sign-in page while password tries wait:
+// how long, in the page's language, and the code sign-in that needs no
+// wait. The words are the same whether or not the account exists.
+func (s *Server) pageSignInThrottled(w nethttp.ResponseWriter, r *nethttp.Request, d *signInData, wait time.Duration) {
+	secs := int((wait + time.Second - 1) / time.Second)
+	d.Throttled = fmt.Sprintf(message("signin.throttled", langOf(r)), secs)
+	if phone, err := mobile.Normalize(d.Login); err == nil {
+		d.CodePhone = phone
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	s.render(w, r, nethttp.StatusTooManyRequests, "signin", "signin.title", d)
 }
 
 // pageSignInCode handles "POST /signin/code": a sign-in code texted to

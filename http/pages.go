@@ -253,6 +253,9 @@ func (s *Server) pageError(w nethttp.ResponseWriter, r *nethttp.Request, err err
 	if code == minimall.Internal {
 		msg = message("error.internal", langOf(r))
 	}
+	if code == minimall.TooMany {
+		w.Header().Set("Retry-After", retryAfter(err))
+	}
 	s.render(w, r, status, "error", "error.title", struct {
 		Status    int
 		Message   string
@@ -317,6 +320,9 @@ func (s *Server) refused(w nethttp.ResponseWriter, r *nethttp.Request, err error
 	if code == minimall.Internal {
 		s.pageError(w, r, err)
 		return
+	}
+	if code == minimall.TooMany {
+		w.Header().Set("Retry-After", retryAfter(err))
 	}
 	show(statuses[code], localize(minimall.ErrorMessage(err), langOf(r)))
 }

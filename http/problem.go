@@ -3,7 +3,9 @@ package http
 import (
 	"encoding/json"
 	nethttp "net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"minimall"
 )
@@ -62,9 +64,22 @@ func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error
 		RequestID: requestIDFrom(r.Context()),
 		Reason:    denialReason(err),
 	}
+	if status == nethttp.StatusTooManyRequests {
+		w.Header().Set("Retry-After", retryAfter(err))
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
+}
+
+// retryAfter is a 429's Retry-After in whole seconds, rounded up: the
+// wait the refusing rule names, or a minute when it names none.
+func retryAfter(err error) string {
+	d := minimall.RetryAfter(err)
+	if d <= 0 {
+		d = time.Minute
+	}
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
 }
 
 // handleNotFound answers requests no route matches: 405 with Allow if the

@@ -217,7 +217,7 @@ func TestAPIAppealInRightsQueue(t *testing.T) {
 			e.Do(t, "POST", "/api/v1/sessions", map[string]string{"login": sh.MemberName, "password": "wrong-pass1"})
 		}
 		list := decisionList(t, e, testenv.Bearer(sh.Token))
-		if len(list) != 1 || list[0].Kind != decision.LoginLocked {
+		if len(list) != 1 || list[0].Kind != decision.LoginThrottled {
 			t.Fatalf("decisions: %+v", list)
 		}
 		id := list[0].ID

@@ -48,8 +48,12 @@ var columns = map[string]ColumnClass{
 	"subjects.erased_at": NotPersonal,
 
 	"accounts.subject": Pseudonymous, "accounts.phone_index": Pseudonymous, "accounts.member_name_index": Pseudonymous,
-	"accounts.status": NotPersonal, "accounts.failed_logins": NotPersonal, "accounts.locked_until": NotPersonal,
-	"accounts.created_at": NotPersonal, "accounts.phone_confirmed_at": NotPersonal, "accounts.phone_recycled_at": NotPersonal, "accounts.held_until": NotPersonal,
+	"accounts.status": NotPersonal, "accounts.created_at": NotPersonal, "accounts.phone_confirmed_at": NotPersonal, "accounts.phone_recycled_at": NotPersonal, "accounts.held_until": NotPersonal,
+
+	// Sign-in throttling (0029): keyed hashes of what was typed and of the
+	// client's address, counts and times; kept a day after the last failure.
+	"login_throttle.name_key": Pseudonymous, "login_throttle.client_key": Pseudonymous, "login_throttle.failures": NotPersonal,
+	"login_throttle.blocked_until": NotPersonal, "login_throttle.last_failed_at": NotPersonal,
 
 	"verification_codes.id": Pseudonymous, "verification_codes.phone_index": Pseudonymous, "verification_codes.purpose": NotPersonal,
 	"verification_codes.code_hash": Pseudonymous, "verification_codes.attempts": NotPersonal, "verification_codes.expires_at": NotPersonal,

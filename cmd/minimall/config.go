@@ -96,9 +96,11 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&a.CodeCooldown, "code-cooldown", a.CodeCooldown, "how long after an SMS code the same phone may be sent another [MINIMALL_CODE_COOLDOWN]")
 	fs.IntVar(&a.CodesPerHour, "codes-per-hour", a.CodesPerHour, "SMS codes per phone number per hour (four times as many per client) [MINIMALL_CODES_PER_HOUR]")
 	fs.IntVar(&a.MaxCodeAttempts, "code-attempts", a.MaxCodeAttempts, "wrong tries before an SMS code is spent [MINIMALL_CODE_ATTEMPTS]")
-	fs.IntVar(&a.MaxFailedLogins, "max-failed-logins", a.MaxFailedLogins, "wrong passwords in a row before the account locks [MINIMALL_MAX_FAILED_LOGINS]")
-	fs.DurationVar(&a.LockoutFor, "lockout", a.LockoutFor, "how long a locked account stays locked [MINIMALL_LOCKOUT]")
 	fs.IntVar(&a.LoginsPerMinute, "logins-per-minute", a.LoginsPerMinute, "sign-in attempts per client per minute [MINIMALL_LOGINS_PER_MINUTE]")
+	fs.IntVar(&a.ThrottleAfter, "throttle-after", a.ThrottleAfter, "wrong passwords for one name from one client before password tries must wait; 0: never [MINIMALL_THROTTLE_AFTER]")
+	fs.IntVar(&a.ThrottleAfterAll, "throttle-after-all", a.ThrottleAfterAll, "wrong passwords for one name from all clients before password tries must wait; 0: never [MINIMALL_THROTTLE_AFTER_ALL]")
+	fs.DurationVar(&a.ThrottleDelay, "throttle-delay", a.ThrottleDelay, "the first wait; it doubles with each further wrong password (a texted code signs in meanwhile) [MINIMALL_THROTTLE_DELAY]")
+	fs.DurationVar(&a.ThrottleDelayMax, "throttle-delay-max", a.ThrottleDelayMax, "the longest wait between password tries [MINIMALL_THROTTLE_DELAY_MAX]")
 	fs.DurationVar(&a.SessionTTL, "session-ttl", a.SessionTTL, "how long a session lasts [MINIMALL_SESSION_TTL]")
 	if a.GuardianHold == 0 {
 		a.GuardianHold = account.DefaultGuardianHold

@@ -15,6 +15,9 @@ curl -s -H "Authorization: Bearer $T" $B/api/v1/account
 #    Or sign in with an SMS code: ask for one of purpose "login" (one code a phone a minute):
 #    curl -s -H "$J" -X POST $B/api/v1/accounts/codes -d '{"phone":"13800138000","purpose":"login"}'
 #    curl -s -H "$J" -X POST $B/api/v1/sessions -d '{"phone":"13800138000","code":"'$(code 13800138000)'"}'
+#    Wrong passwords never lock an account: after 5 for one login from one client (20 from all
+#    clients) each password try waits — 429 with Retry-After, 30 s doubling up to 15 min, the
+#    same answer whether or not the login exists. A code sign-in is never held back and ends it.
 
 # 3. Shop: search (连衣裙), add the first item to the cart, order it.
 ITEM=$(curl -s -H "Authorization: Bearer $T" "$B/api/v1/search?q=%E8%BF%9E%E8%A1%A3%E8%A3%99" |
