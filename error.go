@@ -45,7 +45,36 @@ type Error struct {
 	// RetryAfter says, on a TooMany refusal, when trying again can help;
 	// the transport sends it as Retry-After.
 	RetryAfter time.Duration
+	// Field names the request field a validation error blames, as the
+	// client spelt it ("recipient.phone"), so a form can point at it; empty
+	// when no one field is to blame. Rule says which rule it broke.
+	Field string
+	Rule  Rule
 }
+
+// Rule is the stable machine name of a rule a request broke; a form shows
+// its own words for it. The list is closed: add new rules at the end.
+type Rule string
+
+const (
+	RuleRequired    Rule = "required"    // missing or empty
+	RuleLength      Rule = "length"      // too short or too long, or too many
+	RuleFormat      Rule = "format"      // the wrong shape or characters
+	RuleChoice      Rule = "choice"      // not one of the allowed values
+	RuleCombination Rule = "combination" // not allowed with, or needed with, another field
+	RuleType        Rule = "type"        // the wrong JSON type
+	RuleUnknown     Rule = "unknown"     // not a field of this request
+	RuleDuplicate   Rule = "duplicate"   // a key given twice in one object
+	RuleEncoding    Rule = "encoding"    // text that is not valid UTF-8
+	RuleSyntax      Rule = "syntax"      // the body is not one JSON object
+	RuleWeak        Rule = "weak"        // a password too easy to guess
+	RuleMismatch    Rule = "mismatch"    // a code or confirmation that does not match, or has expired
+	RuleOutdated    Rule = "outdated"    // an accepted policy version that is not the current one
+)
+
+// Rules lists every Rule, in order, for the API document.
+var Rules = []Rule{RuleRequired, RuleLength, RuleFormat, RuleChoice, RuleCombination, RuleType, RuleUnknown,
+	RuleDuplicate, RuleEncoding, RuleSyntax, RuleWeak, RuleMismatch, RuleOutdated}
 
 func (e *Error) Error() string {
 	s := e.Code.String()
@@ -82,6 +111,41 @@ func RetryAfter(err error) time.Duration {
 		return e.RetryAfter
 	}
 	return 0
+}
+
+// InvalidField returns an Invalid error that blames one request field
+// for breaking rule, with a safe message. field is the request's own name
+// for it, never a value.
+func InvalidField(op, field string, rule Rule, format string, args ...any) *Error {
+	return &Error{Code: Invalid, Op: op, Message: fmt.Sprintf(format, args...), Field: field, Rule: rule}
+}
+
+// AtField returns an Invalid err blaming field: a copy of its first *Error
+// with Field set, for a shared check (a phone number's shape) whose caller
+// knows the field. Any other error is returned as it is.
+func AtField(err error, field string) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != Invalid {
+		return err
+	}
+	c := *e
+	c.Field = field
+	return &c
+}
+
+// ErrorField returns the field and rule the first *Error in err's chain
+// that names a field blames; both are empty for an internal error.
+func ErrorField(err error) (string, Rule) {
+	if ErrorCode(err) == Internal {
+		return "", ""
+	}
+	for err != nil {
+		if e, ok := err.(*Error); ok && (e.Field != "" || e.Rule != "") {
+			return e.Field, e.Rule
+		}
+		err = errors.Unwrap(err)
+	}
+	return "", ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain; any other

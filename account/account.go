@@ -51,7 +51,7 @@ func ValidateMemberName(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	if n < 2 || n > 25 {
-		return "", minimall.Errorf(minimall.Invalid, "account", "A member name has 2 to 25 characters. 会员名须为2至25个字符。")
+		return "", minimall.InvalidField("account", "member_name", minimall.RuleLength, "A member name has 2 to 25 characters. 会员名须为2至25个字符。")
 	}
 	digits := 0
 	for _, r := range s {
@@ -60,11 +60,11 @@ func ValidateMemberName(s string) (string, error) {
 			digits++
 		case unicode.IsLetter(r), r == '_', r == '-':
 		default:
-			return "", minimall.Errorf(minimall.Invalid, "account", "A member name may hold letters, digits, Chinese characters, _ and -. 会员名只能包含字母、数字、汉字、_ 和 -。")
+			return "", minimall.InvalidField("account", "member_name", minimall.RuleFormat, "A member name may hold letters, digits, Chinese characters, _ and -. 会员名只能包含字母、数字、汉字、_ 和 -。")
 		}
 	}
 	if digits == n {
-		return "", minimall.Errorf(minimall.Invalid, "account", "A member name cannot be only digits. 会员名不能全为数字。")
+		return "", minimall.InvalidField("account", "member_name", minimall.RuleFormat, "A member name cannot be only digits. 会员名不能全为数字。")
 	}
 	return s, nil
 }
@@ -74,12 +74,15 @@ func memberNameKey(s string) string { return strings.ToLower(s) }
 
 // ValidatePassword checks a password's strength: 8 to 64 characters, at
 // least two of letters, digits and symbols, and it must not contain the
-// phone number or the member name. It returns Invalid with the rule broken.
+// phone number or the member name. It returns Invalid with the rule broken,
+// blaming the field "password".
 func ValidatePassword(pw, phone, memberName string) error {
-	weak := func(msg string) error { return minimall.Errorf(minimall.Invalid, "account", "%s", msg) }
+	weak := func(msg string) error {
+		return minimall.InvalidField("account", "password", minimall.RuleWeak, "%s", msg)
+	}
 	n := utf8.RuneCountInString(pw)
 	if n < 8 || n > 64 {
-		return weak("A password has 8 to 64 characters. 密码须为8至64个字符。")
+		return minimall.InvalidField("account", "password", minimall.RuleLength, "A password has 8 to 64 characters. 密码须为8至64个字符。")
 	}
 	var letter, digit, symbol bool
 	for _, r := range pw {

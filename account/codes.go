@@ -60,10 +60,10 @@ func (s *Service) SendCode(ctx context.Context, req CodeRequest, client, request
 	const op = "account.SendCode"
 	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
-		return nil, err
+		return nil, minimall.AtField(err, "phone")
 	}
 	if !validCodePurpose(req.Purpose) {
-		return nil, minimall.Errorf(minimall.Invalid, op, "purpose must be register, login, unlock, recover or guardian. 用途须为 register、login、unlock、recover 或 guardian。")
+		return nil, minimall.InvalidField(op, "purpose", minimall.RuleChoice, "purpose must be register, login, unlock, recover or guardian. 用途须为 register、login、unlock、recover 或 guardian。")
 	}
 	idx := s.phoneIndex(phone)
 	return s.issueCode(ctx, s.codeSubject(ctx, req.Purpose, idx), phone, idx, req.Purpose, codeText, client, requestID)
@@ -79,7 +79,7 @@ const codeText = "【minimall】验证码 %s，%d分钟内有效，请勿告诉�
 // Invalid for a wrong or expired code.
 func (s *Service) verifyCode(ctx context.Context, phoneIdx []byte, purpose, code string) (string, error) {
 	const op = "account.verifyCode"
-	wrong := minimall.Errorf(minimall.Invalid, op, "The code is wrong or has expired; ask for a new one. 验证码错误或已过期，请重新获取。")
+	wrong := &minimall.Error{Code: minimall.Invalid, Op: op, Rule: minimall.RuleMismatch, Message: "The code is wrong or has expired; ask for a new one. 验证码错误或已过期，请重新获取。"}
 	var id string
 	var hash []byte
 	var attempts int

@@ -72,7 +72,7 @@ func (s *Service) Recover(ctx context.Context, req RecoveryRequest, client, requ
 		return err
 	}
 	if err := ValidatePassword(req.NewPassword, phone, name); err != nil {
-		return err
+		return minimall.AtField(err, "new_password")
 	}
 	if err := s.resetPassword(ctx, subject, codeID, hashPassword(req.NewPassword, s.argon)); err != nil {
 		return err
@@ -86,10 +86,10 @@ func (s *Service) checkRecovery(req RecoveryRequest) (string, error) {
 	const op = "account.Recover"
 	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
-		return "", err
+		return "", minimall.AtField(err, "phone")
 	}
 	if err := ValidatePassword(req.NewPassword, phone, ""); err != nil {
-		return "", err
+		return "", minimall.AtField(err, "new_password")
 	}
 	if (req.RealName == "") != (req.IDNumber == "") {
 		return "", minimall.Errorf(minimall.Invalid, op, "Give both your real name and your ID number, or neither. 姓名和证件号码须同时提供。")

@@ -174,7 +174,7 @@ func (s *Service) rename(ctx context.Context, subject minimall.SubjectID, value 
 	const op = "account.Rename"
 	name, err := ValidateMemberName(value)
 	if err != nil {
-		return err
+		return minimall.AtField(err, "corrections.member_name")
 	}
 	sealed, err := s.k.Guard().Seal(ctx, subject, privacy.MemberName, string(subject), []byte(name))
 	if err != nil {

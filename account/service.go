@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -126,7 +127,7 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 	phoneIdx := s.phoneIndex(phone)
 	codeID, err := s.verifyCode(ctx, phoneIdx, CodeRegister, req.Code)
 	if err != nil {
-		return nil, err
+		return nil, minimall.AtField(err, "code")
 	}
 	hash := hashPassword(req.Password, s.argon) // ~30 ms: outside the write
 	n, err := s.sealAccount(ctx, phone, phoneIdx, name, hash, requestID, req.Under14)
@@ -158,7 +159,7 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest, requestID s
 
 func (s *Service) validateRegistration(req RegisterRequest) (phone, name string, err error) {
 	if phone, err = mobile.Normalize(req.Phone); err != nil {
-		return "", "", err
+		return "", "", minimall.AtField(err, "phone")
 	}
 	if name, err = ValidateMemberName(req.MemberName); err != nil {
 		return "", "", err
@@ -167,7 +168,8 @@ func (s *Service) validateRegistration(req RegisterRequest) (phone, name string,
 		return "", "", err
 	}
 	if v := s.k.PolicyVersion(); req.AcceptPolicyVersion != v {
-		return "", "", minimall.Errorf(minimall.Conflict, "account.Register", "Read and accept the current privacy policy (version %d) first. 请先阅读并同意当前版本（第%d版）隐私政策。", v, v)
+		return "", "", &minimall.Error{Code: minimall.Conflict, Op: "account.Register", Field: "accept_policy_version", Rule: minimall.RuleOutdated,
+			Message: fmt.Sprintf("Read and accept the current privacy policy (version %d) first. 请先阅读并同意当前版本（第%d版）隐私政策。", v, v)}
 	}
 	return phone, name, nil
 }

@@ -76,7 +76,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest, client string) (*
 		req.Kind = SessionAPI
 	}
 	if req.Kind != SessionAPI && req.Kind != SessionWeb {
-		return nil, minimall.Errorf(minimall.Invalid, op, "kind must be web or api. kind 须为 web 或 api。")
+		return nil, minimall.InvalidField(op, "kind", minimall.RuleChoice, "kind must be web or api. kind 须为 web 或 api。")
 	}
 	var row *loginRow
 	var err error
@@ -86,7 +86,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest, client string) (*
 	case req.Password != "":
 		row, err = s.loginByPassword(ctx, req, client)
 	default:
-		return nil, minimall.Errorf(minimall.Invalid, op, "Give a password, or a phone number and an SMS code. 请提供密码，或手机号和短信验证码。")
+		return nil, minimall.InvalidField(op, "password", minimall.RuleRequired, "Give a password, or a phone number and an SMS code. 请提供密码，或手机号和短信验证码。")
 	}
 	if err != nil {
 		return nil, err
@@ -160,7 +160,7 @@ func (s *Service) failPassword(ctx context.Context, idx []byte, client string, r
 func (s *Service) loginByCode(ctx context.Context, req LoginRequest, client string) (*loginRow, error) {
 	phone, err := mobile.Normalize(req.Phone)
 	if err != nil {
-		return nil, err
+		return nil, minimall.AtField(err, "phone")
 	}
 	idx := s.phoneIndex(phone)
 	id, err := s.verifyCode(ctx, idx, CodeLogin, req.Code)

@@ -51,11 +51,14 @@ func (s *Service) Add(ctx context.Context, a minimall.Actor, n Address) (*Addres
 	}
 	n.Name, n.Address = strings.TrimSpace(n.Name), strings.TrimSpace(n.Address)
 	phone, err := mobile.Normalize(n.Phone)
+	const rule = "Give a name (1-50 characters) and an address (5-200). 请填写收货人姓名（1至50字）和地址（5至200字）。"
 	switch {
-	case !text(n.Name, 1, 50) || !text(n.Address, 5, 200):
-		return nil, minimall.Errorf(minimall.Invalid, op, "Give a name (1-50 characters) and an address (5-200). 请填写收货人姓名（1至50字）和地址（5至200字）。")
+	case !text(n.Name, 1, 50):
+		return nil, minimall.InvalidField(op, "name", lengthRule(n.Name), rule)
+	case !text(n.Address, 5, 200):
+		return nil, minimall.InvalidField(op, "address", lengthRule(n.Address), rule)
 	case err != nil:
-		return nil, err
+		return nil, minimall.AtField(err, "phone")
 	}
 	n.Phone, n.ID = phone, minimall.NewRowID("ad_")
 	sealed, err := s.k.Guard().SealTableRow(ctx, addresses, a.Subject, n.ID,
@@ -162,4 +165,13 @@ func (s *Service) Remove(ctx context.Context, a minimall.Actor, id string) error
 		}
 		return nil
 	})
+}
+
+// lengthRule says which rule a text that failed text broke: an empty one
+// is missing; otherwise its length (or a NUL in it) is wrong.
+func lengthRule(s string) minimall.Rule {
+	if s == "" {
+		return minimall.RuleRequired
+	}
+	return minimall.RuleLength
 }

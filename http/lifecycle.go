@@ -78,7 +78,9 @@ type shutdownRequest struct {
 }
 
 // handleShutdown handles "POST /api/v1/ops/shutdown": the shutdown
-// procedure of policy 三(四).
+// procedure of policy 三(四). It answers 200 with the completed procedure
+// (this call's, or an earlier one's), and 202 while another call is still
+// carrying it out.
 func (s *Server) handleShutdown(w nethttp.ResponseWriter, r *nethttp.Request) {
 	a := minimall.ActorFromContext(r.Context())
 	if err := lifecycleOperator(r); err != nil {
@@ -95,7 +97,11 @@ func (s *Server) handleShutdown(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.problem(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusOK, rep)
+	status := nethttp.StatusOK
+	if rep.State == lifecycle.ShutdownUnderWay {
+		status = nethttp.StatusAccepted
+	}
+	writeJSON(w, status, rep)
 }
 
 // handleShutdownStatus handles "GET /api/v1/ops/shutdown".

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"minimall"
@@ -14,6 +15,7 @@ import (
 )
 
 type retentionReport struct {
+	ID              string `json:"id"`
 	Removed         int    `json:"removed"`
 	RetentionKeys   int    `json:"retention_keys_destroyed"`
 	RetentionPeriod string `json:"retention_period"`
@@ -230,6 +232,11 @@ func TestAPIShutdown(t *testing.T) {
 			mustStatus(t, e.Do(t, "POST", "/api/v1/ops/shutdown", body, lifecycleOps(t, e, minimall.RoleSecurity)...), 403, "security")
 			mustStatus(t, e.Do(t, "POST", "/api/v1/ops/shutdown", map[string]string{"reason": "ceased_operations"}, dpo...), 400, "no confirmation")
 			mustStatus(t, e.Do(t, "POST", "/api/v1/ops/shutdown", map[string]string{"reason": "Closing Down!", "confirm": "STOP-COLLECTION"}, dpo...), 400, "reason not a code")
+			// Only the declared reasons (lifecycle.ShutdownReasons).
+			r := e.Do(t, "POST", "/api/v1/ops/shutdown", map[string]string{"reason": "closing_down", "confirm": "STOP-COLLECTION"}, dpo...)
+			if p := r.Problem(t); r.Status != 400 || p.Field != "reason" || p.Rule != "choice" {
+				t.Fatalf("undeclared reason: %d %s", r.Status, r.Body)
+			}
 			mustStatus(t, e.Do(t, "GET", "/api/v1/account/notifications", nil), 401, "notifications anonymous")
 			var st struct{ Stopped bool }
 			e.Do(t, "GET", "/api/v1/ops/shutdown", nil, dpo...).JSON(t, &st)
@@ -242,9 +249,11 @@ func TestAPIShutdown(t *testing.T) {
 		mustStatus(t, r, 200, "shutdown")
 		var rep struct {
 			Notified int
+			Reason   string
 			Sweep    retentionReport
 		}
 		r.JSON(t, &rep)
+		first := rep.Sweep.ID
 		if rep.Notified != 2 || rep.Sweep.removed("search_history") != 1 || rep.Sweep.removed("devices") != 0 {
 			t.Fatalf("shutdown report: %s", r.Body)
 		}
@@ -263,17 +272,59 @@ func TestAPIShutdown(t *testing.T) {
 		if p := r.Problem(t); !strings.Contains(p.Detail+p.Title, "停止运营") {
 			t.Fatalf("problem: %s", r.Body)
 		}
-		// A second run is harmless: nobody is notified twice.
-		r = e.Do(t, "POST", "/api/v1/ops/shutdown", map[string]string{"reason": "ceased_operations", "confirm": "STOP-COLLECTION"}, dpo...)
+		// A second call answers the shutdown that happened, with its
+		// reason and sweep: nobody is notified twice, nothing swept again.
+		r = e.Do(t, "POST", "/api/v1/ops/shutdown", map[string]string{"reason": "authority_order", "confirm": "STOP-COLLECTION"}, dpo...)
 		mustStatus(t, r, 200, "shutdown again")
 		r.JSON(t, &rep)
-		if rep.Notified != 0 {
-			t.Fatalf("notified twice: %s", r.Body)
+		if rep.Notified != 0 || rep.Reason != "ceased_operations" || rep.Sweep.ID != first {
+			t.Fatalf("second call: %s", r.Body)
 		}
 		// The security log stays for its six months, then goes.
 		st.Clock.Advance(190 * privacy.Day)
 		if got := runSweep(t, e, dpo, false); got.removed("devices") != 1 {
 			t.Fatalf("security log after shutdown: %+v", got)
+		}
+	})
+}
+
+// TestAPIShutdownOnce (三(四)): concurrent shutdown calls run the
+// procedure once: each answers the one shutdown (200 completed, or 202
+// while another call carries it out), and one sweep is recorded.
+func TestAPIShutdownOnce(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		dpo := lifecycleOps(t, e, minimall.RoleDPO)
+		e.Register(t, "13900004441", "shut_once")
+		body := map[string]string{"reason": "ceased_operations", "confirm": "STOP-COLLECTION"}
+		var wg sync.WaitGroup
+		answers := make([]*testenv.Response, 4)
+		for i := range answers {
+			wg.Go(func() { answers[i] = e.Do(t, "POST", "/api/v1/ops/shutdown", body, dpo...) })
+		}
+		wg.Wait()
+		sweeps := map[string]bool{}
+		for _, r := range answers {
+			var rep struct {
+				State  string
+				Reason string
+				Sweep  *struct{ ID string }
+			}
+			r.JSON(t, &rep)
+			switch {
+			case r.Status == 200 && rep.State == "completed" && rep.Sweep != nil:
+				sweeps[rep.Sweep.ID] = true
+			case r.Status == 202 && rep.State == "under_way" && rep.Reason == "ceased_operations":
+			default:
+				t.Fatalf("shutdown answer: %d %s", r.Status, r.Body)
+			}
+		}
+		var n int
+		if err := st.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM retention_runs WHERE shutdown = 1`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if len(sweeps) != 1 || n != 1 {
+			t.Fatalf("%d sweep ids answered, %d sweeps recorded; want one", len(sweeps), n)
 		}
 	})
 }

@@ -252,6 +252,51 @@ func sameOrigin(r *nethttp.Request) bool {
 	return err == nil && u.Host == r.Host
 }
 
+// publicAnswers are the API routes whose answer to a visitor holds no
+// one's data and is the same for every visitor: the catalogue, the policy
+// and the API document. A browser or a proxy may keep those.
+var publicAnswers = map[string]bool{
+	"GET /api/v1/ping":                      true,
+	"GET /api/v1/openapi.json":              true,
+	"GET /api/v1/contact":                   true,
+	"GET /api/v1/categories":                true,
+	"GET /api/v1/categories/{id}/items":     true,
+	"GET /api/v1/channels":                  true,
+	"GET /api/v1/channels/{id}":             true,
+	"GET /api/v1/items/{id}":                true,
+	"GET /api/v1/shops/{id}":                true,
+	"GET /api/v1/recommendations/hot":       true,
+	"GET /api/v1/cross-border/notice":       true,
+	"GET /api/v1/policy":                    true,
+	"GET /api/v1/policy/text":               true,
+	"GET /api/v1/policy/lists":              true,
+	"GET /api/v1/policy/changes":            true,
+	"GET /api/v1/policy/versions":           true,
+	"GET /api/v1/policy/versions/{n}":       true,
+	"GET /api/v1/policy/disclosure-grounds": true,
+}
+
+// privateAnswers marks an API route's answers Cache-Control: no-store, so
+// no browser, proxy or shared cache keeps what may be personal
+// information (an account, an order, a session token, a member's page).
+// The rule is the simplest sound one: every /api/ answer is no-store,
+// except a visitor's GET of a route in publicAnswers. A signed-in or
+// operator request is never public, since what it gets may be about the
+// person or personalised; a route missing from the list is private, so a
+// new route is safe by default.
+func privateAnswers(pattern string, next nethttp.Handler) nethttp.Handler {
+	if !strings.Contains(pattern, " /api/") {
+		return next
+	}
+	public := publicAnswers[pattern]
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		if !public || minimall.ActorFromContext(r.Context()).Kind != minimall.Anonymous {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // requireOperator returns the operator actor, or an error to answer with.
 func requireOperator(r *nethttp.Request) (minimall.Actor, error) {
 	a := minimall.ActorFromContext(r.Context())

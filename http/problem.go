@@ -36,6 +36,12 @@ type Problem struct {
 	RequestID string `json:"request_id"`
 	// Reason carries the guard's denial reason when there is one.
 	Reason string `json:"reason,omitempty"`
+	// Field names the request field a validation problem blames, as the
+	// client spelt it ("recipient.phone"), and Rule the rule it broke
+	// ("format"), so a form can point at the field (RFC 9457 extension
+	// members). Neither ever holds a value the client sent.
+	Field string `json:"field,omitempty"`
+	Rule  string `json:"rule,omitempty"`
 }
 
 // problem writes err as application/problem+json. The detail is the
@@ -54,6 +60,7 @@ func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error
 	if code == minimall.Internal {
 		s.Logger.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", routeFrom(r.Context()), "err", err)
 	}
+	field, rule := minimall.ErrorField(err)
 	p := Problem{
 		Type:      "https://minimall.example/problems/" + code.String(),
 		Title:     nethttp.StatusText(status),
@@ -63,6 +70,8 @@ func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error
 		Code:      code.String(),
 		RequestID: requestIDFrom(r.Context()),
 		Reason:    denialReason(err),
+		Field:     field,
+		Rule:      string(rule),
 	}
 	if status == nethttp.StatusTooManyRequests {
 		w.Header().Set("Retry-After", retryAfter(err))

@@ -182,7 +182,7 @@ func (s *Server) Handler() nethttp.Handler {
 // handle registers a route and remembers its pattern for the OpenAPI check.
 func (s *Server) handle(pattern string, h nethttp.Handler) {
 	s.routes = append(s.routes, pattern)
-	s.mux.Handle(pattern, observed(pattern, h))
+	s.mux.Handle(pattern, observed(pattern, privateAnswers(pattern, h)))
 }
 
 func (s *Server) handleFunc(pattern string, h nethttp.HandlerFunc) { s.handle(pattern, h) }

@@ -23,7 +23,8 @@ type Service struct {
 	holders  Holders
 	Logger   *slog.Logger
 
-	mu sync.Mutex // one sweep at a time per node
+	mu       sync.Mutex // one sweep at a time per node
+	shutting sync.Mutex // one shutdown procedure at a time per node
 }
 
 // NewService returns the lifecycle service over the areas' sweepers.
@@ -38,6 +39,8 @@ type Options struct {
 	DryRun   bool
 	Shutdown bool
 	Progress func(n int)
+
+	procedure bool // the shutdown procedure's own sweep (shutdown.go)
 }
 
 // Report is what a sweep removed: counts per area and table, the retention
@@ -57,6 +60,9 @@ type Report struct {
 	Removed          int     `json:"removed"`
 	Seconds          float64 `json:"seconds"`
 	RecordsPerSecond float64 `json:"records_per_second"`
+	// ShutdownProcedure marks the sweep that completed the shutdown
+	// procedure; a later call of it answers with this report.
+	ShutdownProcedure bool `json:"shutdown_procedure,omitempty"`
 }
 
 // Sweep runs one sweep now: it destroys the retention keys whose period
@@ -71,7 +77,7 @@ func (s *Service) Sweep(ctx context.Context, o Options) (*Report, error) {
 	defer s.mu.Unlock()
 	started := time.Now()
 	now := s.db.Now()
-	rep := &Report{ID: "rr_" + minimall.RandomToken(8), StartedAt: now, DryRun: o.DryRun, Shutdown: o.Shutdown}
+	rep := &Report{ID: "rr_" + minimall.RandomToken(8), StartedAt: now, DryRun: o.DryRun, Shutdown: o.Shutdown, ShutdownProcedure: o.procedure}
 	rules := Rules{Now: now, Shutdown: o.Shutdown, DryRun: o.DryRun, Progress: o.Progress}
 	rep.RetentionPeriod = privacy.ExpiredRetentionPeriod(now)
 	if !o.DryRun {

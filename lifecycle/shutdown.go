@@ -2,8 +2,8 @@ package lifecycle
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"minimall"
@@ -40,53 +40,166 @@ type Notification struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// ShutdownReport is what the shutdown procedure did.
+// ShutdownReport is what the shutdown procedure did, or is doing.
 type ShutdownReport struct {
-	StoppedAt time.Time `json:"stopped_at"`
-	Notified  int       `json:"notified"`
-	Sweep     *Report   `json:"sweep"`
+	StoppedAt time.Time `json:"stopped_at,omitzero"`
+	Reason    string    `json:"reason"`
+	// State is ShutdownCompleted, or ShutdownUnderWay when another call is
+	// carrying the procedure out: then Notified and Sweep are not known yet.
+	State    string  `json:"state"`
+	Notified int     `json:"notified"`
+	Sweep    *Report `json:"sweep"`
 }
+
+// Shutdown states.
+const (
+	ShutdownCompleted = "completed"
+	ShutdownUnderWay  = "under_way"
+)
 
 // ShutdownConfirmation must be sent with a shutdown: it cannot be undone.
 const ShutdownConfirmation = "STOP-COLLECTION"
+
+// ShutdownReason is a reason the platform may stop operating for.
+type ShutdownReason struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
+}
+
+// ShutdownReasons are the only reasons a shutdown may give, the cases in
+// which policy 三(四) "如果我们停止运营产品及/或服务" applies: minimall stops
+// operating its products and services, because it decides to, because an
+// authority orders it to (PIPL art. 66), or because its operator ends
+// with no successor to take the data over (PIPL art. 22 covers a
+// successor; without one the data is deleted).
+var ShutdownReasons = []ShutdownReason{
+	{"ceased_operations", "停止运营产品及服务 / minimall stops operating its products and services"},
+	{"authority_order", "主管部门责令停止提供服务 / a competent authority orders the service to stop"},
+	{"operator_dissolved", "运营者解散或破产且无承接方 / the operator is dissolved or bankrupt, with no successor"},
+}
+
+func shutdownReason(code string) bool {
+	for _, r := range ShutdownReasons {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
 
 // Shutdown carries out policy 三(四): it stops collection platform-wide
 // (every Seal refused from now on), sends the notice to every account
 // holder one by one, and sweeps with the shutdown rule, so everything not
 // kept under a legal duty is deleted now and the rest when its period
-// ends. Running it again finishes what a failed run left: the stop and
-// the notices are recorded once.
+// ends. It happens once: a call while the procedure is under way on this
+// node answers that (State under_way), and a call after it completed
+// answers with its report, reason and sweep, starting nothing. A call
+// after a failed run finishes what that run left; the stop and the
+// notices are recorded once.
 //
 // Returns Denied unless a is a DPO or ops operator, Invalid without the
-// confirmation or a reason code.
+// confirmation or with a reason not in ShutdownReasons.
 func (s *Service) Shutdown(ctx context.Context, a minimall.Actor, reason, confirm string) (*ShutdownReport, error) {
 	const op = "lifecycle.Shutdown"
 	if a.Kind != minimall.Operator || (a.Role != minimall.RoleDPO && a.Role != minimall.RoleOps) {
 		return nil, minimall.Errorf(minimall.Denied, op, "Only the DPO or ops may shut the platform down. 仅个人信息保护负责人或运维可执行停止运营。")
 	}
 	if confirm != ShutdownConfirmation {
-		return nil, minimall.Errorf(minimall.Invalid, op, "Confirm with %q: stopping collection cannot be undone. 停止收集不可撤销，请确认。", ShutdownConfirmation)
+		return nil, minimall.InvalidField(op, "confirm", minimall.RuleMismatch, "Confirm with %q: stopping collection cannot be undone. 停止收集不可撤销，请确认。", ShutdownConfirmation)
 	}
-	if !reasonCode(reason) {
-		return nil, minimall.Errorf(minimall.Invalid, op, "reason must be a code such as ceased_operations. 原因须为代码。")
+	if !shutdownReason(reason) {
+		return nil, minimall.InvalidField(op, "reason", minimall.RuleChoice, "reason must be ceased_operations, authority_order or operator_dissolved. 原因须为 ceased_operations、authority_order 或 operator_dissolved。")
 	}
-	stopped, err := s.k.Shutdown(ctx, a, reason)
+	// The stop comes first, so a call that finds the procedure under way
+	// can answer with its time and reason.
+	if err := s.stopCollection(ctx, a, reason); err != nil {
+		return nil, err
+	}
+	if !s.shutting.TryLock() {
+		return s.shutdownSoFar(ctx, ShutdownUnderWay, nil)
+	}
+	defer s.shutting.Unlock()
+	done, err := s.shutdownSweep(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if done != nil {
+		return s.shutdownSoFar(ctx, ShutdownCompleted, done)
+	}
+	return s.finishShutdown(ctx)
+}
+
+// stopCollection records the stop, unless it is recorded already.
+func (s *Service) stopCollection(ctx context.Context, a minimall.Actor, reason string) error {
+	st, err := s.Status(ctx)
+	if err != nil || st.Stopped {
+		return err
+	}
+	_, err = s.k.Shutdown(ctx, a, reason)
+	return err
+}
+
+// finishShutdown does the rest of the procedure: the notices and the
+// sweep.
+func (s *Service) finishShutdown(ctx context.Context) (*ShutdownReport, error) {
+	const op = "lifecycle.Shutdown"
+	rep, err := s.shutdownSoFar(ctx, ShutdownCompleted, nil)
 	if err != nil {
 		return nil, err
 	}
-	rep := &ShutdownReport{StoppedAt: stopped}
 	if rep.Notified, err = s.notifyAll(ctx, NoticeShutdown); err != nil {
 		return rep, fmt.Errorf("%s: notify: %w", op, err)
 	}
-	rep.Sweep, err = s.Sweep(ctx, Options{Shutdown: true})
+	rep.Sweep, err = s.Sweep(ctx, Options{Shutdown: true, procedure: true})
 	return rep, err
 }
 
-func reasonCode(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
+// shutdownSoFar answers with the shutdown as recorded: its time and
+// reason (the first call's, whatever later ones gave), and sweep.
+func (s *Service) shutdownSoFar(ctx context.Context, state string, sweep *Report) (*ShutdownReport, error) {
+	st, err := s.Status(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == ""
+	reason, err := s.k.ShutdownReason(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &ShutdownReport{Reason: reason, State: state, Sweep: sweep}
+	if st.StoppedAt != nil {
+		rep.StoppedAt = *st.StoppedAt
+	}
+	return rep, nil
+}
+
+// shutdownSweep returns the report of the sweep that completed the
+// shutdown procedure, or nil if none has (not stopped yet, or a run
+// failed before its sweep was recorded).
+func (s *Service) shutdownSweep(ctx context.Context) (*Report, error) {
+	st, err := s.Status(ctx)
+	if err != nil || !st.Stopped {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT report FROM retention_runs WHERE shutdown = 1 AND started_at >= ? ORDER BY started_at, id`,
+		sqldb.Micros(*st.StoppedAt))
+	if err != nil {
+		return nil, sqldb.FormatError("lifecycle.shutdownSweep", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b string
+		var rep Report
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(b), &rep); err != nil {
+			return nil, err
+		}
+		if rep.ShutdownProcedure {
+			return &rep, nil
+		}
+	}
+	return nil, rows.Err()
 }
 
 // notifyAll records the notice for every holder, a page at a time; the id

@@ -54,7 +54,10 @@ func digitsOf(s string) (digits string, plus, ok bool) {
 	return b.String(), plus, true
 }
 
-var errInvalid = minimall.Errorf(minimall.Invalid, "mobile.Normalize", "Enter an 11-digit mainland mobile number. 请输入11位中国大陆手机号码。")
+// errInvalid names no field: each caller knows which one it checked
+// (minimall.AtField).
+var errInvalid = &minimall.Error{Code: minimall.Invalid, Op: "mobile.Normalize", Rule: minimall.RuleFormat,
+	Message: "Enter an 11-digit mainland mobile number. 请输入11位中国大陆手机号码。"}
 
 // Mask shows the first three and last four digits of a normalized number
 // (138****8000), as order pages and the account page do unless the holder

@@ -184,6 +184,33 @@ func normalized(p *string) bool {
 
 func invalid(op, msg string) error { return minimall.Errorf(minimall.Invalid, op, "%s", msg) }
 
+// invalidAt is invalid blaming one field of the request, so a checkout
+// form can point at it.
+func invalidAt(op, field string, rule minimall.Rule, msg string) error {
+	return minimall.InvalidField(op, field, rule, "%s", msg)
+}
+
+// shapeRule says which rule a value of the wrong shape broke: an empty
+// one is missing.
+func shapeRule(s string) minimall.Rule {
+	if strings.TrimSpace(s) == "" {
+		return minimall.RuleRequired
+	}
+	return minimall.RuleFormat
+}
+
+// textRule says which rule a text that failed text broke: empty
+// (required), bad characters (format) or its length.
+func textRule(s string) minimall.Rule {
+	switch {
+	case s == "":
+		return minimall.RuleRequired
+	case !utf8.ValidString(s) || strings.ContainsAny(s, "\x00"):
+		return minimall.RuleFormat
+	}
+	return minimall.RuleLength
+}
+
 func text(s string, min, max int) bool {
 	n := utf8.RuneCountInString(s)
 	return utf8.ValidString(s) && n >= min && n <= max && !strings.ContainsAny(s, "\x00")
@@ -199,50 +226,52 @@ func (r *PlaceRequest) Validate() error {
 	case r.IdempotencyKey != "" && !ValidIdempotencyKey(r.IdempotencyKey):
 		return invalid(op, "Idempotency-Key is 8-64 of A-Z a-z 0-9 . _ : -. 幂等键格式错误。")
 	case r.FromCart && len(r.Items) > 0:
-		return invalid(op, "Order from the cart or buy items now, not both. 请从购物车下单或立即购买，二者选一。")
+		return invalidAt(op, "items", minimall.RuleCombination, "Order from the cart or buy items now, not both. 请从购物车下单或立即购买，二者选一。")
 	case !r.FromCart && len(r.CartItems) > 0:
-		return invalid(op, "cart_items needs from_cart. 指定购物车商品须同时设置 from_cart。")
+		return invalidAt(op, "cart_items", minimall.RuleCombination, "cart_items needs from_cart. 指定购物车商品须同时设置 from_cart。")
 	case !r.FromCart && len(r.Items) == 0:
-		return invalid(op, "Nothing to order: give items or order from the cart. 没有要购买的商品。")
-	case len(r.Items) > cart.MaxLines || len(r.CartItems) > cart.MaxLines:
-		return invalid(op, "At most 120 items in one order. 一次最多120件商品。")
+		return invalidAt(op, "items", minimall.RuleRequired, "Nothing to order: give items or order from the cart. 没有要购买的商品。")
+	case len(r.CartItems) > cart.MaxLines:
+		return invalidAt(op, "cart_items", minimall.RuleLength, "At most 120 items in one order. 一次最多120件商品。")
+	case len(r.Items) > cart.MaxLines:
+		return invalidAt(op, "items", minimall.RuleLength, "At most 120 items in one order. 一次最多120件商品。")
 	case !text(rc.Name, 1, 30):
-		return invalid(op, "The recipient's name is required (at most 30 characters). 须填写收货人姓名（最多30个字符）。")
+		return invalidAt(op, "recipient.name", textRule(rc.Name), "The recipient's name is required (at most 30 characters). 须填写收货人姓名（最多30个字符）。")
 	case !text(rc.Address, 5, 200):
-		return invalid(op, "The delivery address is required (5 to 200 characters). 须填写收货地址（5至200个字符）。")
+		return invalidAt(op, "recipient.address", textRule(rc.Address), "The delivery address is required (5 to 200 characters). 须填写收货地址（5至200个字符）。")
 	case !normalized(&rc.Phone):
-		return invalid(op, "The recipient's phone is an 11-digit mobile number. 收货人电话须为11位手机号。")
+		return invalidAt(op, "recipient.phone", shapeRule(rc.Phone), "The recipient's phone is an 11-digit mobile number. 收货人电话须为11位手机号。")
 	case rc.ExtraPhone != "" && !normalized(&rc.ExtraPhone) && !landline.MatchString(rc.ExtraPhone):
-		return invalid(op, "The extra phone is a mobile or landline number. 其他联系电话格式错误。")
+		return invalidAt(op, "recipient.extra_phone", minimall.RuleFormat, "The extra phone is a mobile or landline number. 其他联系电话格式错误。")
 	case !text(rc.DeliveryTime, 0, 40):
-		return invalid(op, "The delivery time has at most 40 characters. 收货时间最多40个字符。")
+		return invalidAt(op, "recipient.delivery_time", textRule(rc.DeliveryTime), "The delivery time has at most 40 characters. 收货时间最多40个字符。")
 	case !text(r.Remark, 0, 200):
-		return invalid(op, "A remark has at most 200 characters. 备注最多200个字符。")
+		return invalidAt(op, "remark", textRule(r.Remark), "A remark has at most 200 characters. 备注最多200个字符。")
 	case r.ForSomeoneElse && !r.RecipientAgreed:
-		return invalid(op, "Ordering for someone else: confirm the recipient agreed to give you their details. 为他人下单须确认已取得实际收货人的同意。")
+		return invalidAt(op, "recipient_agreed", minimall.RuleRequired, "Ordering for someone else: confirm the recipient agreed to give you their details. 为他人下单须确认已取得实际收货人的同意。")
 	case !r.ForSomeoneElse && r.RecipientAgreed:
-		return invalid(op, "recipient_agreed is only for ordering for someone else. 仅为他人下单时需确认收货人同意。")
+		return invalidAt(op, "recipient_agreed", minimall.RuleCombination, "recipient_agreed is only for ordering for someone else. 仅为他人下单时需确认收货人同意。")
 	case !r.InvoiceRequested && r.Invoice != nil:
 		// Minimisation: invoice data is collected only when an invoice is asked for.
-		return invalid(op, "Invoice details are taken only when you ask for an invoice. 未申请开具发票时不收集发票信息。")
+		return invalidAt(op, "invoice", minimall.RuleCombination, "Invoice details are taken only when you ask for an invoice. 未申请开具发票时不收集发票信息。")
 	case r.InvoiceRequested && r.Invoice == nil:
-		return invalid(op, "An invoice needs a title, taxpayer ID and e-mail. 开具发票须填写发票抬头、纳税人识别号和电子邮箱。")
+		return invalidAt(op, "invoice", minimall.RuleRequired, "An invoice needs a title, taxpayer ID and e-mail. 开具发票须填写发票抬头、纳税人识别号和电子邮箱。")
 	}
 	for _, l := range r.Items {
 		if l.Item == "" || l.Quantity < 1 || l.Quantity > cart.MaxQuantity {
-			return invalid(op, "Each item needs an id and a quantity from 1 to 999. 每件商品须有编号，数量为1至999。")
+			return invalidAt(op, "items", minimall.RuleFormat, "Each item needs an id and a quantity from 1 to 999. 每件商品须有编号，数量为1至999。")
 		}
 	}
 	if inv := r.Invoice; inv != nil {
 		inv.Title, inv.TaxpayerID, inv.Email = strings.TrimSpace(inv.Title), strings.ToUpper(strings.TrimSpace(inv.TaxpayerID)), strings.TrimSpace(inv.Email)
 		if !text(inv.Title, 1, 100) || !taxpayerPattern.MatchString(inv.TaxpayerID) || !emailPattern.MatchString(inv.Email) || len(inv.Email) > 254 {
-			return invalid(op, "An invoice needs a title, a taxpayer ID (15-20 characters) and an e-mail address. 发票须填写抬头、纳税人识别号（15至20位）和电子邮箱。")
+			return invalidAt(op, "invoice", minimall.RuleFormat, "An invoice needs a title, a taxpayer ID (15-20 characters) and an e-mail address. 发票须填写抬头、纳税人识别号（15至20位）和电子邮箱。")
 		}
 	}
 	if c := r.CustomsID; c != nil {
 		c.Name, c.Number = strings.TrimSpace(c.Name), strings.ToUpper(strings.TrimSpace(c.Number))
 		if !text(c.Name, 1, 30) || !idNumberPattern.MatchString(c.Number) {
-			return invalid(op, "Customs clearance needs the name and 18-character ID number of the orderer. 跨境清关须填写订购人姓名和18位身份证号。")
+			return invalidAt(op, "customs_id", minimall.RuleFormat, "Customs clearance needs the name and 18-character ID number of the orderer. 跨境清关须填写订购人姓名和18位身份证号。")
 		}
 	}
 	return nil
@@ -258,10 +287,10 @@ func (r *PlaceRequest) ValidateGoods(priced []catalog.Priced) error {
 	}
 	switch {
 	case cross && r.CustomsID == nil:
-		return invalid(op, "Cross-border goods need the orderer's ID for customs clearance. 跨境商品须提供订购人身份证件信息以完成清关。")
+		return invalidAt(op, "customs_id", minimall.RuleRequired, "Cross-border goods need the orderer's ID for customs clearance. 跨境商品须提供订购人身份证件信息以完成清关。")
 	case !cross && r.CustomsID != nil:
 		// 二(三)2: the ID is collected only for cross-border goods.
-		return invalid(op, "An ID number is taken only for cross-border goods. 仅跨境商品需提供身份证件信息。")
+		return invalidAt(op, "customs_id", minimall.RuleCombination, "An ID number is taken only for cross-border goods. 仅跨境商品需提供身份证件信息。")
 	}
 	return nil
 }

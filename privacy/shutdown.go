@@ -101,6 +101,17 @@ func (k *Kernel) Shutdown(ctx context.Context, a minimall.Actor, reason string) 
 	return sqldb.FromMicros(at), nil
 }
 
+// ShutdownReason returns the reason code recorded with the stop, or ""
+// while the platform operates.
+func (k *Kernel) ShutdownReason(ctx context.Context) (string, error) {
+	var reason string
+	err := k.db.QueryRowContext(ctx, `SELECT reason FROM platform_shutdown WHERE id = 1`).Scan(&reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return reason, err
+}
+
 // ShutDownAt returns when collection stopped, and whether it has.
 func (k *Kernel) ShutDownAt(ctx context.Context) (time.Time, bool, error) {
 	at, err := readShutdown(ctx, k.db)

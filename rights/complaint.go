@@ -65,9 +65,9 @@ func (s *Service) FileComplaint(ctx context.Context, a minimall.Actor, req NewCo
 	n := utf8.RuneCountInString(req.Text)
 	switch {
 	case !slices.Contains(ComplaintTopics, req.Topic):
-		return nil, minimall.Errorf(minimall.Invalid, op, "topic must be one of policy, processing, rights_request, partner, other. 请选择投诉类别。")
+		return nil, minimall.InvalidField(op, "topic", minimall.RuleChoice, "topic must be one of policy, processing, rights_request, partner, other. 请选择投诉类别。")
 	case n == 0 || n > maxComplaintRunes || !utf8.ValidString(req.Text):
-		return nil, minimall.Errorf(minimall.Invalid, op, "text must be 1 to %d characters. 投诉内容须为 1 至 %d 个字符。", maxComplaintRunes, maxComplaintRunes)
+		return nil, minimall.InvalidField(op, "text", minimall.RuleLength, "text must be 1 to %d characters. 投诉内容须为 1 至 %d 个字符。", maxComplaintRunes, maxComplaintRunes)
 	}
 	id := "cp_" + minimall.RandomToken(8)
 	text, err := s.k.Guard().Seal(ctx, a.Subject, privacy.ComplaintText, id, []byte(req.Text))

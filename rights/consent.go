@@ -31,7 +31,7 @@ func (s *Service) ChangeConsent(ctx context.Context, a minimall.Actor, c Consent
 		return nil, err
 	}
 	if c.Action != string(privacy.Grant) && c.Action != string(privacy.Withdraw) {
-		return nil, minimall.Errorf(minimall.Invalid, op, "action is grant or withdraw. action 须为 grant 或 withdraw。")
+		return nil, minimall.InvalidField(op, "action", minimall.RuleChoice, "action is grant or withdraw. action 须为 grant 或 withdraw。")
 	}
 	scope, kind, basic, name, err := resolveScope(op, c)
 	if err != nil {

@@ -124,38 +124,40 @@ func (s *Service) File(ctx context.Context, a minimall.Actor, kind Kind, d Detai
 
 // validate checks a request's details against its kind and the registry.
 func (s *Service) validate(op string, kind Kind, d *Details) error {
-	bad := func(msg string) error { return minimall.Errorf(minimall.Invalid, op, "%s", msg) }
+	bad := func(field string, rule minimall.Rule, msg string) error {
+		return minimall.InvalidField(op, field, rule, "%s", msg)
+	}
 	if !validKind(kind) && kind != Appeal {
-		return bad("kind is access, copy, correct, delete or deregister. 请求类型须为 access、copy、correct、delete 或 deregister。")
+		return bad("kind", minimall.RuleChoice, "kind is access, copy, correct, delete or deregister. 请求类型须为 access、copy、correct、delete 或 deregister。")
 	}
 	if kind == Appeal {
-		return bad("Appeal an automated decision at POST /api/v1/account/decisions/{id}/appeal. 请在自动化决策记录处提出申诉。")
+		return bad("kind", minimall.RuleChoice, "Appeal an automated decision at POST /api/v1/account/decisions/{id}/appeal. 请在自动化决策记录处提出申诉。")
 	}
 	held := s.held()
 	switch kind {
 	case Correct:
 		if len(d.Corrections) == 0 {
-			return bad("Give the fields to correct and their new values. 请给出要更正的字段及新值。")
+			return bad("corrections", minimall.RuleRequired, "Give the fields to correct and their new values. 请给出要更正的字段及新值。")
 		}
 		for f := range d.Corrections {
 			if spec, ok := privacy.Spec(f); !ok || !spec.PersonMayEdit || held[f] == nil {
-				return bad("Field " + string(f) + " cannot be corrected here; see the export for the fields you may change. 该字段不可在此更正。")
+				return bad("corrections", minimall.RuleChoice, "Field "+string(f)+" cannot be corrected here; see the export for the fields you may change. 该字段不可在此更正。")
 			}
 		}
 	case Delete:
 		if d.All {
 			if _, ok := Grounds[d.Ground]; !ok {
-				return bad("Deleting everything needs a ground: unlawful, no_consent, breach_of_terms, purpose_fulfilled or service_ended (policy 四(三)); or deregister. 删除全部信息须说明依据。")
+				return bad("ground", minimall.RuleChoice, "Deleting everything needs a ground: unlawful, no_consent, breach_of_terms, purpose_fulfilled or service_ended (policy 四(三)); or deregister. 删除全部信息须说明依据。")
 			}
 			d.Fields = nil
 			return nil
 		}
 		if len(d.Fields) == 0 {
-			return bad("Choose the fields to delete, or all with a ground. 请选择要删除的信息。")
+			return bad("fields", minimall.RuleRequired, "Choose the fields to delete, or all with a ground. 请选择要删除的信息。")
 		}
 		for _, f := range d.Fields {
 			if held[f] == nil {
-				return bad("Field " + string(f) + " is not held by minimall. 未持有该字段。")
+				return bad("fields", minimall.RuleChoice, "Field "+string(f)+" is not held by minimall. 未持有该字段。")
 			}
 		}
 	}
@@ -208,10 +210,14 @@ type NextOfKinRequest struct {
 func (s *Service) FileNextOfKin(ctx context.Context, req NextOfKinRequest) (*Request, error) {
 	const op = "rights.FileNextOfKin"
 	if req.Kind == Deregister || !validKind(req.Kind) {
-		return nil, minimall.Errorf(minimall.Invalid, op, "A next of kin may ask for access, copy, correct or delete. 近亲属可请求查阅、复制、更正或删除。")
+		return nil, minimall.InvalidField(op, "kind", minimall.RuleChoice, "A next of kin may ask for access, copy, correct or delete. 近亲属可请求查阅、复制、更正或删除。")
 	}
-	if len(req.Relation) < 2 || len(req.Relation) > 64 || len(req.Evidence) < 10 || len(req.Evidence) > 4000 {
-		return nil, minimall.Errorf(minimall.Invalid, op, "Give your relation (2-64 bytes) and your evidence (10-4000 bytes). 请说明亲属关系并提供证明材料。")
+	const kin = "Give your relation (2-64 bytes) and your evidence (10-4000 bytes). 请说明亲属关系并提供证明材料。"
+	if len(req.Relation) < 2 || len(req.Relation) > 64 {
+		return nil, minimall.InvalidField(op, "relation", minimall.RuleLength, kin)
+	}
+	if len(req.Evidence) < 10 || len(req.Evidence) > 4000 {
+		return nil, minimall.InvalidField(op, "evidence", minimall.RuleLength, kin)
 	}
 	d := req.Details
 	d.Relation, d.Evidence = req.Relation, req.Evidence
