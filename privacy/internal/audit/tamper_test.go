@@ -253,3 +253,91 @@ func TestOpenCatchUp(t *testing.T) {
 		})
 	})
 }
+
+// TestForeignHistory swaps the data database for one the checkpoint does
+// not vouch for, though every mac in it verifies with the audit key: an
+// older copy of itself, or a fork, an older copy that went on with another
+// history under the same key (a second node started on a copy of the data
+// with the same keys folder). Open refuses each, and Verify names where it
+// departs from the checkpoint: only the checkpoint tells such a fork from
+// the real log.
+func TestForeignHistory(t *testing.T) {
+	tests := []struct {
+		name     string
+		forkRows int // rows the fork wrote after the common 5
+		open     error
+		kind     audit.Kind
+		seq      int64
+	}{
+		{"OlderCopy", 0, audit.ErrTruncated, audit.Truncated, 6},
+		{"ForkShorter", 3, audit.ErrTruncated, audit.Truncated, 9},
+		// Open's comparison of the tail with the checkpoint (resume) and
+		// Verify's of the checkpointed row (walker.accept) catch these.
+		{"ForkSameLength", 5, audit.ErrTampered, audit.Edited, 10},
+		{"ForkLonger", 8, audit.ErrTampered, audit.Edited, 10},
+	}
+	testkit.EachStore(t, func(t *testing.T, st0 *testkit.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				real, copy := MustOpenStoreLike(t, st0), MustOpenStoreLike(t, st0)
+				l := MustOpenLog(t, real, audit.Options{})
+				MustAppend(t, l, 5)
+				l.Close()
+				copyLog(t, real.DB, copy.DB)
+				l = MustOpenLog(t, real, audit.Options{})
+				MustAppend(t, l, 5)
+				l.Close()
+				if tt.forkRows > 0 {
+					// The fork checkpoints in a key store of its own, with the real key.
+					f, err := audit.Open(ctx, copy.DB, copy.KeysDB, real.KeysDir, audit.Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := 0; i < tt.forkRows; i++ {
+						if _, err := f.Append(ctx, testEntry(100+i)); err != nil {
+							t.Fatal(err)
+						}
+					}
+					f.Close()
+				}
+				// The swap: the real key store and key with the copy's data.
+				if _, err := audit.Open(ctx, copy.DB, real.KeysDB, real.KeysDir, audit.Options{}); !errors.Is(err, tt.open) {
+					t.Fatalf("open: %v, want %v", err, tt.open)
+				}
+				r, err := audit.Verify(ctx, copy.DB, real.KeysDB, real.KeysDir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(r.Problems) != 1 || r.Problems[0].Kind != tt.kind || r.Problems[0].Seq != tt.seq {
+					t.Fatalf("problems = %+v; want one %s at seq %d", r.Problems, tt.kind, tt.seq)
+				}
+			})
+		}
+	})
+}
+
+// copyLog copies every audit_log row of from into to.
+func copyLog(tb testing.TB, from, to *sqldb.DB) {
+	tb.Helper()
+	ctx := context.Background()
+	rows, err := from.QueryContext(ctx, `SELECT chain, seq, `+contentColumns+` FROM audit_log ORDER BY chain, seq`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var chain string
+		var seq, at int64
+		var actor, subject, field, purpose, decision, reason, ref string
+		var mac []byte
+		if err := rows.Scan(&chain, &seq, &at, &actor, &subject, &field, &purpose, &decision, &reason, &ref, &mac); err != nil {
+			tb.Fatal(err)
+		}
+		mustExec(tb, to, `INSERT INTO audit_log (chain, seq, `+contentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			chain, seq, at, actor, subject, field, purpose, decision, reason, ref, mac)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+}
