@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
+	"io/fs"
 	"math/big"
 	"net"
 	"net/http"
@@ -389,4 +390,55 @@ func TestKeysDatabaseCreated(t *testing.T) {
 	if pending, err := kdb.Pending(ctx, sqldb.KeystoreMigrations); err != nil || len(pending) != 0 {
 		t.Fatalf("key store %s: %d pending, %v", keysDSN, len(pending), err)
 	}
+}
+
+// TestKeysFolderPrivate: while the platform runs, every file in the keys
+// folder (the keys, the key store and SQLite's -wal and -shm beside it) is
+// mode 0600 and the folder 0700, as the README promises; a key store left
+// readable by an older version is made private at start.
+func TestKeysFolderPrivate(t *testing.T) {
+	check := func(t *testing.T, keys string) {
+		t.Helper()
+		seen := map[string]bool{}
+		err := filepath.WalkDir(keys, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			want := fs.FileMode(0o600)
+			if d.IsDir() {
+				want = 0o700
+			}
+			if fi.Mode().Perm() != want {
+				t.Errorf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)
+			}
+			seen[d.Name()] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"keystore.db", "keystore.db-wal", "keystore.db-shm", "audit.key"} {
+			if !seen[name] {
+				t.Errorf("no %s in the keys folder: %v", name, seen)
+			}
+		}
+	}
+	m := MustRunMain(t, nil)
+	keys := m.Config.KeysDir
+	check(t, keys)
+	t.Run("Tightened", func(t *testing.T) {
+		data := m.Config.DataDir
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(keys, "keystore.db"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		MustRunMain(t, func(c *Config) { c.DataDir, c.KeysDir = data, keys })
+		check(t, keys)
+	})
 }
