@@ -319,6 +319,38 @@ func TestAuditVerifyTampered(t *testing.T) {
 	}
 }
 
+// TestAuditVerifyIndex: audit verify holds the index by person to the
+// chain: deleting one person's rows from it is found, exit status 1.
+func TestAuditVerifyIndex(t *testing.T) {
+	m := MustRunMain(t, nil)
+	ctx := context.Background()
+	s := minimall.NewSubjectID()
+	for i := 0; i < 3; i++ {
+		if err := m.Kernel.AuditAppend(ctx, minimall.SystemActor("test"), s, "allow", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := m.Kernel.AuditFind(ctx, s, time.Time{}, time.Time{}, 0); err != nil || len(got) != 3 { // indexes them
+		t.Fatalf("find: %d entries, %v", len(got), err)
+	}
+	data, keys := m.Config.DataDir, m.Config.KeysDir
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqldb.Open(ctx, filepath.Join(data, "minimall.db"), minimall.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM audit_subjects WHERE subject = ?`, string(s)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, _ := runCmd(t, "audit", "verify", "--data", data, "--keys", keys)
+	if code != 1 || len(regexp.MustCompile(`(?m)^chain main seq \d+ misindexed: `).FindAllString(out, -1)) != 3 {
+		t.Fatalf("index without a person's rows: exit %d\n%s", code, out)
+	}
+}
+
 // TestTLS: with a certificate the server speaks HTTPS.
 func TestTLS(t *testing.T) {
 	cert, key, pool := mustSelfSignedCert(t)

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"testing"
 
 	"minimall/internal/testkit"
@@ -340,4 +341,67 @@ func copyLog(tb testing.TB, from, to *sqldb.DB) {
 	if err := rows.Err(); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// TestIndexTampered changes the index by person behind the indexer's back;
+// Verify holds it to the chain and names each entry a search by person
+// would miss or show to the wrong person.
+func TestIndexTampered(t *testing.T) {
+	type at struct {
+		kind audit.Kind
+		seq  int64
+	}
+	tests := []struct {
+		name   string
+		tamper func(tb testing.TB, db *sqldb.DB)
+		want   []at
+	}{
+		// s_1's entries are seqs 2 and 7 (testEntry: subject s_{i%5}).
+		{"PersonDeleted", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `DELETE FROM audit_subjects WHERE subject = 's_1'`)
+		}, []at{{audit.Misindexed, 2}, {audit.Misindexed, 7}}},
+		// Missing under its person, and shown to another one.
+		{"Refiled", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `UPDATE audit_subjects SET subject = 's_9' WHERE chain = 'main' AND seq = 3`)
+		}, []at{{audit.Misindexed, 3}, {audit.Misindexed, 3}}},
+		{"ForgedForAnother", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `INSERT INTO audit_subjects (subject, chain, seq, at) VALUES ('s_1', 'main', 4, 0)`)
+		}, []at{{audit.Misindexed, 4}}},
+		{"ForgedForNothing", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `INSERT INTO audit_subjects (subject, chain, seq, at) VALUES ('s_1', 'main', 99, 0)`)
+		}, []at{{audit.Misindexed, 99}}},
+		// The entries after the mark would never be indexed; seq 11, whether
+		// the indexer reached it or not, is now one of them.
+		{"MarkPastEnd", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `UPDATE audit_indexed SET seq = 1000 WHERE chain = 'main'`)
+			mustExec(tb, db, `DELETE FROM audit_subjects WHERE chain = 'main' AND seq = 11`)
+		}, []at{{audit.Misindexed, 1000}, {audit.Misindexed, 11}}},
+	}
+	testkit.EachStore(t, func(t *testing.T, st0 *testkit.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				st := MustOpenStoreLike(t, st0)
+				l := MustOpenLog(t, st, audit.Options{})
+				MustAppend(t, l, 10)
+				if _, err := l.Find(ctx, audit.Filter{Subject: "s_1"}); err != nil { // indexes to the end
+					t.Fatal(err)
+				}
+				if _, err := l.Append(ctx, testEntry(10)); err != nil { // an index behind the log is no problem
+					t.Fatal(err)
+				}
+				l.Close()
+				MustVerifyOK(t, st)
+				tt.tamper(t, st.DB)
+				r := MustVerify(t, st)
+				var got []at
+				for _, p := range r.Problems {
+					got = append(got, at{p.Kind, p.Seq})
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+					t.Fatalf("problems = %+v; want %v", r.Problems, tt.want)
+				}
+			})
+		}
+	})
 }
