@@ -175,7 +175,14 @@ func verifyChain(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string,
 // verifyAfter verifies the rows of chain after from, for Open: it returns
 // the chain's end, or ErrTampered if any of those rows does not verify.
 func verifyAfter(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, from head) (head, error) {
-	w := newWalker(m, chain, newRowSource(ctx, data, chain, from.seq), from, head{})
+	return verifyRange(ctx, data, m, chain, from, 0)
+}
+
+// verifyRange is verifyAfter up to seq until (0: the end).
+func verifyRange(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, from head, until int64) (head, error) {
+	src := newRowSource(ctx, data, chain, from.seq)
+	src.until = until
+	w := newWalker(m, chain, src, from, head{})
 	if err := w.walk(); err != nil {
 		return head{}, err
 	}
@@ -201,6 +208,7 @@ type rowSource struct {
 	eof   bool
 	err   error
 	pace  func(took time.Duration) // called after each page; nil: no pauses
+	until int64                    // the last seq to read; 0: to the end
 }
 
 func newRowSource(ctx context.Context, db *sqldb.DB, chain string, after int64) *rowSource {
@@ -211,7 +219,7 @@ func newRowSource(ctx context.Context, db *sqldb.DB, chain string, after int64) 
 func (s *rowSource) peek(k int) *row {
 	for len(s.buf) <= k && !s.eof && s.err == nil {
 		start := time.Now()
-		page, err := readRows(s.ctx, s.db, s.chain, s.after, pageSize)
+		page, err := readRows(s.ctx, s.db, s.chain, s.after, s.until, pageSize)
 		if err != nil {
 			s.err = err
 			break
