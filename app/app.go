@@ -74,6 +74,10 @@ type Config struct {
 	// SweepEvery runs the retention sweep at start and then this often;
 	// zero runs none (tests run sweeps themselves).
 	SweepEvery time.Duration
+	// AuditCheckEvery verifies the whole audit log in the background after
+	// start and then this often (privacy.Kernel.StartAuditCheck); zero runs
+	// none.
+	AuditCheckEvery time.Duration
 }
 
 // App is the running platform.
@@ -221,7 +225,8 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 }
 
 // startBackground starts what runs beside the requests: the policy-version
-// and account-cache followers, and the retention schedule.
+// and account-cache followers, the retention schedule and the background
+// verification of the audit log.
 func (a *App) startBackground(ctx context.Context, background context.Context) error {
 	cfg := &a.Config
 	// Policy versions: the ledger learns the current and last major version
@@ -246,6 +251,10 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	// Retention: the sweeper runs at start and then on schedule (五(一)).
 	if cfg.SweepEvery > 0 {
 		go a.Lifecycle.Run(background, cfg.SweepEvery)
+	}
+	// The audit log: Open checked its recent rows; the rest, paced.
+	if cfg.AuditCheckEvery > 0 {
+		a.Kernel.StartAuditCheck(cfg.AuditCheckEvery, cfg.Logger)
 	}
 	return nil
 }

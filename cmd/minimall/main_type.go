@@ -125,7 +125,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Partners: set.Endpoints(), SearchDir: m.Config.SearchDir,
 		Accounts: m.Config.Accounts, DPOContact: m.Config.DPOContact,
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey, Logger: m.Logger,
-		SweepEvery: 24 * time.Hour,
+		SweepEvery: 24 * time.Hour, AuditCheckEvery: 24 * time.Hour,
 	})
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +31,7 @@ import (
 
 	"minimall"
 	"minimall/internal/testkit"
+	"minimall/privacy"
 	"minimall/sqldb"
 )
 
@@ -473,4 +476,117 @@ func TestKeysFolderPrivate(t *testing.T) {
 		MustRunMain(t, func(c *Config) { c.DataDir, c.KeysDir = data, keys })
 		check(t, keys)
 	})
+}
+
+// lockedBuffer collects log lines written from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestAuditCheckAtStartAndInBackground: serve refuses to start on an audit
+// log edited after the rows the background verification last found
+// intact; a row edited before them is left to that verification, which
+// runs after start, logs one ERROR line and shows in /metrics.
+func TestAuditCheckAtStartAndInBackground(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	logs := &lockedBuffer{}
+	start := func() (*Main, error) {
+		m := NewMain()
+		m.Config.Addr, m.Config.DataDir = "127.0.0.1:0", filepath.Join(dir, "data")
+		m.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+		err := m.Run(ctx)
+		if err != nil {
+			m.Close()
+		}
+		return m, err
+	}
+	waitCheck := func(m *Main, done func(privacy.AuditCheck) bool) privacy.AuditCheck {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if c := m.Kernel.AuditCheck(); done(c) {
+				return c
+			}
+		}
+		t.Fatalf("background check: %+v after 20s", m.Kernel.AuditCheck())
+		return privacy.AuditCheck{}
+	}
+	edit := func(seq int64) {
+		t.Helper()
+		db, err := sqldb.Open(ctx, filepath.Join(dir, "data", "minimall.db"), minimall.SystemClock{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, `UPDATE audit_log SET reason = 'edited' WHERE seq = ?`, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if err := m.Kernel.AuditAppend(ctx, minimall.SystemActor("test"), minimall.NewSubjectID(), "allow", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Close()
+	// This start checks the 5 entries; its background check marks them.
+	if m, err = start(); err != nil {
+		t.Fatal(err)
+	}
+	waitCheck(m, func(c privacy.AuditCheck) bool { return !c.LastSuccess.IsZero() && c.Rows >= 5 })
+	if err := m.Kernel.AuditAppend(ctx, minimall.SystemActor("test"), minimall.NewSubjectID(), "allow", "test"); err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	if err := m.DB.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+
+	// A row before the mark: serve starts, the background check finds it.
+	edit(2)
+	if m, err = start(); err != nil {
+		t.Fatalf("start on a log edited before the mark: %v", err)
+	}
+	c := waitCheck(m, func(c privacy.AuditCheck) bool { return c.Failures > 0 })
+	if c.Problems == 0 || !c.LastSuccess.IsZero() {
+		t.Fatalf("background check after the edit: %+v", c)
+	}
+	if !regexp.MustCompile(`"level":"ERROR","msg":"audit log tampered","problems":1,"chain":"main","seq":2,"kind":"edited"`).MatchString(logs.String()) {
+		t.Fatalf("no ERROR line for the edit in:\n%s", logs.String())
+	}
+	res, err := http.Get(m.App.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{"\nminimall_audit_verify_failures_total 1\n", "\nminimall_audit_verify_problems 1\n",
+		"\nminimall_audit_verify_last_success_timestamp_seconds 0\n"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", strings.TrimSpace(want))
+		}
+	}
+	m.Close()
+	// A row after the mark (the entry appended after the check): refused at start.
+	edit(last)
+	if _, err := start(); err == nil || !strings.Contains(err.Error(), "audit log tampered") {
+		t.Fatalf("start on a log edited after the mark: %v", err)
+	}
 }

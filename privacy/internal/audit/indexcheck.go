@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"minimall/sqldb"
 )
@@ -40,7 +39,7 @@ func readMarks(ctx context.Context, db *sqldb.DB) (map[string]int64, error) {
 // indexCheck holds the index to the chains that verified.
 type indexCheck struct {
 	db     *sqldb.DB
-	pace   func(took time.Duration)
+	pace   func()
 	marks  map[string]int64
 	intact map[string]*ChainReport // chains that verified, by name
 	found  map[string]int          // problems reported per chain
@@ -80,7 +79,6 @@ func (c *indexCheck) run(ctx context.Context, chains []string) error {
 // under their person: a search for that person would not find them.
 func (c *indexCheck) missing(ctx context.Context, chain string, mark int64) error {
 	for from := int64(0); from < mark; from += pageSize {
-		start := time.Now()
 		seqs, err := queryInts(ctx, c.db, `SELECT a.seq FROM audit_log a
 			WHERE a.chain = ? AND a.seq > ? AND a.seq <= ? AND a.subject <> ''
 			AND NOT EXISTS (SELECT 1 FROM audit_subjects s WHERE s.subject = a.subject AND s.chain = a.chain AND s.seq = a.seq)
@@ -91,7 +89,7 @@ func (c *indexCheck) missing(ctx context.Context, chain string, mark int64) erro
 		for _, seq := range seqs {
 			c.report(chain, seq, "missing from the index by person: a search for its person does not find it")
 		}
-		c.paced(start)
+		c.paced()
 	}
 	return nil
 }
@@ -102,7 +100,6 @@ func (c *indexCheck) stray(ctx context.Context) error {
 	var subject, chain string
 	var seq int64
 	for {
-		start := time.Now()
 		page, err := c.indexPage(ctx, subject, chain, seq)
 		if err != nil {
 			return fmt.Errorf("check the audit index: %w", err)
@@ -116,7 +113,7 @@ func (c *indexCheck) stray(ctx context.Context) error {
 				c.report(e.chain, e.seq, "the index by person files this entry under another person")
 			}
 		}
-		c.paced(start)
+		c.paced()
 		if len(page) < pageSize {
 			return nil
 		}
@@ -153,9 +150,9 @@ func (c *indexCheck) indexPage(ctx context.Context, subject, chain string, seq i
 	return out, rows.Err()
 }
 
-func (c *indexCheck) paced(start time.Time) {
+func (c *indexCheck) paced() {
 	if c.pace != nil {
-		c.pace(time.Since(start))
+		c.pace()
 	}
 }
 

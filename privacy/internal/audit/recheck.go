@@ -5,18 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"minimall/sqldb"
 )
 
-// Recheck verifies the whole log as Verify does, calling pace after each
-// page it reads so that a caller running it beside the requests can pause
-// there and leave the machine to them. For each chain that verified it
+// Recheck verifies the whole log as Verify does, calling pace (if not nil)
+// after each page it reads, so that a caller running it beside the
+// requests can pause there and leave the machine to them. For each chain that verified it
 // then records in the key store the last row it found intact: Open checks
 // the rows after that mark at start (at most Options.StartCheck of them),
 // so between them Open and Recheck cover every row.
-func Recheck(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func(took time.Duration)) (*Report, error) {
+func Recheck(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func()) (*Report, error) {
 	r, err := verify(ctx, data, keys, keysDir, pace)
 	if err != nil {
 		return nil, err

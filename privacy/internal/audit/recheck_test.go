@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"minimall/internal/testkit"
 	"minimall/privacy/internal/audit"
@@ -89,7 +88,7 @@ func TestRecheckPaced(t *testing.T) {
 		MustAppend(t, l, 10)
 		l.Close()
 		paced := 0
-		r, err := audit.Recheck(ctx, st.DB, st.KeysDB, st.KeysDir, func(took time.Duration) { paced++ })
+		r, err := audit.Recheck(ctx, st.DB, st.KeysDB, st.KeysDir, func() { paced++ })
 		if err != nil || !r.OK() {
 			t.Fatalf("recheck: %+v, %v", r, err)
 		}

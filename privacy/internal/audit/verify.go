@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"time"
 
 	"minimall/sqldb"
 )
@@ -79,7 +78,7 @@ func Verify(ctx context.Context, data, keys *sqldb.DB, keysDir string) (*Report,
 }
 
 // verify is Verify, calling pace (if not nil) after each page it reads.
-func verify(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func(time.Duration)) (*Report, error) {
+func verify(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func()) (*Report, error) {
 	// Checkpoints and index marks first: a live writer and indexer move the
 	// data ahead of them, never behind, so reading them first cannot make a
 	// live log look truncated or its index look ahead of it.
@@ -116,7 +115,7 @@ func verify(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func
 }
 
 // verifyChains walks each chain into r.
-func verifyChains(ctx context.Context, data *sqldb.DB, m *chainMAC, chains []string, cps map[string]head, pace func(time.Duration), r *Report) error {
+func verifyChains(ctx context.Context, data *sqldb.DB, m *chainMAC, chains []string, cps map[string]head, pace func(), r *Report) error {
 	for _, c := range chains {
 		cr, end, problems, err := verifyChain(ctx, data, m, c, cps[c], pace)
 		if err != nil {
@@ -160,7 +159,7 @@ func union(chains []string, cps map[string]head) []string {
 
 // verifyChain walks one chain from its start and checks its end against cp.
 // It returns the last row that chained, too.
-func verifyChain(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, cp head, pace func(time.Duration)) (ChainReport, head, []Problem, error) {
+func verifyChain(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, cp head, pace func()) (ChainReport, head, []Problem, error) {
 	src := newRowSource(ctx, data, chain, 0)
 	src.pace = pace
 	w := newWalker(m, chain, src, head{mac: m.genesis(chain)}, cp)
@@ -207,8 +206,8 @@ type rowSource struct {
 	buf   []row // unconsumed rows, in stored order
 	eof   bool
 	err   error
-	pace  func(took time.Duration) // called after each page; nil: no pauses
-	until int64                    // the last seq to read; 0: to the end
+	pace  func() // called after each page; nil: no pauses
+	until int64  // the last seq to read; 0: to the end
 }
 
 func newRowSource(ctx context.Context, db *sqldb.DB, chain string, after int64) *rowSource {
@@ -218,14 +217,13 @@ func newRowSource(ctx context.Context, db *sqldb.DB, chain string, after int64) 
 // peek returns the k-th unconsumed row, or nil past the end.
 func (s *rowSource) peek(k int) *row {
 	for len(s.buf) <= k && !s.eof && s.err == nil {
-		start := time.Now()
 		page, err := readRows(s.ctx, s.db, s.chain, s.after, s.until, pageSize)
 		if err != nil {
 			s.err = err
 			break
 		}
 		if s.pace != nil {
-			s.pace(time.Since(start))
+			s.pace()
 		}
 		if len(page) < pageSize {
 			s.eof = true
