@@ -2,8 +2,11 @@
 // append-only table of entries, hash-chained per writer with a key kept in
 // the keys folder and checkpointed in the key store, so that editing,
 // deleting, inserting, reordering or truncating rows in the data database
-// is found by Verify. Writes are group-committed by one writer goroutine
-// per Log, so recording a decision costs a queue send, not a transaction.
+// is found by Verify, which also holds the index by person to the chain.
+// Open checks the rows since the last background verification (Recheck),
+// a bounded number; Recheck, run beside the requests, checks the rest.
+// Writes are group-committed by one writer goroutine per Log, so recording
+// a decision costs a queue send, not a transaction.
 //
 // The rule it keeps: an entry acknowledged as durable (Append, Flush) is
 // in the data database and covered by the checkpoint, and nothing in the
