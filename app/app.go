@@ -78,6 +78,10 @@ type Config struct {
 	// are resumed (rights.Service.Resume), besides once at start; zero
 	// means every minute.
 	ResumeEvery time.Duration
+	// AuditCheckEvery verifies the whole audit log in the background after
+	// start and then this often (privacy.Kernel.StartAuditCheck); zero runs
+	// none.
+	AuditCheckEvery time.Duration
 }
 
 // App is the running platform.
@@ -226,7 +230,8 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 }
 
 // startBackground starts what runs beside the requests: the policy-version
-// and account-cache followers, and the retention schedule.
+// and account-cache followers, the retention schedule and the background
+// verification of the audit log.
 func (a *App) startBackground(ctx context.Context, background context.Context) error {
 	cfg := &a.Config
 	// Policy versions: the ledger learns the current and last major version
@@ -260,6 +265,10 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	}
 	a.Rights.ResumeEvery(resume)
 	a.closers = append(a.closers, func() error { a.Rights.Close(); return nil })
+	// The audit log: Open checked its recent rows; the rest, paced.
+	if cfg.AuditCheckEvery > 0 {
+		a.Kernel.StartAuditCheck(cfg.AuditCheckEvery, cfg.Logger)
+	}
 	return nil
 }
 

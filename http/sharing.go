@@ -7,6 +7,7 @@ import (
 
 	"minimall"
 	"minimall/partner"
+	"minimall/privacy"
 )
 
 func (s *Server) registerSharingRoutes() {
@@ -48,6 +49,7 @@ func (s *Server) registerKernelMetrics() {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_guard_decisions_total", Help: "Guard decisions made durable in the audit log since start.", ConstLabels: prometheus.Labels{"decision": "deny"}},
 			audit(func(_, _, d int64) int64 { return d })),
 	)
+	s.registerAuditCheckMetrics()
 	if s.DB != nil {
 		group := func(pick func(commits, writes int64) int64) func() float64 {
 			return func() float64 { return float64(pick(s.DB.GroupStats())) }
@@ -63,4 +65,32 @@ func (s *Server) registerKernelMetrics() {
 		s.metrics.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_partner_disclosures_total", Help: "Disclosures to partners logged since start."},
 			func() float64 { return float64(s.Partners.Disclosed()) }))
 	}
+}
+
+// registerAuditCheckMetrics exposes the background verification of the
+// audit log, for an alert on a break (failures rising, problems above
+// zero) or on a check that stopped succeeding (the timestamp growing old).
+func (s *Server) registerAuditCheckMetrics() {
+	check := func(pick func(c privacy.AuditCheck) float64) func() float64 {
+		return func() float64 { return pick(s.Kernel.AuditCheck()) }
+	}
+	s.metrics.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "minimall_audit_verify_last_success_timestamp_seconds",
+			Help: "When the last background verification that found the audit log and its index intact ended (Unix seconds; 0 if none yet)."},
+			check(func(c privacy.AuditCheck) float64 {
+				if c.LastSuccess.IsZero() {
+					return 0
+				}
+				return float64(c.LastSuccess.UnixNano()) / 1e9
+			})),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_audit_verify_failures_total",
+			Help: "Background verifications of the audit log that found tampering or could not finish, since start."},
+			check(func(c privacy.AuditCheck) float64 { return float64(c.Failures) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "minimall_audit_verify_problems",
+			Help: "Problems the last finished background verification of the audit log found."},
+			check(func(c privacy.AuditCheck) float64 { return float64(c.Problems) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "minimall_audit_verify_duration_seconds",
+			Help: "How long the last finished background verification of the audit log took, pauses included."},
+			check(func(c privacy.AuditCheck) float64 { return c.Took.Seconds() })),
+	)
 }

@@ -16,7 +16,7 @@ type AuditReport struct {
 }
 
 // AuditProblem is one tampering found: which chain, which entry, what kind
-// (edited, deleted, inserted, reordered, truncated).
+// (edited, deleted, inserted, reordered, truncated, misindexed).
 type AuditProblem struct {
 	Chain  string
 	Seq    int64

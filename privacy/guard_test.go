@@ -85,6 +85,42 @@ func TestGuardOpen(t *testing.T) {
 	})
 }
 
+// TestGuardOpenAudited: an allowed Open leaves exactly one audit entry,
+// naming who opened which field of whose for what, with the ticket and row.
+func TestGuardOpenAudited(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		ctx := context.Background()
+		k := mustOpenKernel(t, st)
+		alice := mustNewSubject(t, k, st)
+		phone := mustSeal(t, k, alice, privacy.RecipientPhone, "o1", "13800138000")
+		entries := func() []privacy.AuditEntry {
+			t.Helper()
+			if err := k.AuditFlush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, err := k.AuditFind(ctx, alice, time.Time{}, time.Time{}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		before := len(entries())
+		cs := minimall.Actor{Kind: minimall.Operator, ID: "op1", Role: minimall.RoleCustomerService, Reason: "T-1"}
+		if _, err := k.Guard().Open(ctx, cs, alice, privacy.RecipientPhone, privacy.ForCustomerService, "o1", phone); err != nil {
+			t.Fatal(err)
+		}
+		after := entries()
+		if len(after) != before+1 {
+			t.Fatalf("%d audit entries after one allowed Open, want %d", len(after), before+1)
+		}
+		e := after[len(after)-1]
+		if e.Actor != "operator:op1/customer_service" || e.Subject != string(alice) || e.Field != string(privacy.RecipientPhone) ||
+			e.Purpose != string(privacy.ForCustomerService) || e.Decision != privacy.DecisionAllow || e.Ref != "T-1 o1" {
+			t.Fatalf("audit entry of the Open = %+v", e.Entry)
+		}
+	})
+}
+
 func TestGuardConsent(t *testing.T) {
 	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
 		ctx := context.Background()

@@ -44,6 +44,7 @@ type Kernel struct {
 	cfg       Config // for the checks that reopen the stores (VerifyAudit)
 	stop      context.CancelFunc
 	done      chan struct{}
+	checker   *auditChecker // the background verification, if started
 }
 
 // Open opens the kernel: the vault on the key store, the audit log, and the
@@ -129,11 +130,15 @@ func (k *Kernel) onChange(ctx context.Context, evs []outbox.Event) error {
 	return nil
 }
 
-// Close stops the follower and flushes the audit log.
+// Close stops the follower and the background verification, and flushes
+// the audit log.
 func (k *Kernel) Close() error {
 	if k.stop != nil {
 		k.stop()
 		<-k.done
+	}
+	if k.checker != nil {
+		k.checker.close()
 	}
 	return k.audit.Close()
 }

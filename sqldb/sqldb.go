@@ -47,6 +47,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,6 +126,9 @@ func openSQLite(db *DB, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
 	}
+	if err := createPrivate(path); err != nil {
+		return fmt.Errorf("create sqlite database: %w", err)
+	}
 	// WAL lets readers run beside the writer; synchronous=NORMAL keeps every
 	// committed transaction across a process crash (not across power loss);
 	// foreign keys are off by default in SQLite and must be asked for; a
@@ -170,6 +174,21 @@ func openSQLite(db *DB, path string) error {
 	db.writeStmts, db.readStmts = newStmtCache(w), newStmtCache(r)
 	db.group, db.checkpoints = newGroup(db), cp
 	return nil
+}
+
+// createPrivate creates an empty database file of mode 0600 if there is
+// none. SQLite would create it 0644 (less the umask), readable by every
+// user, and it gives the -wal and -shm files it makes the database file's
+// mode: so all three stay private, the key store's above all.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // GroupStats returns how many group commits Write has made on SQLite and

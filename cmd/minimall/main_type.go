@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -74,6 +75,11 @@ func (m *Main) openStores(ctx context.Context, migrate bool) error {
 			return err
 		}
 	}
+	if !sqldb.IsPostgresDSN(m.Config.keysDSN()) {
+		if err := tightenKeyStore(m.Config.keysDSN()); err != nil {
+			return err
+		}
+	}
 	if m.KeysDB, err = sqldb.Open(ctx, m.Config.keysDSN(), clock); err != nil {
 		return fmt.Errorf("open key store: %w", err)
 	}
@@ -81,6 +87,19 @@ func (m *Main) openStores(ctx context.Context, migrate bool) error {
 		return err
 	}
 	return migrateOrCheck(ctx, m.KeysDB, sqldb.KeystoreMigrations, "key store", migrate)
+}
+
+// tightenKeyStore makes an existing key store file and its -wal and -shm
+// files mode 0600, as every file in the keys folder is: versions before
+// left SQLite to create them readable by every user. New ones are created
+// 0600 (sqldb.Open).
+func tightenKeyStore(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("make the key store private: %w", err)
+		}
+	}
+	return nil
 }
 
 func (m *Main) kernelConfig() privacy.Config {
@@ -106,7 +125,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Partners: set.Endpoints(), SearchDir: m.Config.SearchDir,
 		Accounts: m.Config.Accounts, DPOContact: m.Config.DPOContact,
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey, Logger: m.Logger,
-		SweepEvery: 24 * time.Hour,
+		SweepEvery: 24 * time.Hour, AuditCheckEvery: 24 * time.Hour,
 	})
 	if err != nil {
 		return err

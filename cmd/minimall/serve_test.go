@@ -11,6 +11,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
+	"io/fs"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -20,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,6 +31,7 @@ import (
 
 	"minimall"
 	"minimall/internal/testkit"
+	"minimall/privacy"
 	"minimall/sqldb"
 )
 
@@ -323,6 +327,38 @@ func TestAuditVerifyTampered(t *testing.T) {
 	}
 }
 
+// TestAuditVerifyIndex: audit verify holds the index by person to the
+// chain: deleting one person's rows from it is found, exit status 1.
+func TestAuditVerifyIndex(t *testing.T) {
+	m := MustRunMain(t, nil)
+	ctx := context.Background()
+	s := minimall.NewSubjectID()
+	for i := 0; i < 3; i++ {
+		if err := m.Kernel.AuditAppend(ctx, minimall.SystemActor("test"), s, "allow", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := m.Kernel.AuditFind(ctx, s, time.Time{}, time.Time{}, 0); err != nil || len(got) != 3 { // indexes them
+		t.Fatalf("find: %d entries, %v", len(got), err)
+	}
+	data, keys := m.Config.DataDir, m.Config.KeysDir
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqldb.Open(ctx, filepath.Join(data, "minimall.db"), minimall.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM audit_subjects WHERE subject = ?`, string(s)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, _ := runCmd(t, "audit", "verify", "--data", data, "--keys", keys)
+	if code != 1 || len(regexp.MustCompile(`(?m)^chain main seq \d+ misindexed: `).FindAllString(out, -1)) != 3 {
+		t.Fatalf("index without a person's rows: exit %d\n%s", code, out)
+	}
+}
+
 // TestTLS: with a certificate the server speaks HTTPS.
 func TestTLS(t *testing.T) {
 	cert, key, pool := mustSelfSignedCert(t)
@@ -393,5 +429,169 @@ func TestKeysDatabaseCreated(t *testing.T) {
 	defer kdb.Close()
 	if pending, err := kdb.Pending(ctx, sqldb.KeystoreMigrations); err != nil || len(pending) != 0 {
 		t.Fatalf("key store %s: %d pending, %v", keysDSN, len(pending), err)
+	}
+}
+
+// TestKeysFolderPrivate: while the platform runs, every file in the keys
+// folder (the keys, the key store and SQLite's -wal and -shm beside it) is
+// mode 0600 and the folder 0700, as the README promises; a key store left
+// readable by an older version is made private at start.
+func TestKeysFolderPrivate(t *testing.T) {
+	check := func(t *testing.T, keys string) {
+		t.Helper()
+		seen := map[string]bool{}
+		err := filepath.WalkDir(keys, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			want := fs.FileMode(0o600)
+			if d.IsDir() {
+				want = 0o700
+			}
+			if fi.Mode().Perm() != want {
+				t.Errorf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)
+			}
+			seen[d.Name()] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"keystore.db", "keystore.db-wal", "keystore.db-shm", "audit.key"} {
+			if !seen[name] {
+				t.Errorf("no %s in the keys folder: %v", name, seen)
+			}
+		}
+	}
+	m := MustRunMain(t, nil)
+	keys := m.Config.KeysDir
+	check(t, keys)
+	t.Run("Tightened", func(t *testing.T) {
+		data := m.Config.DataDir
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(keys, "keystore.db"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		MustRunMain(t, func(c *Config) { c.DataDir, c.KeysDir = data, keys })
+		check(t, keys)
+	})
+}
+
+// lockedBuffer collects log lines written from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestAuditCheckAtStartAndInBackground: serve refuses to start on an audit
+// log edited after the rows the background verification last found
+// intact; a row edited before them is left to that verification, which
+// runs after start, logs one ERROR line and shows in /metrics.
+func TestAuditCheckAtStartAndInBackground(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	logs := &lockedBuffer{}
+	start := func() (*Main, error) {
+		m := NewMain()
+		m.Config.Addr, m.Config.DataDir = "127.0.0.1:0", filepath.Join(dir, "data")
+		m.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+		err := m.Run(ctx)
+		if err != nil {
+			m.Close()
+		}
+		return m, err
+	}
+	waitCheck := func(m *Main, done func(privacy.AuditCheck) bool) privacy.AuditCheck {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if c := m.Kernel.AuditCheck(); done(c) {
+				return c
+			}
+		}
+		t.Fatalf("background check: %+v after 20s", m.Kernel.AuditCheck())
+		return privacy.AuditCheck{}
+	}
+	edit := func(seq int64) {
+		t.Helper()
+		db, err := sqldb.Open(ctx, filepath.Join(dir, "data", "minimall.db"), minimall.SystemClock{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, `UPDATE audit_log SET reason = 'edited' WHERE seq = ?`, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if err := m.Kernel.AuditAppend(ctx, minimall.SystemActor("test"), minimall.NewSubjectID(), "allow", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Close()
+	// This start checks the 5 entries; its background check marks them.
+	if m, err = start(); err != nil {
+		t.Fatal(err)
+	}
+	waitCheck(m, func(c privacy.AuditCheck) bool { return !c.LastSuccess.IsZero() && c.Rows >= 5 })
+	if err := m.Kernel.AuditAppend(ctx, minimall.SystemActor("test"), minimall.NewSubjectID(), "allow", "test"); err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	if err := m.DB.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+
+	// A row before the mark: serve starts, the background check finds it.
+	edit(2)
+	if m, err = start(); err != nil {
+		t.Fatalf("start on a log edited before the mark: %v", err)
+	}
+	c := waitCheck(m, func(c privacy.AuditCheck) bool { return c.Failures > 0 })
+	if c.Problems == 0 || !c.LastSuccess.IsZero() {
+		t.Fatalf("background check after the edit: %+v", c)
+	}
+	if !regexp.MustCompile(`"level":"ERROR","msg":"audit log tampered","problems":1,"chain":"main","seq":2,"kind":"edited"`).MatchString(logs.String()) {
+		t.Fatalf("no ERROR line for the edit in:\n%s", logs.String())
+	}
+	res, err := http.Get(m.App.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{"\nminimall_audit_verify_failures_total 1\n", "\nminimall_audit_verify_problems 1\n",
+		"\nminimall_audit_verify_last_success_timestamp_seconds 0\n"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", strings.TrimSpace(want))
+		}
+	}
+	m.Close()
+	// A row after the mark (the entry appended after the check): refused at start.
+	edit(last)
+	if _, err := start(); err == nil || !strings.Contains(err.Error(), "audit log tampered") {
+		t.Fatalf("start on a log edited after the mark: %v", err)
 	}
 }

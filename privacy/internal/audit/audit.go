@@ -2,8 +2,11 @@
 // append-only table of entries, hash-chained per writer with a key kept in
 // the keys folder and checkpointed in the key store, so that editing,
 // deleting, inserting, reordering or truncating rows in the data database
-// is found by Verify. Writes are group-committed by one writer goroutine
-// per Log, so recording a decision costs a queue send, not a transaction.
+// is found by Verify, which also holds the index by person to the chain.
+// Open checks the rows since the last background verification (Recheck),
+// a bounded number; Recheck, run beside the requests, checks the rest.
+// Writes are group-committed by one writer goroutine per Log, so recording
+// a decision costs a queue send, not a transaction.
 //
 // The rule it keeps: an entry acknowledged as durable (Append, Flush) is
 // in the data database and covered by the checkpoint, and nothing in the
@@ -61,6 +64,10 @@ type Options struct {
 	// QueueSize is how many entries may wait for the writer before Record
 	// blocks. Default 65536.
 	QueueSize int
+	// StartCheck is how many rows before the checkpoint Open checks at
+	// most: those after the last row the background verification (Recheck)
+	// found intact. Default 50,000.
+	StartCheck int
 }
 
 func (o Options) withDefaults() Options {
@@ -75,6 +82,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.QueueSize <= 0 {
 		o.QueueSize = 65536
+	}
+	if o.StartCheck <= 0 {
+		o.StartCheck = 50_000
 	}
 	return o
 }
@@ -136,9 +146,11 @@ type ack struct {
 // key file keysDir/audit.key if it is missing, and resumes the chain from
 // its last row. It refuses (ErrTruncated) a data database that holds fewer
 // rows than the checkpoint in the key store, and (ErrTampered) one whose
-// last rows do not match it; run `minimall audit verify` to see what
-// changed. Rows written after the checkpoint (a crash between the two
-// commits) are verified and the checkpoint is advanced over them.
+// last row does not match it, or whose rows since the last background
+// verification (at most opt.StartCheck of them) do not verify; run
+// `minimall audit verify` to see what changed. Rows written after the
+// checkpoint (a crash between the two commits) are verified and the
+// checkpoint is advanced over them.
 func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options) (*Log, error) {
 	opt = opt.withDefaults()
 	key, err := loadOrCreateKey(keysDir)
@@ -146,7 +158,7 @@ func Open(ctx context.Context, data, keys *sqldb.DB, keysDir string, opt Options
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	m := newChainMAC(key)
-	h, err := resume(ctx, data, keys, m, opt.Chain)
+	h, err := resume(ctx, data, keys, m, opt.Chain, opt.StartCheck)
 	if err != nil {
 		return nil, err
 	}

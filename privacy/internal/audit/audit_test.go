@@ -418,7 +418,7 @@ func TestKeyFile(t *testing.T) {
 
 func TestKindString(t *testing.T) {
 	for k, want := range map[audit.Kind]string{audit.Edited: "edited", audit.Deleted: "deleted",
-		audit.Inserted: "inserted", audit.Reordered: "reordered", audit.Truncated: "truncated"} {
+		audit.Inserted: "inserted", audit.Reordered: "reordered", audit.Truncated: "truncated", audit.Misindexed: "misindexed"} {
 		if k.String() != want {
 			t.Errorf("%d.String() = %q, want %q", int(k), k, want)
 		}

@@ -50,6 +50,10 @@ func Rewind(ctx context.Context, data, keys *sqldb.DB, keysDir string) ([]Rewoun
 		if _, err := keys.ExecContext(ctx, q, args...); err != nil {
 			return out, fmt.Errorf("audit: rewind checkpoint: %w", err)
 		}
+		// A verified mark past the restored end names rows that are gone.
+		if _, err := keys.ExecContext(ctx, `DELETE FROM audit_verified WHERE chain = ? AND seq > ?`, ch.Chain, tail.seq); err != nil {
+			return out, fmt.Errorf("audit: rewind verified mark: %w", err)
+		}
 		out = append(out, Rewound{Chain: ch.Chain, From: ch.Checkpoint, To: tail.seq})
 	}
 	return out, nil

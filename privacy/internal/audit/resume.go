@@ -9,8 +9,10 @@ import (
 )
 
 // resume finds where chain continues: its last row in the data db, checked
-// against the checkpoint in the key store.
-func resume(ctx context.Context, data, keys *sqldb.DB, m *chainMAC, chain string) (head, error) {
+// against the checkpoint in the key store, and the rows before it checked
+// back to the last background verification, at most startCheck of them
+// (checkRecent).
+func resume(ctx context.Context, data, keys *sqldb.DB, m *chainMAC, chain string, startCheck int) (head, error) {
 	cp, err := readCheckpoint(ctx, keys, chain)
 	if err != nil {
 		return head{}, fmt.Errorf("audit: %w", err)
@@ -29,30 +31,58 @@ func resume(ctx context.Context, data, keys *sqldb.DB, m *chainMAC, chain string
 		if !hmac.Equal(tail.mac, cp.mac) {
 			return head{}, fmt.Errorf("%w: the last row of chain %q does not match its checkpoint; run `minimall audit verify`", ErrTampered, chain)
 		}
-		return tail, checkTail(ctx, data, m, chain, tail)
+		return tail, checkRecent(ctx, data, keys, m, chain, cp.seq, startCheck)
 	}
-	return catchUp(ctx, data, keys, m, chain, cp)
+	end, err := catchUp(ctx, data, keys, m, chain, cp)
+	if err != nil {
+		return head{}, err
+	}
+	return end, checkRecent(ctx, data, keys, m, chain, cp.seq, startCheck)
 }
 
-// checkTail checks that the last row chains from the one before it with
-// this key. Chaining on with another key (a lost or replaced audit.key)
-// would leave every later row unverifiable.
-func checkTail(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, tail head) error {
-	from := head{mac: m.genesis(chain)}
-	if tail.seq > 1 {
-		rows, err := readRows(ctx, data, chain, tail.seq-2, 1)
-		if err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
-		if len(rows) == 0 || rows[0].seq != tail.seq-1 {
-			return fmt.Errorf("%w: chain %q has a gap before its last row; run `minimall audit verify`", ErrTampered, chain)
-		}
-		from = head{seq: tail.seq - 1, mac: rows[0].mac}
+// checkRecent checks that the rows of chain up to seq upTo chain with this
+// key, from the last row the background verification found intact (its
+// mark), or from the limit-th row before upTo if that is later: a deleted
+// or edited row among them, or a lost or replaced audit.key, refuses the
+// start. The rows before are left to the background verification (Recheck).
+// The rows' end is tied to the checkpoint by the caller.
+func checkRecent(ctx context.Context, data, keys *sqldb.DB, m *chainMAC, chain string, upTo int64, limit int) error {
+	from, err := recentFrom(ctx, data, keys, m, chain, upTo, limit)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
 	}
-	if _, err := verifyAfter(ctx, data, m, chain, from); err != nil {
-		return fmt.Errorf("audit: the last row of chain %q does not verify with audit.key (replaced key, or edited row): %w", chain, err)
+	if from.seq >= upTo {
+		return nil
+	}
+	if _, err := verifyRange(ctx, data, m, chain, from, upTo); err != nil {
+		return fmt.Errorf("audit: the rows before the end of chain %q do not verify with audit.key (replaced key, or edited rows): %w", chain, err)
 	}
 	return nil
+}
+
+// recentFrom returns where checkRecent starts: the mark if it is within
+// limit rows of upTo, else the stored row limit rows back (its mac is
+// taken on trust: the rows after it must chain from it to the checkpoint),
+// else the chain's start.
+func recentFrom(ctx context.Context, data, keys *sqldb.DB, m *chainMAC, chain string, upTo int64, limit int) (head, error) {
+	mark, err := readMark(ctx, keys, chain)
+	if err != nil {
+		return head{}, err
+	}
+	back := upTo - int64(limit)
+	switch {
+	case mark.seq > 0 && mark.seq >= back:
+		return mark, nil
+	case back <= 0:
+		return head{mac: m.genesis(chain)}, nil
+	}
+	var h head
+	err = data.QueryRowContext(ctx, `SELECT seq, mac FROM audit_log WHERE chain = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`,
+		chain, back).Scan(&h.seq, &h.mac)
+	if err != nil {
+		return head{}, fmt.Errorf("read audit rows: %w", err)
+	}
+	return h, nil
 }
 
 // catchUp verifies the rows written after the checkpoint (the process died

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"minimall/sqldb"
@@ -132,10 +133,14 @@ func readTail(ctx context.Context, db *sqldb.DB, chain string) (head, error) {
 	return h, nil
 }
 
-// readRows returns up to limit rows of chain after seq, in seq order.
-func readRows(ctx context.Context, db *sqldb.DB, chain string, after int64, limit int) ([]row, error) {
+// readRows returns up to limit rows of chain after seq and up to until
+// (0: no bound), in seq order.
+func readRows(ctx context.Context, db *sqldb.DB, chain string, after, until int64, limit int) ([]row, error) {
+	if until <= 0 {
+		until = math.MaxInt64
+	}
 	rows, err := db.QueryContext(ctx, `SELECT `+rowColumns+` FROM audit_log
-		WHERE chain = ? AND seq > ? ORDER BY seq LIMIT ?`, chain, after, limit)
+		WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, chain, after, until, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read audit rows: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"testing"
 
 	"minimall/internal/testkit"
@@ -251,5 +252,156 @@ func TestOpenCatchUp(t *testing.T) {
 				t.Fatalf("open: %v, want ErrTampered", err)
 			}
 		})
+	})
+}
+
+// TestForeignHistory swaps the data database for one the checkpoint does
+// not vouch for, though every mac in it verifies with the audit key: an
+// older copy of itself, or a fork, an older copy that went on with another
+// history under the same key (a second node started on a copy of the data
+// with the same keys folder). Open refuses each, and Verify names where it
+// departs from the checkpoint: only the checkpoint tells such a fork from
+// the real log.
+func TestForeignHistory(t *testing.T) {
+	tests := []struct {
+		name     string
+		forkRows int // rows the fork wrote after the common 5
+		open     error
+		kind     audit.Kind
+		seq      int64
+	}{
+		{"OlderCopy", 0, audit.ErrTruncated, audit.Truncated, 6},
+		{"ForkShorter", 3, audit.ErrTruncated, audit.Truncated, 9},
+		// Open's comparison of the tail with the checkpoint (resume) and
+		// Verify's of the checkpointed row (walker.accept) catch these.
+		{"ForkSameLength", 5, audit.ErrTampered, audit.Edited, 10},
+		{"ForkLonger", 8, audit.ErrTampered, audit.Edited, 10},
+	}
+	testkit.EachStore(t, func(t *testing.T, st0 *testkit.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				real, copy := MustOpenStoreLike(t, st0), MustOpenStoreLike(t, st0)
+				l := MustOpenLog(t, real, audit.Options{})
+				MustAppend(t, l, 5)
+				l.Close()
+				copyLog(t, real.DB, copy.DB)
+				l = MustOpenLog(t, real, audit.Options{})
+				MustAppend(t, l, 5)
+				l.Close()
+				if tt.forkRows > 0 {
+					// The fork checkpoints in a key store of its own, with the real key.
+					f, err := audit.Open(ctx, copy.DB, copy.KeysDB, real.KeysDir, audit.Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := 0; i < tt.forkRows; i++ {
+						if _, err := f.Append(ctx, testEntry(100+i)); err != nil {
+							t.Fatal(err)
+						}
+					}
+					f.Close()
+				}
+				// The swap: the real key store and key with the copy's data.
+				if _, err := audit.Open(ctx, copy.DB, real.KeysDB, real.KeysDir, audit.Options{}); !errors.Is(err, tt.open) {
+					t.Fatalf("open: %v, want %v", err, tt.open)
+				}
+				r, err := audit.Verify(ctx, copy.DB, real.KeysDB, real.KeysDir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(r.Problems) != 1 || r.Problems[0].Kind != tt.kind || r.Problems[0].Seq != tt.seq {
+					t.Fatalf("problems = %+v; want one %s at seq %d", r.Problems, tt.kind, tt.seq)
+				}
+			})
+		}
+	})
+}
+
+// copyLog copies every audit_log row of from into to.
+func copyLog(tb testing.TB, from, to *sqldb.DB) {
+	tb.Helper()
+	ctx := context.Background()
+	rows, err := from.QueryContext(ctx, `SELECT chain, seq, `+contentColumns+` FROM audit_log ORDER BY chain, seq`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var chain string
+		var seq, at int64
+		var actor, subject, field, purpose, decision, reason, ref string
+		var mac []byte
+		if err := rows.Scan(&chain, &seq, &at, &actor, &subject, &field, &purpose, &decision, &reason, &ref, &mac); err != nil {
+			tb.Fatal(err)
+		}
+		mustExec(tb, to, `INSERT INTO audit_log (chain, seq, `+contentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			chain, seq, at, actor, subject, field, purpose, decision, reason, ref, mac)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestIndexTampered changes the index by person behind the indexer's back;
+// Verify holds it to the chain and names each entry a search by person
+// would miss or show to the wrong person.
+func TestIndexTampered(t *testing.T) {
+	type at struct {
+		kind audit.Kind
+		seq  int64
+	}
+	tests := []struct {
+		name   string
+		tamper func(tb testing.TB, db *sqldb.DB)
+		want   []at
+	}{
+		// s_1's entries are seqs 2 and 7 (testEntry: subject s_{i%5}).
+		{"PersonDeleted", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `DELETE FROM audit_subjects WHERE subject = 's_1'`)
+		}, []at{{audit.Misindexed, 2}, {audit.Misindexed, 7}}},
+		// Missing under its person, and shown to another one.
+		{"Refiled", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `UPDATE audit_subjects SET subject = 's_9' WHERE chain = 'main' AND seq = 3`)
+		}, []at{{audit.Misindexed, 3}, {audit.Misindexed, 3}}},
+		{"ForgedForAnother", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `INSERT INTO audit_subjects (subject, chain, seq, at) VALUES ('s_1', 'main', 4, 0)`)
+		}, []at{{audit.Misindexed, 4}}},
+		{"ForgedForNothing", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `INSERT INTO audit_subjects (subject, chain, seq, at) VALUES ('s_1', 'main', 99, 0)`)
+		}, []at{{audit.Misindexed, 99}}},
+		// The entries after the mark would never be indexed; seq 11, whether
+		// the indexer reached it or not, is now one of them.
+		{"MarkPastEnd", func(tb testing.TB, db *sqldb.DB) {
+			mustExec(tb, db, `UPDATE audit_indexed SET seq = 1000 WHERE chain = 'main'`)
+			mustExec(tb, db, `DELETE FROM audit_subjects WHERE chain = 'main' AND seq = 11`)
+		}, []at{{audit.Misindexed, 1000}, {audit.Misindexed, 11}}},
+	}
+	testkit.EachStore(t, func(t *testing.T, st0 *testkit.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				st := MustOpenStoreLike(t, st0)
+				l := MustOpenLog(t, st, audit.Options{})
+				MustAppend(t, l, 10)
+				if _, err := l.Find(ctx, audit.Filter{Subject: "s_1"}); err != nil { // indexes to the end
+					t.Fatal(err)
+				}
+				if _, err := l.Append(ctx, testEntry(10)); err != nil { // an index behind the log is no problem
+					t.Fatal(err)
+				}
+				l.Close()
+				MustVerifyOK(t, st)
+				tt.tamper(t, st.DB)
+				r := MustVerify(t, st)
+				var got []at
+				for _, p := range r.Problems {
+					got = append(got, at{p.Kind, p.Seq})
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+					t.Fatalf("problems = %+v; want %v", r.Problems, tt.want)
+				}
+			})
+		}
 	})
 }

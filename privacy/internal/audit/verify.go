@@ -13,11 +13,12 @@ type Kind int
 
 // Kinds of tampering Verify reports.
 const (
-	Edited    Kind = iota + 1 // a row's content no longer matches its mac
-	Deleted                   // rows are missing from the middle of a chain
-	Inserted                  // a row that does not belong to the chain
-	Reordered                 // rows whose macs verify only in another order
-	Truncated                 // rows are missing from the end of a chain
+	Edited     Kind = iota + 1 // a row's content no longer matches its mac
+	Deleted                    // rows are missing from the middle of a chain
+	Inserted                   // a row that does not belong to the chain
+	Reordered                  // rows whose macs verify only in another order
+	Truncated                  // rows are missing from the end of a chain
+	Misindexed                 // the index by person does not match the chain
 )
 
 // String returns the kind's lower-case name.
@@ -33,6 +34,8 @@ func (k Kind) String() string {
 		return "reordered"
 	case Truncated:
 		return "truncated"
+	case Misindexed:
+		return "misindexed"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -58,6 +61,7 @@ type ChainReport struct {
 type Report struct {
 	Chains   []ChainReport
 	Problems []Problem
+	ends     map[string]head // each chain's last row that chained, for Recheck
 }
 
 // OK reports whether no problem was found.
@@ -65,12 +69,24 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
 // Verify walks every chain in seq order, recomputes its macs with the key
 // in keysDir, compares its end with the checkpoint in the key store and
-// names each problem found. It returns an error only if it cannot check
-// (a database or the key cannot be read), never for tampering.
+// names each problem found; then it holds the index by person to every
+// chain that verified (indexcheck.go). It returns an error only if it
+// cannot check (a database or the key cannot be read), never for
+// tampering.
 func Verify(ctx context.Context, data, keys *sqldb.DB, keysDir string) (*Report, error) {
-	// Checkpoints first: a live writer moves the data ahead of them, never
-	// behind, so reading them first cannot make a live log look truncated.
+	return verify(ctx, data, keys, keysDir, nil)
+}
+
+// verify is Verify, calling pace (if not nil) after each page it reads.
+func verify(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func()) (*Report, error) {
+	// Checkpoints and index marks first: a live writer and indexer move the
+	// data ahead of them, never behind, so reading them first cannot make a
+	// live log look truncated or its index look ahead of it.
 	cps, err := readCheckpoints(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("audit: verify: %w", err)
+	}
+	marks, err := readMarks(ctx, data)
 	if err != nil {
 		return nil, fmt.Errorf("audit: verify: %w", err)
 	}
@@ -79,7 +95,7 @@ func Verify(ctx context.Context, data, keys *sqldb.DB, keysDir string) (*Report,
 		return nil, fmt.Errorf("audit: verify: %w", err)
 	}
 	chains = union(chains, cps)
-	r := &Report{}
+	r := &Report{ends: map[string]head{}}
 	if len(chains) == 0 {
 		return r, nil // nothing written yet, and nothing to check against
 	}
@@ -87,16 +103,44 @@ func Verify(ctx context.Context, data, keys *sqldb.DB, keysDir string) (*Report,
 	if err != nil {
 		return nil, fmt.Errorf("audit: verify: %w", err)
 	}
-	m := newChainMAC(key)
+	if err := verifyChains(ctx, data, newChainMAC(key), chains, cps, pace, r); err != nil {
+		return nil, err
+	}
+	ic := &indexCheck{db: data, pace: pace, marks: marks, intact: r.intact(), found: map[string]int{}}
+	if err := ic.run(ctx, chains); err != nil {
+		return nil, fmt.Errorf("audit: verify: %w", err)
+	}
+	r.Problems = append(r.Problems, ic.out...)
+	return r, nil
+}
+
+// verifyChains walks each chain into r.
+func verifyChains(ctx context.Context, data *sqldb.DB, m *chainMAC, chains []string, cps map[string]head, pace func(), r *Report) error {
 	for _, c := range chains {
-		cr, problems, err := verifyChain(ctx, data, m, c, cps[c])
+		cr, end, problems, err := verifyChain(ctx, data, m, c, cps[c], pace)
 		if err != nil {
-			return nil, fmt.Errorf("audit: verify chain %q: %w", c, err)
+			return fmt.Errorf("audit: verify chain %q: %w", c, err)
 		}
 		r.Chains = append(r.Chains, cr)
+		r.ends[c] = end
 		r.Problems = append(r.Problems, problems...)
 	}
-	return r, nil
+	return nil
+}
+
+// intact returns the chains with no problem, by name.
+func (r *Report) intact() map[string]*ChainReport {
+	broken := map[string]bool{}
+	for _, p := range r.Problems {
+		broken[p.Chain] = true
+	}
+	out := map[string]*ChainReport{}
+	for i := range r.Chains {
+		if cr := &r.Chains[i]; !broken[cr.Chain] && !cr.Stopped {
+			out[cr.Chain] = cr
+		}
+	}
+	return out
 }
 
 func union(chains []string, cps map[string]head) []string {
@@ -114,19 +158,30 @@ func union(chains []string, cps map[string]head) []string {
 }
 
 // verifyChain walks one chain from its start and checks its end against cp.
-func verifyChain(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, cp head) (ChainReport, []Problem, error) {
-	w := newWalker(m, chain, newRowSource(ctx, data, chain, 0), head{mac: m.genesis(chain)}, cp)
+// It returns the last row that chained, too.
+func verifyChain(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, cp head, pace func()) (ChainReport, head, []Problem, error) {
+	src := newRowSource(ctx, data, chain, 0)
+	src.pace = pace
+	w := newWalker(m, chain, src, head{mac: m.genesis(chain)}, cp)
 	if err := w.walk(); err != nil {
-		return ChainReport{}, nil, err
+		return ChainReport{}, head{}, nil, err
 	}
 	w.checkEnd()
-	return ChainReport{Chain: chain, Rows: w.rows, Last: w.last, Checkpoint: cp.seq, Stopped: w.stopped}, w.problems, nil
+	cr := ChainReport{Chain: chain, Rows: w.rows, Last: w.last, Checkpoint: cp.seq, Stopped: w.stopped}
+	return cr, head{seq: w.next - 1, mac: w.prev}, w.problems, nil
 }
 
 // verifyAfter verifies the rows of chain after from, for Open: it returns
 // the chain's end, or ErrTampered if any of those rows does not verify.
 func verifyAfter(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, from head) (head, error) {
-	w := newWalker(m, chain, newRowSource(ctx, data, chain, from.seq), from, head{})
+	return verifyRange(ctx, data, m, chain, from, 0)
+}
+
+// verifyRange is verifyAfter up to seq until (0: the end).
+func verifyRange(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, from head, until int64) (head, error) {
+	src := newRowSource(ctx, data, chain, from.seq)
+	src.until = until
+	w := newWalker(m, chain, src, from, head{})
 	if err := w.walk(); err != nil {
 		return head{}, err
 	}
@@ -151,6 +206,8 @@ type rowSource struct {
 	buf   []row // unconsumed rows, in stored order
 	eof   bool
 	err   error
+	pace  func() // called after each page; nil: no pauses
+	until int64  // the last seq to read; 0: to the end
 }
 
 func newRowSource(ctx context.Context, db *sqldb.DB, chain string, after int64) *rowSource {
@@ -160,10 +217,13 @@ func newRowSource(ctx context.Context, db *sqldb.DB, chain string, after int64) 
 // peek returns the k-th unconsumed row, or nil past the end.
 func (s *rowSource) peek(k int) *row {
 	for len(s.buf) <= k && !s.eof && s.err == nil {
-		page, err := readRows(s.ctx, s.db, s.chain, s.after, pageSize)
+		page, err := readRows(s.ctx, s.db, s.chain, s.after, s.until, pageSize)
 		if err != nil {
 			s.err = err
 			break
+		}
+		if s.pace != nil {
+			s.pace()
 		}
 		if len(page) < pageSize {
 			s.eof = true
