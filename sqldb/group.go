@@ -24,6 +24,9 @@ type group struct {
 	// little latency for fewer commits. Zero: never.
 	gather   time.Duration
 	lastSize int
+	// normal: the writer runs synchronous=NORMAL now, for a group nobody
+	// waits on (syncFor); it opens with FULL.
+	normal bool
 
 	// commits and writes count the transactions committed and the writes
 	// they carried, for the writes-per-commit an operator watches.
@@ -181,6 +184,35 @@ func (g *group) fill(items []groupItem) []groupItem {
 	return items
 }
 
+// syncFor sets how the group's commit reaches the disk. When someone
+// waits on one of its writes, FULL: what minimall acknowledges is synced
+// before the answer, power loss included. A group of writes nobody waits
+// on (footprints, searches kept, the audit log's paced batches) commits
+// with NORMAL, unsynced: WAL frames are written in order, so the next
+// synced commit (or checkpoint) makes them durable too, and a power loss
+// can lose only writes that were never acknowledged.
+func (g *group) syncFor(ctx context.Context, items []groupItem) error {
+	normal := true
+	for _, it := range items {
+		if it.fn != nil && it.hurries() {
+			normal = false
+			break
+		}
+	}
+	if normal == g.normal || g.db.write == nil {
+		return nil
+	}
+	mode := "FULL"
+	if normal {
+		mode = "NORMAL"
+	}
+	if _, err := g.db.write.ExecContext(ctx, `PRAGMA synchronous = `+mode); err != nil {
+		return err
+	}
+	g.normal = normal
+	return nil
+}
+
 // hurries reports whether someone waits on it who should not wait for the
 // linger.
 func (it groupItem) hurries() bool { return it.done != nil && !it.unhurried }
@@ -224,6 +256,9 @@ func (g *group) write(items []groupItem, errs []error, careful bool) error {
 	ctx := context.Background()
 	if onlyMarkers(items) {
 		return nil
+	}
+	if err := g.syncFor(ctx, items); err != nil {
+		return err
 	}
 	tx, err := g.db.Begin(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"minimall/sqldb"
 	"regexp"
 
 	"minimall"
@@ -31,7 +32,24 @@ func (v *Vault) Shred(ctx context.Context, subject minimall.SubjectID, scope Sco
 	if err := v.shred(ctx, subject, scope, reason); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	if err := v.scrub(ctx); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
 	return nil
+}
+
+// scrub makes the destroyed keys' bytes leave the key store's files, not
+// only its tables: a wrapped key left in a free page or an old WAL frame
+// would, with master.key, open a backup of the data taken before the
+// erasure. On SQLite the delete ran with secure_delete (the freed cells
+// and pages are overwritten with zeros) and the WAL, whose older frames
+// still hold the key, is folded back and truncated. On PostgreSQL the
+// deleted row versions are vacuumed away; no database can promise the
+// bytes are gone from the disk blocks beneath, which is why the README
+// asks for master-key rotation (keys rotate) and for old copies of the
+// keys folder to expire.
+func (v *Vault) scrub(ctx context.Context) error {
+	return v.keys.Scrub(ctx, "subject_keys")
 }
 
 // shred deletes the keys and writes the ledger together: PIPL art. 47
@@ -44,6 +62,9 @@ func (v *Vault) shred(ctx context.Context, subject minimall.SubjectID, scope Sco
 		return err
 	}
 	defer tx.Rollback()
+	if err := tx.SecureDelete(ctx); err != nil {
+		return err
+	}
 	if err := lockSubject(ctx, tx, subject); err != nil {
 		return err
 	}
@@ -69,11 +90,20 @@ func (v *Vault) ExpireRetention(ctx context.Context, upTo string) (int, error) {
 		return 0, minimall.Errorf(minimall.Invalid, op, "The cutoff must be YYYY-MM.")
 	}
 	defer v.cache.forgetRetention(upTo)
-	res, err := v.keys.ExecContext(ctx, `DELETE FROM subject_keys WHERE kind = ? AND period <= ?`, string(Retention), upTo)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", op, err)
+	var n int64
+	err := v.keys.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := tx.SecureDelete(ctx); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM subject_keys WHERE kind = ? AND period <= ?`, string(Retention), upTo)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	if err == nil && n > 0 {
+		err = v.scrub(ctx)
 	}
-	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", op, err)
 	}
