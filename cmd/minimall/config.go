@@ -171,7 +171,8 @@ func inside(path, dir string) bool {
 		return false
 	}
 	rel, err := filepath.Rel(d, p)
-	return err == nil && (rel == "." || !strings.HasPrefix(rel, ".."))
+	// Outside means ".." or "../…"; a child named "..keys" is inside.
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // realPath makes path absolute and resolves symbolic links in the part of

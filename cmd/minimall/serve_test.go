@@ -248,9 +248,11 @@ func TestNoMigrate(t *testing.T) {
 func TestKeysInsideDataRefused(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	code, _, errOut := runCmd(t, "migrate", "--data", data, "--keys", filepath.Join(data, "keys"))
-	if code != 1 || !strings.Contains(errOut, "inside the data folder") {
-		t.Fatalf("keys inside data: exit %d %s", code, errOut)
+	for _, keys := range []string{filepath.Join(data, "keys"), filepath.Join(data, "..keys"), data} {
+		code, _, errOut := runCmd(t, "migrate", "--data", data, "--keys", keys)
+		if code != 1 || !strings.Contains(errOut, "inside the data folder") {
+			t.Fatalf("keys %s inside data: exit %d %s", keys, code, errOut)
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(data, "k"), 0o700); err != nil {
 		t.Fatal(err)
@@ -258,7 +260,7 @@ func TestKeysInsideDataRefused(t *testing.T) {
 	if err := os.Symlink(filepath.Join(data, "k"), filepath.Join(dir, "keys")); err != nil {
 		t.Skip(err)
 	}
-	code, _, errOut = runCmd(t, "migrate", "--data", data, "--keys", filepath.Join(dir, "keys", "sub"))
+	code, _, errOut := runCmd(t, "migrate", "--data", data, "--keys", filepath.Join(dir, "keys", "sub"))
 	if code != 1 || !strings.Contains(errOut, "inside the data folder") {
 		t.Fatalf("keys linked into data: exit %d %s", code, errOut)
 	}

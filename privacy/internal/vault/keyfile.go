@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -203,4 +204,25 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// checkPrivateDir refuses a keys folder that group or others may enter or
+// list: the key files in it are 0600, but a folder others can search lets
+// them see which keys exist and take a copy the moment a file's mode slips.
+// A folder not made yet is made 0700 by whoever creates the first file.
+func checkPrivateDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("keys folder %s is not a folder", dir)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("keys folder %s: mode %v lets group or others at it; it must be 0700 (chmod 700 %s)", dir, fi.Mode().Perm(), dir)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"minimall"
@@ -57,5 +58,23 @@ func TestShredLeavesNoKeyBytes(t *testing.T) {
 		if err := st.KeysDB.QueryRowContext(ctx, `SELECT COUNT(*) FROM subject_keys WHERE subject = ?`, string(keep)).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("kept person's keys: %d, %v", n, err)
 		}
+	})
+}
+
+// TestKeysFolderMustBePrivate: a keys folder group or others may enter is
+// refused, and the vault opens once it is 0700.
+func TestKeysFolderMustBePrivate(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		MustOpenVault(t, st) // makes the key files
+		if err := os.Chmod(st.KeysDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vault.Open(context.Background(), st.KeysDB, st.KeysDir); err == nil || !strings.Contains(err.Error(), "chmod 700") {
+			t.Fatalf("opened over a 0755 keys folder: %v", err)
+		}
+		if err := os.Chmod(st.KeysDir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		MustOpenVault(t, st)
 	})
 }

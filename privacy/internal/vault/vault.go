@@ -99,6 +99,9 @@ func Open(ctx context.Context, keys *sqldb.DB, keysDir string) (*Vault, error) {
 	if keys == nil || keysDir == "" {
 		return nil, fmt.Errorf("%s: key store and keys folder are required", op)
 	}
+	if err := checkPrivateDir(keysDir); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
 	v := &Vault{keys: keys, dir: keysDir, cache: newKeyCache(maxCachedKeys, maxCacheAge)}
 	if err := v.checkKeyFilesPresent(ctx); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
