@@ -211,6 +211,11 @@ func (s *Server) authenticate(next nethttp.Handler) nethttp.Handler {
 // credentials returns the bearer token, or else the session cookie.
 func (s *Server) credentials(r *nethttp.Request) (token string, fromCookie bool, err error) {
 	if auth := r.Header.Get("Authorization"); auth != "" {
+		if r.URL.Path == tokenPath && strings.HasPrefix(auth, "Basic ") {
+			// An app authenticating itself (RFC 6749 2.3.1): the token
+			// endpoint reads it; it names no person.
+			return "", false, nil
+		}
 		t, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || t == "" {
 			return "", false, minimall.Errorf(minimall.Unauthorized, "", "Use a bearer token. 请使用 Bearer 令牌。")

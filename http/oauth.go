@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"mime"
 	nethttp "net/http"
+	"net/url"
 	"strings"
 
 	"minimall"
@@ -20,7 +21,8 @@ func (s *Server) registerOAuthRoutes() {
 	s.handleFunc("POST /api/v1/ops/oauth/clients", s.handleOAuthClientCreate)
 	s.handleFunc("GET /api/v1/oauth/authorize", s.handleOAuthAuthorizeGet)
 	s.handleFunc("POST /api/v1/oauth/authorize", s.handleOAuthAuthorizeDecide)
-	s.handleFunc("POST /api/v1/oauth/token", s.handleOAuthToken)
+	s.handleFunc("POST "+tokenPath, s.handleOAuthToken)
+	s.handleFunc("GET /.well-known/oauth-authorization-server", s.handleOAuthMetadata)
 	s.handleFunc("GET /api/v1/oauth/userinfo", s.handleOAuthUserInfo)
 	s.handleFunc("GET /api/v1/account/authorizations", s.handleOAuthAuthorizationList)
 	s.handleFunc("DELETE /api/v1/account/authorizations/{id}", s.handleOAuthAuthorizationRevoke)
@@ -99,34 +101,141 @@ func (s *Server) handleOAuthAuthorizeDecide(w nethttp.ResponseWriter, r *nethttp
 	writeJSON(w, nethttp.StatusSeeOther, redirectAnswer{RedirectTo: to})
 }
 
+// tokenPath is the token endpoint, the one route that reads an app's own
+// credentials from an Authorization: Basic header.
+const tokenPath = "/api/v1/oauth/token"
+
 // handleOAuthToken handles "POST /api/v1/oauth/token" (RFC 6749 4.1.3), a
-// form post from the app's server with client_secret_post authentication.
+// form post from the app's server, the app authenticating with HTTP Basic
+// (client_secret_basic, which 2.3.1 says a server must support) or with
+// client_id and client_secret in the form (client_secret_post), never
+// both. Errors are RFC 6749 5.2 JSON, which OAuth clients read.
 func (s *Server) handleOAuthToken(w nethttp.ResponseWriter, r *nethttp.Request) {
+	req, err := tokenRequest(r)
+	if err == nil {
+		var tok *oauth.Token
+		if tok, err = s.OAuth.Exchange(r.Context(), req); err == nil {
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Pragma", "no-cache")
+			writeJSON(w, nethttp.StatusOK, tok)
+			return
+		}
+	}
+	s.tokenError(w, r, err)
+}
+
+// tokenRequest reads the token endpoint's form and the app's credentials.
+func tokenRequest(r *nethttp.Request) (oauth.TokenRequest, error) {
 	const op = "http.oauthToken"
+	invalid := func(msg string) error {
+		return &minimall.Error{Code: minimall.Invalid, Op: op, Message: msg, Err: oauth.ErrInvalidRequest}
+	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		s.oauthProblem(w, r, &minimall.Error{Code: minimall.Invalid, Op: op, Message: "Send a form: application/x-www-form-urlencoded. 请以表单提交。", Err: oauth.ErrInvalidRequest})
-		return
+		return oauth.TokenRequest{}, invalid("Send a form: application/x-www-form-urlencoded. 请以表单提交。")
 	}
 	if err := r.ParseForm(); err != nil {
-		s.oauthProblem(w, r, &minimall.Error{Code: minimall.Invalid, Op: op, Message: "Malformed form. 表单格式错误。", Err: oauth.ErrInvalidRequest})
-		return
+		return oauth.TokenRequest{}, invalid("Malformed form. 表单格式错误。")
 	}
 	f := r.PostForm
 	for _, vs := range f {
 		if len(vs) > 1 { // RFC 6749 3.2: no parameter twice
-			s.oauthProblem(w, r, &minimall.Error{Code: minimall.Invalid, Op: op, Message: "A parameter is repeated. 参数重复。", Err: oauth.ErrInvalidRequest})
-			return
+			return oauth.TokenRequest{}, invalid("A parameter is repeated. 参数重复。")
 		}
 	}
-	tok, err := s.OAuth.Exchange(r.Context(), oauth.TokenRequest{GrantType: f.Get("grant_type"), Code: f.Get("code"), RedirectURI: f.Get("redirect_uri"),
-		ClientID: f.Get("client_id"), ClientSecret: f.Get("client_secret"), CodeVerifier: f.Get("code_verifier")})
-	if err != nil {
-		s.oauthProblem(w, r, err)
+	req := oauth.TokenRequest{GrantType: f.Get("grant_type"), Code: f.Get("code"), RedirectURI: f.Get("redirect_uri"),
+		ClientID: f.Get("client_id"), ClientSecret: f.Get("client_secret"), CodeVerifier: f.Get("code_verifier")}
+	if _, _, basic := r.BasicAuth(); basic || r.Header.Get("Authorization") != "" {
+		id, secret, ok := basicClient(r)
+		switch {
+		case !ok:
+			return req, &minimall.Error{Code: minimall.Unauthorized, Op: op, Message: "Malformed Basic credentials. 应用认证格式错误。", Err: oauth.ErrInvalidClient}
+		case req.ClientSecret != "" || req.ClientID != "" && req.ClientID != id:
+			return req, invalid("Authenticate the app one way: HTTP Basic or the form, not both. 应用认证方式只能选一种。")
+		}
+		req.ClientID, req.ClientSecret = id, secret
+	}
+	return req, nil
+}
+
+// basicClient reads client_secret_basic: the id and secret are each
+// form-encoded before they are joined and base64-encoded (RFC 6749 2.3.1).
+func basicClient(r *nethttp.Request) (id, secret string, ok bool) {
+	rawID, rawSecret, ok := r.BasicAuth()
+	if !ok {
+		return "", "", false
+	}
+	id, err1 := url.QueryUnescape(rawID)
+	secret, err2 := url.QueryUnescape(rawSecret)
+	return id, secret, ok && err1 == nil && err2 == nil && id != ""
+}
+
+// tokenError answers the token endpoint's errors as RFC 6749 5.2 says: a
+// JSON object with error and an ASCII error_description, 400, or 401 with
+// a challenge for a client that failed to authenticate. The problem
+// members ride along, so the answer reads like every other here.
+func (s *Server) tokenError(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
+	pe := oauth.Protocol(err)
+	if pe == "" {
+		s.problem(w, r, err)
 		return
 	}
+	status := nethttp.StatusBadRequest
+	if pe == oauth.ErrInvalidClient {
+		status = nethttp.StatusUnauthorized
+		w.Header().Set("WWW-Authenticate", `Basic realm="minimall", charset="UTF-8"`)
+	}
+	code := minimall.ErrorCode(err)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
-	writeJSON(w, nethttp.StatusOK, tok)
+	writeJSON(w, status, tokenErrorBody{Error: string(pe), Description: asciiPart(minimall.ErrorMessage(err)), Problem: Problem{
+		Type: "https://minimall.example/problems/" + code.String(), Title: nethttp.StatusText(status), Status: status,
+		Detail: minimall.ErrorMessage(err), Instance: r.URL.Path, Code: code.String(), RequestID: requestIDFrom(r.Context()),
+	}})
+}
+
+type tokenErrorBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+	Problem
+}
+
+// asciiPart is the English half of a bilingual message: error_description
+// may hold printable ASCII only, without " or \ (RFC 6749 5.2).
+func asciiPart(msg string) string {
+	var b strings.Builder
+	for _, c := range msg {
+		if c < 0x20 || c > 0x7e {
+			break
+		}
+		if c != '"' && c != '\\' {
+			b.WriteRune(c)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// handleOAuthMetadata handles "GET /.well-known/oauth-authorization-server"
+// (RFC 8414): where a standard client finds the endpoints and what they
+// support. No refresh tokens: an access token lasts an hour and an app
+// comes back through the person's authorization, so nothing lets an app
+// go on reading after the person stopped using it.
+func (s *Server) handleOAuthMetadata(w nethttp.ResponseWriter, r *nethttp.Request) {
+	base := "http://" + r.Host
+	if r.TLS != nil {
+		base = "https://" + r.Host
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{
+		"issuer":                                base,
+		"authorization_endpoint":                base + "/api/v1/oauth/authorize",
+		"token_endpoint":                        base + tokenPath,
+		"userinfo_endpoint":                     base + "/api/v1/oauth/userinfo",
+		"response_types_supported":              []string{"code"},
+		"grant_types_supported":                 []string{"authorization_code"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"scopes_supported":                      scopeNames(),
+		"service_documentation":                 base + "/api/v1/openapi.json",
+	})
 }
 
 // handleOAuthUserInfo handles "GET /api/v1/oauth/userinfo" with the app's
@@ -188,4 +297,12 @@ func (s *Server) oauthProblem(w nethttp.ResponseWriter, r *nethttp.Request, err 
 		Detail: minimall.ErrorMessage(err), Instance: r.URL.Path, Code: code.String(), RequestID: requestIDFrom(r.Context()),
 		Reason: denialReason(err),
 	}, Error: string(pe)})
+}
+
+func scopeNames() []string {
+	var out []string
+	for _, sc := range oauth.Scopes() {
+		out = append(out, sc.Name)
+	}
+	return out
 }

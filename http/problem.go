@@ -76,9 +76,22 @@ func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error
 	if status == nethttp.StatusTooManyRequests {
 		w.Header().Set("Retry-After", retryAfter(err))
 	}
+	if status == nethttp.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", challenge(r))
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
+}
+
+// challenge is a 401's WWW-Authenticate (RFC 7235 3.1, RFC 6750 3): a
+// bearer token was sent and refused (unknown, expired, revoked), or none
+// was sent.
+func challenge(r *nethttp.Request) string {
+	if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		return `Bearer realm="minimall", error="invalid_token"`
+	}
+	return `Bearer realm="minimall"`
 }
 
 // retryAfter is a 429's Retry-After in whole seconds, rounded up: the
