@@ -91,7 +91,10 @@ func TestAPIOAuthStandardClient(t *testing.T) {
 		}(), 400, "invalid_grant")
 		wrong := cfg
 		wrong.ClientSecret = "not-the-secret"
-		re := wantOAuthError(func() error { _, err := wrong.Exchange(ctx, code(verifier), oauth2.VerifierOption(verifier)); return err }(), 401, "invalid_client")
+		re := wantOAuthError(func() error {
+			_, err := wrong.Exchange(ctx, code(verifier), oauth2.VerifierOption(verifier))
+			return err
+		}(), 401, "invalid_client")
 		if !strings.HasPrefix(re.Response.Header.Get("WWW-Authenticate"), "Basic ") {
 			t.Fatalf("invalid_client over Basic without a Basic challenge: %v", re.Response.Header)
 		}
