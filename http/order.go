@@ -1,12 +1,14 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	nethttp "net/http"
 
 	"minimall"
 	"minimall/order"
+	"minimall/partner"
 )
 
 func (s *Server) registerOrderRoutes() {
@@ -157,13 +159,15 @@ func (s *Server) handleSellerShip(w nethttp.ResponseWriter, r *nethttp.Request) 
 
 // signedCallback reads a partner's callback body and checks its signature
 // with verify; the body is decoded into v only once the signature holds.
-func (s *Server) signedCallback(w nethttp.ResponseWriter, r *nethttp.Request, verify func(ts, sig, path string, body []byte) error, v any) bool {
+func (s *Server) signedCallback(w nethttp.ResponseWriter, r *nethttp.Request, verify func(context.Context, order.Callback) error, v any) bool {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		s.problem(w, r, minimall.Errorf(minimall.TooLarge, "http.callback", "Request body too large. 请求体过大。"))
 		return false
 	}
-	if err := verify(r.Header.Get("X-Partner-Timestamp"), r.Header.Get("X-Partner-Signature"), r.URL.EscapedPath(), body); err != nil {
+	c := order.Callback{Timestamp: r.Header.Get(partner.HeaderPartnerTimestamp), Nonce: r.Header.Get(partner.HeaderPartnerNonce),
+		Signature: r.Header.Get(partner.HeaderPartnerSignature), Path: r.URL.EscapedPath(), Body: body}
+	if err := verify(r.Context(), c); err != nil {
 		s.problem(w, r, err)
 		return false
 	}

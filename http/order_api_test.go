@@ -649,7 +649,8 @@ func startPayment(t *testing.T, e *testenv.Env, phone, name, title string, price
 // sendNotice posts a payment notice signed with key.
 func sendNotice(t *testing.T, e *testenv.Env, st *testkit.Store, key []byte, notice string) *testenv.Response {
 	t.Helper()
-	ts := partner.Timestamp(st.Clock.Now())
-	sig := partner.SignRequest(key, ts, "POST", "/api/v1/partners/payment/notify", []byte(notice))
-	return e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts, partner.HeaderPartnerSignature, sig)
+	ts, nonce := partner.Timestamp(st.Clock.Now()), partner.NewNonce()
+	sig := partner.SignRequest(key, ts, nonce, "POST", "/api/v1/partners/payment/notify", []byte(notice))
+	return e.Do(t, "POST", "/api/v1/partners/payment/notify", notice, partner.HeaderPartnerTimestamp, ts,
+		partner.HeaderPartnerNonce, nonce, partner.HeaderPartnerSignature, sig)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -212,9 +213,9 @@ type TrackingNotice struct {
 }
 
 // VerifyTrackingCallback checks a callback's signature with the logistics
-// partner's key.
-func (s *Service) VerifyTrackingCallback(timestamp, signature, path string, body []byte) error {
-	return verifyCallback(s.cfg.LogisticsKey, timestamp, signature, path, body)
+// partner's key, and that it was not received before.
+func (s *Service) VerifyTrackingCallback(ctx context.Context, c Callback) error {
+	return s.verifyCallback(ctx, s.cfg.LogisticsKey, c)
 }
 
 // TrackingNotified appends a verified progress report to the shipment;
@@ -260,8 +261,8 @@ func (s *Service) track(ctx context.Context, n TrackingNotice, at time.Time) (mo
 	}
 	sub := minimall.SubjectID(subject)
 	sealed, err := s.extendTracking(ctx, sub, n.ShipmentID, stored, TrackingEvent{Status: n.Status, Description: n.Description, At: at})
-	if err != nil {
-		return false, err
+	if err != nil || sealed == nil {
+		return false, err // nil: a report the timeline has already
 	}
 	var kept retention // a delivered order's record, kept for the legal period from now
 	if n.Status == "delivered" {
@@ -287,8 +288,8 @@ func (s *Service) track(ctx context.Context, n TrackingNotice, at time.Time) (mo
 	return moved, err
 }
 
-// extendTracking opens a shipment's stored tracking, appends e and seals
-// it again.
+// extendTracking opens a shipment's stored tracking, places e in it and
+// seals it again; nil when the timeline has e already (addEvent).
 func (s *Service) extendTracking(ctx context.Context, sub minimall.SubjectID, shipment string, stored []byte, e TrackingEvent) ([]byte, error) {
 	sys := minimall.SystemActor("logistics-notice")
 	plain, err := s.k.Guard().Open(ctx, sys, sub, privacy.DeliveryTracking, privacy.ForDelivery, shipment, stored)
@@ -299,8 +300,30 @@ func (s *Service) extendTracking(ctx context.Context, sub minimall.SubjectID, sh
 	if err := json.Unmarshal(plain, &events); err != nil {
 		return nil, fmt.Errorf("order.TrackingNotified: decode tracking: %w", err)
 	}
-	b, _ := json.Marshal(append(events, e))
+	events, added := addEvent(events, e)
+	if !added {
+		return nil, nil
+	}
+	b, _ := json.Marshal(events)
 	return s.k.Guard().Seal(ctx, sub, privacy.DeliveryTracking, shipment, b)
+}
+
+// addEvent places e in the timeline. Partners send reports again and out
+// of order: a report the timeline has (the same status, time and words)
+// or a second delivery changes nothing, and a report arriving after the
+// delivery goes before it, which ends the timeline. Otherwise reports keep
+// the order they arrived in: the partner's clock and minimall's differ.
+func addEvent(events []TrackingEvent, e TrackingEvent) ([]TrackingEvent, bool) {
+	end := len(events)
+	for i, x := range events {
+		if x.Status == e.Status && (e.Status == "delivered" || x.At.Equal(e.At) && x.Description == e.Description) {
+			return events, false
+		}
+		if x.Status == "delivered" {
+			end = i
+		}
+	}
+	return slices.Insert(events, end, e), true
 }
 
 // delivered completes a shipped order inside the write that recorded its

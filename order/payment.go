@@ -265,20 +265,44 @@ type PaymentNotice struct {
 	PaidAt    string `json:"paid_at"` // RFC 3339
 }
 
-// VerifyPaymentCallback checks a callback's signature with the payment
-// institution's key.
-func (s *Service) VerifyPaymentCallback(timestamp, signature, path string, body []byte) error {
-	return verifyCallback(s.cfg.PaymentKey, timestamp, signature, path, body)
+// Callback is a partner's signed callback as it arrived.
+type Callback struct {
+	Timestamp, Nonce, Signature, Path string
+	Body                              []byte
 }
 
-func verifyCallback(key []byte, timestamp, signature, path string, body []byte) error {
+// VerifyPaymentCallback checks a callback's signature with the payment
+// institution's key, and that it was not received before.
+func (s *Service) VerifyPaymentCallback(ctx context.Context, c Callback) error {
+	return s.verifyCallback(ctx, s.cfg.PaymentKey, c)
+}
+
+// verifyCallback checks c's signature with key, then remembers its nonce:
+// a signed callback sent again within the signature's window (a replay,
+// or a partner's retry that did not sign anew) is refused as Conflict.
+func (s *Service) verifyCallback(ctx context.Context, key []byte, c Callback) error {
+	const op = "order.callback"
 	if len(key) == 0 {
-		return minimall.Errorf(minimall.Unavailable, "order.callback", "Callbacks are not configured. 未配置回调。")
+		return minimall.Errorf(minimall.Unavailable, op, "Callbacks are not configured. 未配置回调。")
 	}
-	if err := partner.VerifyRequest(key, timestamp, signature, "POST", path, body, time.Now()); err != nil {
-		return &minimall.Error{Code: minimall.Unauthorized, Op: "order.callback", Message: "Bad or missing partner signature. 合作方签名无效。", Err: err}
+	if err := partner.VerifyRequest(key, c.Timestamp, c.Nonce, c.Signature, "POST", c.Path, c.Body, time.Now()); err != nil {
+		return &minimall.Error{Code: minimall.Unauthorized, Op: op, Message: "Bad or missing partner signature. 合作方签名无效。", Err: err}
 	}
-	return nil
+	// Wall-clock time, as the signature's timestamp.
+	now := time.Now()
+	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if last := s.noncesSwept.Load(); now.UnixMicro()-last > partner.MaxAge.Microseconds() && s.noncesSwept.CompareAndSwap(last, now.UnixMicro()) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM partner_nonces WHERE seen_at < ?`, now.Add(-2*partner.MaxAge).UnixMicro()); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO partner_nonces (nonce, seen_at) VALUES (?, ?)`, c.Nonce, now.UnixMicro())
+		return sqldb.FormatError(op, err)
+	})
+	if minimall.IsCode(err, minimall.Conflict) {
+		return minimall.Errorf(minimall.Conflict, op, "This signed notice was received before: a replay is refused; sign a retry anew. 该通知已接收过，拒绝重放。")
+	}
+	return err
 }
 
 // PaymentNotified records a verified notice: the payment is paid and the

@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"minimall"
@@ -54,6 +55,8 @@ type Service struct {
 	cart    Cart
 	gw      *partner.Gateway
 	cfg     Config
+	// noncesSwept is when (unix µs) old callback nonces were last deleted.
+	noncesSwept atomic.Int64
 }
 
 // NewService returns the order service.

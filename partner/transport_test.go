@@ -3,9 +3,11 @@ package partner_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,7 +30,7 @@ func fakePartner(t *testing.T, status int, body string, key []byte, at time.Time
 		if key != nil {
 			ts := partner.Timestamp(at)
 			w.Header().Set(partner.HeaderPartnerTimestamp, ts)
-			w.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(key, ts, status, []byte(body)))
+			w.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(key, ts, r.Header.Get(partner.HeaderSignature), status, []byte(body)))
 		}
 		w.WriteHeader(status)
 		w.Write([]byte(body))
@@ -94,7 +96,7 @@ func TestNoRedirect(t *testing.T) {
 		ts := partner.Timestamp(time.Now())
 		rw.Header().Set("Location", elsewhere.URL+"/collect")
 		rw.Header().Set(partner.HeaderPartnerTimestamp, ts)
-		rw.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(partnerKey, ts, http.StatusTemporaryRedirect, nil))
+		rw.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(partnerKey, ts, r.Header.Get(partner.HeaderSignature), http.StatusTemporaryRedirect, nil))
 		rw.WriteHeader(http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
@@ -134,10 +136,10 @@ func TestSignedRequest(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		h := r.Header
-		verr <- partner.VerifyRequest(ourKey, h.Get(partner.HeaderTimestamp), h.Get(partner.HeaderSignature), r.Method, r.URL.Path, body, time.Now())
+		verr <- partner.VerifyRequest(ourKey, h.Get(partner.HeaderTimestamp), h.Get(partner.HeaderNonce), h.Get(partner.HeaderSignature), r.Method, r.URL.Path, body, time.Now())
 		ts := partner.Timestamp(time.Now())
 		rw.Header().Set(partner.HeaderPartnerTimestamp, ts)
-		rw.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(partnerKey, ts, 200, []byte(`{}`)))
+		rw.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(partnerKey, ts, h.Get(partner.HeaderSignature), 200, []byte(`{}`)))
 		rw.Write([]byte(`{}`))
 	}))
 	defer srv.Close()
@@ -147,5 +149,49 @@ func TestSignedRequest(t *testing.T) {
 	}
 	if err := <-verr; err != nil {
 		t.Fatalf("partner could not verify the request: %v", err)
+	}
+}
+
+// TestAnswerBoundToRequest (hardening): a partner's signed answer is good
+// for the request it answers only. A partner (or anyone on the path) that
+// plays back an answer signed for an earlier request — an identity match,
+// a birth date — is refused, and nothing is taken from it.
+func TestAnswerBoundToRequest(t *testing.T) {
+	st := testkit.MustOpenSQLite(t)
+	w := newWorld(t, st)
+	var first string // the signature of the first request the partner saw
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if first == "" {
+			first = r.Header.Get(partner.HeaderSignature)
+		}
+		ts := partner.Timestamp(time.Now())
+		rw.Header().Set(partner.HeaderPartnerTimestamp, ts)
+		rw.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(partnerKey, ts, first, 200, []byte(`{}`)))
+		rw.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	gw := partner.NewGateway(st.DB, w.k, map[privacy.PartnerID]partner.Endpoint{privacy.PartnerSMS: {URL: srv.URL, SignKey: ourKey, VerifyKey: partnerKey}}, nil)
+	s := w.newSubject(t)
+	if _, err := gw.Send(context.Background(), smsTo(s, "13912345678")); err != nil {
+		t.Fatalf("the answer to its own request: %v", err)
+	}
+	if _, err := gw.Send(context.Background(), smsTo(s, "13912345678")); minimall.ErrorCode(err) != minimall.Unavailable {
+		t.Fatalf("an answer signed for another request was taken: %v", err)
+	}
+}
+
+// TestPlainHTTPOnlyToThisMachine: a partner reached over a network is
+// reached over TLS; plain http is for the sandboxes on this machine.
+func TestPlainHTTPOnlyToThisMachine(t *testing.T) {
+	st := testkit.MustOpenSQLite(t)
+	w := newWorld(t, st)
+	for url, ok := range map[string]bool{"http://partner.example/v1": false, "http://10.0.0.7:8080": false,
+		"https://partner.example/v1": true, "http://127.0.0.1:1": true, "http://localhost:1": true, "http://[::1]:1": true} {
+		gw := partner.NewGateway(st.DB, w.k, map[privacy.PartnerID]partner.Endpoint{privacy.PartnerSMS: {URL: url, SignKey: ourKey, VerifyKey: partnerKey}}, nil)
+		_, err := gw.Send(context.Background(), smsTo(w.newSubject(t), "13912345678"))
+		misconfigured := err != nil && strings.Contains(fmt.Sprint(errors.Unwrap(err)), "misconfigured")
+		if misconfigured == ok {
+			t.Errorf("%s: %v", url, err)
+		}
 	}
 }

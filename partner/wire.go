@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"minimall"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -15,14 +17,22 @@ import (
 // Envelope as JSON, signed by minimall; a response is JSON, signed by the
 // partner with its own key. Signatures are hex(HMAC-SHA256(key, text)):
 //
-//	request:  timestamp + "\n" + method + "\n" + path + "\n" + body
-//	response: timestamp + "\n" + status + "\n" + body
+//	request:  timestamp + "\n" + nonce + "\n" + method + "\n" + path + "\n" + body
+//	response: timestamp + "\n" + request signature + "\n" + status + "\n" + body
+//
+// A response signs the signature of the request it answers, and so its
+// nonce and path: a signed answer (an identity match, a birth date) cannot
+// be replayed as the answer to another request. A partner's callback is
+// signed like a request, with the partner's key and a nonce of its own,
+// which minimall remembers for MaxAge and refuses to see twice.
 //
 // Timestamps are unix seconds of the wall clock on each side, not the
 // platform clock: the two parties keep their own time, and a fake clock
 // moved forward in a test must not make every message look stale.
 const (
 	HeaderTimestamp        = "X-Minimall-Timestamp"
+	HeaderNonce            = "X-Minimall-Nonce"
+	HeaderPartnerNonce     = "X-Partner-Nonce"
 	HeaderSignature        = "X-Minimall-Signature"
 	HeaderPartnerTimestamp = "X-Partner-Timestamp"
 	HeaderPartnerSignature = "X-Partner-Signature"
@@ -48,14 +58,21 @@ var (
 	ErrStale        = errors.New("partner: message too old or from the future")
 )
 
+// NewNonce returns a fresh nonce for a signed request or callback.
+func NewNonce() string { return minimall.RandomToken(16) }
+
+// validNonce is NewNonce's shape: 26 characters of [a-z2-7].
+var validNonce = regexp.MustCompile(`^[a-z2-7]{26}$`)
+
 // SignRequest returns the signature of a request.
-func SignRequest(key []byte, timestamp, method, path string, body []byte) string {
-	return sign(key, timestamp+"\n"+method+"\n"+path+"\n", body)
+func SignRequest(key []byte, timestamp, nonce, method, path string, body []byte) string {
+	return sign(key, timestamp+"\n"+nonce+"\n"+method+"\n"+path+"\n", body)
 }
 
-// SignResponse returns the signature of a response.
-func SignResponse(key []byte, timestamp string, status int, body []byte) string {
-	return sign(key, timestamp+"\n"+strconv.Itoa(status)+"\n", body)
+// SignResponse returns the signature of a response to the request signed
+// requestSignature.
+func SignResponse(key []byte, timestamp, requestSignature string, status int, body []byte) string {
+	return sign(key, timestamp+"\n"+requestSignature+"\n"+strconv.Itoa(status)+"\n", body)
 }
 
 func sign(key []byte, head string, body []byte) string {
@@ -65,14 +82,19 @@ func sign(key []byte, head string, body []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// VerifyRequest checks a request's timestamp and signature at time now.
-func VerifyRequest(key []byte, timestamp, signature, method, path string, body []byte, now time.Time) error {
-	return verify(timestamp, signature, SignRequest(key, timestamp, method, path, body), now)
+// VerifyRequest checks a request's nonce, timestamp and signature at time
+// now. Remembering the nonce, to refuse a replay, is the receiver's part.
+func VerifyRequest(key []byte, timestamp, nonce, signature, method, path string, body []byte, now time.Time) error {
+	if !validNonce.MatchString(nonce) {
+		return ErrUnsigned
+	}
+	return verify(timestamp, signature, SignRequest(key, timestamp, nonce, method, path, body), now)
 }
 
-// VerifyResponse checks a response's timestamp and signature at time now.
-func VerifyResponse(key []byte, timestamp, signature string, status int, body []byte, now time.Time) error {
-	return verify(timestamp, signature, SignResponse(key, timestamp, status, body), now)
+// VerifyResponse checks a response's timestamp and signature at time now,
+// as the answer to the request signed requestSignature.
+func VerifyResponse(key []byte, timestamp, signature, requestSignature string, status int, body []byte, now time.Time) error {
+	return verify(timestamp, signature, SignResponse(key, timestamp, requestSignature, status, body), now)
 }
 
 func verify(timestamp, got, want string, now time.Time) error {

@@ -33,10 +33,11 @@ func (s *Sandbox) callBack(to string, v any) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ts := partner.Timestamp(time.Now())
+	ts, nonce := partner.Timestamp(time.Now()), partner.NewNonce()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(partner.HeaderPartnerTimestamp, ts)
-	req.Header.Set(partner.HeaderPartnerSignature, partner.SignRequest(s.answerKey, ts, http.MethodPost, u.EscapedPath(), body))
+	req.Header.Set(partner.HeaderPartnerNonce, nonce)
+	req.Header.Set(partner.HeaderPartnerSignature, partner.SignRequest(s.answerKey, ts, nonce, http.MethodPost, u.EscapedPath(), body))
 	resp, err := callbackClient.Do(req)
 	if err != nil {
 		return 0, err

@@ -176,7 +176,7 @@ func (s *Sandbox) listen(addr string) error {
 		return err
 	}
 	s.url = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second}
+	s.srv = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 5 * time.Second}
 	go s.srv.Serve(ln)
 	return nil
 }

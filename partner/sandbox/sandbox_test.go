@@ -38,10 +38,11 @@ func postAt(t *testing.T, sb *sandbox.Sandbox, op string, env partner.Envelope, 
 	t.Helper()
 	body, _ := json.Marshal(env)
 	req, _ := http.NewRequest(http.MethodPost, sb.URL()+"/"+op, bytes.NewReader(body))
-	ts := partner.Timestamp(at)
+	ts, nonce := partner.Timestamp(at), partner.NewNonce()
 	req.Header.Set(partner.HeaderTimestamp, ts)
+	req.Header.Set(partner.HeaderNonce, nonce)
 	if key != nil {
-		req.Header.Set(partner.HeaderSignature, partner.SignRequest(key, ts, http.MethodPost, "/"+op, body))
+		req.Header.Set(partner.HeaderSignature, partner.SignRequest(key, ts, nonce, http.MethodPost, "/"+op, body))
 	}
 	return do(t, sb, req)
 }
@@ -55,7 +56,7 @@ func do(t *testing.T, sb *sandbox.Sandbox, req *http.Request) (int, map[string]a
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	h := resp.Header
-	if err := partner.VerifyResponse(sb.Endpoint().VerifyKey, h.Get(partner.HeaderPartnerTimestamp), h.Get(partner.HeaderPartnerSignature), resp.StatusCode, data, time.Now()); err != nil {
+	if err := partner.VerifyResponse(sb.Endpoint().VerifyKey, h.Get(partner.HeaderPartnerTimestamp), h.Get(partner.HeaderPartnerSignature), req.Header.Get(partner.HeaderSignature), resp.StatusCode, data, time.Now()); err != nil {
 		t.Fatalf("answer not signed by the sandbox: %v", err)
 	}
 	var out map[string]any
@@ -170,10 +171,11 @@ func TestSignatureRefused(t *testing.T) {
 	}
 	t.Run("BodyChanged", func(t *testing.T) {
 		body, _ := json.Marshal(env)
-		ts := partner.Timestamp(time.Now())
-		sig := partner.SignRequest(sb.Endpoint().SignKey, ts, http.MethodPost, "/sms/send", body)
+		ts, nonce := partner.Timestamp(time.Now()), partner.NewNonce()
+		sig := partner.SignRequest(sb.Endpoint().SignKey, ts, nonce, http.MethodPost, "/sms/send", body)
 		req, _ := http.NewRequest(http.MethodPost, sb.URL()+"/sms/send", bytes.NewReader(bytes.Replace(body, []byte("hi"), []byte("ho"), 1)))
 		req.Header.Set(partner.HeaderTimestamp, ts)
+		req.Header.Set(partner.HeaderNonce, nonce)
 		req.Header.Set(partner.HeaderSignature, sig)
 		if status, _ := do(t, sb, req); status != http.StatusUnauthorized {
 			t.Fatalf("status %d", status)

@@ -50,6 +50,28 @@ func kindOf(p privacy.PartnerID) kind {
 
 const maxBody = 1 << 20
 
+// answerWriter carries the signature of the request being answered to
+// reply.
+type answerWriter struct {
+	http.ResponseWriter
+	requestSignature string
+}
+
+func answering(w http.ResponseWriter) string {
+	if aw, ok := w.(*answerWriter); ok {
+		return aw.requestSignature
+	}
+	return ""
+}
+
+// handler serves routes, each answer bound to its request.
+func (s *Sandbox) handler() http.Handler {
+	mux := s.routes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(&answerWriter{ResponseWriter: w, requestSignature: r.Header.Get(partner.HeaderSignature)}, r)
+	})
+}
+
 func (s *Sandbox) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /requests", func(w http.ResponseWriter, r *http.Request) { s.reply(w, http.StatusOK, s.Requests()) })
@@ -103,7 +125,7 @@ func (s *Sandbox) accept(r *http.Request, op operation) (*partner.Envelope, int,
 		return nil, http.StatusBadRequest, "unreadable"
 	}
 	h := r.Header
-	if err := partner.VerifyRequest(s.requestKey, h.Get(partner.HeaderTimestamp), h.Get(partner.HeaderSignature), r.Method, r.URL.Path, body, time.Now()); err != nil {
+	if err := partner.VerifyRequest(s.requestKey, h.Get(partner.HeaderTimestamp), h.Get(partner.HeaderNonce), h.Get(partner.HeaderSignature), r.Method, r.URL.Path, body, time.Now()); err != nil {
 		return nil, http.StatusUnauthorized, signatureReason(err)
 	}
 	env := &partner.Envelope{}
@@ -193,7 +215,9 @@ func (s *Sandbox) reply(w http.ResponseWriter, status int, v any) {
 	ts := partner.Timestamp(time.Now())
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set(partner.HeaderPartnerTimestamp, ts)
-	w.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(s.answerKey, ts, status, body))
+	// The answer signs the request it answers (answering), so it is good
+	// for that request only.
+	w.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(s.answerKey, ts, answering(w), status, body))
 	w.WriteHeader(status)
 	w.Write(body)
 }
