@@ -30,24 +30,32 @@ func ValidRole(r minimall.Role) bool {
 
 // AccessReasonRule states the shape of the ticket or request id every
 // operator access names (Actor.Reason), for error messages.
-const AccessReasonRule = "3-64 of A-Z a-z 0-9 . _ : -"
+const AccessReasonRule = "3-64 of A-Z a-z 0-9 . _ : -, starting with a letter, no run of more than 8 digits"
 
 // ValidAccessReason reports whether s can name the ticket or request id an
 // operator's access is for (AccessReasonRule). The shape admits no spaces
-// or CJK text, so no personal information can be typed into the audit log
-// through it.
+// or CJK text, and no run of digits as long as a phone or ID number's, so
+// no personal information can be typed into the audit log through it.
 func ValidAccessReason(s string) bool {
-	if len(s) < 3 || len(s) > 64 {
+	if len(s) < 3 || len(s) > 64 || !isLetter(s[0]) {
 		return false
 	}
+	digits := 0
 	for _, c := range []byte(s) {
-		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-'
-		if !ok {
+		ok := isLetter(c) || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-'
+		if c >= '0' && c <= '9' {
+			digits++
+		} else {
+			digits = 0
+		}
+		if !ok || digits > 8 {
 			return false
 		}
 	}
 	return true
 }
+
+func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
 
 // Add creates an operator with role r and returns its id and bearer token.
 // Only a hash of the token is stored: it is shown once. Returns Invalid for

@@ -20,6 +20,12 @@ func TestValidAccessReason(t *testing.T) {
 		"call from 138...":      false, // spaces: free text could carry personal information
 		"工单123":                 false, // CJK text, likewise
 		"case/17":               false, // a slash belongs to legal references, not tickets
+		"COURT-2025-7":          true,
+		"13999998888":           false, // a phone number is not a ticket
+		"T-13999998888":         false, // nor is one behind a prefix
+		"ID110101199003071234":  false, // nor an ID number
+		"2025-17":               false, // a ticket id starts with a letter
+		"INC-20261207":          true,  // a date is not a phone number
 	} {
 		if got := privacy.ValidAccessReason(s); got != want {
 			t.Errorf("ValidAccessReason(%q) = %v, want %v", s, got, want)
