@@ -32,6 +32,21 @@ func hashPassword(pw string, p argonParams) string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.memoryKiB, p.time, p.threads, enc.EncodeToString(salt), enc.EncodeToString(key))
 }
 
+// weakerThan reports whether the PHC string was hashed at less cost than p
+// (or is not one minimall reads): a password checked against it is hashed
+// again at p (upgradePassword).
+func weakerThan(phc string, p argonParams) bool {
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return true
+	}
+	var got argonParams
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &got.memoryKiB, &got.time, &got.threads); err != nil {
+		return true
+	}
+	return got.memoryKiB < p.memoryKiB || got.time < p.time
+}
+
 // checkPassword reports whether pw matches the PHC string, in constant time.
 func checkPassword(pw, phc string) bool {
 	parts := strings.Split(phc, "$")

@@ -139,7 +139,24 @@ func (s *Service) loginByPassword(ctx context.Context, req LoginRequest, client 
 	if row.status == StatusLocked {
 		return nil, errHolderLocked
 	}
+	if err := s.upgradePassword(ctx, row, req.Password); err != nil {
+		return nil, err
+	}
 	return row, s.clearThrottle(ctx, row.phoneKey, row.nameKey, client)
+}
+
+// upgradePassword hashes a password that was just checked again at the
+// current cost when its stored hash is cheaper (an account from before a
+// cost rise, or seeded cheaply), so old hashes do not stay easy to crack.
+// The write replaces only the hash it checked: a password changed
+// meanwhile stays as it was changed.
+func (s *Service) upgradePassword(ctx context.Context, row *loginRow, pw string) error {
+	if !weakerThan(row.hash, s.argon) {
+		return nil
+	}
+	hash := hashPassword(pw, s.argon) // outside the write: it takes tens of ms
+	_, err := s.db.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE subject = ? AND password_hash = ?`, hash, string(row.subject), row.hash)
+	return sqldb.FormatError("account.upgradePassword", err)
 }
 
 // failPassword counts a wrong password and, when it starts a wait on an
