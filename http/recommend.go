@@ -11,6 +11,8 @@ func (s *Server) registerRecommendRoutes() {
 	s.handleFunc("GET /api/v1/recommendations", s.handleRecommendations)
 	s.handleFunc("GET /api/v1/recommendations/hot", s.handleRecommendationsHot)
 	s.handleFunc("POST /api/v1/recommendations/feedback", s.handleRecommendationFeedback)
+	s.handleFunc("GET /api/v1/recommendations/tags", s.handleRecommendationTags)
+	s.handleFunc("DELETE /api/v1/recommendations/tags/{category}", s.handleRecommendationTagDelete)
 	s.handleFunc("GET /api/v1/recommendations/blocks", s.handleRecommendationBlocks)
 	s.handleFunc("POST /api/v1/recommendations/blocks", s.handleRecommendationBlock)
 	s.handleFunc("DELETE /api/v1/recommendations/blocks", s.handleRecommendationBlocksClear)
@@ -81,6 +83,29 @@ func (s *Server) handleRecommendationBlocks(w nethttp.ResponseWriter, r *nethttp
 		return
 	}
 	writeJSON(w, nethttp.StatusOK, bl)
+}
+
+// handleRecommendationTags handles "GET /api/v1/recommendations/tags": the
+// interests the recommender inferred, in plain words (二(二)4).
+func (s *Server) handleRecommendationTags(w nethttp.ResponseWriter, r *nethttp.Request) {
+	tags, err := s.Recommend.Tags(r.Context(), minimall.ActorFromContext(r.Context()))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, tags)
+}
+
+// handleRecommendationTagDelete handles "DELETE
+// /api/v1/recommendations/tags/{category}": the interest goes and is not
+// learnt again.
+func (s *Server) handleRecommendationTagDelete(w nethttp.ResponseWriter, r *nethttp.Request) {
+	tags, err := s.Recommend.DeleteTag(r.Context(), minimall.ActorFromContext(r.Context()), r.PathValue("category"))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, tags)
 }
 
 type blockRequest struct {

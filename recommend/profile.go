@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -19,6 +20,9 @@ type profile struct {
 	Cats  map[string]float64 `json:"c"`
 	Items []string           `json:"i"`
 	At    int64              `json:"t"` // unix seconds of the last decay
+	// Dropped are interests the person deleted (DeleteTag): behaviour in
+	// them is not learnt again.
+	Dropped []string `json:"d,omitempty"`
 }
 
 const (
@@ -158,7 +162,7 @@ func (s *Service) fold(ctx context.Context, p *profile, sigs []Signal) error {
 			cat = it.Category
 			p.Items = append([]string{sg.Item}, without(p.Items, sg.Item)...)
 		}
-		if cat != "" {
+		if cat != "" && !slices.Contains(p.Dropped, cat) {
 			p.Cats[cat] += weights[sg.Kind]
 		}
 	}

@@ -73,8 +73,9 @@ func (s *Service) Recommend(ctx context.Context, a minimall.Actor, page int) (*L
 	}
 	list := &List{Page: page, MaxPerCategory: MaxPerCategory, Items: []*catalog.Item{}}
 	var ranked []cand
+	var liked map[string]bool // the interests that shaped the ranking
 	if personal {
-		if ranked, err = s.personalRank(ctx, a.Subject, hot); err != nil {
+		if ranked, liked, err = s.personalRank(ctx, a.Subject, hot); err != nil {
 			return nil, err
 		}
 		list.Personalised = true
@@ -88,8 +89,25 @@ func (s *Service) Recommend(ctx context.Context, a minimall.Actor, page int) (*L
 	if page < len(pages) && page < MaxPage {
 		list.NextPage = page + 1
 	}
-	list.Items, err = s.fresh(ctx, pages[page-1])
-	return list, err
+	if list.Items, err = s.fresh(ctx, pages[page-1]); err != nil || len(liked) == 0 {
+		return list, err
+	}
+	return list, s.explain(ctx, list, liked)
+}
+
+// explain says why each item an interest brought in is there.
+func (s *Service) explain(ctx context.Context, list *List, liked map[string]bool) error {
+	names, err := s.categoryNames(ctx)
+	if err != nil {
+		return err
+	}
+	list.Why = map[string]string{}
+	for _, it := range list.Items {
+		if liked[it.Category] {
+			list.Why[it.ID] = because(names[it.Category])
+		}
+	}
+	return nil
 }
 
 // fresh loads the page's items from the catalogue's cache, so the price
@@ -115,32 +133,34 @@ func (s *Service) fresh(ctx context.Context, page []cand) ([]*catalog.Item, erro
 
 // personalRank scores candidates from the person's liked categories and
 // the hot list, and drops what they blocked.
-func (s *Service) personalRank(ctx context.Context, subject minimall.SubjectID, hot []cand) ([]cand, error) {
+func (s *Service) personalRank(ctx context.Context, subject minimall.SubjectID, hot []cand) ([]cand, map[string]bool, error) {
 	pseud, err := s.pseudonym(ctx, subject)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pref, blocked, err := s.row(ctx, pseud)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := s.openProfile(ctx, subject, pseud, pref)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bl, err := s.openBlocks(ctx, subject, pseud, blocked)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pool := map[string]cand{}
 	for _, c := range hot {
 		pool[c.ID] = c
 	}
 	cats, maxW := strongest(p.Cats, topCats)
+	liked := map[string]bool{}
 	for _, cat := range cats {
+		liked[cat] = true
 		list, err := s.categoryCands(ctx, cat)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, c := range list {
 			if old, ok := pool[c.ID]; ok {
@@ -163,7 +183,7 @@ func (s *Service) personalRank(ctx context.Context, subject minimall.SubjectID, 
 	sort.Slice(out, func(i, j int) bool {
 		return out[i].score > out[j].score || (out[i].score == out[j].score && out[i].ID < out[j].ID)
 	})
-	return out, nil
+	return out, liked, nil
 }
 
 // strongest returns the n categories with the highest weights, and the top weight.

@@ -56,6 +56,9 @@ type List struct {
 	Page           int             `json:"page"`
 	NextPage       int             `json:"next_page"`
 	MaxPerCategory int             `json:"max_per_category"`
+	// Why explains, by item id, the items a person's interest brought in
+	// (二(二)4: the person sees why); the others come from the hot list.
+	Why map[string]string `json:"why,omitempty"`
 }
 
 // Blocks are what a person asked not to see (policy 二(二)4 措施3).
