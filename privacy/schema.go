@@ -158,7 +158,7 @@ var columns = map[string]ColumnClass{
 	"rights_requests.ref": Pseudonymous, // 0019: the decision an appeal is about
 	// 0030: when an erasure's steps began, and whether partner notices wait.
 	"rights_requests.erase_started_at": NotPersonal, "rights_requests.notices_pending": NotPersonal,
-	// 0031: nonces of partners' callbacks, random, for the replay window.
+	// 0032: nonces of partners' callbacks, random, for the replay window.
 	"partner_nonces.nonce": NotPersonal, "partner_nonces.seen_at": NotPersonal,
 
 	// Automated decisions (0018): kinds, reason codes and outcomes from
