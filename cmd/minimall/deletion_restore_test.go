@@ -21,7 +21,7 @@ type deletionStory struct {
 	one, two *backupShopper
 	// ids of one's records by list, [0] deleted after the backup, [1] kept.
 	footprints, favourites, searches, addresses, lines []string
-	twoFavourites                                     []string
+	twoFavourites                                      []string
 }
 
 // newDeletionStory makes the records, all before the backup.
