@@ -79,9 +79,19 @@ func (k *Kernel) RecordClear(ctx context.Context, s minimall.SubjectID, table st
 	return upTo, true, k.journal(ctx, op, deletion{at: sqldb.Micros(upTo), subject: s, table: t.Name})
 }
 
+// plainTables are tables that hold no sealed value (so not in tables.go)
+// whose rows a person ends themselves and a restore must not bring back: a
+// session signed out would sign in again.
+var plainTables = map[string]*Table{
+	"sessions": {Name: "sessions", Subject: "subject", Row: "id"},
+}
+
 // deletable returns the description of a table a person deletes rows of.
 func deletable(op, table string, clear bool) (*Table, error) {
 	t, ok := tableByName[table]
+	if !ok {
+		t, ok = plainTables[table]
+	}
 	if !ok || t.Subject == "" || clear && t.Order == "" {
 		return nil, fmt.Errorf("%s: table %q has no subject column (or no time to clear by)", op, table)
 	}

@@ -22,6 +22,8 @@ type deletionStory struct {
 	// ids of one's records by list, [0] deleted after the backup, [1] kept.
 	footprints, favourites, searches, addresses, lines []string
 	twoFavourites                                      []string
+	// a second session of one's, signed out after the backup
+	signedOut string
 }
 
 // newDeletionStory makes the records, all before the backup.
@@ -63,6 +65,9 @@ func newDeletionStory(t *testing.T, m *Main, prefix string) *deletionStory {
 		s.addresses = append(s.addresses, a.ID)
 	}
 	slices.Sort(s.addresses) // as listIDs returns ids
+	if s.signedOut = signIn(t, m, s.one); s.signedOut == "" {
+		t.Fatal("second sign-in refused")
+	}
 	s.footprints, s.favourites = listIDs(t, m, s.one, "footprints"), listIDs(t, m, s.one, "favourites")
 	s.searches, s.lines = listIDs(t, m, s.one, "history"), listIDs(t, m, s.one, "cart")
 	for name, ids := range map[string][]string{"footprints": s.footprints, "favourites": s.favourites, "searches": s.searches, "cart": s.lines} {
@@ -84,6 +89,7 @@ func (s *deletionStory) deleteAfterBackup(t *testing.T, m *Main) {
 	if err := m.App.AddressBook.Remove(context.Background(), minimall.ShopperActor(s.one.subject), s.addresses[0]); err != nil {
 		t.Fatal(err)
 	}
+	apiOK(t, m, "DELETE", "/api/v1/sessions/current", s.signedOut, nil)
 	apiOK(t, m, "DELETE", "/api/v1/account/footprints", s.two.token, nil)
 	apiOK(t, m, "DELETE", "/api/v1/search/history", s.two.token, nil)
 	s.check(t, m) // as the person saw it before the restore
@@ -98,6 +104,12 @@ func (s *deletionStory) check(t *testing.T, m *Main) {
 		if got := listIDs(t, m, s.one, list); !slices.Equal(got, ids) {
 			t.Errorf("one's %s: %v, want %v", list, got, ids)
 		}
+	}
+	if st, b := callJSON(t, "GET", m.HTTP.URL()+"/api/v1/account", s.signedOut, nil); st == 200 {
+		t.Errorf("a session signed out works: %s", b)
+	}
+	if st, b := callJSON(t, "GET", m.HTTP.URL()+"/api/v1/account", s.one.token, nil); st != 200 {
+		t.Errorf("the session kept is refused: %d %s", st, b)
 	}
 	book, err := m.App.AddressBook.List(context.Background(), minimall.ShopperActor(s.one.subject))
 	if err != nil || len(book) != 1 || book[0].ID != s.addresses[1] || book[0].Address != "浙江省杭州市西湖区文三路2号" {
@@ -153,8 +165,8 @@ func listIDs(t *testing.T, m *Main, sh *backupShopper, list string) []string {
 
 // TestBackupRestoreKeepsDeletions (PIPL art. 47, policy 四(三)): records a
 // person deleted after a backup was taken — a footprint, a favourite, a
-// search, a cart line, an address, and a whole footprint list and search
-// history cleared — stay deleted when that backup is restored with the
+// search, a cart line, an address, a session signed out, and a whole
+// footprint list and search history cleared — stay deleted when that backup is restored with the
 // backup and restore commands, because the deletion ledger in the key
 // store is replayed; the records not deleted are back as they were.
 func TestBackupRestoreKeepsDeletions(t *testing.T) {
@@ -171,8 +183,8 @@ func TestBackupRestoreKeepsDeletions(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runCmd(t, restoreHint(t, backupOut)...)
-	// one: 5 single records; two: 2 footprints and 2 searches.
-	if code != 0 || !strings.Contains(out, "9 records deleted since the backup deleted again") {
+	// one: 5 single records and a session; two: 2 footprints and 2 searches.
+	if code != 0 || !strings.Contains(out, "10 records deleted since the backup deleted again") {
 		t.Fatalf("restore: exit %d\n%s%s", code, out, errOut)
 	}
 	m = startOn(t, data, keys)
@@ -213,7 +225,7 @@ func TestBackupRestoreKeepsDeletionsPostgres(t *testing.T) {
 	}
 	pg.restoreDump(t, filepath.Join(backup, "minimall.dump"))
 	code, out, errOut := runCmd(t, restoreHint(t, backupOut)...)
-	if code != 0 || !strings.Contains(out, "9 records deleted since the backup deleted again") {
+	if code != 0 || !strings.Contains(out, "10 records deleted since the backup deleted again") {
 		t.Fatalf("restore: exit %d\n%s%s", code, out, errOut)
 	}
 	story.check(t, start())
