@@ -335,20 +335,30 @@ func (s *Service) Sessions(ctx context.Context, a minimall.Actor) ([]Session, er
 	return out, rows.Err()
 }
 
-// Revoke ends one of the actor's sessions at once, on every node. Returns
-// NotFound for a session that is not the actor's.
+// Revoke ends one of the actor's sessions at once, on every node. It is
+// journalled first in the kernel's deletion ledger: a data backup taken
+// before, restored, has the session deleted again rather than signed in.
+// Returns NotFound for a session that is not the actor's.
 func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "account.Revoke"
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
-	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+	notFound := minimall.Errorf(minimall.NotFound, op, "No such session. 会话不存在。")
+	found, err := s.k.RecordDeletion(ctx, a.Subject, "sessions", id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return notFound
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND subject = ? AND revoked_at = 0`, sqldb.Micros(tx.Now()), id, string(a.Subject))
 		if err != nil {
 			return sqldb.FormatError(op, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return minimall.Errorf(minimall.NotFound, op, "No such session. 会话不存在。")
+			return notFound
 		}
 		return outbox.Emit(ctx, tx, TopicSessionRevoked, a.Subject, map[string]string{"session": id})
 	})

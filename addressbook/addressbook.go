@@ -149,11 +149,21 @@ func (s *Service) Get(ctx context.Context, a minimall.Actor, id string) (*Addres
 	return nil, minimall.Errorf(minimall.NotFound, "addressbook.Get", "No such address. 没有这个地址。")
 }
 
-// Remove deletes a saved recipient. Returns NotFound for another person's.
+// Remove deletes a saved recipient, journalled first in the kernel's
+// deletion ledger so a restored backup never brings it back. Returns
+// NotFound for another person's.
 func (s *Service) Remove(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "addressbook.Remove"
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
+	}
+	notFound := minimall.Errorf(minimall.NotFound, op, "No such address. 没有这个地址。")
+	found, err := s.k.RecordDeletion(ctx, a.Subject, "addresses", id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return notFound
 	}
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM addresses WHERE id = ? AND subject = ?`, id, string(a.Subject))
@@ -161,7 +171,7 @@ func (s *Service) Remove(ctx context.Context, a minimall.Actor, id string) error
 			return sqldb.FormatError(op, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return minimall.Errorf(minimall.NotFound, op, "No such address. 没有这个地址。")
+			return notFound
 		}
 		return nil
 	})

@@ -30,7 +30,7 @@ func (bookPart) Correct(ctx context.Context, a minimall.Actor, s minimall.Subjec
 // Delete removes every entry: nothing here is kept for a duty.
 func (p bookPart) Delete(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, fields []privacy.Field, requestID string) (rights.Deleted, error) {
 	d := rights.Deleted{Removed: map[privacy.Field]int{}, Kept: map[privacy.Field]string{}}
-	n, err := rights.DeleteRows(ctx, p.s.db, subject, addresses)
+	n, err := rights.DeleteRows(ctx, p.s.db, p.s.k, subject, addresses)
 	if err != nil {
 		return d, err
 	}

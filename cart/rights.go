@@ -31,7 +31,7 @@ func (cartPart) Correct(ctx context.Context, a minimall.Actor, s minimall.Subjec
 
 // Delete empties the cart.
 func (p cartPart) Delete(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, fields []privacy.Field, requestID string) (rights.Deleted, error) {
-	n, err := rights.DeleteRows(ctx, p.s.db, subject, cartItems)
+	n, err := rights.DeleteRows(ctx, p.s.db, p.s.k, subject, cartItems)
 	return rights.Deleted{Removed: map[privacy.Field]int{privacy.CartItem: n}}, err
 }
 

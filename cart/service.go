@@ -244,12 +244,20 @@ func noLine(op string) error {
 	return minimall.Errorf(minimall.NotFound, op, "No such item in your cart. 购物车中没有该商品。")
 }
 
-// Remove takes a line out of the cart. Returns NotFound for a line that is
-// not the caller's.
+// Remove takes a line out of the cart, journalled first in the kernel's
+// deletion ledger so a restored backup never brings it back. Returns
+// NotFound for a line that is not the caller's.
 func (s *Service) Remove(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "cart.Remove"
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
+	}
+	found, err := s.k.RecordDeletion(ctx, a.Subject, "cart_items", id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return noLine(op)
 	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM cart_items WHERE id = ? AND subject = ?`, id, string(a.Subject))
 	if err != nil {

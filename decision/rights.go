@@ -42,7 +42,7 @@ func (p rightsPart) Delete(ctx context.Context, a minimall.Actor, subject minima
 		}
 		return d, nil
 	}
-	n, err := rights.DeleteRows(ctx, p.s.db, subject, decisions)
+	n, err := rights.DeleteRows(ctx, p.s.db, p.s.k, subject, decisions)
 	d.Removed[privacy.DecisionFactors] = n
 	return d, err
 }

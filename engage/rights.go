@@ -55,9 +55,16 @@ func (p engagePart) Delete(ctx context.Context, a minimall.Actor, subject minima
 		if len(fields) > 0 && !chosen[ks.field] {
 			continue
 		}
-		n, err := p.s.clear(ctx, subject, k, ks, "rights_request")
+		// Journalled first, so a restored backup never brings them back.
+		upTo, found, err := p.s.k.RecordClear(ctx, subject, ks.table())
 		if err != nil {
 			return d, err
+		}
+		n := int64(0)
+		if found {
+			if n, err = p.s.clear(ctx, subject, k, ks, "rights_request", upTo); err != nil {
+				return d, err
+			}
 		}
 		d.Removed[ks.field] = int(n)
 	}

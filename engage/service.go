@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"minimall"
 	"minimall/outbox"
@@ -284,8 +285,10 @@ func (s *Service) Target(ctx context.Context, a minimall.Actor, subject minimall
 	return entryOf(k, id, plain, at)
 }
 
-// Remove deletes one of the person's records. Returns NotFound for an
-// unknown record or someone else's (which is not revealed to exist).
+// Remove deletes one of the person's records, journalled first in the
+// kernel's deletion ledger so a restored backup never brings it back.
+// Returns NotFound for an unknown record or someone else's (which is not
+// revealed to exist).
 func (s *Service) Remove(ctx context.Context, a minimall.Actor, k Kind, id string) error {
 	const op = "engage.Remove"
 	if err := minimall.SignedIn(a, op); err != nil {
@@ -295,21 +298,37 @@ func (s *Service) Remove(ctx context.Context, a minimall.Actor, k Kind, id strin
 	if err != nil {
 		return err
 	}
+	if k == Footprint {
+		// A view still queued is deleted too.
+		if err := s.db.Flush(ctx); err != nil {
+			return err
+		}
+	}
+	notFound := minimall.Errorf(minimall.NotFound, op, "No such %s record. 记录不存在。", ks.name)
+	found, err := s.k.RecordDeletion(ctx, a.Subject, ks.table(), id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return notFound
+	}
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM `+ks.table()+` WHERE id = ? AND subject = ?`, id, string(a.Subject))
 		if err != nil {
 			return sqldb.FormatError(op, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return minimall.Errorf(minimall.NotFound, op, "No such %s record. 记录不存在。", ks.name)
+			return notFound
 		}
 		// Derived stores (recommendations) forget it too.
 		return outbox.Emit(ctx, tx, TopicRemoved, a.Subject, Changed{Kind: k, Entries: []string{id}, Reason: "user"})
 	})
 }
 
-// Clear deletes all the person's records of kind k and returns how many
-// went. Returns Unauthorized for a visitor.
+// Clear deletes all the person's records of kind k, up to now, and
+// returns how many went. It is journalled first in the kernel's deletion
+// ledger, so a restored backup never brings them back. Returns
+// Unauthorized for a visitor.
 func (s *Service) Clear(ctx context.Context, a minimall.Actor, k Kind) (int64, error) {
 	const op = "engage.Clear"
 	if err := minimall.SignedIn(a, op); err != nil {
@@ -319,13 +338,26 @@ func (s *Service) Clear(ctx context.Context, a minimall.Actor, k Kind) (int64, e
 	if err != nil {
 		return 0, err
 	}
-	return s.clear(ctx, a.Subject, k, ks, "user")
+	if err := s.db.Flush(ctx); err != nil { // views still queued go too
+		return 0, err
+	}
+	upTo, found, err := s.k.RecordClear(ctx, a.Subject, ks.table())
+	if err != nil || !found {
+		return 0, err
+	}
+	return s.clear(ctx, a.Subject, k, ks, "user", upTo)
 }
 
-func (s *Service) clear(ctx context.Context, subject minimall.SubjectID, k Kind, ks kindSpec, reason string) (int64, error) {
+// clear deletes subject's records of kind k up to upTo (all of them when
+// zero), as a replay of the ledger would.
+func (s *Service) clear(ctx context.Context, subject minimall.SubjectID, k Kind, ks kindSpec, reason string, upTo time.Time) (int64, error) {
+	q, args := `DELETE FROM `+ks.table()+` WHERE subject = ?`, []any{string(subject)}
+	if !upTo.IsZero() {
+		q, args = q+` AND at <= ?`, append(args, sqldb.Micros(upTo))
+	}
 	var out int64
 	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM `+ks.table()+` WHERE subject = ?`, string(subject))
+		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return sqldb.FormatError("engage.Clear", err)
 		}
@@ -346,7 +378,7 @@ func (s *Service) clear(ctx context.Context, subject minimall.SubjectID, k Kind,
 // the rows and tells derived stores. The rights area calls it.
 func (s *Service) Forget(ctx context.Context, subject minimall.SubjectID) error {
 	for _, k := range Kinds {
-		if _, err := s.clear(ctx, subject, k, kinds[k], "erased"); err != nil {
+		if _, err := s.clear(ctx, subject, k, kinds[k], "erased", time.Time{}); err != nil {
 			return err
 		}
 	}

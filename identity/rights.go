@@ -53,7 +53,7 @@ func (p identityPart) Delete(ctx context.Context, a minimall.Actor, subject mini
 	if !verification {
 		return d, nil
 	}
-	n, err := rights.DeleteRows(ctx, p.s.db, subject, verifications)
+	n, err := rights.DeleteRows(ctx, p.s.db, p.s.k, subject, verifications)
 	d.Removed[privacy.VerificationResult] = n
 	return d, err
 }

@@ -34,6 +34,7 @@ type Config struct {
 // Kernel is the opened privacy kernel.
 type Kernel struct {
 	db        *sqldb.DB
+	keys      *sqldb.DB // the key store: the deletion ledger lives there
 	vault     *vault.Vault
 	audit     *audit.Log
 	guard     *Guard
@@ -45,11 +46,13 @@ type Kernel struct {
 	stop      context.CancelFunc
 	done      chan struct{}
 	checker   *auditChecker // the background verification, if started
+	replayed  DeletionReplay
 }
 
 // Open opens the kernel: the vault on the key store, the audit log, and the
-// consent ledger; it replays the erasure ledger onto the data database and
-// starts following the change feed to drop caches other nodes invalidate.
+// consent ledger; it replays the erasure and deletion ledgers onto the data
+// database and starts following the change feed to drop caches other nodes
+// invalidate.
 func Open(ctx context.Context, c Config) (*Kernel, error) {
 	if c.Clock == nil {
 		c.Clock = minimall.SystemClock{}
@@ -62,12 +65,16 @@ func Open(ctx context.Context, c Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("privacy: open audit log: %w", err)
 	}
-	k := &Kernel{db: c.Data, vault: v, audit: log, clock: c.Clock, Consents: newLedger(c.Data), feed: outbox.NewFeed(c.Data), cfg: c}
+	k := &Kernel{db: c.Data, keys: c.Keys, vault: v, audit: log, clock: c.Clock, Consents: newLedger(c.Data), feed: outbox.NewFeed(c.Data), cfg: c}
 	k.guard = &Guard{vault: v, audit: log, consents: k.Consents, erased: newErasedSet(), minors: newMinorSet(), clock: c.Clock}
 	k.Operators = &Operators{db: c.Data}
 	if _, err := k.ReplayErasures(ctx); err != nil {
 		log.Close()
 		return nil, fmt.Errorf("privacy: replay erasures: %w", err)
+	}
+	if k.replayed, err = k.ReplayDeletions(ctx); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("privacy: replay deletions: %w", err)
 	}
 	if err := k.loadMinors(ctx); err != nil {
 		log.Close()
@@ -142,6 +149,10 @@ func (k *Kernel) Close() error {
 	}
 	return k.audit.Close()
 }
+
+// DeletionsReplayed returns what the replay of the deletion ledger at Open
+// did (the restore command reports it).
+func (k *Kernel) DeletionsReplayed() DeletionReplay { return k.replayed }
 
 // Guard returns the guard.
 func (k *Kernel) Guard() *Guard { return k.guard }

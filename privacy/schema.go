@@ -46,6 +46,8 @@ var columns = map[string]ColumnClass{
 
 	"subjects.id": Pseudonymous, "subjects.region": NotPersonal, "subjects.created_at": NotPersonal,
 	"subjects.erased_at": NotPersonal,
+	// How far the key store's deletion ledger was applied here (deletion.go).
+	"deletion_replay.id": NotPersonal, "deletion_replay.through": NotPersonal,
 
 	"accounts.subject": Pseudonymous, "accounts.phone_index": Pseudonymous, "accounts.member_name_index": Pseudonymous,
 	"accounts.status": NotPersonal, "accounts.created_at": NotPersonal, "accounts.phone_confirmed_at": NotPersonal, "accounts.phone_recycled_at": NotPersonal, "accounts.held_until": NotPersonal,

@@ -3,6 +3,7 @@ package rights
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"minimall"
 	"minimall/privacy"
@@ -73,9 +74,27 @@ func CollectSealed(ctx context.Context, db Store, items []privacy.Sealed, s mini
 	return items, sqldb.FormatError(op, rows.Err())
 }
 
-// DeleteRows deletes s's rows of t and returns how many went.
-func DeleteRows(ctx context.Context, db Store, s minimall.SubjectID, t *privacy.Table) (int, error) {
-	res, err := db.ExecContext(ctx, `DELETE FROM `+t.Name+` WHERE `+t.Subject+` = ?`, string(s))
+// Journal records a person's deletion before it is made, outside the data
+// folder, so a restored backup never brings the rows back: the privacy
+// kernel (privacy.Kernel.RecordClear).
+type Journal interface {
+	RecordClear(ctx context.Context, s minimall.SubjectID, table string) (time.Time, bool, error)
+}
+
+// DeleteRows deletes s's rows of t and returns how many went. A table
+// listed by time (t.Order) is journalled in j first and cleared up to the
+// journalled time, as a replay after a restore would; a table of one row
+// per person (verifications) is deleted unjournalled.
+func DeleteRows(ctx context.Context, db Store, j Journal, s minimall.SubjectID, t *privacy.Table) (int, error) {
+	q, args := `DELETE FROM `+t.Name+` WHERE `+t.Subject+` = ?`, []any{string(s)}
+	if t.Order != "" {
+		upTo, found, err := j.RecordClear(ctx, s, t.Name)
+		if err != nil || !found {
+			return 0, err
+		}
+		q, args = q+` AND `+t.Order+` <= ?`, append(args, sqldb.Micros(upTo))
+	}
+	res, err := db.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, sqldb.FormatError("rights.Delete "+t.Name, err)
 	}

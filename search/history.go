@@ -180,8 +180,10 @@ func (s *Service) History(ctx context.Context, a minimall.Actor) ([]HistoryEntry
 	return out, nil
 }
 
-// ClearHistory deletes the person's whole search history, returning how
-// many entries went. Returns Unauthorized for a visitor.
+// ClearHistory deletes the person's whole search history up to now,
+// journalled first in the kernel's deletion ledger so a restored backup
+// never brings it back, returning how many entries went. Returns
+// Unauthorized for a visitor.
 func (s *Service) ClearHistory(ctx context.Context, a minimall.Actor) (int64, error) {
 	const op = "search.ClearHistory"
 	if err := minimall.SignedIn(a, op); err != nil {
@@ -190,7 +192,11 @@ func (s *Service) ClearHistory(ctx context.Context, a minimall.Actor) (int64, er
 	if err := s.db.Flush(ctx); err != nil { // searches still queued count too
 		return 0, err
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE subject = ?`, string(a.Subject))
+	upTo, found, err := s.k.RecordClear(ctx, a.Subject, "search_history")
+	if err != nil || !found {
+		return 0, err
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE subject = ? AND searched_at <= ?`, string(a.Subject), sqldb.Micros(upTo))
 	if err != nil {
 		return 0, sqldb.FormatError(op, err)
 	}
@@ -198,8 +204,9 @@ func (s *Service) ClearHistory(ctx context.Context, a minimall.Actor) (int64, er
 	return n, nil
 }
 
-// DeleteHistoryEntry deletes one entry of the person's history. Returns
-// NotFound for an unknown entry or someone else's.
+// DeleteHistoryEntry deletes one entry of the person's history, journalled
+// first in the kernel's deletion ledger. Returns NotFound for an unknown
+// entry or someone else's.
 func (s *Service) DeleteHistoryEntry(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "search.DeleteHistoryEntry"
 	if err := minimall.SignedIn(a, op); err != nil {
@@ -208,12 +215,20 @@ func (s *Service) DeleteHistoryEntry(ctx context.Context, a minimall.Actor, id s
 	if err := s.db.Flush(ctx); err != nil { // searches still queued count too
 		return err
 	}
+	notFound := minimall.Errorf(minimall.NotFound, op, "No such history entry. 搜索记录不存在。")
+	found, err := s.k.RecordDeletion(ctx, a.Subject, "search_history", id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return notFound
+	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM search_history WHERE id = ? AND subject = ?`, id, string(a.Subject))
 	if err != nil {
 		return sqldb.FormatError(op, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return minimall.Errorf(minimall.NotFound, op, "No such history entry. 搜索记录不存在。")
+		return notFound
 	}
 	return nil
 }

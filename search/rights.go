@@ -42,7 +42,7 @@ func (p historyPart) Delete(ctx context.Context, a minimall.Actor, subject minim
 	if err := p.s.db.Flush(ctx); err != nil { // searches still queued go too
 		return d, err
 	}
-	n, err := rights.DeleteRows(ctx, p.s.db, subject, searchHistory)
+	n, err := rights.DeleteRows(ctx, p.s.db, p.s.k, subject, searchHistory)
 	if err != nil {
 		return d, err
 	}

@@ -45,7 +45,7 @@ func (p securityPart) Delete(ctx context.Context, a minimall.Actor, subject mini
 		return d, nil
 	}
 	for _, t := range []*privacy.Table{devices, fraudReports} {
-		n, err := rights.DeleteRows(ctx, p.s.db, subject, t)
+		n, err := rights.DeleteRows(ctx, p.s.db, p.s.k, subject, t)
 		if err != nil {
 			return d, err
 		}

@@ -203,12 +203,21 @@ func (s *Service) device(ctx context.Context, a minimall.Actor, id string) (*Dev
 	return d, nil
 }
 
-// RemoveDevice deletes a device and its signals. Returns NotFound for a
-// device that is not the actor's.
+// RemoveDevice deletes a device and its signals, journalled first in the
+// kernel's deletion ledger so a restored backup never brings it back.
+// Returns NotFound for a device that is not the actor's.
 func (s *Service) RemoveDevice(ctx context.Context, a minimall.Actor, id string) error {
 	const op = "security.RemoveDevice"
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
+	}
+	notFound := minimall.Errorf(minimall.NotFound, op, "No such device. 设备不存在。")
+	found, err := s.k.RecordDeletion(ctx, a.Subject, "devices", id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return notFound
 	}
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE id = ? AND subject = ?`, id, string(a.Subject))
@@ -216,7 +225,7 @@ func (s *Service) RemoveDevice(ctx context.Context, a minimall.Actor, id string)
 			return sqldb.FormatError(op, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return minimall.Errorf(minimall.NotFound, op, "No such device. 设备不存在。")
+			return notFound
 		}
 		return outbox.Emit(ctx, tx, TopicDeviceRemoved, a.Subject, map[string]string{"device": id})
 	})

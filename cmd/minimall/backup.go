@@ -70,7 +70,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "data database copied to %s (%d bytes)\n", path, size)
 	fmt.Fprintf(stdout, "the keys folder %s was NOT copied: back it up separately, to a different place than the data\n", m.Config.KeysDir)
-	fmt.Fprintf(stdout, "restore: stop minimall, then `minimall restore --from %s%s`, keeping the current keys: erasures since the backup are replayed\n", shellQuote(to), storeArgs(m.Config))
+	fmt.Fprintf(stdout, "restore: stop minimall, then `minimall restore --from %s%s`, keeping the current keys: erasures and deletions since the backup are replayed\n", shellQuote(to), storeArgs(m.Config))
 	return nil
 }
 
@@ -115,7 +115,7 @@ func backupPostgres(ctx context.Context, m *Main, to, prog string, stdout io.Wri
 	}
 	fmt.Fprintf(stdout, "data database dumped to %s (%d bytes) with %s -Fc\n", path, size, prog)
 	fmt.Fprintf(stdout, "the key store database and the keys folder %s were NOT copied: back them up separately, to a different place than the data\n", m.Config.KeysDir)
-	fmt.Fprintf(stdout, "restore: stop minimall, recreate the data database empty, `pg_restore --no-owner --exit-on-error -d %s %s`, then `minimall restore%s`, keeping the current key store: erasures since the backup are replayed%s\n",
+	fmt.Fprintf(stdout, "restore: stop minimall, recreate the data database empty, `pg_restore --no-owner --exit-on-error -d %s %s`, then `minimall restore%s`, keeping the current key store: erasures and deletions since the backup are replayed%s\n",
 		shellQuote(withoutPassword(m.Config.DB)), shellQuote(path), storeArgs(m.Config), passwordNote(m.Config))
 	return nil
 }
@@ -198,7 +198,8 @@ func fileExists(p string) bool {
 // backup's minimall.db back (SQLite; on PostgreSQL run pg_restore first and
 // omit --from), keeps the current key store, moves the audit checkpoints
 // back to the restored log's end (refusing a log with any other tampering),
-// and replays the erasure ledger so nobody erased since the backup returns.
+// and replays the erasure ledger so nobody erased since the backup returns,
+// and the deletion ledger so no record deleted since comes back.
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var from string
 	m, err := parseCommand("restore", args, stderr, "restore --from DIR [flags]   (minimall must be stopped)", func(fs *flag.FlagSet) {
@@ -259,6 +260,11 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "  audit chain %s: entries %d to %d were written after the backup and are gone with it (recorded in the log)\n", c.Chain, c.To+1, c.From)
 	}
 	fmt.Fprintf(stdout, "  erasure ledger replayed: %d people erased since the backup marked erased again\n", after-before)
+	rep := k.DeletionsReplayed()
+	fmt.Fprintf(stdout, "  deletion ledger replayed: %d records deleted since the backup deleted again\n", rep.Rows)
+	if rep.Gap {
+		fmt.Fprintf(stdout, "  WARNING: the backup is older than the deletion ledger keeps entries (%d days): records deleted before then may be back\n", int(privacy.DeletionLedgerKeep.Hours()/24))
+	}
 	return nil
 }
 

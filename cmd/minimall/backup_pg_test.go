@@ -57,14 +57,18 @@ func pgRun(t *testing.T, prog string, args ...string) {
 	}
 }
 
-// TestBackupRestoreKeepsErasurePostgres is TestBackupRestoreKeepsErasure
-// on PostgreSQL, by the README's procedure: pg_dump -Fc of the data
-// database while minimall serves; an erasure; the data database dropped,
-// created empty and filled with pg_restore; `minimall restore --db URL`
-// with the current key store. The erased person stays erased, the other
-// still signs in, and the audit log verifies.
-func TestBackupRestoreKeepsErasurePostgres(t *testing.T) {
-	ctx := context.Background()
+// pgDatabase is a PostgreSQL data database of its own (and its key
+// store, <name>_keys, which minimall creates), as a deployment has: a dump
+// is of a whole database, not of a test schema. Both are dropped at the end.
+type pgDatabase struct {
+	admin         *sql.DB
+	dsn, name     string
+	dump, restore string // pg_dump and pg_restore of the server's version
+	drop          func(db string)
+}
+
+func newPgDatabase(t *testing.T) *pgDatabase {
+	t.Helper()
 	base, err := url.Parse(testkit.PostgresDSN(t))
 	if err != nil {
 		t.Fatal(err)
@@ -76,24 +80,43 @@ func TestBackupRestoreKeepsErasurePostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { admin.Close() }) // after the databases are dropped
-	pgDump, pgRestore := pgTool(t, admin, "pg_dump"), pgTool(t, admin, "pg_restore")
-
-	// A database of its own (and its key store, <name>_keys, which
-	// minimall creates), as a deployment has: the dump is of a whole
-	// database, not of a test schema.
-	name := "mmt_backup_" + strings.ToLower(minimall.RandomToken(6))
+	pg := &pgDatabase{admin: admin, dump: pgTool(t, admin, "pg_dump"), restore: pgTool(t, admin, "pg_restore")}
+	pg.name = "mmt_backup_" + strings.ToLower(minimall.RandomToken(6))
 	dataURL := *base
-	dataURL.Path = "/" + name
-	dsn := dataURL.String()
-	drop := func(db string) {
+	dataURL.Path = "/" + pg.name
+	pg.dsn = dataURL.String()
+	pg.drop = func(db string) {
 		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + db + ` WITH (FORCE)`); err != nil {
 			t.Error(err)
 		}
 	}
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+	if _, err := admin.Exec(`CREATE DATABASE ` + pg.name); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { drop(name); drop(name + "_keys") })
+	t.Cleanup(func() { pg.drop(pg.name); pg.drop(pg.name + "_keys") })
+	return pg
+}
+
+// restoreDump recreates the data database empty and fills it from dump.
+func (pg *pgDatabase) restoreDump(t *testing.T, dump string) {
+	t.Helper()
+	pg.drop(pg.name)
+	if _, err := pg.admin.Exec(`CREATE DATABASE ` + pg.name); err != nil {
+		t.Fatal(err)
+	}
+	pgRun(t, pg.restore, "--no-owner", "--exit-on-error", "-d", pg.dsn, dump)
+}
+
+// TestBackupRestoreKeepsErasurePostgres is TestBackupRestoreKeepsErasure
+// on PostgreSQL, by the README's procedure: pg_dump -Fc of the data
+// database while minimall serves; an erasure; the data database dropped,
+// created empty and filled with pg_restore; `minimall restore --db URL`
+// with the current key store. The erased person stays erased, the other
+// still signs in, and the audit log verifies.
+func TestBackupRestoreKeepsErasurePostgres(t *testing.T) {
+	ctx := context.Background()
+	pg := newPgDatabase(t)
+	admin, dsn, name, pgDump, pgRestore, drop := pg.admin, pg.dsn, pg.name, pg.dump, pg.restore, pg.drop
 
 	dir := t.TempDir()
 	data, keys, dump := filepath.Join(dir, "data"), filepath.Join(dir, "data.keys"), filepath.Join(dir, "backup", "minimall.dump")
