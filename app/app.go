@@ -263,6 +263,13 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	if resume == 0 {
 		resume = time.Minute
 	}
+	// A restored backup brings erased people's rows back; their keys are
+	// gone, and each area deletes what it holds of them again.
+	if n, err := a.Rights.RepeatErasures(ctx); err != nil {
+		return fmt.Errorf("repeat erasures after a restore: %w", err)
+	} else if n > 0 {
+		cfg.Logger.Info("erasures repeated after a restore", "people", n)
+	}
 	a.Rights.ResumeEvery(resume)
 	a.closers = append(a.closers, func() error { a.Rights.Close(); return nil })
 	// The audit log: Open checked its recent rows; the rest, paced.

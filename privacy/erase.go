@@ -62,6 +62,38 @@ func (k *Kernel) markErased(ctx context.Context, s minimall.SubjectID) error {
 // derived stores are told, so nobody comes back. It returns how many
 // subjects it had to mark.
 func (k *Kernel) ReplayErasures(ctx context.Context) (int, error) {
+	return k.replayErasures(ctx)
+}
+
+// ReErased returns the people a restore brought back after their erasure:
+// marked erased again at open (their keys were gone already), but their
+// areas' own clean-up (closing the account, freeing the phone number,
+// deleting what each area may) is still to run (rights.Service.
+// RepeatErasures), until ErasureRepeated says it ran.
+func (k *Kernel) ReErased(ctx context.Context) ([]minimall.SubjectID, error) {
+	rows, err := k.db.QueryContext(ctx, `SELECT id FROM subjects WHERE erasure_repeat = 1 ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: re-erased: %w", err)
+	}
+	defer rows.Close()
+	var out []minimall.SubjectID
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, minimall.SubjectID(s))
+	}
+	return out, rows.Err()
+}
+
+// ErasureRepeated records that s's clean-up ran again after a restore.
+func (k *Kernel) ErasureRepeated(ctx context.Context, s minimall.SubjectID) error {
+	_, err := k.db.ExecContext(ctx, `UPDATE subjects SET erasure_repeat = 0 WHERE id = ?`, string(s))
+	return err
+}
+
+func (k *Kernel) replayErasures(ctx context.Context) (int, error) {
 	ledger, err := k.vault.Erasures(ctx)
 	if err != nil {
 		return 0, err
@@ -75,6 +107,9 @@ func (k *Kernel) ReplayErasures(ctx context.Context) (int, error) {
 			continue // unknown here, or already marked
 		}
 		if err := k.markErased(ctx, e.Subject); err != nil {
+			return n, err
+		}
+		if _, err := k.db.ExecContext(ctx, `UPDATE subjects SET erasure_repeat = 1 WHERE id = ?`, string(e.Subject)); err != nil {
 			return n, err
 		}
 		n++

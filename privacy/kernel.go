@@ -68,7 +68,7 @@ func Open(ctx context.Context, c Config) (*Kernel, error) {
 	k := &Kernel{db: c.Data, keys: c.Keys, vault: v, audit: log, clock: c.Clock, Consents: newLedger(c.Data), feed: outbox.NewFeed(c.Data), cfg: c}
 	k.guard = &Guard{vault: v, audit: log, consents: k.Consents, erased: newErasedSet(), minors: newMinorSet(), clock: c.Clock}
 	k.Operators = &Operators{db: c.Data}
-	if _, err := k.ReplayErasures(ctx); err != nil {
+	if _, err := k.replayErasures(ctx); err != nil {
 		log.Close()
 		return nil, fmt.Errorf("privacy: replay erasures: %w", err)
 	}

@@ -45,7 +45,7 @@ var columns = map[string]ColumnClass{
 	"operators.created_at": NotPersonal, "operators.disabled_at": NotPersonal,
 
 	"subjects.id": Pseudonymous, "subjects.region": NotPersonal, "subjects.created_at": NotPersonal,
-	"subjects.erased_at": NotPersonal,
+	"subjects.erased_at": NotPersonal, "subjects.erasure_repeat": NotPersonal, // 0033
 	// How far the key store's deletion ledger was applied here (deletion.go).
 	"deletion_replay.id": NotPersonal, "deletion_replay.through": NotPersonal,
 

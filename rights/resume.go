@@ -189,3 +189,41 @@ func (s *Service) Close() {
 	})
 	s.resume.done.Wait()
 }
+
+// RepeatErasures runs every area's deletion again for people erased since
+// the backup a restore brought back (privacy.Kernel.ReErased): their keys
+// are gone and they are marked erased, but the restored rows still hold an
+// open account, its phone number taken, a password hash. Each area's
+// deletion is idempotent; one that fails is tried at the next start.
+// Returns how many people were cleaned up.
+func (s *Service) RepeatErasures(ctx context.Context) (int, error) {
+	people, err := s.k.ReErased(ctx)
+	if err != nil {
+		return 0, err
+	}
+	a := minimall.SystemActor("rights:restore")
+	a.Reason = "restore"
+	n := 0
+	var errs []error
+	for _, subject := range people {
+		err := s.eraseAgain(ctx, a, subject)
+		if err == nil {
+			err = s.k.ErasureRepeated(ctx, subject)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+func (s *Service) eraseAgain(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) error {
+	for _, p := range s.parts {
+		if _, err := p.Delete(ctx, a, subject, nil, "restore"); err != nil {
+			return fmt.Errorf("%s: %w", p.Name(), err)
+		}
+	}
+	return nil
+}

@@ -307,4 +307,14 @@ func wantErasureKept(t *testing.T, m *Main, gone, kept *backupShopper) {
 	if signIn(t, m, kept) == "" {
 		t.Fatal("the other person cannot sign in after restore")
 	}
+	// The erasure's clean-up ran again: the account is closed, its password
+	// hash gone, and its phone number free to register anew.
+	var status, hash string
+	if err := m.DB.QueryRowContext(ctx, `SELECT status, password_hash FROM accounts WHERE subject = ?`, string(gone.subject)).Scan(&status, &hash); err != nil || hash != "" || status == "active" {
+		t.Fatalf("erased person's account after restore: status %q, hash %d bytes, %v", status, len(hash), err)
+	}
+	again := registerShopper(t, m, gone.phone, gone.name+"_new")
+	if again.subject == gone.subject {
+		t.Fatal("the number registered into the erased account")
+	}
 }
