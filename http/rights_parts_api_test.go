@@ -134,7 +134,7 @@ func fillEveryPart(t *testing.T, e *testenv.Env, st *testkit.Store, sh *testenv.
 
 // recordIncident records a security incident that reached sh's phone
 // number: sh's own look at it falls inside the incident's window.
-func recordIncident(t *testing.T, e *testenv.Env, st *testkit.Store, sh *testenv.Shopper) {
+func recordIncident(t *testing.T, e *testenv.Env, st *testkit.Store, sh *testenv.Shopper) (id string) {
 	t.Helper()
 	flush := func() {
 		if err := e.Kernel.AuditFlush(context.Background()); err != nil {
@@ -148,7 +148,9 @@ func recordIncident(t *testing.T, e *testenv.Env, st *testkit.Store, sh *testenv
 	end := st.Clock.Advance(time.Hour)
 	body := map[string]any{"title": "分区事件", "what": "客服账号被盗用。", "impact": "手机号可能泄露。", "measures": "已停用该账号。",
 		"advice": "请警惕来电。", "since": start.Format(time.RFC3339Nano), "until": end.Format(time.RFC3339Nano), "fields": []string{"account.phone"}}
-	wantStatus(t, e.Do(t, "POST", "/api/v1/ops/incidents", body, operatorHeaders(t, e, minimall.RoleSecurity, "INC-9")...), 201, "incident")
+	r := e.Do(t, "POST", "/api/v1/ops/incidents", body, operatorHeaders(t, e, minimall.RoleSecurity, "INC-9")...)
+	wantStatus(t, r, 201, "incident")
+	return idOf(t, r)
 }
 
 // verifiedExport files an access request, confirms it and returns the
