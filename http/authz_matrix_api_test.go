@@ -1,9 +1,13 @@
 package http_test
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -63,14 +67,19 @@ func (w *authzWorld) ask(t *testing.T, e *testenv.Env, c caller, method, path, j
 	t.Helper()
 	page := !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/metrics"
 	var body io.Reader
+	contentType := "application/json"
 	if method != "GET" && method != "DELETE" {
 		body = strings.NewReader(cmp.Or(jsonBody, "{}"))
 		if page {
+			contentType = "application/x-www-form-urlencoded"
 			form := url.Values{"csrf": {formToken}}
 			if c.role != "" && c.reason {
 				form.Set("ticket", "TICKET-7") // a console action names its ticket
 			}
 			body = strings.NewReader(form.Encode())
+			if strings.HasSuffix(path, "/picture") {
+				body, contentType = pictureForm(t, form)
+			}
 		}
 	}
 	req, err := http.NewRequest(method, e.URL+path, body)
@@ -78,10 +87,7 @@ func (w *authzWorld) ask(t *testing.T, e *testenv.Env, c caller, method, path, j
 		t.Fatal(err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-		if page {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
+		req.Header.Set("Content-Type", contentType)
 	}
 	token := w.token(c)
 	switch {
@@ -112,6 +118,26 @@ func (w *authzWorld) ask(t *testing.T, e *testenv.Env, c caller, method, path, j
 		a.code = p.Code
 	}
 	return a
+}
+
+// pictureForm returns form as a multipart upload with a one-pixel PNG,
+// so an upload is refused for who sends it, not for what.
+func pictureForm(t *testing.T, form url.Values) (io.Reader, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k := range form {
+		mw.WriteField(k, form.Get(k))
+	}
+	fw, err := mw.CreateFormFile("picture", "pixel.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(fw, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	mw.Close()
+	return &buf, mw.FormDataContentType()
 }
 
 // token returns the credential c presents, "" for a visitor.

@@ -266,7 +266,7 @@ var matrix = map[string]row{
 	"POST /seller/shops":                           {class: "self"},
 	"GET /seller/shops/{id}":                       {class: "owned", fixture: "shop"},
 	"POST /seller/shops/{id}/items":                {class: "owned", fixture: "shop"},
-	"POST /seller/items/{id}/picture":              {class: "owned", fixture: "item", except: map[string]int{"other": 400}},
+	"POST /seller/items/{id}/picture":              {class: "seller", fixture: "item"},
 	"GET /seller/orders/{id}":                      {class: "owned", fixture: "sold_order"},
 	"POST /seller/orders/{id}/ship":                {class: "owned", fixture: "sold_order"},
 	"GET /console/signin":                          {class: "page"},
@@ -329,6 +329,10 @@ func (r row) want(route string, c caller) int {
 		switch {
 		case c == ownerCaller || entitled:
 			return allowed
+		case c == otherCaller:
+			return http.StatusForbidden
+		case page:
+			return http.StatusSeeOther // the seller's pages are a signed-in shopper's
 		case c == visitorCaller:
 			return http.StatusUnauthorized
 		}
