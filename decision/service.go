@@ -257,11 +257,15 @@ func mayAnswer(a minimall.Actor) bool {
 }
 
 // Answer closes an appeal with Upheld or Overturned. Overturning a
-// risk-control decision undoes it in the area that made it. Returns Denied
-// for anyone but a dpo or security operator, Invalid for another outcome,
+// risk-control decision undoes it in the area that made it. Returns
+// Unauthorized for a visitor, Denied for anyone else but a dpo or security
+// operator, Invalid for another outcome,
 // NotFound for no such decision, Conflict when it is not awaiting an answer.
 func (s *Service) Answer(ctx context.Context, a minimall.Actor, id, outcome string) (*Decision, error) {
 	const op = "decision.Answer"
+	if a.Kind == minimall.Anonymous {
+		return nil, minimall.SignedIn(a, op) // a visitor is told to sign in (401), as everywhere else
+	}
 	if !mayAnswer(a) {
 		return nil, minimall.Errorf(minimall.Denied, op, "Only a security officer or the personal-information protection officer answers appeals. 仅安全或个人信息保护负责人可答复申诉。")
 	}

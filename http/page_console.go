@@ -283,6 +283,12 @@ func (s *Server) pageConsoleRetention(w nethttp.ResponseWriter, r *nethttp.Reque
 	if !ok {
 		return
 	}
+	// The same roles as GET /api/v1/ops/retention/last: the page is no
+	// side door to what the API keeps from other roles.
+	if err := lifecycleOperator(r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.showRetention(w, r, a, nethttp.StatusOK, "")
 }
 

@@ -19,6 +19,7 @@ func TestGuardOpen(t *testing.T) {
 		phone := mustSeal(t, k, alice, privacy.RecipientPhone, "o1", "13800138000")
 		cs := minimall.Actor{Kind: minimall.Operator, ID: "op1", Role: minimall.RoleCustomerService, Reason: "T-1"}
 		ops := minimall.Actor{Kind: minimall.Operator, ID: "op2", Role: minimall.RoleOps, Reason: "T-2"}
+		hold := minimall.Actor{Kind: minimall.Operator, ID: "op3", Role: minimall.RoleLegalHold, Reason: "COURT-7"}
 
 		tests := []struct {
 			name    string
@@ -32,6 +33,10 @@ func TestGuardOpen(t *testing.T) {
 			{"OwnerForOrder", minimall.ShopperActor(alice), alice, privacy.RecipientPhone, privacy.ForOrder, "o1", ""},
 			{"SystemForDelivery", minimall.SystemActor("logistics"), alice, privacy.RecipientPhone, privacy.ForDelivery, "o1", ""},
 			{"CustomerServiceWithReason", cs, alice, privacy.RecipientPhone, privacy.ForCustomerService, "o1", ""},
+			// A lawful request for a kept record is the legal-hold role's
+			// alone: customer service may not act for a legal duty.
+			{"LegalHoldForLegalDuty", hold, alice, privacy.RecipientPhone, privacy.ForLegalDuty, "o1", ""},
+			{"ErrCustomerServiceForLegalDuty", cs, alice, privacy.RecipientPhone, privacy.ForLegalDuty, "o1", privacy.ActorNotAllowed},
 			{"ErrUnknownField", minimall.ShopperActor(alice), alice, privacy.Field("order.shoe_size"), privacy.ForOrder, "o1", privacy.UnknownField},
 			// The registry does not let a recipient's phone serve marketing.
 			{"ErrPurposeNotAllowed", minimall.SystemActor("marketing"), alice, privacy.RecipientPhone, privacy.ForMarketing, "o1", privacy.PurposeNotAllowed},

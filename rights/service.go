@@ -89,6 +89,9 @@ func NewService(q *Queue, d Deps, parts ...Part) *Service {
 func (s *Service) Parts() []Part { return s.parts }
 
 func requireDPO(a minimall.Actor, op string) error {
+	if a.Kind == minimall.Anonymous {
+		return minimall.SignedIn(a, op) // a visitor is told to sign in (401), as everywhere else
+	}
 	if a.Kind != minimall.Operator || !privacy.RoleMayActFor(a.Role, privacy.ForRightsRequest) {
 		return minimall.Errorf(minimall.Denied, op, "Only the personal-information protection officer (dpo role) handles rights requests. 仅个人信息保护负责人可处理权利请求。")
 	}
