@@ -172,7 +172,7 @@ func (w *authzWorld) pathOf(t *testing.T, route string, r row, missing bool) (me
 	if missing {
 		id = missingID(id)
 	}
-	for _, v := range []string{"{id}", "{n}", "{file}"} {
+	for _, v := range []string{"{id}", "{n}", "{file}", "{category}"} {
 		path = strings.Replace(path, v, url.PathEscape(id), 1)
 	}
 	return method, path
