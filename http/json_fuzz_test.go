@@ -7,7 +7,6 @@ import (
 	"io"
 	nethttp "net/http"
 	"net/http/httptest"
-	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -150,8 +149,10 @@ func checkRoundTrip(t *testing.T, i int, v, again any) {
 	if err := decodeJSON(jsonRequest(b), again); err != nil {
 		t.Fatalf("type %d %T: its own encoding %s is refused: %v", i, v, b, err)
 	}
-	if !reflect.DeepEqual(v, again) {
-		t.Fatalf("type %d %T: round trip changed the value:\n%#v\n%#v", i, v, v, again)
+	// Compared as encoded: an empty map or slice left out by omitempty
+	// comes back nil, which is the same request.
+	if b2, _ := json.Marshal(again); !bytes.Equal(b, b2) {
+		t.Fatalf("type %d %T: round trip changed the value:\n%s\n%s", i, v, b, b2)
 	}
 }
 
