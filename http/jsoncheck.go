@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -122,9 +123,27 @@ func seen(keys [][]byte, many map[string]struct{}, key []byte) bool {
 	return ok
 }
 
-// foldKey is key in one case, folded as encoding/json folds field names,
-// for the map of a large object's keys.
-func foldKey(key []byte) string { return strings.ToUpper(strings.ToLower(string(key))) }
+// foldKey is key in one case, for the map of a large object's keys:
+// each rune becomes the smallest of its simple case-folding orbit, which
+// is how encoding/json folds field names and what bytes.EqualFold
+// compares. (ToUpper(ToLower(…)) would fold more: "ı" and "i" alike,
+// which encoding/json keeps apart.)
+func foldKey(key []byte) string {
+	out := make([]rune, 0, len(key))
+	for _, r := range string(key) {
+		out = append(out, smallestFold(r))
+	}
+	return string(out)
+}
+
+// smallestFold returns the smallest rune equal to r under simple folding.
+func smallestFold(r rune) rune {
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return least
+}
 
 func (w *jsonWalker) array() *jsonFlaw {
 	w.i++ // [

@@ -441,10 +441,14 @@ func seeOther(w nethttp.ResponseWriter, r *nethttp.Request, path string) {
 }
 
 // localPath returns p if it is a path on this site, else "/": a "next"
-// parameter must not send anyone elsewhere.
+// parameter must not send anyone elsewhere. Control characters are
+// refused, not just CR and LF: browsers drop tabs and newlines from a URL,
+// so "/\t/evil.example" would reach them as "//evil.example".
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsFunc(p, isControl) {
 		return "/"
 	}
 	return p
 }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

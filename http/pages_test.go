@@ -327,6 +327,15 @@ func TestPagesLanguageSwitch(t *testing.T) {
 	if p := b.post("/lang", url.Values{"lang": {"fr"}}); p.Status != 400 {
 		t.Errorf("an unknown language: %d", p.Status)
 	}
+	// A "next" that a browser would read as another site (it drops tabs
+	// and newlines from a URL) goes home instead.
+	for _, next := range []string{"//evil.example", "/\\evil.example", "/\t/evil.example", "/\n\\evil.example", "/\x7f/x"} {
+		b.get("/signin")
+		p := b.post("/lang", url.Values{"lang": {"en"}, "next": {next}})
+		if loc := p.Header.Get("Location"); p.Status != 303 || loc != "/" {
+			t.Errorf("next %q: %d to %q; want 303 to /", next, p.Status, loc)
+		}
+	}
 }
 
 // TestPagesRegister (二(一)1, 四(四)): sign-up takes a phone number, the
