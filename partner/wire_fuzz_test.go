@@ -14,8 +14,15 @@ import (
 
 var wireNow = time.Unix(1_800_000_000, 0)
 
+// wireNonce is a nonce of the shape NewNonce makes; wireRequestSig the
+// signature of the request an answer answers.
+const (
+	wireNonce      = "abcdefghijklmnopqrstuvwxyz"
+	wireRequestSig = "0a1b2c"
+)
+
 // FuzzSignedRequest: a request signed with the key verifies; the same
-// request with its body, path or method changed, signed by another key,
+// request with its body, path, nonce or method changed, signed by another key,
 // or stamped outside MaxAge does not; any timestamp and signature a
 // client sends is answered with one of the wire's errors, never a panic,
 // and accepted only when it is the request's own signature.
@@ -28,26 +35,29 @@ func FuzzSignedRequest(f *testing.F) {
 			return // net/http sends neither; the signed text relies on it
 		}
 		stamp := partner.Timestamp(wireNow.Add(time.Duration(skew%1000) * time.Second))
-		good := partner.SignRequest(key, stamp, method, path, body)
-		err := partner.VerifyRequest(key, stamp, good, method, path, body, wireNow)
+		good := partner.SignRequest(key, stamp, wireNonce, method, path, body)
+		err := partner.VerifyRequest(key, stamp, wireNonce, good, method, path, body, wireNow)
 		if fresh := skew%1000 >= -300 && skew%1000 <= 300; fresh != (err == nil) || (err != nil && !errors.Is(err, partner.ErrStale)) {
 			t.Fatalf("own signature, skew %ds: %v", skew%1000, err)
 		}
 		if len(body) > 0 {
 			changed := bytes.Clone(body)
 			changed[len(changed)/2] ^= 1
-			if err := partner.VerifyRequest(key, stamp, good, method, path, changed, wireNow); !errors.Is(err, partner.ErrBadSignature) {
+			if err := partner.VerifyRequest(key, stamp, wireNonce, good, method, path, changed, wireNow); !errors.Is(err, partner.ErrBadSignature) {
 				t.Fatalf("changed body: %v", err)
 			}
 		}
-		if err := partner.VerifyRequest(key, stamp, good, method, path+"x", body, wireNow); !errors.Is(err, partner.ErrBadSignature) {
+		if err := partner.VerifyRequest(key, stamp, wireNonce, good, method, path+"x", body, wireNow); !errors.Is(err, partner.ErrBadSignature) {
 			t.Fatalf("changed path: %v", err)
 		}
-		if err := partner.VerifyRequest(append(bytes.Clone(key), 'x'), stamp, good, method, path, body, wireNow); !errors.Is(err, partner.ErrBadSignature) {
+		if err := partner.VerifyRequest(key, stamp, "bcdefghijklmnopqrstuvwxyza", good, method, path, body, wireNow); !errors.Is(err, partner.ErrBadSignature) {
+			t.Fatalf("changed nonce: %v", err)
+		}
+		if err := partner.VerifyRequest(append(bytes.Clone(key), 'x'), stamp, wireNonce, good, method, path, body, wireNow); !errors.Is(err, partner.ErrBadSignature) {
 			t.Fatalf("another key: %v", err)
 		}
-		err = partner.VerifyRequest(key, ts, sig, method, path, body, wireNow)
-		own := strings.EqualFold(sig, partner.SignRequest(key, ts, method, path, body))
+		err = partner.VerifyRequest(key, ts, wireNonce, sig, method, path, body, wireNow)
+		own := strings.EqualFold(sig, partner.SignRequest(key, ts, wireNonce, method, path, body))
 		if err == nil && !own {
 			t.Fatalf("a signature %q that is not the request's own accepted", sig)
 		}
@@ -58,21 +68,24 @@ func FuzzSignedRequest(f *testing.F) {
 }
 
 // FuzzSignedResponse: a partner's answer verifies only with its own
-// signature, status and body.
+// signature, status and body, as the answer to its own request.
 func FuzzSignedResponse(f *testing.F) {
 	f.Add([]byte("k"), 200, []byte(`{"trade_no":"t1"}`), "", "")
 	f.Add([]byte("k"), -1, []byte{}, "1800000000", "")
 	f.Fuzz(func(t *testing.T, key []byte, status int, body []byte, ts, sig string) {
 		stamp := partner.Timestamp(wireNow)
-		good := partner.SignResponse(key, stamp, status, body)
-		if err := partner.VerifyResponse(key, stamp, good, status, body, wireNow); err != nil {
+		good := partner.SignResponse(key, stamp, wireRequestSig, status, body)
+		if err := partner.VerifyResponse(key, stamp, good, wireRequestSig, status, body, wireNow); err != nil {
 			t.Fatalf("own signature: %v", err)
 		}
-		if err := partner.VerifyResponse(key, stamp, good, status+1, body, wireNow); !errors.Is(err, partner.ErrBadSignature) {
+		if err := partner.VerifyResponse(key, stamp, good, wireRequestSig, status+1, body, wireNow); !errors.Is(err, partner.ErrBadSignature) {
 			t.Fatalf("changed status: %v", err)
 		}
-		err := partner.VerifyResponse(key, ts, sig, status, body, wireNow)
-		if err == nil && !strings.EqualFold(sig, partner.SignResponse(key, ts, status, body)) {
+		if err := partner.VerifyResponse(key, stamp, good, wireRequestSig+"00", status, body, wireNow); !errors.Is(err, partner.ErrBadSignature) {
+			t.Fatalf("the answer to another request: %v", err)
+		}
+		err := partner.VerifyResponse(key, ts, sig, wireRequestSig, status, body, wireNow)
+		if err == nil && !strings.EqualFold(sig, partner.SignResponse(key, ts, wireRequestSig, status, body)) {
 			t.Fatalf("a signature %q that is not the answer's own accepted", sig)
 		}
 	})
