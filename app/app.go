@@ -76,8 +76,9 @@ type Config struct {
 	SweepEvery time.Duration
 	// ResumeEvery is how often rights requests a crash left unfinished
 	// are resumed (rights.Service.Resume), besides once at start; zero
-	// means every minute.
-	ResumeEvery time.Duration
+	// means every minute. ResumeGrace is how long a request may sit
+	// identity-checked before Resume serves it; zero: rights.ResumeGrace.
+	ResumeEvery, ResumeGrace time.Duration
 	// AuditCheckEvery verifies the whole audit log in the background after
 	// start and then this often (privacy.Kernel.StartAuditCheck); zero runs
 	// none.
@@ -259,6 +260,7 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	}
 	// Rights requests a crash interrupted are finished, at start and on
 	// schedule, and unconfirmed partner notices retried.
+	a.Rights.Grace = cfg.ResumeGrace
 	resume := cfg.ResumeEvery
 	if resume == 0 {
 		resume = time.Minute

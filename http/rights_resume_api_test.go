@@ -108,6 +108,33 @@ func TestAPIDeregistrationSurvivesCrash(t *testing.T) {
 				t.Fatalf("after the grace: %+v", got)
 			}
 		})
+		t.Run("GraceConfigured", func(t *testing.T) {
+			// serve --resume-grace: a single node, where no Verify can be
+			// in flight elsewhere, may serve sooner than the minute.
+			e.Rights.Grace = 10 * time.Second
+			defer func() { e.Rights.Grace = 0 }()
+			sh := e.Register(t, "13877780011", "crash_grace")
+			auth := testenv.Bearer(sh.Token)
+			r := e.Do(t, "POST", "/api/v1/rights/requests", map[string]any{"kind": "deregister"}, auth...)
+			var req rights.Request
+			r.JSON(t, &req)
+			code := e.SMS.Code(t, sh.Phone)
+			e.Rights.AfterStep = func(string) error { return errors.New("crash") }
+			wantStatus(t, e.Do(t, "POST", "/api/v1/rights/requests/"+req.ID+"/verify", map[string]string{"code": code}, auth...), 500, "verify")
+			e.Rights.AfterStep = nil
+			if _, err := st.DB.ExecContext(ctx, `UPDATE rights_requests SET erase_started_at = 0 WHERE id = ?`, req.ID); err != nil {
+				t.Fatal(err)
+			}
+			resume(t)
+			if got := shown(t, req.ID); got.State != rights.IdentityChecked {
+				t.Fatalf("served within the configured grace: %+v", got)
+			}
+			st.Clock.Advance(11 * time.Second)
+			resume(t)
+			if got := shown(t, req.ID); got.State != rights.Answered || !got.Answer.Erased {
+				t.Fatalf("after the configured grace: %+v", got)
+			}
+		})
 		t.Run("PartnerDown", func(t *testing.T) {
 			sh := e.Register(t, "13877780010", "partner_down")
 			auth := testenv.Bearer(sh.Token)

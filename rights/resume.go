@@ -30,7 +30,17 @@ const (
 
 // ResumeGrace is how long a request may sit identity-checked before Resume
 // serves it: a Verify in flight on another node has that long to finish.
+// Service.Grace, when set, replaces it.
 const ResumeGrace = time.Minute
+
+// grace is how long Resume leaves identity-checked requests to a Verify
+// still in flight.
+func (s *Service) grace() time.Duration {
+	if s.Grace > 0 {
+		return s.Grace
+	}
+	return ResumeGrace
+}
 
 // resumeActor acts for the person on the steps a crash interrupted; its
 // reason names the request, so the audit log ties each step to it.
@@ -56,7 +66,7 @@ func (s *Service) stepDone(step string) error {
 
 // Resume finishes what a crash interrupted: erasures begun and not
 // answered are run again from the start and answered; self-service
-// requests left identity-checked for longer than ResumeGrace are served;
+// requests left identity-checked for longer than the grace are served;
 // answered erasures whose partner notices wait are notified again. It
 // returns how many requests it moved on; one that fails is left for the
 // next call, and its error joined into the result.
@@ -104,7 +114,7 @@ func (s *Service) resumeErasures(ctx context.Context) (int, error) {
 
 func (s *Service) resumeChecked(ctx context.Context) (int, error) {
 	ids, err := s.unfinished(ctx, `SELECT id FROM rights_requests WHERE state = ? AND filed_by = ? AND erase_started_at = 0 AND kind IN (?, ?, ?) AND checked_at < ? ORDER BY checked_at`,
-		string(IdentityChecked), BySelf, string(Deregister), string(Correct), string(Delete), sqldb.Micros(s.db.Now().Add(-ResumeGrace)))
+		string(IdentityChecked), BySelf, string(Deregister), string(Correct), string(Delete), sqldb.Micros(s.db.Now().Add(-s.grace())))
 	return s.eachRequest(ctx, ids, err, func(row *requestRow) error {
 		// The person asked and proved who they are; the serving is theirs.
 		return s.serve(ctx, minimall.ShopperActor(row.subject), row)

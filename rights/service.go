@@ -66,7 +66,10 @@ type Service struct {
 	// ("marked", "parts", "erased") and may stop it there with an error,
 	// as a crash would: the crash tests' way in. Nil in production.
 	AfterStep func(step string) error
-	resume    resumer
+	// Grace replaces ResumeGrace when set: how long a request may sit
+	// identity-checked before Resume serves it.
+	Grace  time.Duration
+	resume resumer
 }
 
 // Deps is what the rights Service works with besides the queue and the

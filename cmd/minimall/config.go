@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"minimall/account"
+	"minimall/rights"
 )
 
 // Config is every setting of the binary: defaults, then MINIMALL_*
@@ -36,12 +38,16 @@ type Config struct {
 	// DPOContact is the personal-information protection officer's contact
 	// the policy names (policy 八).
 	DPOContact string
+	// ResumeEvery and ResumeGrace: how often rights requests a crash left
+	// unfinished are resumed, and how long an identity-checked one is
+	// left to the Verify that may still be serving it.
+	ResumeEvery, ResumeGrace time.Duration
 }
 
 // DefaultConfig works with zero set-up: an embedded store in ./minimall-data.
 func DefaultConfig() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "minimall-data", Node: "main", LogLevel: "info", Accounts: account.DefaultConfig(),
-		DPOContact: "dpo@minimall.example"}
+		DPOContact: "dpo@minimall.example", ResumeEvery: time.Minute, ResumeGrace: rights.ResumeGrace}
 }
 
 // applyEnv overrides c with MINIMALL_* variables that are set.
@@ -90,6 +96,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SearchDir, "search", c.SearchDir, searchUsage)
 	fs.BoolVar(&c.NoMigrate, "no-migrate", c.NoMigrate, "do not apply pending migrations; refuse an outdated schema [MINIMALL_NO_MIGRATE]")
 	fs.StringVar(&c.DPOContact, "dpo-contact", c.DPOContact, "the personal-information protection officer's contact the policy names [MINIMALL_DPO_CONTACT]")
+	fs.DurationVar(&c.ResumeEvery, "resume-every", c.ResumeEvery, "how often rights requests a crash left unfinished are resumed (besides at start) [MINIMALL_RESUME_EVERY]")
+	fs.DurationVar(&c.ResumeGrace, "resume-grace", c.ResumeGrace, "how long a rights request may sit identity-checked before it is resumed: an identity check still being served on another node has that long [MINIMALL_RESUME_GRACE]")
 	fs.BoolVar(&c.FakeClock, "fake-clock", c.FakeClock, "enable the operator endpoint that moves time forward (testing only) [MINIMALL_FAKE_CLOCK]")
 	a := &c.Accounts
 	fs.DurationVar(&a.CodeTTL, "code-ttl", a.CodeTTL, "how long an SMS code is valid [MINIMALL_CODE_TTL]")
@@ -136,6 +144,9 @@ func (c *Config) resolve() error {
 	}
 	if c.Node == "" {
 		return fmt.Errorf("--node must not be empty")
+	}
+	if c.ResumeEvery < 0 || c.ResumeGrace < 0 {
+		return fmt.Errorf("--resume-every and --resume-grace must not be negative")
 	}
 	return nil
 }

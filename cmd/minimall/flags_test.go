@@ -141,3 +141,15 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 		t.Fatalf("bar drawn into a file (%d bytes) or a buffer (%q)", fi.Size(), buf.String())
 	}
 }
+
+// TestResumeFlagsNotNegative: a negative --resume-every (a ticker cannot
+// run backwards) or --resume-grace is refused before anything starts.
+func TestResumeFlagsNotNegative(t *testing.T) {
+	for _, flag := range []string{"--resume-every", "--resume-grace"} {
+		data := filepath.Join(t.TempDir(), "data")
+		code, _, errOut := runCmd(t, "serve", "--addr", "127.0.0.1:0", "--data", data, flag, "-1s")
+		if code != 1 || !strings.Contains(errOut, "must not be negative") {
+			t.Errorf("%s -1s: exit %d %s", flag, code, errOut)
+		}
+	}
+}

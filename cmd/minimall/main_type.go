@@ -126,6 +126,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Accounts: m.Config.Accounts, DPOContact: m.Config.DPOContact,
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey, Logger: m.Logger,
 		SweepEvery: 24 * time.Hour, AuditCheckEvery: 24 * time.Hour,
+		ResumeEvery: m.Config.ResumeEvery, ResumeGrace: m.Config.ResumeGrace,
 	})
 	if err != nil {
 		return err
