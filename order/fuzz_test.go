@@ -75,7 +75,7 @@ func checkRefusal(t *testing.T, err error, values []string) {
 	}
 	for _, v := range values {
 		v = strings.TrimSpace(v)
-		if utf8.RuneCountInString(v) >= 4 && strings.Contains(e.Message, v) && !strings.Contains(fixedWords, v) {
+		if utf8.RuneCountInString(v) >= 6 && strings.Contains(e.Message, v) && !strings.Contains(fixedWords, v) {
 			t.Fatalf("problem %q echoes %q", e.Message, v)
 		}
 	}
