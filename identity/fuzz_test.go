@@ -45,7 +45,9 @@ func FuzzRealNameRequest(f *testing.F) {
 		if out.IDType == ResidentID && !residentIDShape(out.IDNumber) {
 			t.Fatalf("normalize(%+v): resident ID %q accepted", in, out.IDNumber)
 		}
-		if m := maskID(out.IDNumber); strings.Contains(m, out.IDNumber[2:len(out.IDNumber)-2]) {
+		// The middle is stars, position by position ("00000" → "00*00" is
+		// right, though "0" is in it).
+		if m := maskID(out.IDNumber); len(m) != len(out.IDNumber) && len(m) != 4 || len(m) == len(out.IDNumber) && strings.Trim(m[2:len(m)-2], "*") != "" {
 			t.Fatalf("maskID(%q) = %q shows the middle", out.IDNumber, m)
 		}
 		if m := maskName(out.RealName); utf8.RuneCountInString(m) != utf8.RuneCountInString(out.RealName) {
