@@ -273,6 +273,9 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 		cfg.Logger.Info("erasures repeated after a restore", "people", n)
 	}
 	a.Rights.ResumeEvery(resume)
+	// Incident notices a crash left unsent go out, at start and on the same
+	// schedule.
+	go a.Incidents.ResumeEvery(background, resume, cfg.Logger.Warn)
 	a.closers = append(a.closers, func() error { a.Rights.Close(); return nil })
 	// The audit log: Open checked its recent rows; the rest, paced.
 	if cfg.AuditCheckEvery > 0 {

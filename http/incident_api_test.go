@@ -104,6 +104,40 @@ func TestAPIIncident(t *testing.T) {
 				}
 			}
 		})
+		t.Run("ResumedAfterCrash", func(t *testing.T) {
+			// A crash after the incident and its people were recorded, before
+			// anyone was told: the notices are gone and notified_at is zero.
+			// The resumer, at start and on schedule, tells each of them once.
+			if _, err := st.DB.ExecContext(ctx, `DELETE FROM lifecycle_notifications WHERE kind = ?`, "incident:"+in.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.DB.ExecContext(ctx, `UPDATE incidents SET notified_at = 0 WHERE id = ?`, in.ID); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // twice: a second pass tells no one again
+				if _, err := e.Incidents.ResumeNotices(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for sh, want := range map[*testenv.Shopper]int{a: 1, b: 1, c: 0} {
+				var got noticeList
+				e.Do(t, "GET", "/api/v1/account/notifications", nil, testenv.Bearer(sh.Token)...).JSON(t, &got)
+				n := 0
+				for _, x := range got.Notifications {
+					if x.Kind == "incident:"+in.ID {
+						n++
+					}
+				}
+				if n != want {
+					t.Fatalf("%s has %d notices of the resumed incident, want %d", sh.MemberName, n, want)
+				}
+			}
+			var again incident.Incident
+			e.Do(t, "GET", "/api/v1/ops/incidents/"+in.ID, nil, dpo...).JSON(t, &again)
+			if again.NotifiedAt.IsZero() {
+				t.Fatal("resumed incident not marked notified")
+			}
+		})
 		t.Run("Report", func(t *testing.T) {
 			r := e.Do(t, "GET", "/api/v1/ops/incidents/"+in.ID+"/report", nil, dpo...)
 			wantStatus(t, r, 200, "report")

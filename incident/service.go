@@ -72,12 +72,25 @@ func (s *Service) Record(ctx context.Context, a minimall.Actor, req Request) (*I
 	for i, x := range affected {
 		subjects[i] = x.Subject
 	}
+	// The incident and its people are durable before anyone is told: a
+	// crash from here on leaves notified_at zero, and ResumeNotices tells
+	// them.
+	if err := s.tell(ctx, in, subjects); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return in, nil
+}
+
+// tell sends an incident's notice to subjects and marks it notified. The
+// notifier delivers each notice at most once, so telling again after a
+// crash only reaches those not yet told.
+func (s *Service) tell(ctx context.Context, in *Incident, subjects []minimall.SubjectID) error {
 	if _, err := s.notify.Notify(ctx, "incident:"+in.ID, "个人信息安全事件告知："+in.Title+" / Security incident notice", in.noticeBody(), subjects); err != nil {
-		return nil, fmt.Errorf("%s: notify: %w", op, err)
+		return fmt.Errorf("notify: %w", err)
 	}
 	in.NotifiedAt = s.db.Now()
-	_, err = s.db.ExecContext(ctx, `UPDATE incidents SET notified_at = ? WHERE id = ?`, sqldb.Micros(in.NotifiedAt), in.ID)
-	return in, sqldb.FormatError(op, err)
+	_, err := s.db.ExecContext(ctx, `UPDATE incidents SET notified_at = ? WHERE id = ?`, sqldb.Micros(in.NotifiedAt), in.ID)
+	return sqldb.FormatError("incident.tell", err)
 }
 
 func orEmpty[T any](s []T) []T {
@@ -147,10 +160,15 @@ func (s *Service) insert(ctx context.Context, in *Incident, affected []privacy.A
 // FindByID returns an incident. Returns NotFound for an unknown id, and
 // the refusals of responder.
 func (s *Service) FindByID(ctx context.Context, a minimall.Actor, id string) (*Incident, error) {
-	const op = "incident.FindByID"
-	if err := responder(a, op); err != nil {
+	if err := responder(a, "incident.FindByID"); err != nil {
 		return nil, err
 	}
+	return s.find(ctx, id)
+}
+
+// find reads an incident. Returns NotFound for an unknown id.
+func (s *Service) find(ctx context.Context, id string) (*Incident, error) {
+	const op = "incident.FindByID"
 	in := &Incident{ID: id}
 	var since, until, created, notified int64
 	var fields, purposes, tables string

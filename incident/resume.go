@@ -1,0 +1,84 @@
+package incident
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"minimall"
+	"minimall/sqldb"
+)
+
+// ResumeNotices tells the people of every incident recorded but not yet
+// notified: a crash or a failed delivery between recording and telling
+// left it so (PIPL art. 57 asks that they be told). Returns how many
+// incidents it finished.
+func (s *Service) ResumeNotices(ctx context.Context) (int, error) {
+	const op = "incident.ResumeNotices"
+	ids, err := s.column(ctx, `SELECT id FROM incidents WHERE notified_at = 0 ORDER BY created_at`)
+	if err != nil {
+		return 0, sqldb.FormatError(op, err)
+	}
+	done := 0
+	var errs []error
+	for _, id := range ids {
+		if err := s.resumeOne(ctx, id); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		done++
+	}
+	return done, errors.Join(errs...)
+}
+
+func (s *Service) resumeOne(ctx context.Context, id string) error {
+	const op = "incident.ResumeNotices"
+	in, err := s.find(ctx, id)
+	if err != nil {
+		return err
+	}
+	people, err := s.column(ctx, `SELECT subject FROM incident_subjects WHERE incident = ? ORDER BY subject`, id)
+	if err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	subjects := make([]minimall.SubjectID, len(people))
+	for i, p := range people {
+		subjects[i] = minimall.SubjectID(p)
+	}
+	return s.tell(ctx, in, subjects)
+}
+
+// column reads the one column a query selects.
+func (s *Service) column(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// ResumeEvery runs ResumeNotices now and then every interval until ctx
+// ends, logging what it could not finish.
+func (s *Service) ResumeEvery(ctx context.Context, interval time.Duration, warn func(msg string, args ...any)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := s.ResumeNotices(ctx); err != nil && ctx.Err() == nil {
+			warn("incident: notices still pending", "finished", n, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
