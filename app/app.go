@@ -238,6 +238,7 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	// Policy versions: the ledger learns the current and last major version
 	// now, and within 2 s of a publish on another node or by the CLI.
 	a.Policy = policy.NewService(cfg.DB, a.Kernel, policy.Contact{DPO: cfg.DPOContact})
+	a.Policy.Broadcast = a.Lifecycle
 	if err := a.Policy.Load(ctx); err != nil {
 		return err
 	}
@@ -275,13 +276,31 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	a.Rights.ResumeEvery(resume)
 	// Incident notices a crash left unsent go out, at start and on the same
 	// schedule.
-	go a.Incidents.ResumeEvery(background, resume, cfg.Logger.Warn)
+	go resumeEvery(background, resume, a.Incidents.ResumeNotices, "incident: notices still pending", cfg.Logger.Warn)
+	go resumeEvery(background, resume, a.Policy.ResumeNotices, "policy: controller-transfer notices still pending", cfg.Logger.Warn)
 	a.closers = append(a.closers, func() error { a.Rights.Close(); return nil })
 	// The audit log: Open checked its recent rows; the rest, paced.
 	if cfg.AuditCheckEvery > 0 {
 		a.Kernel.StartAuditCheck(cfg.AuditCheckEvery, cfg.Logger)
 	}
 	return nil
+}
+
+// resumeEvery runs finish now and then every interval until ctx ends,
+// logging what it could not finish: notices a crash left unsent.
+func resumeEvery(ctx context.Context, interval time.Duration, finish func(context.Context) (int, error), pending string, warn func(string, ...any)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := finish(ctx); err != nil && ctx.Err() == nil {
+			warn(pending, "finished", n, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // fillServer hands the HTTP server every area.

@@ -162,6 +162,8 @@ var matrix = map[string]row{
 	"POST /api/v1/ops/public-disclosures":            {class: "operator", roles: []minimall.Role{minimall.RoleDPO, minimall.RoleLegalHold}},
 	"GET /api/v1/ops/public-disclosures":             {class: "operator", roles: []minimall.Role{minimall.RoleDPO, minimall.RoleLegalHold}},
 	"GET /api/v1/account/public-disclosures":         {class: "self"},
+	"GET /api/v1/policy/controller":                  {class: "public"},
+	"POST /api/v1/ops/controller-transfers":          {class: "operator", roles: []minimall.Role{minimall.RoleDPO}},
 	"POST /api/v1/account/favourites":                {class: "self"},
 	"GET /api/v1/account/favourites":                 {class: "self"},
 	"DELETE /api/v1/account/favourites":              {class: "self", uses: "favourites"},

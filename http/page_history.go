@@ -8,6 +8,7 @@ import (
 
 	"minimall/engage"
 	"minimall/privacy"
+	"minimall/privacy/policy"
 	"minimall/rights"
 )
 
@@ -197,16 +198,24 @@ func (s *Server) pageConsents(w nethttp.ResponseWriter, r *nethttp.Request) {
 }
 
 type contactData struct {
-	DPO    string
-	Topics []string
-	Filed  *rights.ComplaintRequest
-	Error  string
+	DPO string
+	// Controller is set once the information moved to another controller
+	// (三(二)): who processes it now and how to reach them.
+	Controller policy.Controller
+	Topics     []string
+	Filed      *rights.ComplaintRequest
+	Error      string
 }
 
 // pageContact handles "GET /contact": the DPO's address, and for a
 // signed-in person a complaint form (八).
 func (s *Server) pageContact(w nethttp.ResponseWriter, r *nethttp.Request) {
-	s.render(w, r, nethttp.StatusOK, "contact", "contact.title", contactData{DPO: s.Policy.Contact().DPO, Topics: rights.ComplaintTopics})
+	s.render(w, r, nethttp.StatusOK, "contact", "contact.title", s.contactData())
+}
+
+func (s *Server) contactData() contactData {
+	c := s.Policy.Contact()
+	return contactData{DPO: c.DPO, Controller: c.Controller, Topics: rights.ComplaintTopics}
 }
 
 // pageComplaint handles "POST /contact/complaints": a complaint, which
@@ -216,7 +225,7 @@ func (s *Server) pageComplaint(w nethttp.ResponseWriter, r *nethttp.Request) {
 	if !ok || !s.checkForm(w, r) {
 		return
 	}
-	d := contactData{DPO: s.Policy.Contact().DPO, Topics: rights.ComplaintTopics}
+	d := s.contactData()
 	c, err := s.Rights.FileComplaint(r.Context(), a, rights.NewComplaint{Topic: r.PostForm.Get("topic"), Text: r.PostForm.Get("text")})
 	if err != nil {
 		s.formError(w, r, err, "contact", "contact.title", &d, &d.Error)

@@ -30,6 +30,35 @@ func (s *Server) registerPolicyRoutes() {
 	s.handleFunc("POST /api/v1/ops/public-disclosures", s.handlePublicDisclosureCreate)
 	s.handleFunc("GET /api/v1/ops/public-disclosures", s.handlePublicDisclosureList)
 	s.handleFunc("GET /api/v1/account/public-disclosures", s.handleMyPublicDisclosures)
+	s.handleFunc("GET /api/v1/policy/controller", s.handleController)
+	s.handleFunc("POST /api/v1/ops/controller-transfers", s.handleControllerTransfer)
+}
+
+// handleController handles "GET /api/v1/policy/controller": who processes
+// the information now, and every transfer (三(二)). Public.
+func (s *Server) handleController(w nethttp.ResponseWriter, r *nethttp.Request) {
+	v, err := s.Policy.Controller(r.Context())
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, v)
+}
+
+// handleControllerTransfer handles "POST /api/v1/ops/controller-transfers"
+// (DPO, with the deal's reference in X-Access-Reason).
+func (s *Server) handleControllerTransfer(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var req policy.TransferRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	t, err := s.Policy.TransferController(r.Context(), minimall.ActorFromContext(r.Context()), req)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusCreated, t)
 }
 
 // handlePolicyLists handles "GET /api/v1/policy/lists": the collection and

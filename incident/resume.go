@@ -3,7 +3,6 @@ package incident
 import (
 	"context"
 	"errors"
-	"time"
 
 	"minimall"
 	"minimall/sqldb"
@@ -64,21 +63,4 @@ func (s *Service) column(ctx context.Context, query string, args ...any) ([]stri
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// ResumeEvery runs ResumeNotices now and then every interval until ctx
-// ends, logging what it could not finish.
-func (s *Service) ResumeEvery(ctx context.Context, interval time.Duration, warn func(msg string, args ...any)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if n, err := s.ResumeNotices(ctx); err != nil && ctx.Err() == nil {
-			warn("incident: notices still pending", "finished", n, "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

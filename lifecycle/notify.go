@@ -18,16 +18,8 @@ import (
 // Returns Invalid for an empty kind or text.
 func (s *Service) Notify(ctx context.Context, kind, title, body string, subjects []minimall.SubjectID) (int, error) {
 	const op = "lifecycle.Notify"
-	if kind == "" || strings.TrimSpace(title) == "" || strings.TrimSpace(body) == "" {
-		return 0, minimall.Errorf(minimall.Invalid, op, "A notice needs a kind, a title and a body. 通知须有类型、标题和正文。")
-	}
-	if _, fixed := notices[kind]; fixed {
-		return 0, minimall.Errorf(minimall.Invalid, op, "That notice kind has fixed wording. 该类通知文本固定。")
-	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO lifecycle_notice_texts (kind, title, body, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind) DO NOTHING`,
-		kind, title, body, sqldb.Micros(s.db.Now()))
-	if err != nil {
-		return 0, sqldb.FormatError(op, err)
+	if err := s.noticeText(ctx, op, kind, title, body); err != nil {
+		return 0, err
 	}
 	const page = 500
 	total := 0
@@ -41,6 +33,34 @@ func (s *Service) Notify(ctx context.Context, kind, title, body string, subjects
 		subjects = subjects[n:]
 	}
 	return total, nil
+}
+
+// NotifyAll delivers one notice of kind, with a title and body decided at
+// run time (a controller transfer's), to every account holder, each at
+// most once. The texts must name no one. Returns how many notices were
+// new.
+//
+// Returns Invalid for an empty kind or text.
+func (s *Service) NotifyAll(ctx context.Context, kind, title, body string) (int, error) {
+	const op = "lifecycle.NotifyAll"
+	if err := s.noticeText(ctx, op, kind, title, body); err != nil {
+		return 0, err
+	}
+	return s.notifyAll(ctx, kind)
+}
+
+// noticeText keeps the run-time texts of a notice kind; the first texts
+// given for a kind stay.
+func (s *Service) noticeText(ctx context.Context, op, kind, title, body string) error {
+	if kind == "" || strings.TrimSpace(title) == "" || strings.TrimSpace(body) == "" {
+		return minimall.Errorf(minimall.Invalid, op, "A notice needs a kind, a title and a body. 通知须有类型、标题和正文。")
+	}
+	if _, fixed := notices[kind]; fixed {
+		return minimall.Errorf(minimall.Invalid, op, "That notice kind has fixed wording. 该类通知文本固定。")
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO lifecycle_notice_texts (kind, title, body, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind) DO NOTHING`,
+		kind, title, body, sqldb.Micros(s.db.Now()))
+	return sqldb.FormatError(op, err)
 }
 
 // noticeTexts returns the run-time texts of kinds, for rendering a list.

@@ -195,6 +195,13 @@ var columns = map[string]ColumnClass{
 	"incidents.since": NotPersonal, "incidents.until": NotPersonal, "incidents.fields": NotPersonal,
 	"incidents.purposes": NotPersonal, "incidents.tables_hit": NotPersonal, "incidents.recorded_by": Pseudonymous,
 	"incidents.created_at": NotPersonal, "incidents.notified_at": NotPersonal,
+	// A controller transfer names the receiving company and its published
+	// contact, told to everyone (三(二)); the operator is pseudonymous.
+	"controller_transfers.id": NotPersonal, "controller_transfers.cause": NotPersonal,
+	"controller_transfers.recipient_name": NotPersonal, "controller_transfers.recipient_contact": NotPersonal,
+	"controller_transfers.effective_at": NotPersonal, "controller_transfers.recorded_by": Pseudonymous,
+	"controller_transfers.reference": NotPersonal, "controller_transfers.created_at": NotPersonal,
+	"controller_transfers.notified_at": NotPersonal,
 	"incident_subjects.incident": Pseudonymous, "incident_subjects.subject": Pseudonymous, "incident_subjects.fields": NotPersonal,
 	"lifecycle_notice_texts.kind": NotPersonal, "lifecycle_notice_texts.title": NotPersonal,
 	"lifecycle_notice_texts.body": NotPersonal, "lifecycle_notice_texts.created_at": NotPersonal,

@@ -53,13 +53,14 @@ const (
 	ReasonDisclosure      = "disclosure_grounds_changed"
 	ReasonConsentLoosened = "consent_loosened"
 	// Minor.
-	ReasonFieldRemoved     = "field_removed"
-	ReasonUseRemoved       = "use_removed"
-	ReasonRecipientRemoved = "recipient_removed"
-	ReasonWording          = "wording"
-	ReasonRolesChanged     = "operator_roles_changed"
-	ReasonMoreRights       = "more_rights"
-	ReasonConsentTightened = "consent_tightened"
+	ReasonFieldRemoved      = "field_removed"
+	ReasonUseRemoved        = "use_removed"
+	ReasonRecipientRemoved  = "recipient_removed"
+	ReasonWording           = "wording"
+	ReasonControllerChanged = "controller_changed" // 三(二): the receiver keeps this policy
+	ReasonRolesChanged      = "operator_roles_changed"
+	ReasonMoreRights        = "more_rights"
+	ReasonConsentTightened  = "consent_tightened"
 )
 
 // Classify compares the last published snapshot with the next one. With
@@ -119,7 +120,15 @@ func Classify(last, next *Snapshot) Change {
 	if !slices.Equal(last.Grounds, next.Grounds) {
 		add(true, ReasonDisclosure, "公开披露的情形变化 / the grounds for public disclosure changed")
 	}
-	if last.Contact != next.Contact {
+	if last.Contact.Controller != next.Contact.Controller {
+		// 六2 counts a change of controller as major when the receiver changes
+		// the purposes or ways of processing; those changes are major reasons
+		// of their own here. A receiver that keeps this policy (三(二)) is a
+		// minor change: everyone was told its name and contact one by one.
+		add(false, ReasonControllerChanged, "个人信息处理者变更为“%s”，其继续履行本政策 / the controller is now %s, which keeps this policy",
+			next.Contact.Controller.Name, next.Contact.Controller.Name)
+	}
+	if last.Contact.DPO != next.Contact.DPO {
 		add(true, ReasonContactChanged, "个人信息保护负责人的联络方式变化 / the DPO contact changed")
 	}
 	classifyTemplates(last, next, add)

@@ -70,6 +70,15 @@ func TestClassify(t *testing.T) {
 		{"Renamed", func(s *policy.Snapshot) { s.Fields[0].Name += "（新）" }, "minor", policy.ReasonWording},
 		{"ScopeSection", func(s *policy.Snapshot) { setTemplate(s, "01_scope.tmpl") }, "minor", policy.ReasonWording},
 		{"PartnerContact", func(s *policy.Snapshot) { s.Partners[0].Contact = "new@partner.example" }, "minor", policy.ReasonWording},
+		// 三(二): a receiver that keeps this policy is a minor change; one that
+		// changes the purposes is major, so people consent again.
+		{"ControllerKeepsPolicy", func(s *policy.Snapshot) {
+			s.Contact.Controller = policy.Controller{Name: "新橙科技", Contact: "privacy@xc.example", Since: "2027-01-01"}
+		}, "minor", policy.ReasonControllerChanged},
+		{"ControllerNewPurpose", func(s *policy.Snapshot) {
+			s.Contact.Controller = policy.Controller{Name: "新橙科技", Contact: "privacy@xc.example", Since: "2027-01-01"}
+			s.Purposes = append(s.Purposes, policy.SnapPurpose{Purpose: "profiling", Name: "画像"})
+		}, "major", policy.ReasonNewPurpose},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,9 @@ type Service struct {
 	db *sqldb.DB
 	k  *privacy.Kernel
 
+	// Broadcast tells every account holder of a controller transfer.
+	Broadcast Broadcaster
+
 	mu      sync.Mutex
 	contact Contact
 	loaded  [2]int // current and last major version last given to the ledger
@@ -48,6 +51,7 @@ func (s *Service) Contact() Contact {
 // --dpo-contact would); it takes effect in the next published version.
 func (s *Service) ChangeContact(c Contact) {
 	s.mu.Lock()
+	c.Controller = s.contact.Controller // set by transfers, not by configuration
 	s.contact = c
 	s.mu.Unlock()
 }
@@ -76,7 +80,12 @@ func (s *Service) Load(ctx context.Context) error {
 	if major < 1 {
 		major = 1
 	}
+	ctrl, err := s.loadController(ctx)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
+	s.contact.Controller = ctrl
 	changed := s.loaded != [2]int{cur, major}
 	s.loaded = [2]int{cur, major}
 	s.mu.Unlock()

@@ -93,6 +93,17 @@ type SnapTemplate struct {
 // protection officer (policy 八).
 type Contact struct {
 	DPO string `json:"dpo"` // the officer's e-mail address
+	// Controller is who processes the information since a transfer (三(二));
+	// zero while minimall's own provider is.
+	Controller Controller `json:"controller,omitzero"`
+}
+
+// Controller is the receiver of a transfer of the information minimall
+// holds, as the policy names it from the day the transfer takes effect.
+type Controller struct {
+	Name    string `json:"name"`
+	Contact string `json:"contact"`
+	Since   string `json:"since"` // YYYY-MM-DD
 }
 
 // Current returns the snapshot of the running code with contact c.
