@@ -234,6 +234,8 @@ var matrix = map[string]row{
 	"POST /account/favourites":                       {class: "self"},
 	"GET /account/searches":                          {class: "self"},
 	"POST /account/searches/clear":                   {class: "self", uses: "search_entry"},
+	"GET /account/interests":                         {class: "self"},
+	"POST /account/interests/{category}/delete":      {class: "self", fixture: "category"},
 	"GET /account/consents":                          {class: "self"},
 	"GET /contact":                                   {class: "page"},
 	"POST /contact/complaints":                       {class: "self"},

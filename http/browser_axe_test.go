@@ -102,6 +102,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /cookies":                              {"/cookies"},
 		"GET /account/footprints":                   {"/account/footprints"},
 		"GET /account/searches":                     {"/account/searches"},
+		"GET /account/interests":                    {"/account/interests"},
 		"GET /account/consents":                     {"/account/consents"},
 		"GET /account/decisions":                    {"/account/decisions"},
 		"GET /account/decisions/{id}":               {"/account/decisions/" + decisions[0].ID},

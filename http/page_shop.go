@@ -41,7 +41,10 @@ type homeData struct {
 type homeLists struct {
 	Feed         []*catalog.Item
 	Personalised bool
-	Hot          []*catalog.Item
+	// Why says, by item id, which of the person's interests brought an
+	// item into their feed (二(二)4); their interests page lets them delete it.
+	Why map[string]string
+	Hot []*catalog.Item
 }
 
 // pageHome handles "GET /": the feed (personalised only for a signed-in
@@ -80,7 +83,7 @@ func (s *Server) renderLists(r *nethttp.Request, a minimall.Actor, l lang) (temp
 	if err != nil {
 		return "", err
 	}
-	d := homeLists{Feed: list.Items, Personalised: list.Personalised}
+	d := homeLists{Feed: list.Items, Personalised: list.Personalised, Why: list.Why}
 	if d.Hot, err = s.Recommend.Hot(r.Context()); err != nil {
 		return "", err
 	}

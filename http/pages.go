@@ -281,6 +281,7 @@ func (s *Server) registerPages() {
 	if s.Accounts != nil && s.Kernel != nil {
 		s.registerSignUpPages()
 		s.registerPrivacyPages()
+		s.registerInterestPages()
 		s.registerHistoryPages()
 		if s.Rights != nil {
 			s.registerRightsPages()
