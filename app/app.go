@@ -306,7 +306,7 @@ func resumeEvery(ctx context.Context, interval time.Duration, finish func(contex
 // fillServer hands the HTTP server every area.
 func (a *App) fillServer() {
 	s, cfg := a.HTTP, &a.Config
-	s.DB, s.Kernel, s.Operators, s.Partners = cfg.DB, a.Kernel, a.Kernel.Operators, a.Partners
+	s.DB, s.Kernel, s.Operators, s.Consoles, s.Partners = cfg.DB, a.Kernel, a.Kernel.Operators, a.Kernel.Operators, a.Partners
 	s.Accounts, s.Security, s.Identity, s.OAuth = a.Accounts, a.Security, a.Identity, a.OAuth
 	s.Catalog, s.Search, s.Recommend, s.Engage = a.Catalog, a.Search, a.Recommend, a.Engage
 	s.Carts, s.Orders, s.Transfers, s.AddressBook = a.Carts, a.Orders, a.Transfers, a.AddressBook

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	nethttp "net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"minimall"
@@ -84,19 +85,29 @@ func (s *Server) pageConsoleSignInPost(w nethttp.ResponseWriter, r *nethttp.Requ
 	}
 	token, ticket := r.PostForm.Get("token"), r.PostForm.Get("ticket")
 	d := consoleSignInData{Ticket: ticket}
-	a, err := s.Operators.Authenticate(r.Context(), token)
-	switch {
-	case err != nil || a.Kind != minimall.Operator:
-		d.Error = message("console.badtoken", langOf(r))
-	case !privacy.ValidAccessReason(ticket):
+	if !privacy.ValidAccessReason(ticket) {
 		d.Error = message("console.badticket", langOf(r))
-	}
-	if d.Error != "" {
 		s.render(w, r, nethttp.StatusUnauthorized, "console_signin", "console.signin", d)
 		return
 	}
+	cs := s.Consoles
+	if cs == nil {
+		s.pageError(w, r, minimall.Errorf(minimall.Unavailable, "", "The console is not available here. 控制台不可用。"))
+		return
+	}
+	// The browser keeps a console session, never the operator's token.
+	session, _, err := cs.StartConsole(r.Context(), token, consoleSession)
+	if minimall.IsCode(err, minimall.Unauthorized) {
+		d.Error = message("console.badtoken", langOf(r))
+		s.render(w, r, nethttp.StatusUnauthorized, "console_signin", "console.signin", d)
+		return
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	strict := nethttp.SameSiteStrictMode
-	s.setCookie(w, nethttp.Cookie{Name: sessionCookie, Value: token, MaxAge: seconds(consoleSession), SameSite: strict})
+	s.setCookie(w, nethttp.Cookie{Name: sessionCookie, Value: session, MaxAge: seconds(consoleSession), SameSite: strict})
 	s.setCookie(w, nethttp.Cookie{Name: reasonCookie, Value: ticket, Path: "/console", MaxAge: seconds(consoleSession), SameSite: strict})
 	seeOther(w, r, "/console")
 }
@@ -108,6 +119,14 @@ const consoleSession = 8 * time.Hour
 func (s *Server) pageConsoleSignOut(w nethttp.ResponseWriter, r *nethttp.Request) {
 	if !s.checkForm(w, r) {
 		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && strings.HasPrefix(c.Value, privacy.ConsoleTokenPrefix) {
+		if cs := s.Consoles; cs != nil {
+			if err := cs.EndConsole(r.Context(), c.Value); err != nil {
+				s.pageError(w, r, err)
+				return
+			}
+		}
 	}
 	s.clearSession(w)
 	s.setCookie(w, nethttp.Cookie{Name: reasonCookie, Path: "/console", MaxAge: -1, SameSite: nethttp.SameSiteStrictMode})

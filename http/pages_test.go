@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"minimall"
 	"minimall/catalog"
@@ -562,7 +563,8 @@ func TestPagesMyData(t *testing.T) {
 // ticket; an action without a ticket, or by a role that may not take it,
 // is refused and changes nothing.
 func TestPagesConsole(t *testing.T) {
-	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	st := testkit.MustOpenSQLite(t)
+	e := testenv.Start(t, st)
 	ctx := context.Background()
 	_, cs, err := e.Kernel.Operators.Add(ctx, minimall.RoleCustomerService)
 	if err != nil {
@@ -597,6 +599,70 @@ func TestPagesConsole(t *testing.T) {
 	r.JSON(t, &req)
 	if req.State == "answered" {
 		t.Error("a refused console action answered the request")
+	}
+	consoleSessionEnds(t, e, st, b, cs)
+}
+
+// consoleSessionEnds: the browser keeps a console session, never the
+// operator's token; the session ends at sign-out (a copied cookie stops
+// working), after its 8 hours, and when the operator is disabled.
+func consoleSessionEnds(t *testing.T, e *testenv.Env, st *testkit.Store, b *browser, token string) {
+	ctx := context.Background()
+	session := func(b *browser) string {
+		u, _ := url.Parse(e.URL)
+		for _, c := range b.c.Jar.Cookies(u) {
+			if c.Name == "minimall_session" {
+				return c.Value
+			}
+		}
+		return ""
+	}
+	copied := session(b)
+	if copied == "" || copied == token || strings.Contains(copied, token) || !strings.HasPrefix(copied, privacy.ConsoleTokenPrefix) {
+		t.Fatalf("the console cookie must be a console session, not the operator token: %q", copied)
+	}
+	withCookie := func(v string) int {
+		req, _ := http.NewRequest("GET", e.URL+"/console", nil)
+		req.AddCookie(&http.Cookie{Name: "minimall_session", Value: v})
+		req.AddCookie(&http.Cookie{Name: "minimall_ticket", Value: "CS-9"})
+		return newBrowser(t, e, "en").do(req).Status
+	}
+	if st := withCookie(copied); st != 200 {
+		t.Fatalf("the console with its session: %d", st)
+	}
+	b.get("/console")
+	mustPage(t, b.post("/console/signout", url.Values{}), 303, "console sign-out")
+	if st := withCookie(copied); st != 303 {
+		t.Fatalf("a copied console cookie after sign-out: %d, want 303 to the sign-in", st)
+	}
+	// Eight hours later the session is over, whatever the cookie says.
+	b2 := newBrowser(t, e, "en")
+	b2.get("/console/signin")
+	mustPage(t, b2.post("/console/signin", url.Values{"token": {token}, "ticket": {"CS-9"}}), 303, "sign in again")
+	later := session(b2)
+	st.Clock.Advance(8*time.Hour + time.Minute)
+	if st := withCookie(later); st != 303 {
+		t.Fatalf("a console session after 8 hours: %d", st)
+	}
+	// Disabling the operator ends the sessions at once.
+	b3 := newBrowser(t, e, "en")
+	b3.get("/console/signin")
+	mustPage(t, b3.post("/console/signin", url.Values{"token": {token}, "ticket": {"CS-9"}}), 303, "sign in a third time")
+	a, err := e.Kernel.Operators.Authenticate(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Kernel.Operators.Disable(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if st := withCookie(session(b3)); st != 303 {
+		t.Fatalf("a console session of a disabled operator: %d", st)
+	}
+	// A console session is no way into the sign-in itself.
+	b4 := newBrowser(t, e, "en")
+	b4.get("/console/signin")
+	if p := b4.post("/console/signin", url.Values{"token": {later}, "ticket": {"CS-9"}}); p.Status != 401 {
+		t.Fatalf("signing in with a console session: %d", p.Status)
 	}
 }
 

@@ -49,15 +49,24 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (minimall.Actor, error)
 }
 
+// ConsoleSessions opens and ends console sessions: what an operator's
+// browser keeps instead of the operator's token (privacy.Operators).
+type ConsoleSessions interface {
+	StartConsole(ctx context.Context, token string, ttl time.Duration) (string, minimall.Actor, error)
+	EndConsole(ctx context.Context, session string) error
+}
+
 // Server serves the API. Fill the exported fields, then call Open.
 type Server struct {
-	Addr        string
-	Listener    net.Listener // if set, Open serves on it instead of listening on Addr
-	TLSCert     string
-	TLSKey      string
-	DB          *sqldb.DB
-	Kernel      *privacy.Kernel
-	Operators   Authenticator
+	Addr      string
+	Listener  net.Listener // if set, Open serves on it instead of listening on Addr
+	TLSCert   string
+	TLSKey    string
+	DB        *sqldb.DB
+	Kernel    *privacy.Kernel
+	Operators Authenticator
+	// Consoles opens and ends operators' console sessions.
+	Consoles    ConsoleSessions
 	Accounts    *account.Service
 	Security    *security.Service
 	Catalog     *catalog.Service

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"minimall"
 	"minimall/sqldb"
@@ -80,6 +81,9 @@ func (o *Operators) Add(ctx context.Context, r minimall.Role) (id, token string,
 // Unauthorized for an unknown or disabled token.
 func (o *Operators) Authenticate(ctx context.Context, token string) (minimall.Actor, error) {
 	const op = "privacy.Operators.Authenticate"
+	if strings.HasPrefix(token, ConsoleTokenPrefix) {
+		return o.consoleActor(ctx, token)
+	}
 	var id, role string
 	var disabled int64
 	err := o.db.QueryRowContext(ctx, `SELECT id, role, disabled_at FROM operators WHERE token_hash = ?`, tokenHash(token)).Scan(&id, &role, &disabled)

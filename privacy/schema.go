@@ -43,6 +43,8 @@ var columns = map[string]ColumnClass{
 
 	"operators.id": Pseudonymous, "operators.role": NotPersonal, "operators.token_hash": Pseudonymous,
 	"operators.created_at": NotPersonal, "operators.disabled_at": NotPersonal,
+	"operator_sessions.token_hash": Pseudonymous, "operator_sessions.operator": Pseudonymous,
+	"operator_sessions.created_at": NotPersonal, "operator_sessions.expires_at": NotPersonal,
 
 	"subjects.id": Pseudonymous, "subjects.region": NotPersonal, "subjects.created_at": NotPersonal,
 	"subjects.erased_at": NotPersonal, "subjects.erasure_repeat": NotPersonal, // 0033
