@@ -210,6 +210,7 @@ var matrix = map[string]row{
 	"POST /lang":                                     {class: "page"},
 	"GET /cookies":                                   {class: "page"},
 	"POST /cookies/choice":                           {class: "page"},
+	"POST /cookies/switches":                         {class: "page"},
 	"GET /signin":                                    {class: "page"},
 	"POST /signin":                                   {class: "page"},
 	"POST /signin/code":                              {class: "page"},

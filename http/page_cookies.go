@@ -1,6 +1,7 @@
 package http
 
 import (
+	"html/template"
 	nethttp "net/http"
 	"strings"
 	"time"
@@ -9,9 +10,12 @@ import (
 	"minimall/catalog"
 )
 
-// The one optional cookie: a visitor's recently viewed items, kept on
-// their device only after they agree. Before a choice, and after a no,
-// nothing but the necessary cookies is set; withdrawing deletes it.
+// The optional cookies: a visitor's recently viewed items and their
+// recommendation and ad switches, kept on their device only after they
+// agree. Before a choice, and after a no, nothing but the necessary
+// cookies is set; withdrawing deletes them. With recommendation switched
+// on, the visitor's home feed is ranked by their recent items' categories
+// for that answer only: the server keeps nothing.
 
 const (
 	choiceCookie = "minimall_cookie_choice" // necessary: the answer itself
@@ -43,6 +47,7 @@ func (s *Server) pageCookieChoice(w nethttp.ResponseWriter, r *nethttp.Request) 
 	s.setCookie(w, nethttp.Cookie{Name: choiceCookie, Value: choice, MaxAge: seconds(choiceLife)})
 	if choice == "no" {
 		s.setCookie(w, nethttp.Cookie{Name: recentCookie, MaxAge: -1})
+		s.setCookie(w, nethttp.Cookie{Name: deviceCookie, MaxAge: -1})
 	}
 	seeOther(w, r, localPath(r.PostForm.Get("next")))
 }
@@ -96,4 +101,38 @@ func (s *Server) recentlyViewed(r *nethttp.Request) ([]*catalog.Item, error) {
 		}
 	}
 	return out, nil
+}
+
+// pageDeviceSwitches handles "POST /cookies/switches": a visitor's
+// recommendation and ad switches, kept in the optional cookie; only after
+// they allowed optional cookies.
+func (s *Server) pageDeviceSwitches(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.checkForm(w, r) {
+		return
+	}
+	if cookieChoice(r) != "yes" {
+		s.pageError(w, r, minimall.Errorf(minimall.Conflict, "", "Allow optional cookies first: a visitor's switches are kept only there. 请先允许可选 Cookie，访客的开关只保存在其中。"))
+		return
+	}
+	v := "r" + bit(r.PostForm.Get("recommendation") == "on") + "a" + bit(r.PostForm.Get("personalised_ads") == "on")
+	s.setCookie(w, nethttp.Cookie{Name: deviceCookie, Value: v, MaxAge: seconds(choiceLife)})
+	seeOther(w, r, "/cookies")
+}
+
+// deviceFeed is a visitor's home lists ranked by their recent items, when
+// their device keeps the switch on; nil otherwise.
+func (s *Server) deviceFeed(r *nethttp.Request, recent []*catalog.Item, l lang) (template.HTML, bool, error) {
+	if len(recent) == 0 || !deviceSettings(r).Recommendation || s.Recommend == nil {
+		return "", false, nil
+	}
+	cats := make([]string, len(recent))
+	for i, it := range recent {
+		cats[i] = it.Category
+	}
+	list, err := s.Recommend.RecommendOnDevice(r.Context(), cats, 1)
+	if err != nil {
+		return "", false, err
+	}
+	html, err := s.renderListsOf(r.Context(), list, l, true)
+	return html, true, err
 }

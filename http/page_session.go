@@ -13,6 +13,7 @@ import (
 	"minimall/account"
 	"minimall/mobile"
 	"minimall/privacy"
+	"minimall/recommend"
 )
 
 // registerSessionPages registers signing in and out, the language switch,
@@ -24,6 +25,7 @@ func (s *Server) registerSessionPages() {
 	s.handlePage("POST /lang", s.pageLang)
 	s.handlePage("GET /cookies", s.pageCookies)
 	s.handlePage("POST /cookies/choice", s.pageCookieChoice)
+	s.handlePage("POST /cookies/switches", s.pageDeviceSwitches)
 	if s.Accounts != nil {
 		s.handlePage("GET /signin", s.pageSignIn)
 		s.handlePage("POST /signin", s.pageSignInPost)
@@ -66,12 +68,17 @@ func (s *Server) pageCookies(w nethttp.ResponseWriter, r *nethttp.Request) {
 		}
 		list = append(list, v)
 	}
-	s.render(w, r, nethttp.StatusOK, "cookies", "cookies.title", cookiesData{Cookies: list, Choice: cookieChoice(r)})
+	d := cookiesData{Cookies: list, Choice: cookieChoice(r), Device: deviceSettings(r),
+		Visitor: minimall.ActorFromContext(r.Context()).Kind != minimall.Shopper}
+	s.render(w, r, nethttp.StatusOK, "cookies", "cookies.title", d)
 }
 
 type cookiesData struct {
 	Cookies []cookieView
 	Choice  string // yes, no, or "" before a choice
+	// Device is a visitor's switches kept in the optional cookie.
+	Device  *recommend.Settings
+	Visitor bool
 }
 
 type signInData struct {

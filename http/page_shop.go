@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -15,6 +16,7 @@ import (
 
 	"minimall"
 	"minimall/catalog"
+	"minimall/recommend"
 	"minimall/search"
 )
 
@@ -43,8 +45,9 @@ type homeLists struct {
 	Personalised bool
 	// Why says, by item id, which of the person's interests brought an
 	// item into their feed (二(二)4); their interests page lets them delete it.
-	Why map[string]string
-	Hot []*catalog.Item
+	Why      map[string]string
+	OnDevice bool // a visitor's feed, ranked by the recent items their device keeps
+	Hot      []*catalog.Item
 }
 
 // pageHome handles "GET /": the feed (personalised only for a signed-in
@@ -64,9 +67,15 @@ func (s *Server) pageHome(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	if s.Recommend != nil {
 		a, l := minimall.ActorFromContext(r.Context()), langOf(r)
-		if a.Kind == minimall.Shopper {
+		var onDevice bool
+		if a.Kind != minimall.Shopper {
+			d.Lists, onDevice, err = s.deviceFeed(r, d.Recent, l)
+		}
+		switch {
+		case err != nil, onDevice:
+		case a.Kind == minimall.Shopper:
 			d.Lists, err = s.renderLists(r, a, l)
-		} else {
+		default:
 			d.Lists, err = s.visitorLists[l].Get(catalog.CacheTTL, func() (template.HTML, error) { return s.renderLists(r, a, l) })
 		}
 		if err != nil {
@@ -83,8 +92,15 @@ func (s *Server) renderLists(r *nethttp.Request, a minimall.Actor, l lang) (temp
 	if err != nil {
 		return "", err
 	}
-	d := homeLists{Feed: list.Items, Personalised: list.Personalised, Why: list.Why}
-	if d.Hot, err = s.Recommend.Hot(r.Context()); err != nil {
+	return s.renderListsOf(r.Context(), list, l, false)
+}
+
+// renderListsOf renders the home page's hot list and the feed list.
+// onDevice: ranked by a visitor's recent items on their device.
+func (s *Server) renderListsOf(ctx context.Context, list *recommend.List, l lang, onDevice bool) (template.HTML, error) {
+	d := homeLists{Feed: list.Items, Personalised: list.Personalised, Why: list.Why, OnDevice: onDevice}
+	var err error
+	if d.Hot, err = s.Recommend.Hot(ctx); err != nil {
 		return "", err
 	}
 	d.Hot = d.Hot[:min(len(d.Hot), 10)]

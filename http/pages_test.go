@@ -1008,10 +1008,14 @@ func TestPagesAddressBook(t *testing.T) {
 func TestPagesOptionalCookie(t *testing.T) {
 	e := testenv.Start(t, testkit.MustOpenSQLite(t))
 	_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}})
+	// optional reports whether a page set any optional cookie the
+	// registry declares (deleting one does not count).
 	optional := func(p *page) bool {
 		for _, c := range p.Header.Values("Set-Cookie") {
-			if strings.HasPrefix(c, "minimall_recent=") && !strings.Contains(c, "Max-Age=0") {
-				return true
+			for _, d := range privacy.Cookies() {
+				if !d.Necessary && strings.HasPrefix(c, d.Name+"=") && !strings.Contains(c, "Max-Age=0") {
+					return true
+				}
 			}
 		}
 		return false
@@ -1024,6 +1028,14 @@ func TestPagesOptionalCookie(t *testing.T) {
 	if optional(b.get("/items/" + ids[0])) {
 		t.Error("an item view before a choice set the optional cookie")
 	}
+	// A visitor's recommendation switch is an optional cookie too.
+	b.get("/cookies")
+	if p := b.post("/cookies/switches", url.Values{"recommendation": {"on"}}); p.Status != 409 || optional(p) {
+		t.Errorf("the switches before a choice: %d", p.Status)
+	}
+	if r := e.Do(t, "PUT", "/api/v1/recommendations/settings", map[string]bool{"recommendation": true}); r.Status != 409 || strings.Contains(r.Header.Get("Set-Cookie"), "mm_reco=r") {
+		t.Errorf("the API's visitor switches before a choice: %d %q", r.Status, r.Header.Get("Set-Cookie"))
+	}
 	mustPage(t, b.post("/cookies/choice", url.Values{"choice": {"no"}, "next": {"/"}}), 303, "no")
 	if p := b.get("/items/" + ids[0]); optional(p) || strings.Contains(p.HTML, `action="/cookies/choice"`) {
 		t.Error("after a no: the optional cookie, or the question again")
@@ -1033,19 +1045,38 @@ func TestPagesOptionalCookie(t *testing.T) {
 		t.Fatal("after a yes, an item view did not keep the item")
 	}
 	b.get("/items/" + ids[1])
-	if p := b.get("/"); !strings.Contains(p.HTML, `id="recent"`) || !strings.Contains(p.HTML, "碎花连衣裙") {
+	p = b.get("/")
+	if !strings.Contains(p.HTML, `id="recent"`) || !strings.Contains(p.HTML, "碎花连衣裙") {
 		t.Error("the home page does not show the recently viewed items")
 	}
+	const deviceNote = "根据本设备上保存的最近浏览推荐"
+	if strings.Contains(p.HTML, deviceNote) {
+		t.Error("the feed is ranked by recent views before the switch is on")
+	}
+	// With the switch on, the feed is ranked by the recent views the
+	// device keeps, and says which one brought each item.
+	b.get("/cookies")
+	if p := b.post("/cookies/switches", url.Values{"recommendation": {"on"}}); p.Status != 303 || !optional(p) {
+		t.Fatalf("saving the switches: %d %v", p.Status, p.Header.Values("Set-Cookie"))
+	}
+	if p := b.get("/cookies"); !strings.Contains(p.HTML, `name="recommendation" checked`) {
+		t.Error("the cookies page does not show the switch on")
+	}
+	if p := b.get("/"); !strings.Contains(p.HTML, deviceNote) || !strings.Contains(p.HTML, "因为您对") {
+		t.Errorf("the visitor's feed with the switch on: %.1500s", feedOf(p.HTML))
+	}
 	p = b.post("/cookies/choice", url.Values{"choice": {"no"}, "next": {"/cookies"}})
-	deleted := false
-	for _, c := range p.Header.Values("Set-Cookie") {
-		deleted = deleted || strings.HasPrefix(c, "minimall_recent=;") && strings.Contains(c, "Max-Age=0")
+	for _, name := range []string{"minimall_recent", "mm_reco"} {
+		deleted := false
+		for _, c := range p.Header.Values("Set-Cookie") {
+			deleted = deleted || strings.HasPrefix(c, name+"=;") && strings.Contains(c, "Max-Age=0")
+		}
+		if !deleted {
+			t.Errorf("withdrawing does not delete %s: %v", name, p.Header.Values("Set-Cookie"))
+		}
 	}
-	if !deleted {
-		t.Errorf("withdrawing does not delete the optional cookie: %v", p.Header.Values("Set-Cookie"))
-	}
-	if p := b.get("/"); strings.Contains(p.HTML, `id="recent"`) {
-		t.Error("after withdrawing, the home page still shows recent items")
+	if p := b.get("/"); strings.Contains(p.HTML, `id="recent"`) || strings.Contains(p.HTML, deviceNote) {
+		t.Error("after withdrawing, the home page still uses the recent items")
 	}
 }
 

@@ -138,13 +138,17 @@ func (s *Server) handleRecommendationBlocksClear(w nethttp.ResponseWriter, r *ne
 }
 
 // deviceCookie keeps a visitor's switches on their device: "r1a0" means
-// recommendation on, personalised ads off. The server keeps no copy and
-// never carries it into an account: after sign-in the person is asked
-// again (policy 二(二)4 措施4).
+// recommendation on, personalised ads off. It is optional: set only after
+// the visitor allows optional cookies, deleted when they withdraw. The
+// server keeps no copy and never carries it into an account: after
+// sign-in the person is asked again (policy 二(二)4 措施4).
 const deviceCookie = "mm_reco"
 
 func deviceSettings(r *nethttp.Request) *recommend.Settings {
 	set := &recommend.Settings{Scope: "device"}
+	if cookieChoice(r) != "yes" {
+		return set // an optional cookie counts only while allowed
+	}
 	if c, err := r.Cookie(deviceCookie); err == nil && len(c.Value) == 4 && c.Value[0] == 'r' && c.Value[2] == 'a' {
 		set.Recommendation, set.PersonalisedAds = c.Value[1] == '1', c.Value[3] == '1'
 	}
@@ -188,6 +192,10 @@ func (s *Server) handleRecommendationSettingsSet(w nethttp.ResponseWriter, r *ne
 			return
 		}
 		writeJSON(w, nethttp.StatusOK, set)
+		return
+	}
+	if cookieChoice(r) != "yes" {
+		s.problem(w, r, minimall.Errorf(minimall.Conflict, "", "A visitor's switches are kept on the device only in an optional cookie: allow optional cookies first (/cookies). 访客的开关只能保存在可选 Cookie 中，请先在 /cookies 允许。"))
 		return
 	}
 	set := deviceSettings(r)

@@ -317,7 +317,10 @@ func auditHas(t *testing.T, e *testenv.Env, s minimall.SubjectID, since time.Tim
 func TestAPIRecommendationSettings(t *testing.T) {
 	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
 		e := testenv.Start(t, st)
-		r := e.Do(t, "PUT", "/api/v1/recommendations/settings", map[string]bool{"recommendation": false, "personalised_ads": true})
+		// A visitor's switches live in an optional cookie: only after
+		// optional cookies are allowed.
+		wantStatus(t, e.Do(t, "PUT", "/api/v1/recommendations/settings", map[string]bool{"personalised_ads": true}), 409, "visitor set before allowing")
+		r := e.Do(t, "PUT", "/api/v1/recommendations/settings", map[string]bool{"recommendation": false, "personalised_ads": true}, "Cookie", "minimall_cookie_choice=yes")
 		wantStatus(t, r, 200, "visitor set")
 		var cookie string
 		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
@@ -329,6 +332,7 @@ func TestAPIRecommendationSettings(t *testing.T) {
 			t.Fatalf("device cookie %q", cookie)
 		}
 		var dev recommend.Settings
+		cookie += "; minimall_cookie_choice=yes"
 		e.Do(t, "GET", "/api/v1/recommendations/settings", nil, "Cookie", cookie).JSON(t, &dev)
 		if dev.Scope != "device" || dev.Recommendation || !dev.PersonalisedAds {
 			t.Fatalf("device settings %+v", dev)

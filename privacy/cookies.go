@@ -2,9 +2,9 @@ package privacy
 
 // Cookies are declared like fields: a cookie the site sets is in this
 // list with why and for how long, the cookies page shows the list, and a
-// test checks every Set-Cookie a page answers against it. All of them are
-// necessary today; an optional cookie would be set only after the visitor
-// accepts it.
+// test checks every Set-Cookie a page answers against it. An optional
+// cookie is set only after the visitor accepts optional cookies, and
+// withdrawing deletes it.
 
 // Cookie is one cookie the site may set.
 type Cookie struct {
@@ -23,8 +23,8 @@ var cookies = []Cookie{
 		Lifetime: "关闭浏览器时删除", LifeEN: "Until the browser closes", Necessary: true},
 	{Name: "minimall_lang", Purpose: "记住你选择的语言", PurposeEN: "Remembers the language you chose",
 		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
-	{Name: "mm_reco", Purpose: "未登录时你对个性化推荐和个性化广告开关的选择，保存在本设备上", PurposeEN: "Your recommendation and ad switches while not signed in, kept on this device",
-		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
+	{Name: "mm_reco", Purpose: "仅在你允许后：未登录时你对个性化推荐和个性化广告开关的选择，保存在本设备上", PurposeEN: "Only if you agree: your recommendation and ad switches while not signed in, kept on this device",
+		Lifetime: "1年，或撤回同意时删除", LifeEN: "1 year, or until you withdraw", Necessary: false},
 	{Name: "minimall_cookie_choice", Purpose: "记住你对可选Cookie的选择（允许或拒绝）", PurposeEN: "Remembers your choice about optional cookies (yes or no)",
 		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
 	{Name: "minimall_recent", Purpose: "仅在你允许后：在本设备上记住你未登录时最近浏览的商品（商品编号，不发送给任何人）", PurposeEN: "Only if you agree: the items you viewed recently while not signed in, kept on this device (item ids, sent to nobody)",

@@ -71,17 +71,45 @@ func (s *Service) Recommend(ctx context.Context, a minimall.Actor, page int) (*L
 	if err != nil {
 		return nil, err
 	}
-	list := &List{Page: page, MaxPerCategory: MaxPerCategory, Items: []*catalog.Item{}}
-	var ranked []cand
-	var liked map[string]bool // the interests that shaped the ranking
-	if personal {
-		if ranked, liked, err = s.personalRank(ctx, a.Subject, hot); err != nil {
-			return nil, err
-		}
-		list.Personalised = true
-	} else {
-		ranked = hot
+	if !personal {
+		return s.pageOf(ctx, hot, nil, page, false)
 	}
+	ranked, liked, err := s.personalRank(ctx, a.Subject, hot)
+	if err != nil {
+		return nil, err
+	}
+	return s.pageOf(ctx, ranked, liked, page, true)
+}
+
+// RecommendOnDevice returns a page for a visitor whose own device keeps
+// their recently viewed items and their recommendation switch on (the
+// optional cookie): ranked by the categories of those items, most recent
+// first, for this answer only. Nothing about the visitor is stored, so
+// nothing is audited. Returns Invalid for a page out of range.
+func (s *Service) RecommendOnDevice(ctx context.Context, recentCategories []string, page int) (*List, error) {
+	if page < 1 || page > MaxPage {
+		return nil, minimall.Errorf(minimall.Invalid, "recommend.RecommendOnDevice", "page is from 1 to 5. 页码须为1至5。")
+	}
+	hot, err := s.hotCands(ctx)
+	if err != nil {
+		return nil, err
+	}
+	weights := map[string]float64{}
+	for i, c := range recentCategories {
+		weights[c] += 1 / float64(i+1) // the latest view counts most
+	}
+	ranked, liked, err := s.rankByInterests(ctx, hot, weights, &Blocks{})
+	if err != nil {
+		return nil, err
+	}
+	return s.pageOf(ctx, ranked, liked, page, len(liked) > 0)
+}
+
+// pageOf cuts page out of ranked, diversified, with the items' current
+// facts and, for a personalised list, why each liked item is there.
+func (s *Service) pageOf(ctx context.Context, ranked []cand, liked map[string]bool, page int, personalised bool) (*List, error) {
+	list := &List{Page: page, MaxPerCategory: MaxPerCategory, Items: []*catalog.Item{}, Personalised: personalised}
+	var err error
 	pages := diversify(ranked, PageSize, MaxPerCategory)
 	if page > len(pages) {
 		return list, nil
@@ -150,11 +178,18 @@ func (s *Service) personalRank(ctx context.Context, subject minimall.SubjectID, 
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.rankByInterests(ctx, hot, p.Cats, bl)
+}
+
+// rankByInterests ranks the hot list and the newest items of the strongest
+// categories in cats, leaving out what bl blocks; it returns the
+// categories that shaped the ranking.
+func (s *Service) rankByInterests(ctx context.Context, hot []cand, weights map[string]float64, bl *Blocks) ([]cand, map[string]bool, error) {
 	pool := map[string]cand{}
 	for _, c := range hot {
 		pool[c.ID] = c
 	}
-	cats, maxW := strongest(p.Cats, topCats)
+	cats, maxW := strongest(weights, topCats)
 	liked := map[string]bool{}
 	for _, cat := range cats {
 		liked[cat] = true
@@ -176,7 +211,7 @@ func (s *Service) personalRank(ctx context.Context, subject minimall.SubjectID, 
 		}
 		c.score = c.Hot
 		if maxW > 0 {
-			c.score += catWeight * p.Cats[c.Category] / maxW
+			c.score += catWeight * weights[c.Category] / maxW
 		}
 		out = append(out, c)
 	}
