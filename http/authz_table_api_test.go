@@ -270,6 +270,8 @@ var matrix = map[string]row{
 	"GET /orders":                                    {class: "self"},
 	"GET /orders/{id}":                               {class: "owned", fixture: "order"},
 	"POST /orders/{id}/pay":                          {class: "owned", fixture: "order"},
+	"POST /orders/{id}/cross-border/consent":         {class: "owned", fixture: "order"},
+	"POST /orders/{id}/cross-border/send":            {class: "owned", fixture: "order"},
 	"GET /seller":                                    {class: "self"},
 	"POST /seller/shops":                             {class: "self"},
 	"GET /seller/shops/{id}":                         {class: "owned", fixture: "shop"},

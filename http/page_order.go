@@ -10,6 +10,8 @@ import (
 	"minimall/cart"
 	"minimall/catalog"
 	"minimall/order"
+	"minimall/privacy"
+	"minimall/transfer"
 )
 
 // registerOrderPages registers the cart, checkout, payment and orders.
@@ -24,6 +26,10 @@ func (s *Server) registerOrderPages() {
 		s.handlePage("GET /orders", s.pageOrders)
 		s.handlePage("GET /orders/{id}", s.pageOrder)
 		s.handlePage("POST /orders/{id}/pay", s.pageOrderPay)
+		if s.Transfers != nil {
+			s.handlePage("POST /orders/{id}/cross-border/consent", s.pageCrossBorderConsent)
+			s.handlePage("POST /orders/{id}/cross-border/send", s.pageCrossBorderSend)
+		}
 	}
 }
 
@@ -254,7 +260,79 @@ func (s *Server) pageOrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, nethttp.StatusOK, "order", "order.title", o)
+	d := orderPage{Order: o}
+	if o.CrossBorder && s.Transfers != nil {
+		if d.CrossBorder, d.Transfers, err = s.crossBorderOf(r, a, o.ID); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, nethttp.StatusOK, "order", "order.title", d)
+}
+
+// orderPage is an order and, for cross-border goods, the notice of the
+// transfer abroad (五(二)) with its consent and what was sent.
+type orderPage struct {
+	*order.Order
+	CrossBorder *transfer.Notice
+	Transfers   []transfer.Transfer
+}
+
+// crossBorderOf returns the transfer notice of a's order and the
+// transfers made for it.
+func (s *Server) crossBorderOf(r *nethttp.Request, a minimall.Actor, orderID string) (*transfer.Notice, []transfer.Transfer, error) {
+	n, err := s.Transfers.Notice(r.Context(), a, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := s.Transfers.List(r.Context(), a)
+	if err != nil {
+		return nil, nil, err
+	}
+	var mine []transfer.Transfer
+	for _, t := range all {
+		if t.Order == orderID {
+			mine = append(mine, t)
+		}
+	}
+	return n, mine, nil
+}
+
+// pageCrossBorderConsent handles "POST /orders/{id}/cross-border/consent":
+// the separate consent to the transfer abroad, given on the notice the
+// page showed (its version), or withdrawn.
+func (s *Server) pageCrossBorderConsent(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.signedInPage(w, r)
+	if !ok || !s.checkForm(w, r) {
+		return
+	}
+	// The consent is the person's, for every cross-border order; given here,
+	// it is given on this order's page, which must be theirs.
+	if _, err := s.Transfers.Notice(r.Context(), a, r.PathValue("id")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	req := transfer.ConsentRequest{Action: privacy.ConsentAction(r.PostForm.Get("action")), NoticeVersion: r.PostForm.Get("notice_version")}
+	if _, err := s.Transfers.Consent(r.Context(), a, req, requestIDFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/orders/"+url.PathEscape(r.PathValue("id"))+"#cross-border")
+}
+
+// pageCrossBorderSend handles "POST /orders/{id}/cross-border/send": the
+// de-identified waybill goes to the overseas recipient (only with the
+// consent in force).
+func (s *Server) pageCrossBorderSend(w nethttp.ResponseWriter, r *nethttp.Request) {
+	a, ok := s.signedInPage(w, r)
+	if !ok || !s.checkForm(w, r) {
+		return
+	}
+	if _, err := s.Transfers.Send(r.Context(), a, r.PathValue("id"), requestIDFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/orders/"+url.PathEscape(r.PathValue("id"))+"#cross-border")
 }
 
 // pageOrderPay handles "POST /orders/{id}/pay": the payment is opened at
