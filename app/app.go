@@ -32,6 +32,7 @@ import (
 	"minimall/order"
 	"minimall/outbox"
 	"minimall/partner"
+	"minimall/pickup"
 	"minimall/privacy"
 	"minimall/privacy/policy"
 	"minimall/recommend"
@@ -94,6 +95,7 @@ type App struct {
 	Accounts    *account.Service
 	Security    *security.Service
 	AddressBook *addressbook.Service
+	Pickup      *pickup.Service
 	Identity    *identity.Service
 	Catalog     *catalog.Service
 	Search      *search.Service
@@ -189,6 +191,7 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 	})
 	a.Security = security.NewService(db, k)
 	a.AddressBook = addressbook.NewService(db, k)
+	a.Pickup = pickup.NewService(db, k)
 	a.Identity = identity.NewService(db, k, a.Partners)
 	decisions := decision.NewLog(db, k)
 	a.Accounts = account.NewService(db, k, cfg.Accounts, account.Deps{
@@ -309,7 +312,7 @@ func (a *App) fillServer() {
 	s.DB, s.Kernel, s.Operators, s.Consoles, s.Partners = cfg.DB, a.Kernel, a.Kernel.Operators, a.Kernel.Operators, a.Partners
 	s.Accounts, s.Security, s.Identity, s.OAuth = a.Accounts, a.Security, a.Identity, a.OAuth
 	s.Catalog, s.Search, s.Recommend, s.Engage = a.Catalog, a.Search, a.Recommend, a.Engage
-	s.Carts, s.Orders, s.Transfers, s.AddressBook = a.Carts, a.Orders, a.Transfers, a.AddressBook
+	s.Carts, s.Orders, s.Transfers, s.AddressBook, s.Pickup = a.Carts, a.Orders, a.Transfers, a.AddressBook, a.Pickup
 	s.Rights, s.Policy, s.Lifecycle, s.Decisions, s.Incidents = a.Rights, a.Policy, a.Lifecycle, a.Decisions, a.Incidents
 	s.Clock, s.FakeClock, s.Logger = cfg.Clock, cfg.FakeClock, cfg.Logger
 	// The pay button's answer leads to the payment institution's cashier.

@@ -211,6 +211,8 @@ var matrix = map[string]row{
 	"GET /cookies":                                   {class: "page"},
 	"POST /cookies/choice":                           {class: "page"},
 	"POST /cookies/switches":                         {class: "page"},
+	"GET /pickup-points":                             {class: "page"},
+	"POST /pickup-points/location-refused":           {class: "page"},
 	"GET /signin":                                    {class: "page"},
 	"POST /signin":                                   {class: "page"},
 	"POST /signin/code":                              {class: "page"},

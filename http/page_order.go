@@ -149,6 +149,11 @@ func (s *Server) pageCheckout(w nethttp.ResponseWriter, r *nethttp.Request) {
 		seeOther(w, r, "/cart")
 		return
 	}
+	if id := r.URL.Query().Get("pickup"); id != "" && s.Pickup != nil {
+		if p, err := s.Pickup.Find(r.Context(), id); err == nil {
+			d.Form.Address = p.Address + "（" + p.Name + "）"
+		}
+	}
 	if id := r.URL.Query().Get("address"); id != "" {
 		for _, ad := range d.Saved {
 			if ad.ID == id {

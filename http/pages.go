@@ -282,6 +282,7 @@ func (s *Server) registerPages() {
 		s.registerSignUpPages()
 		s.registerPrivacyPages()
 		s.registerInterestPages()
+		s.registerPickupPages()
 		s.registerHistoryPages()
 		if s.Rights != nil {
 			s.registerRightsPages()

@@ -33,6 +33,7 @@ import (
 	"minimall/oauth"
 	"minimall/order"
 	"minimall/partner"
+	"minimall/pickup"
 	"minimall/privacy"
 	"minimall/privacy/policy"
 	"minimall/recommend"
@@ -82,6 +83,7 @@ type Server struct {
 	Lifecycle   *lifecycle.Service
 	Transfers   *transfer.Service    // cross-border transfers (五(二))
 	AddressBook *addressbook.Service // saved recipients (二(三)2)
+	Pickup      *pickup.Service      // pick-up points (二(八)1)
 	Incidents   *incident.Service    // security incidents (五(三)3)
 	Decisions   *decision.Service    // automated decisions (四(六))
 	Partners    *partner.Gateway

@@ -25,6 +25,8 @@ var cookies = []Cookie{
 		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
 	{Name: "mm_reco", Purpose: "仅在你允许后：未登录时你对个性化推荐和个性化广告开关的选择，保存在本设备上", PurposeEN: "Only if you agree: your recommendation and ad switches while not signed in, kept on this device",
 		Lifetime: "1年，或撤回同意时删除", LifeEN: "1 year, or until you withdraw", Necessary: false},
+	{Name: "minimall_geo_refused", Purpose: "未登录时记住你拒绝了位置权限，48小时内不再询问（不含任何位置）", PurposeEN: "While not signed in, remembers that you declined the location prompt, so you are not asked again for 48 hours (holds no location)",
+		Lifetime: "48小时", LifeEN: "48 hours", Necessary: true},
 	{Name: "minimall_cookie_choice", Purpose: "记住你对可选Cookie的选择（允许或拒绝）", PurposeEN: "Remembers your choice about optional cookies (yes or no)",
 		Lifetime: "1年", LifeEN: "1 year", Necessary: true},
 	{Name: "minimall_recent", Purpose: "仅在你允许后：在本设备上记住你未登录时最近浏览的商品（商品编号，不发送给任何人）", PurposeEN: "Only if you agree: the items you viewed recently while not signed in, kept on this device (item ids, sent to nobody)",

@@ -43,6 +43,9 @@ var columns = map[string]ColumnClass{
 
 	"operators.id": Pseudonymous, "operators.role": NotPersonal, "operators.token_hash": Pseudonymous,
 	"operators.created_at": NotPersonal, "operators.disabled_at": NotPersonal,
+	// Pick-up points are business data (0044).
+	"pickup_points.id": NotPersonal, "pickup_points.name": NotPersonal, "pickup_points.city": NotPersonal,
+	"pickup_points.address": NotPersonal, "pickup_points.lat_e6": NotPersonal, "pickup_points.lng_e6": NotPersonal,
 	"operator_sessions.token_hash": Pseudonymous, "operator_sessions.operator": Pseudonymous,
 	"operator_sessions.created_at": NotPersonal, "operator_sessions.expires_at": NotPersonal,
 
