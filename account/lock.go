@@ -71,6 +71,11 @@ func (s *Service) Unlock(ctx context.Context, req UnlockRequest) error {
 		if err := spendCode(ctx, tx, id); err != nil {
 			return err
 		}
+		// The code proved the phone, as a code sign-in does: the wait after
+		// wrong passwords ends too.
+		if err := clearThrottleTx(ctx, tx, minimall.SubjectID(subject)); err != nil {
+			return err
+		}
 		_, err := unlockTx(ctx, tx, minimall.SubjectID(subject))
 		return err
 	})
@@ -93,16 +98,12 @@ func lockTx(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, at ti
 	return true, outbox.Emit(ctx, tx, TopicLocked, subject, nil)
 }
 
-// unlockTx unlocks subject's locked account and ends any wait after
-// wrong passwords: the code that asked for it proved the phone, as a code
-// sign-in does. It reports whether the account was locked.
+// unlockTx unlocks subject's locked account; it reports whether the
+// account was locked.
 func unlockTx(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ? WHERE subject = ? AND status = ?`, StatusActive, string(subject), StatusLocked)
 	if err != nil {
 		return false, sqldb.FormatError("account.Unlock", err)
-	}
-	if err := clearThrottleTx(ctx, tx, subject); err != nil {
-		return false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
