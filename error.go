@@ -24,7 +24,11 @@ const (
 	MethodNotAllowed             // the resource exists but not under this method
 )
 
-var codeNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "denied", "too_many", "too_large", "unavailable", "gone", "method_not_allowed"}
+// StorageUnavailable: the store refuses writes (disk full, read-only);
+// nothing was saved, and trying again later can help.
+const StorageUnavailable = MethodNotAllowed + 1
+
+var codeNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "denied", "too_many", "too_large", "unavailable", "gone", "method_not_allowed", "storage_unavailable"}
 
 // String returns the stable machine name of the code.
 func (c Code) String() string {
@@ -42,8 +46,8 @@ type Error struct {
 	Op      string // where it happened, e.g. "order.Place"
 	Message string
 	Err     error
-	// RetryAfter says, on a TooMany refusal, when trying again can help;
-	// the transport sends it as Retry-After.
+	// RetryAfter says, on a TooMany or StorageUnavailable refusal, when
+	// trying again can help; the transport sends it as Retry-After.
 	RetryAfter time.Duration
 	// Field names the request field a validation error blames, as the
 	// client spelt it ("recipient.phone"), so a form can point at it; empty

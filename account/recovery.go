@@ -154,11 +154,16 @@ func (s *Service) matchRealName(ctx context.Context, subject minimall.SubjectID,
 // after wrong passwords (throttle.go) and revokes every session, on every node.
 func (s *Service) resetPassword(ctx context.Context, subject minimall.SubjectID, codeID, hash string) error {
 	const op = "account.Recover"
+	// Journalled first: after a restore of a data backup taken before,
+	// the password replaced stops working again (replayPasswordReset).
+	if err := s.k.RecordAct(ctx, subject, privacy.ActPasswordReset, ""); err != nil {
+		return err
+	}
 	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if err := spendCode(ctx, tx, codeID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE subject = ?`, hash, string(subject)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, password_set_at = ? WHERE subject = ?`, hash, sqldb.Micros(tx.Now()), string(subject)); err != nil {
 			return sqldb.FormatError(op, err)
 		}
 		if err := clearThrottleTx(ctx, tx, subject); err != nil {

@@ -89,8 +89,10 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, cfg Config, d Deps) *Service {
 	if cfg.PasswordTime > 0 {
 		p.time = cfg.PasswordTime
 	}
-	return &Service{db: db, k: k, sms: d.SMS, cfg: cfg, argon: p, limits: newLimiter(), sessions: newSessionCache(),
+	s := &Service{db: db, k: k, sms: d.SMS, cfg: cfg, argon: p, limits: newLimiter(), sessions: newSessionCache(),
 		identity: d.Identity, phones: d.Phones, orders: d.Orders, decisions: d.Decisions}
+	s.registerReplays()
+	return s
 }
 
 // RegisterRequest is everything registration needs, and all it may ask

@@ -127,12 +127,14 @@ func (s *Service) loginByPassword(ctx context.Context, req LoginRequest, client 
 	row, err := s.findLogin(ctx, idx)
 	hash := s.dummyHash()
 	switch {
-	case err == nil:
+	case err == nil && row.hash != unusablePassword:
 		hash = row.hash
-	case !errors.Is(err, errBadLogin):
+	case err != nil && !errors.Is(err, errBadLogin):
 		return nil, err
 	}
-	if !checkPassword(req.Password, hash) || row == nil {
+	// A password a restore made unusable (replayPasswordReset) costs a
+	// hash like any other, so its answer's time tells nothing either.
+	if !checkPassword(req.Password, hash) || row == nil || row.hash == unusablePassword {
 		return nil, s.failPassword(ctx, idx, client, row)
 	}
 	// Told only to whoever knows the password, so it reveals nothing.

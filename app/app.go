@@ -269,6 +269,14 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	if resume == 0 {
 		resume = time.Minute
 	}
+	// What people did for their privacy or security since the data's last
+	// start (a consent withdrawn, an app's authorization revoked, a lock,
+	// a password reset) is made again on data a restore brought back.
+	if n, err := a.Kernel.ReplayActs(ctx); err != nil {
+		return fmt.Errorf("replay held acts after a restore: %w", err)
+	} else if n > 0 {
+		cfg.Logger.Info("held acts replayed after a restore", "acts", n)
+	}
 	// A restored backup brings erased people's rows back; their keys are
 	// gone, and each area deletes what it holds of them again.
 	if n, err := a.Rights.RepeatErasures(ctx); err != nil {

@@ -23,6 +23,9 @@ var statuses = map[minimall.Code]int{
 	minimall.Unavailable:      nethttp.StatusServiceUnavailable,
 	minimall.Gone:             nethttp.StatusGone,
 	minimall.MethodNotAllowed: nethttp.StatusMethodNotAllowed,
+	// A full or read-only store: 503 like Unavailable, with a type of its
+	// own so a client knows nothing was saved and an operator what broke.
+	minimall.StorageUnavailable: nethttp.StatusServiceUnavailable,
 }
 
 // Problem is an RFC 9457 problem-details body.
@@ -73,8 +76,12 @@ func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error
 		Field:     field,
 		Rule:      string(rule),
 	}
-	if status == nethttp.StatusTooManyRequests {
+	if status == nethttp.StatusTooManyRequests || code == minimall.StorageUnavailable {
 		w.Header().Set("Retry-After", retryAfter(err))
+	}
+	if code == minimall.StorageUnavailable {
+		// The cause (the engine's message) is for the operator only.
+		s.Logger.Warn("storage unavailable", "request_id", requestIDFrom(r.Context()), "route", routeFrom(r.Context()))
 	}
 	if status == nethttp.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", challenge(r))
@@ -94,7 +101,7 @@ func challenge(r *nethttp.Request) string {
 	return `Bearer realm="minimall"`
 }
 
-// retryAfter is a 429's Retry-After in whole seconds, rounded up: the
+// retryAfter is a 429's or a storage 503's Retry-After in whole seconds, rounded up: the
 // wait the refusing rule names, or a minute when it names none.
 func retryAfter(err error) string {
 	d := minimall.RetryAfter(err)

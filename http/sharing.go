@@ -8,6 +8,7 @@ import (
 	"minimall"
 	"minimall/partner"
 	"minimall/privacy"
+	"minimall/sqldb"
 )
 
 func (s *Server) registerSharingRoutes() {
@@ -60,6 +61,7 @@ func (s *Server) registerKernelMetrics() {
 			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_store_group_writes_total", Help: "Writes carried by those group commits; over the commits, the writes each commit serves."},
 				group(func(_, w int64) int64 { return w })),
 		)
+		s.registerStorageMetrics()
 	}
 	if s.Partners != nil {
 		s.metrics.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_partner_disclosures_total", Help: "Disclosures to partners logged since start."},
@@ -92,5 +94,30 @@ func (s *Server) registerAuditCheckMetrics() {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "minimall_audit_verify_duration_seconds",
 			Help: "How long the last finished background verification of the audit log took, pauses included."},
 			check(func(c privacy.AuditCheck) float64 { return c.Took.Seconds() })),
+	)
+}
+
+// registerStorageMetrics exposes the store's health for an alert: the
+// store refusing writes (disk full, read-only) right now, the writes it
+// refused and the writes behind it dropped.
+func (s *Server) registerStorageMetrics() {
+	health := func(pick func(h sqldb.StorageHealth) float64) func() float64 {
+		return func() float64 { return pick(s.DB.StorageHealth()) }
+	}
+	s.metrics.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "minimall_store_refusing_writes",
+			Help: "1 while the data store refuses writes (disk full, read-only, failing disk): its last write was refused and none went through since."},
+			health(func(h sqldb.StorageHealth) float64 {
+				if h.Failing {
+					return 1
+				}
+				return 0
+			})),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_store_writes_refused_total",
+			Help: "Writes the data store refused for a storage fault (answered 503 storage_unavailable) since start."},
+			health(func(h sqldb.StorageHealth) float64 { return float64(h.Refused) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_store_writes_behind_lost_total",
+			Help: "Writes nobody waited for (footprints, searches kept) that failed and were dropped since start."},
+			health(func(h sqldb.StorageHealth) float64 { return float64(h.BehindLost) })),
 	)
 }

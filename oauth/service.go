@@ -47,7 +47,11 @@ func NewService(db *sqldb.DB, k *privacy.Kernel, gw *partner.Gateway, accounts A
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultConfig().TokenTTL
 	}
-	return &Service{db: db, k: k, gw: gw, accounts: accounts, cfg: cfg}
+	s := &Service{db: db, k: k, gw: gw, accounts: accounts, cfg: cfg}
+	if k != nil {
+		k.OnReplayAct(privacy.ActGrantRevoked, s.replayRevoke)
+	}
+	return s
 }
 
 // Token prefixes let the transport tell an app's token from a person's.

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"crypto/subtle"
+	"database/sql"
 	"errors"
 	"minimall/sqldb"
 	"strings"
@@ -253,17 +254,45 @@ func (s *Service) Revoke(ctx context.Context, a minimall.Actor, id string) error
 	if err := minimall.SignedIn(a, op); err != nil {
 		return err
 	}
+	notFound := minimall.Errorf(minimall.NotFound, op, "No such authorization. 授权不存在。")
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM oauth_grants WHERE id = ? AND subject = ? AND revoked_at = 0`, id, string(a.Subject)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound
+	}
+	if err != nil {
+		return sqldb.FormatError(op, err)
+	}
+	// Journalled first: a restore of a data backup taken before never
+	// brings the authorization back (replayRevoke).
+	if err := s.k.RecordAct(ctx, a.Subject, privacy.ActGrantRevoked, id); err != nil {
+		return err
+	}
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		n, err := revokeGrant(ctx, tx, a.Subject, id)
-		if err != nil {
-			return err
+		revoked, err := s.revokeTx(ctx, tx, a.Subject, id)
+		if err == nil && !revoked {
+			err = notFound
 		}
-		if n == 0 {
-			return minimall.Errorf(minimall.NotFound, op, "No such authorization. 授权不存在。")
-		}
-		if err := s.withdrawUnusedTx(ctx, tx, a.Subject, "oauth_grant:"+id); err != nil {
-			return err
-		}
-		return outbox.Emit(ctx, tx, TopicRevoked, a.Subject, map[string]string{"grant": id})
+		return err
 	})
+}
+
+// revokeTx revokes the subject's grant id with its tokens and codes,
+// withdraws the separate consent no other app still holds and tells the
+// change feed; it reports false when there was no live grant to revoke.
+func (s *Service) revokeTx(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, id string) (bool, error) {
+	n, err := revokeGrant(ctx, tx, subject, id)
+	if err != nil || n == 0 {
+		return false, err
+	}
+	if err := s.withdrawUnusedTx(ctx, tx, subject, "oauth_grant:"+id); err != nil {
+		return false, err
+	}
+	return true, outbox.Emit(ctx, tx, TopicRevoked, subject, map[string]string{"grant": id})
+}
+
+// replayRevoke replays a revocation (privacy.ActGrantRevoked) onto data
+// restored from before it: the grant is revoked again.
+func (s *Service) replayRevoke(ctx context.Context, tx *sqldb.Tx, a privacy.HeldAct) (bool, error) {
+	return s.revokeTx(ctx, tx, a.Subject, a.Target)
 }

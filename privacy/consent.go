@@ -73,6 +73,11 @@ const (
 // rewritten; withdrawal stops processing at once (PIPL art. 15).
 type Ledger struct {
 	db *sqldb.DB
+	// held journals withdrawals before they are written (nil in tests
+	// that build a ledger alone).
+	held interface {
+		RecordAct(ctx context.Context, s minimall.SubjectID, act, target string) error
+	}
 	// policyVersion is the version new records are made under;
 	// majorVersion the oldest version whose consents still count.
 	policyVersion atomic.Int64
@@ -125,9 +130,19 @@ type ConsentChange struct {
 	Evidence string // request id or consent-screen id; never personal information
 }
 
-// Record appends a change in its own transaction.
+// Record appends a change in its own transaction. A withdrawal is first
+// journalled in the key store (Kernel.RecordAct), so a restore of a data
+// backup taken before it never grants the consent again.
 func (l *Ledger) Record(ctx context.Context, c ConsentChange) (ConsentRecord, error) {
 	var out ConsentRecord
+	if c.Action == Withdraw && l.held != nil {
+		if err := c.validate(); err != nil {
+			return out, &minimall.Error{Code: minimall.Invalid, Op: "consent.Record", Message: err.Error()}
+		}
+		if err := l.held.RecordAct(ctx, c.Subject, ActConsentWithdrawn, string(c.Scope)); err != nil {
+			return out, err
+		}
+	}
 	err := l.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		rec, err := l.RecordTx(ctx, tx, c)
 		if err != nil {
@@ -151,19 +166,28 @@ func (l *Ledger) RecordTx(ctx context.Context, tx *sqldb.Tx, c ConsentChange) (C
 		ID: l.newID(tx.Now()), Subject: c.Subject, Scope: c.Scope, Kind: c.Kind,
 		Action: c.Action, PolicyVersion: l.PolicyVersion(), Channel: c.Channel, Evidence: c.Evidence, At: tx.Now(),
 	}
+	if err := l.insert(ctx, tx, rec); err != nil {
+		return ConsentRecord{}, err
+	}
+	return rec, nil
+}
+
+// insert appends rec and emits a change-feed event so other nodes drop
+// their cached consents. The local cache is dropped at once, and again
+// once the change is committed: a reader between the two would otherwise
+// cache the state without it.
+func (l *Ledger) insert(ctx context.Context, tx *sqldb.Tx, rec ConsentRecord) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO consents (id, subject, scope, kind, action, policy_version, channel, evidence, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.ID, string(rec.Subject), string(rec.Scope), string(rec.Kind), string(rec.Action), rec.PolicyVersion, rec.Channel, rec.Evidence, sqldb.Micros(rec.At))
 	if err != nil {
-		return ConsentRecord{}, sqldb.FormatError(op, err)
+		return sqldb.FormatError("consent.Record", err)
 	}
-	if err := outbox.Emit(ctx, tx, outbox.TopicConsentChanged, c.Subject, map[string]string{"scope": string(c.Scope), "action": string(c.Action)}); err != nil {
-		return ConsentRecord{}, err
+	if err := outbox.Emit(ctx, tx, outbox.TopicConsentChanged, rec.Subject, map[string]string{"scope": string(rec.Scope), "action": string(rec.Action)}); err != nil {
+		return err
 	}
-	// Dropped now, and again once the change is committed: a reader
-	// between the two would otherwise cache the state without it.
-	l.Forget(c.Subject)
-	tx.AfterCommit(func() { l.Forget(c.Subject) })
-	return rec, nil
+	l.Forget(rec.Subject)
+	tx.AfterCommit(func() { l.Forget(rec.Subject) })
+	return nil
 }
 
 // newID returns an id that sorts in the order records were made: the

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"minimall"
@@ -47,6 +48,9 @@ type Kernel struct {
 	done      chan struct{}
 	checker   *auditChecker // the background verification, if started
 	replayed  DeletionReplay
+	// replayers replay held acts (heldacts.go), by act.
+	actsMu    sync.Mutex
+	replayers map[string]ActReplayer
 }
 
 // Open opens the kernel: the vault on the key store, the audit log, and the
@@ -68,6 +72,8 @@ func Open(ctx context.Context, c Config) (*Kernel, error) {
 	k := &Kernel{db: c.Data, keys: c.Keys, vault: v, audit: log, clock: c.Clock, Consents: newLedger(c.Data), feed: outbox.NewFeed(c.Data), cfg: c}
 	k.guard = &Guard{vault: v, audit: log, consents: k.Consents, erased: newErasedSet(), minors: newMinorSet(), clock: c.Clock}
 	k.Operators = &Operators{db: c.Data}
+	k.Consents.held = k
+	k.OnReplayAct(ActConsentWithdrawn, k.Consents.replayWithdrawal)
 	if _, err := k.replayErasures(ctx); err != nil {
 		log.Close()
 		return nil, fmt.Errorf("privacy: replay erasures: %w", err)

@@ -53,6 +53,7 @@ var columns = map[string]ColumnClass{
 	"subjects.erased_at": NotPersonal, "subjects.erasure_repeat": NotPersonal, // 0033
 	// How far the key store's deletion ledger was applied here (deletion.go).
 	"deletion_replay.id": NotPersonal, "deletion_replay.through": NotPersonal,
+	"held_act_replay.id": NotPersonal, "held_act_replay.through": NotPersonal, "accounts.password_set_at": NotPersonal,
 
 	"accounts.subject": Pseudonymous, "accounts.phone_index": Pseudonymous, "accounts.member_name_index": Pseudonymous,
 	"accounts.status": NotPersonal, "accounts.created_at": NotPersonal, "accounts.phone_confirmed_at": NotPersonal, "accounts.phone_recycled_at": NotPersonal, "accounts.held_until": NotPersonal,

@@ -247,6 +247,14 @@ func (g *group) commit(items []groupItem) {
 		if errs[i] == nil {
 			errs[i] = err
 		}
+		if it.fn != nil {
+			// Each write counts: one refused by a full or read-only store
+			// is answered StorageUnavailable, one that went through ends
+			// an episode of them.
+			errs[i] = g.db.storageError(errs[i])
+		} else {
+			errs[i] = wrapStorage(errs[i]) // a Flush: no write of its own
+		}
 		g.answer(it, errs[i])
 	}
 }

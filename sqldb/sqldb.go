@@ -52,6 +52,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
@@ -88,6 +89,12 @@ type DB struct {
 	dialect               Dialect
 	clock                 minimall.Clock
 	dsn                   string
+	// fault is the storage fault injected (InjectFault); queryOnly says
+	// whether SQLite's writer runs with query_only for it; health follows
+	// the faults met (fault.go).
+	fault     atomic.Int32
+	queryOnly atomic.Bool
+	health    storageHealth
 }
 
 // IsPostgresDSN reports whether dsn names a PostgreSQL database.
@@ -248,6 +255,7 @@ type Tx struct {
 	db    *DB
 	now   time.Time
 	stmts *stmtCache // of the pool the transaction runs on; nil on PostgreSQL
+	write bool       // begun by Begin, not BeginRead
 	after []func()   // run once the transaction has committed
 	// gathered holds values for functions run just before the commit.
 	gathered []gathered
@@ -313,6 +321,9 @@ func (tx *Tx) Commit() error {
 	if err := tx.flushGathered(context.Background()); err != nil {
 		return err
 	}
+	if err := tx.commitFault(); err != nil {
+		return err
+	}
 	if err := tx.Tx.Commit(); err != nil {
 		return err
 	}
@@ -326,11 +337,19 @@ func (tx *Tx) Commit() error {
 // Areas never call it: it is for the migrator, the vault's key store (a
 // database of its own) and bulk work outside serving (see the package doc).
 func (db *DB) Begin(ctx context.Context) (*Tx, error) {
+	if err := db.applyFault(ctx); err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now(), stmts: db.writeStmts}, nil
+	t := &Tx{Tx: tx, db: db, now: db.Now(), stmts: db.writeStmts, write: true}
+	if err := db.faultTx(ctx, t); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return t, nil
 }
 
 // BeginRead starts a read-only transaction on the read pool.

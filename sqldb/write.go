@@ -37,7 +37,7 @@ func (db *DB) Write(ctx context.Context, fn func(context.Context, *Tx) error) er
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return db.writeAlone(context.WithoutCancel(ctx), fn)
+		return db.storageError(db.writeAlone(context.WithoutCancel(ctx), fn))
 	}
 	return db.group.do(ctx, fn, false)
 }
@@ -69,7 +69,7 @@ func (db *DB) WriteUnhurried(ctx context.Context, fn func(context.Context, *Tx) 
 // On PostgreSQL it is a Write that waits.
 func (db *DB) WriteBehind(ctx context.Context, fn func(context.Context, *Tx) error) error {
 	if db.group == nil {
-		return db.writeAlone(context.WithoutCancel(ctx), fn)
+		return db.storageError(db.writeAlone(context.WithoutCancel(ctx), fn))
 	}
 	return db.group.goBehind(ctx, fn)
 }
@@ -113,5 +113,8 @@ const behindLinger = 20 * time.Millisecond
 // Write is waited for, so a group holding one never lingers.
 func newGroup(db *DB) *group {
 	return startGroup(&group{db: db, max: groupMax, linger: behindLinger, gather: 200 * time.Microsecond,
-		onError: func(err error) { slog.Error("sqldb: a write behind failed", "err", err) }})
+		onError: func(err error) {
+			db.health.behindLost.Add(1)
+			slog.Error("sqldb: a write behind failed and was dropped", "err", err)
+		}})
 }

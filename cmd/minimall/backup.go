@@ -262,6 +262,11 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "  erasure ledger replayed: %d people erased since the backup marked erased again\n", after-before)
 	rep := k.DeletionsReplayed()
 	fmt.Fprintf(stdout, "  deletion ledger replayed: %d records deleted since the backup deleted again\n", rep.Rows)
+	acts, err := k.ActsPending(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  held acts: %d acts since the backup (consents withdrawn, authorizations revoked, locks and unlocks, password resets) are made again when minimall starts\n", acts)
 	if rep.Gap {
 		fmt.Fprintf(stdout, "  WARNING: the backup is older than the deletion ledger keeps entries (%d days): records deleted before then may be back\n", int(privacy.DeletionLedgerKeep.Hours()/24))
 	}

@@ -112,6 +112,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Logger == nil {
 		m.Logger = slog.New(slog.DiscardHandler)
 	}
+	if err := m.Config.resolve(); err != nil {
+		return err
+	}
+	if err := m.Config.requireWritable(); err != nil {
+		return err
+	}
 	if err := m.openStores(ctx, !m.Config.NoMigrate); err != nil {
 		return err
 	}
