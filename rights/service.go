@@ -27,6 +27,10 @@ type Accounts interface {
 	SpendCode(ctx context.Context, tx *sqldb.Tx, id string) error
 	// SubjectByPhone finds the account registered with phone.
 	SubjectByPhone(ctx context.Context, phone string) (minimall.SubjectID, error)
+	// CheckGuardian checks a child's guardian by the guardian token and a
+	// code sent to the guardian's phone, matched against the guardian
+	// recorded at the consent; it returns the child and the code's id.
+	CheckGuardian(ctx context.Context, token, phone, code, client, requestID string) (minimall.SubjectID, string, error)
 }
 
 // DecisionSource lists the automated decisions that affected a person

@@ -155,8 +155,8 @@ func (s *Service) view(ctx context.Context, a minimall.Actor, r *requestRow) *Re
 	return v
 }
 
-// Get returns one request to the person who filed it, to a next of kin
-// holding its token, or to the DPO. Anyone else gets NotFound.
+// Get returns one request to the person who filed it, to a next of kin or
+// a guardian holding its token, or to the DPO. Anyone else gets NotFound.
 func (s *Service) Get(ctx context.Context, a minimall.Actor, id, token string) (*Request, error) {
 	const op = "rights.Get"
 	r, err := s.load(ctx, op, id)
@@ -181,6 +181,9 @@ func (s *Service) reader(op string, a minimall.Actor, r *requestRow, token strin
 		return a, nil
 	case token != "" && r.filedBy == ByNextOfKin && len(r.token) > 0 && subtle.ConstantTimeCompare(tokenHash(token), r.token) == 1:
 		return minimall.Actor{Kind: minimall.System, ID: "rights:next-of-kin", Reason: r.id}, nil
+	case token != "" && r.filedBy == ByGuardian && len(r.token) > 0 && subtle.ConstantTimeCompare(tokenHash(token), r.token) == 1:
+		// A child's guardian reads as themselves, so the child sees it (七).
+		return minimall.GuardianActor(r.subject, r.id), nil
 	}
 	return minimall.Actor{}, notFound(op)
 }
