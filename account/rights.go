@@ -278,3 +278,22 @@ func closeAccount(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID)
 func (accountPart) Pending(ctx context.Context, s minimall.SubjectID) ([]rights.Pending, error) {
 	return nil, nil
 }
+
+// CodeRecipient is the purpose of a code sent to the phone an order names
+// as its recipient's, for the recipient's own rights request (policy 四):
+// the number need not hold an account.
+const CodeRecipient = "recipient"
+
+// Recipient-request limits per client per hour.
+const recipientChecksPerClient = 20
+
+// CheckRecipientCode checks a code sent to phone for a recipient's rights
+// request, without spending it (rights.Accounts). Returns Invalid for a
+// wrong or expired code, TooMany past the limit.
+func (s *Service) CheckRecipientCode(ctx context.Context, phone, code, client string) (string, error) {
+	const op = "account.CheckRecipientCode"
+	if !s.limits.allow("recipientrights:"+client, recipientChecksPerClient, time.Hour, s.db.Now()) {
+		return "", minimall.Errorf(minimall.TooMany, op, "Too many attempts; wait an hour. 尝试过于频繁，请一小时后再试。").After(time.Hour)
+	}
+	return s.verifyCode(ctx, s.phoneIndex(phone), CodeRecipient, code)
+}
