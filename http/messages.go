@@ -179,6 +179,7 @@ var messages = map[string][2]string{
 	"kind.deregister":           {"注销账户", "Deregistration"},
 	"kind.appeal":               {"自动化决策申诉", "Appeal of an automated decision"},
 	"kind.complaint":            {"投诉", "Complaint"},
+	"kind.recipient":            {"收货人（非用户）的请求", "Request of an order's recipient (no account)"},
 	"state.received":            {"等待身份核验", "Waiting for the identity check"},
 	"state.identity_checked":    {"身份已核验", "Identity checked"},
 	"state.in_progress":         {"处理中", "In progress"},
