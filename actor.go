@@ -12,9 +12,12 @@ const (
 	Operator                   // platform staff with a Role
 	System                     // the platform itself, acting for a declared purpose
 	Partner                    // an external partner calling back
+	// Guardian is a child's guardian (七), who has no account: Subject is
+	// the child they act for, Reason the rights request they act under.
+	Guardian
 )
 
-var actorKindNames = [...]string{"anonymous", "shopper", "seller", "operator", "system", "partner"}
+var actorKindNames = [...]string{"anonymous", "shopper", "seller", "operator", "system", "partner", "guardian"}
 
 func (k ActorKind) String() string {
 	if int(k) < len(actorKindNames) {
@@ -62,12 +65,20 @@ func (a Actor) String() string {
 		return "seller:" + a.ID + "@" + a.Shop
 	case System, Partner:
 		return a.Kind.String() + ":" + a.ID
+	case Guardian:
+		return "guardian:" + string(a.Subject)
 	}
 	return a.Kind.String()
 }
 
 // SystemActor returns the platform acting through component id.
 func SystemActor(id string) Actor { return Actor{Kind: System, ID: id} }
+
+// GuardianActor returns the guardian of child acting for them under the
+// rights request requestID (policy 七).
+func GuardianActor(child SubjectID, requestID string) Actor {
+	return Actor{Kind: Guardian, Subject: child, ID: "guardian", Reason: requestID}
+}
 
 // ShopperActor returns the subject acting for themselves.
 func ShopperActor(s SubjectID) Actor { return Actor{Kind: Shopper, Subject: s} }

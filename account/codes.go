@@ -23,7 +23,7 @@ const (
 // CodeRequest asks for a one-time code by SMS.
 type CodeRequest struct {
 	Phone   string `json:"phone"`
-	Purpose string `json:"purpose"` // register, login, unlock, recover or guardian
+	Purpose string `json:"purpose"` // register, login, unlock, recover, guardian or recipient
 }
 
 // CodeSent says a code is on its way; it never contains the code.
@@ -63,7 +63,7 @@ func (s *Service) SendCode(ctx context.Context, req CodeRequest, client, request
 		return nil, minimall.AtField(err, "phone")
 	}
 	if !validCodePurpose(req.Purpose) {
-		return nil, minimall.InvalidField(op, "purpose", minimall.RuleChoice, "purpose must be register, login, unlock, recover or guardian. 用途须为 register、login、unlock、recover 或 guardian。")
+		return nil, minimall.InvalidField(op, "purpose", minimall.RuleChoice, "purpose must be register, login, unlock, recover, guardian or recipient. 用途须为 register、login、unlock、recover、guardian 或 recipient。")
 	}
 	idx := s.phoneIndex(phone)
 	return s.issueCode(ctx, s.codeSubject(ctx, req.Purpose, idx), phone, idx, req.Purpose, codeText, client, requestID)
@@ -145,6 +145,8 @@ func codePurpose(code string) privacy.Purpose {
 		return privacy.ForAccount
 	case CodeRecover:
 		return privacy.ForAccountRecovery
+	case CodeRecipient:
+		return privacy.ForRightsRequest
 	}
 	return privacy.ForLogin
 }

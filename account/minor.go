@@ -21,7 +21,7 @@ const (
 
 func validCodePurpose(p string) bool {
 	switch p {
-	case CodeRegister, CodeLogin, CodeUnlock, CodeRecover, CodeGuardian:
+	case CodeRegister, CodeLogin, CodeUnlock, CodeRecover, CodeGuardian, CodeRecipient:
 		return true
 	}
 	return false

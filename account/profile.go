@@ -74,15 +74,25 @@ func (u ProfileUpdate) Validate() error {
 // person withdrew the profile consent and gives a value without granting
 // it again.
 func (s *Service) UpdateProfile(ctx context.Context, a minimall.Actor, u ProfileUpdate, requestID string) (*Profile, error) {
+	if err := minimall.SignedIn(a, "account.UpdateProfile"); err != nil {
+		return nil, err
+	}
+	if err := s.updateProfile(ctx, a.Subject, u, requestID, false); err != nil {
+		return nil, err
+	}
+	return s.Profile(ctx, a)
+}
+
+// updateProfile writes u to subject's profile. A guardian correcting a
+// child's profile (byGuardian) cannot consent by giving a value: the
+// profile consent must be in force already.
+func (s *Service) updateProfile(ctx context.Context, subject minimall.SubjectID, u ProfileUpdate, requestID string, byGuardian bool) error {
 	const op = "account.UpdateProfile"
-	if err := minimall.SignedIn(a, op); err != nil {
-		return nil, err
-	}
 	if err := u.Validate(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.consentByGiving(ctx, a.Subject, u, requestID); err != nil {
-		return nil, err
+	if err := s.consentByGiving(ctx, subject, u, requestID, byGuardian); err != nil {
+		return err
 	}
 	sealed := map[privacy.Field][]byte{} // nil deletes the value
 	for f, v := range u.fields() {
@@ -91,36 +101,32 @@ func (s *Service) UpdateProfile(ctx context.Context, a minimall.Actor, u Profile
 		}
 		sealed[f] = nil
 		if *v != "" {
-			b, err := s.k.Guard().Seal(ctx, a.Subject, f, string(a.Subject), []byte(*v))
+			b, err := s.k.Guard().Seal(ctx, subject, f, string(subject), []byte(*v))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			sealed[f] = b
 		}
 	}
-	err := s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO profiles (subject, updated_at) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING`, string(a.Subject), sqldb.Micros(tx.Now())); err != nil {
+	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO profiles (subject, updated_at) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING`, string(subject), sqldb.Micros(tx.Now())); err != nil {
 			return sqldb.FormatError(op, err)
 		}
 		for f, sealed := range sealed {
 			// The column name comes from the fixed map above, never from input.
-			if _, err := tx.ExecContext(ctx, `UPDATE profiles SET `+profileColumns[f]+` = ?, updated_at = ? WHERE subject = ?`, sealed, sqldb.Micros(tx.Now()), string(a.Subject)); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE profiles SET `+profileColumns[f]+` = ?, updated_at = ? WHERE subject = ?`, sealed, sqldb.Micros(tx.Now()), string(subject)); err != nil {
 				return sqldb.FormatError(op, err)
 			}
 		}
-		return outbox.Emit(ctx, tx, TopicProfileChanged, a.Subject, nil)
+		return outbox.Emit(ctx, tx, TopicProfileChanged, subject, nil)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.Profile(ctx, a)
 }
 
 // consentByGiving records the profile consent when the person gives a value
 // and has never answered; a person who withdrew must grant it again
 // explicitly (through the consent API), so a withdrawal is never undone by
 // accident.
-func (s *Service) consentByGiving(ctx context.Context, subject minimall.SubjectID, u ProfileUpdate, requestID string) error {
+func (s *Service) consentByGiving(ctx context.Context, subject minimall.SubjectID, u ProfileUpdate, requestID string, byGuardian bool) error {
 	giving := false
 	for _, v := range u.fields() {
 		giving = giving || (v != nil && *v != "")
@@ -131,6 +137,9 @@ func (s *Service) consentByGiving(ctx context.Context, subject minimall.SubjectI
 	state, _, err := s.k.Consents.State(ctx, subject, privacy.FeatureScope(privacy.FeatProfile))
 	if err != nil || state == privacy.Granted {
 		return err
+	}
+	if byGuardian {
+		return minimall.Errorf(minimall.Denied, "account.UpdateProfile", "The child's profile consent is not in force; a correction does not give it. 儿童的个人资料授权未生效，更正不构成授权。")
 	}
 	if state == privacy.Withdrawn {
 		return minimall.Errorf(minimall.Denied, "account.UpdateProfile", "You withdrew consent for your profile; grant it again first. 您已撤回个人资料授权，请先重新授权。")

@@ -145,23 +145,20 @@ func (p accountPart) Export(ctx context.Context, a minimall.Actor, subject minim
 // password by recovery, each with its own checks.
 func (p accountPart) Correct(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, f privacy.Field, value, requestID string) error {
 	const op = "account.RightsCorrect"
-	if a.Kind != minimall.Shopper || a.Subject != subject {
+	// The person, or a child's guardian acting for the child (七).
+	if (a.Kind != minimall.Shopper && a.Kind != minimall.Guardian) || a.Subject != subject {
 		return minimall.Errorf(minimall.Denied, op, "Only the person may correct their account. 仅本人可更正账户信息。")
 	}
-	v := value
+	v, guardian := value, a.Kind == minimall.Guardian
 	switch f {
 	case privacy.Nickname:
-		_, err := p.s.UpdateProfile(ctx, a, ProfileUpdate{Nickname: &v}, requestID)
-		return err
+		return p.s.updateProfile(ctx, subject, ProfileUpdate{Nickname: &v}, requestID, guardian)
 	case privacy.Gender:
-		_, err := p.s.UpdateProfile(ctx, a, ProfileUpdate{Gender: &v}, requestID)
-		return err
+		return p.s.updateProfile(ctx, subject, ProfileUpdate{Gender: &v}, requestID, guardian)
 	case privacy.Avatar:
-		_, err := p.s.UpdateProfile(ctx, a, ProfileUpdate{Avatar: &v}, requestID)
-		return err
+		return p.s.updateProfile(ctx, subject, ProfileUpdate{Avatar: &v}, requestID, guardian)
 	case privacy.BirthdayMonth:
-		_, err := p.s.UpdateProfile(ctx, a, ProfileUpdate{Birthday: &v}, requestID)
-		return err
+		return p.s.updateProfile(ctx, subject, ProfileUpdate{Birthday: &v}, requestID, guardian)
 	case privacy.MemberName:
 		return p.s.rename(ctx, subject, value)
 	}
@@ -280,4 +277,23 @@ func closeAccount(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID)
 
 func (accountPart) Pending(ctx context.Context, s minimall.SubjectID) ([]rights.Pending, error) {
 	return nil, nil
+}
+
+// CodeRecipient is the purpose of a code sent to the phone an order names
+// as its recipient's, for the recipient's own rights request (policy 四):
+// the number need not hold an account.
+const CodeRecipient = "recipient"
+
+// Recipient-request limits per client per hour.
+const recipientChecksPerClient = 20
+
+// CheckRecipientCode checks a code sent to phone for a recipient's rights
+// request, without spending it (rights.Accounts). Returns Invalid for a
+// wrong or expired code, TooMany past the limit.
+func (s *Service) CheckRecipientCode(ctx context.Context, phone, code, client string) (string, error) {
+	const op = "account.CheckRecipientCode"
+	if !s.limits.allow("recipientrights:"+client, recipientChecksPerClient, time.Hour, s.db.Now()) {
+		return "", minimall.Errorf(minimall.TooMany, op, "Too many attempts; wait an hour. 尝试过于频繁，请一小时后再试。").After(time.Hour)
+	}
+	return s.verifyCode(ctx, s.phoneIndex(phone), CodeRecipient, code)
 }

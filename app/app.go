@@ -226,7 +226,7 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 	a.Transfers = transfer.NewService(db, k, a.Orders, a.Partners)
 	a.Incidents = incident.NewService(db, k, a.Lifecycle)
 	// Rights: every area contributes its part (rights.Part).
-	a.Rights = rights.NewService(queue, rights.Deps{Accounts: a.Accounts, Partners: a.Partners, Decisions: a.Decisions},
+	a.Rights = rights.NewService(queue, rights.Deps{Accounts: a.Accounts, Partners: a.Partners, Decisions: a.Decisions, Recipients: a.Orders},
 		a.Accounts.RightsPart(), a.Identity.RightsPart(), a.Security.RightsPart(), a.Search.RightsPart(), a.Carts.RightsPart(),
 		a.Orders.RightsPart(), a.OAuth.RightsPart(), a.Decisions.RightsPart(), a.Engage.RightsPart(), a.Transfers.RightsPart(),
 		a.Incidents.RightsPart(), a.AddressBook.RightsPart())

@@ -141,6 +141,8 @@ var matrix = map[string]row{
 	"GET /api/v1/rights/deregistration/conditions":   {class: "self"},
 	"POST /api/v1/rights/consents":                   {class: "self"},
 	"POST /api/v1/rights/next-of-kin":                {class: "public"},
+	"POST /api/v1/rights/guardian":                   {class: "public"},
+	"POST /api/v1/rights/recipient":                  {class: "public"},
 	"GET /api/v1/ops/rights/requests":                {class: "operator", roles: []minimall.Role{minimall.RoleDPO}},
 	"GET /api/v1/ops/rights/requests/{id}":           {class: "hidden", fixture: "rights_request", roles: []minimall.Role{minimall.RoleDPO}},
 	"POST /api/v1/ops/rights/requests/{id}/review":   {class: "operator", fixture: "rights_request", roles: []minimall.Role{minimall.RoleDPO}},

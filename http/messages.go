@@ -412,6 +412,7 @@ var messages = map[string][2]string{
 	"console.audit.bad":          {"发现问题：", "Problems found:"},
 	"console.audit.verify":       {"立即校验", "Verify now"},
 	"seller.closed":              {"订单已结束，收货人信息不再显示。", "The order is over; the recipient is no longer shown."},
+	"kind.recipient":             {"收货人（非用户）的请求", "Request of an order's recipient (no account)"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -40,7 +40,7 @@ func TestMessagesComplete(t *testing.T) {
 	for _, topic := range rights.ComplaintTopics {
 		used["topic."+topic] = true
 	}
-	for _, k := range []rights.Kind{rights.Access, rights.Copy, rights.Correct, rights.Delete, rights.Deregister, rights.Appeal, rights.Complaint} {
+	for _, k := range []rights.Kind{rights.Access, rights.Copy, rights.Correct, rights.Delete, rights.Deregister, rights.Appeal, rights.Complaint, rights.Recipient} {
 		used["kind."+string(k)] = true
 	}
 	for _, st := range []rights.State{rights.Received, rights.IdentityChecked, rights.InProgress, rights.Answered, rights.Refused} {

@@ -17,6 +17,8 @@ func (s *Server) registerRightsRoutes() {
 	s.handleFunc("GET /api/v1/rights/deregistration/conditions", s.handleRightsConditions)
 	s.handleFunc("POST /api/v1/rights/consents", s.handleRightsConsent)
 	s.handleFunc("POST /api/v1/rights/next-of-kin", s.handleRightsNextOfKin)
+	s.handleFunc("POST /api/v1/rights/guardian", s.handleRightsGuardian)
+	s.handleFunc("POST /api/v1/rights/recipient", s.handleRightsRecipient)
 	s.handleFunc("GET /api/v1/ops/rights/requests", s.handleRightsQueue)
 	s.handleFunc("GET /api/v1/ops/rights/requests/{id}", s.handleRightsGet)
 	s.handleFunc("POST /api/v1/ops/rights/requests/{id}/review", s.handleRightsReview)
@@ -150,6 +152,43 @@ func (s *Server) handleRightsNextOfKin(w nethttp.ResponseWriter, r *nethttp.Requ
 		s.problem(w, r, err)
 		return
 	}
+	writeJSON(w, nethttp.StatusCreated, out)
+}
+
+// handleRightsGuardian handles "POST /api/v1/rights/guardian": a child's
+// guardian files a request for the child (七) with the guardian token and
+// a code sent to the guardian's phone; it is served at once and followed
+// with the returned token (X-Rights-Token).
+func (s *Server) handleRightsGuardian(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var req rights.GuardianRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	out, err := s.Rights.FileGuardian(r.Context(), req, s.clientKey(r), requestIDFrom(r.Context()))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusCreated, out)
+}
+
+// handleRightsRecipient handles "POST /api/v1/rights/recipient": an
+// order's recipient without an account asks to see, correct or delete what
+// minimall holds about them (四), with a code sent to the phone the orders
+// name (purpose recipient).
+func (s *Server) handleRightsRecipient(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var req rights.RecipientRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	out, err := s.Rights.FileRecipient(r.Context(), req, s.clientKey(r), requestIDFrom(r.Context()))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store") // personal information: never cached
 	writeJSON(w, nethttp.StatusCreated, out)
 }
 

@@ -131,16 +131,19 @@ type Order struct {
 	Discounts []Discount `json:"discounts"`
 	// TotalFen is the sum of the lines; AmountFen what is payable after
 	// discounts. Both in fen.
-	TotalFen        int64     `json:"total_fen"`
-	AmountFen       int64     `json:"amount_fen"`
-	Recipient       Recipient `json:"recipient"`
-	Remark          string    `json:"remark,omitempty"`
-	ForSomeoneElse  bool      `json:"for_someone_else"`
-	Invoice         *Invoice  `json:"invoice,omitempty"`
-	CrossBorder     bool      `json:"cross_border"`
-	CustomsDeclared bool      `json:"customs_declared"`
-	Payment         *Payment  `json:"payment,omitempty"`
-	Shipment        *Shipment `json:"shipment,omitempty"`
+	TotalFen       int64     `json:"total_fen"`
+	AmountFen      int64     `json:"amount_fen"`
+	Recipient      Recipient `json:"recipient"`
+	Remark         string    `json:"remark,omitempty"`
+	ForSomeoneElse bool      `json:"for_someone_else"`
+	// RecipientRestricted: the recipient asked to delete their data from
+	// this completed order; it is kept for its retention, not shown (四).
+	RecipientRestricted bool      `json:"recipient_restricted,omitempty"`
+	Invoice             *Invoice  `json:"invoice,omitempty"`
+	CrossBorder         bool      `json:"cross_border"`
+	CustomsDeclared     bool      `json:"customs_declared"`
+	Payment             *Payment  `json:"payment,omitempty"`
+	Shipment            *Shipment `json:"shipment,omitempty"`
 }
 
 // SellerView is what the seller sees of an order: what shipping needs

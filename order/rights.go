@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"slices"
 
 	"minimall"
 	"minimall/privacy"
@@ -22,8 +23,54 @@ func (orderPart) Holds() []privacy.Field { return rights.Holds(transactionTables
 // transactionTables are the tables of an order's transaction record.
 var transactionTables = []*privacy.Table{ordersTable, invoicesTable, paymentsTable, shipmentsTable}
 
+// Export opens the buyer's transaction records, but not the recipient of
+// an order whose recipient asked to delete it (recipient.go): that stays
+// restricted, kept for the legal duty only.
 func (p orderPart) Export(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (rights.Section, error) {
-	return rights.ExportTables(ctx, p.s.db, p.s.k.Guard(), a, subject, "order", transactionTables...)
+	var items []privacy.Sealed
+	for _, t := range transactionTables {
+		var err error
+		if items, err = rights.CollectSealed(ctx, p.s.db, items, subject, t); err != nil {
+			return rights.Section{}, err
+		}
+	}
+	restricted, err := p.s.restrictedOrders(ctx, subject)
+	if err != nil {
+		return rights.Section{}, err
+	}
+	open, held := items[:0:0], []rights.Value{}
+	for _, it := range items {
+		if restricted[it.Row] && slices.Contains(recipientFields, it.Field) {
+			held = append(held, rights.Value{Field: it.Field, Row: it.Row, Unreadable: "restricted"})
+			continue
+		}
+		open = append(open, it)
+	}
+	sec := rights.Section{Part: "order", Values: append(rights.OpenValues(ctx, p.s.k.Guard(), a, subject, open), held...)}
+	if len(held) > 0 {
+		sec.Notes = []string{"部分订单的收货人已要求删除其信息：作为交易记录依法保存，不再显示 / some orders' recipients asked to delete their data: kept as transaction records by law, no longer shown"}
+	}
+	return sec, nil
+}
+
+// restrictedOrders returns the ids of subject's orders whose recipient is
+// restricted.
+func (s *Service) restrictedOrders(ctx context.Context, subject minimall.SubjectID) (map[string]bool, error) {
+	const op = "order.RightsExport"
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM orders WHERE subject = ? AND recipient_restricted_at <> 0`, string(subject))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		out[id] = true
+	}
+	return out, sqldb.FormatError(op, rows.Err())
 }
 
 func (orderPart) Correct(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f privacy.Field, value, requestID string) error {

@@ -258,6 +258,9 @@ type sealedOrder struct {
 	order   *Order
 	row     privacy.SealedRow
 	invoice *privacy.SealedRow
+	// recipientIndex is the blind index of the recipient's phone, by which
+	// a recipient without an account finds the orders naming them (四).
+	recipientIndex []byte
 }
 
 // sealOrders builds and seals the orders of req, one per shop's lines,
@@ -310,7 +313,7 @@ func (s *Service) sealOrder(ctx context.Context, a minimall.Actor, req PlaceRequ
 	if err != nil {
 		return sealedOrder{}, err
 	}
-	r := sealedOrder{order: o, row: row}
+	r := sealedOrder{order: o, row: row, recipientIndex: s.recipientIndex(rc.Phone)}
 	if inv := req.Invoice; req.InvoiceRequested && inv != nil {
 		iv, err := s.k.Guard().SealTableRow(ctx, invoicesTable, a.Subject, o.ID, map[privacy.Field]string{
 			privacy.InvoiceTitle: inv.Title, privacy.InvoiceTaxpayerID: inv.TaxpayerID, privacy.InvoiceEmail: inv.Email})
@@ -352,9 +355,9 @@ func (s *Service) insertOrders(ctx context.Context, tx *sqldb.Tx, a minimall.Act
 func (r sealedOrder) insert(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) error {
 	const op = "order.Place"
 	o, at := r.order, sqldb.Micros(r.order.CreatedAt)
-	args := append([]any{o.ID, string(subject), o.Shop, string(PendingPayment), boolInt(o.CrossBorder), at, at}, r.row.Args...)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, subject, shop, status, cross_border, created_at, updated_at, `+r.row.Columns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, `+r.row.Marks+`)`, args...); err != nil {
+	args := append([]any{o.ID, string(subject), o.Shop, string(PendingPayment), boolInt(o.CrossBorder), at, at, r.recipientIndex}, r.row.Args...)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, subject, shop, status, cross_border, created_at, updated_at, recipient_phone_index, `+r.row.Columns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, `+r.row.Marks+`)`, args...); err != nil {
 		return sqldb.FormatError(op, err)
 	}
 	if iv := r.invoice; iv != nil {

@@ -22,6 +22,9 @@ type orderRow struct {
 	crossBorder bool
 	sealed      privacy.Values
 	created     int64
+	// restricted is when the recipient asked to delete their data from
+	// this completed order: kept for its retention, no longer shown.
+	restricted int64
 }
 
 // The order area's tables; their sealed columns come from the registry.
@@ -40,7 +43,7 @@ type orderSelect struct {
 }
 
 func selecting(sealed []*privacy.FieldSpec) orderSelect {
-	return orderSelect{sealed: sealed, columns: "id, subject, shop, status, cross_border, created_at, " + privacy.Columns(sealed)}
+	return orderSelect{sealed: sealed, columns: "id, subject, shop, status, cross_border, created_at, recipient_restricted_at, " + privacy.Columns(sealed)}
 }
 
 var (
@@ -56,7 +59,7 @@ func scanOrder(sc interface{ Scan(...any) error }, sel orderSelect) (*orderRow, 
 	var subject, status string
 	var cross int
 	dest, collect := privacy.ScanInto(sel.sealed)
-	if err := sc.Scan(append([]any{&r.id, &subject, &r.shop, &status, &cross, &r.created}, dest...)...); err != nil {
+	if err := sc.Scan(append([]any{&r.id, &subject, &r.shop, &status, &cross, &r.created, &r.restricted}, dest...)...); err != nil {
 		return nil, err
 	}
 	r.subject, r.status, r.crossBorder, r.sealed = minimall.SubjectID(subject), Status(status), cross == 1, collect()
@@ -129,14 +132,17 @@ func (s *Service) FindByID(ctx context.Context, a minimall.Actor, id string) (*O
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.open(ctx, a, r, privacy.ForOrder, privacy.OrderNumber, privacy.OrderItems, privacy.OrderTime, privacy.OrderDiscounts,
-		privacy.OrderAmount, privacy.RecipientName, privacy.RecipientAddress, privacy.RecipientPhone, privacy.ExtraPhone,
-		privacy.DeliveryTime, privacy.OrderRemark, privacy.RecipientConsent)
+	fields := []privacy.Field{privacy.OrderNumber, privacy.OrderItems, privacy.OrderTime, privacy.OrderDiscounts,
+		privacy.OrderAmount, privacy.OrderRemark, privacy.RecipientConsent}
+	if r.restricted == 0 { // a restricted recipient is kept, not shown (recipient.go)
+		fields = append(fields, recipientFields...)
+	}
+	v, err := s.open(ctx, a, r, privacy.ForOrder, fields...)
 	if err != nil {
 		return nil, err
 	}
 	o := &Order{ID: r.id, Number: v[privacy.OrderNumber], Status: r.status, Shop: r.shop, Remark: v[privacy.OrderRemark],
-		ForSomeoneElse: v[privacy.RecipientConsent] != "", CrossBorder: r.crossBorder, CustomsDeclared: r.sealed[privacy.CustomsIDNumber] != nil,
+		ForSomeoneElse: v[privacy.RecipientConsent] != "", CrossBorder: r.crossBorder, RecipientRestricted: r.restricted != 0, CustomsDeclared: r.sealed[privacy.CustomsIDNumber] != nil,
 		Recipient: Recipient{Name: v[privacy.RecipientName], Address: v[privacy.RecipientAddress], Phone: v[privacy.RecipientPhone],
 			ExtraPhone: v[privacy.ExtraPhone], DeliveryTime: v[privacy.DeliveryTime]}}
 	o.CreatedAt, _ = time.Parse(time.RFC3339Nano, v[privacy.OrderTime])

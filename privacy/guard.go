@@ -242,6 +242,12 @@ func actorReason(a minimall.Actor, s minimall.SubjectID, spec *FieldSpec, p Purp
 		if public {
 			return ""
 		}
+	case minimall.Guardian:
+		// A child's guardian sees the child's data only through a rights
+		// request for that child (七); the rights area proved who they are.
+		if a.Subject == s && p == ForRightsRequest {
+			return ""
+		}
 	case minimall.Seller:
 		// A seller sees only what shipping and after-sales need (policy
 		// 三(五)1); the order service checks the order is the shop's.
@@ -328,7 +334,7 @@ func (g *Guard) allow(ctx context.Context, a minimall.Actor, s minimall.SubjectI
 // only ever shown what the person made public.
 func witnessed(a minimall.Actor, s minimall.SubjectID) bool {
 	switch a.Kind {
-	case minimall.Operator, minimall.Seller, minimall.Partner:
+	case minimall.Operator, minimall.Seller, minimall.Partner, minimall.Guardian:
 		return true
 	case minimall.Shopper:
 		return a.Subject != s

@@ -126,6 +126,9 @@ var columns = map[string]ColumnClass{
 	"checkouts.orders": Pseudonymous, "checkouts.created_at": NotPersonal,
 	"orders.id": Pseudonymous, "orders.subject": Pseudonymous, "orders.shop": NotPersonal, "orders.status": NotPersonal,
 	"orders.cross_border": NotPersonal, "orders.created_at": NotPersonal, "orders.updated_at": NotPersonal,
+	// A recipient's own requests (0038): a blind index of the recipient
+	// phone, and when a deletion restricted the recipient.
+	"orders.recipient_phone_index": Pseudonymous, "orders.recipient_restricted_at": NotPersonal,
 	"invoices.order_id": Pseudonymous, "invoices.subject": Pseudonymous, "invoices.created_at": NotPersonal,
 	"payments.id": Pseudonymous, "payments.order_id": Pseudonymous, "payments.subject": Pseudonymous,
 	"payments.idem_key": Pseudonymous, "payments.trade_no": Pseudonymous, "payments.kind": NotPersonal,

@@ -147,6 +147,8 @@ var next = map[State][]State{
 const (
 	BySelf      = "self"
 	ByNextOfKin = "next_of_kin" // PIPL art. 49
+	// ByGuardian (guardian.go) and ByRecipient (recipient.go) file without
+	// an account too.
 )
 
 // Refusal reason codes (policy 四(七)).
@@ -220,6 +222,8 @@ type Details struct {
 	Decision    string                   `json:"decision,omitempty"`    // appeal: the decision id
 	Reason      string                   `json:"reason,omitempty"`      // appeal: a reason code
 	Topic       string                   `json:"topic,omitempty"`       // complaint: one of ComplaintTopics
+	Action      string                   `json:"action,omitempty"`      // recipient: access, correct or delete
+	Order       string                   `json:"order,omitempty"`       // recipient: the order corrected
 }
 
 // Answer is what minimall did, in codes, counts and ids.
@@ -233,6 +237,7 @@ type Answer struct {
 	Outcome        string                   `json:"outcome,omitempty"` // appeal: upheld or overturned
 	Erased         bool                     `json:"erased,omitempty"`
 	Message        string                   `json:"message,omitempty"`
+	Orders         []OrderOutcome           `json:"orders,omitempty"` // recipient: per order, codes only
 }
 
 // RefusalReasons lists the reason codes a request may be refused with.

@@ -27,6 +27,14 @@ type Accounts interface {
 	SpendCode(ctx context.Context, tx *sqldb.Tx, id string) error
 	// SubjectByPhone finds the account registered with phone.
 	SubjectByPhone(ctx context.Context, phone string) (minimall.SubjectID, error)
+	// CheckGuardian checks a child's guardian by the guardian token and a
+	// code sent to the guardian's phone, matched against the guardian
+	// recorded at the consent; it returns the child and the code's id.
+	CheckGuardian(ctx context.Context, token, phone, code, client, requestID string) (minimall.SubjectID, string, error)
+	// CheckRecipientCode checks a code sent to phone for a recipient's
+	// request (purpose "recipient") without spending it; it returns the
+	// code's id.
+	CheckRecipientCode(ctx context.Context, phone, code, client string) (string, error)
 }
 
 // DecisionSource lists the automated decisions that affected a person
@@ -58,10 +66,11 @@ func NewQueue(db *sqldb.DB, k *privacy.Kernel, logger *slog.Logger) *Queue {
 // Service answers the requests in the queue over every area's part.
 type Service struct {
 	*Queue
-	accounts  Accounts
-	partners  *partner.Gateway
-	parts     []Part
-	decisions DecisionSource
+	accounts   Accounts
+	partners   *partner.Gateway
+	parts      []Part
+	decisions  DecisionSource
+	recipients Recipients
 	// AfterStep, when set, is called after each step of an erasure
 	// ("marked", "parts", "erased") and may stop it there with an error,
 	// as a crash would: the crash tests' way in. Nil in production.
@@ -78,12 +87,15 @@ type Deps struct {
 	Accounts  Accounts         // identity checks by code
 	Partners  *partner.Gateway // deletion notices to partners
 	Decisions DecisionSource   // optional: decisions listed in an export
+	// Recipients serves requests of orders' recipients without an account
+	// (recipient.go); optional.
+	Recipients Recipients
 }
 
 // NewService returns the rights service over q and the given parts; the
 // rights area's own records are a part too.
 func NewService(q *Queue, d Deps, parts ...Part) *Service {
-	s := &Service{Queue: q, accounts: d.Accounts, partners: d.Partners, decisions: d.Decisions}
+	s := &Service{Queue: q, accounts: d.Accounts, partners: d.Partners, decisions: d.Decisions, recipients: d.Recipients}
 	s.parts = append(append([]Part{}, parts...), requestsPart{s})
 	return s
 }

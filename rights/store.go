@@ -75,6 +75,12 @@ func (s *Queue) insertWith(ctx context.Context, id string, subject minimall.Subj
 		r.CheckedAt = &now
 	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if by == ByRecipient {
+			// A recipient has no account: the request makes them a subject.
+			if err := s.k.AddSubject(ctx, tx, subject, ""); err != nil {
+				return err
+			}
+		}
 		var err error
 		_, err = tx.ExecContext(ctx, `INSERT INTO rights_requests (id, subject, kind, filed_by, state, token_hash, received_at, due_at, checked_at, ref, `+sealed.Columns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+sealed.Marks+`)`, append([]any{id, string(subject), string(kind), by, string(st), token,
@@ -155,8 +161,8 @@ func (s *Service) view(ctx context.Context, a minimall.Actor, r *requestRow) *Re
 	return v
 }
 
-// Get returns one request to the person who filed it, to a next of kin
-// holding its token, or to the DPO. Anyone else gets NotFound.
+// Get returns one request to the person who filed it, to a next of kin or
+// a guardian holding its token, or to the DPO. Anyone else gets NotFound.
 func (s *Service) Get(ctx context.Context, a minimall.Actor, id, token string) (*Request, error) {
 	const op = "rights.Get"
 	r, err := s.load(ctx, op, id)
@@ -181,6 +187,11 @@ func (s *Service) reader(op string, a minimall.Actor, r *requestRow, token strin
 		return a, nil
 	case token != "" && r.filedBy == ByNextOfKin && len(r.token) > 0 && subtle.ConstantTimeCompare(tokenHash(token), r.token) == 1:
 		return minimall.Actor{Kind: minimall.System, ID: "rights:next-of-kin", Reason: r.id}, nil
+	case token != "" && r.filedBy == ByGuardian && len(r.token) > 0 && subtle.ConstantTimeCompare(tokenHash(token), r.token) == 1:
+		// A child's guardian reads as themselves, so the child sees it (七).
+		return minimall.GuardianActor(r.subject, r.id), nil
+	case token != "" && r.filedBy == ByRecipient && len(r.token) > 0 && subtle.ConstantTimeCompare(tokenHash(token), r.token) == 1:
+		return minimall.Actor{Kind: minimall.System, ID: "rights:recipient", Reason: r.id}, nil
 	}
 	return minimall.Actor{}, notFound(op)
 }
