@@ -73,7 +73,7 @@ func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error
 		Field:     field,
 		Rule:      string(rule),
 	}
-	if status == nethttp.StatusTooManyRequests {
+	if status == nethttp.StatusTooManyRequests || status == nethttp.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", retryAfter(err))
 	}
 	if status == nethttp.StatusUnauthorized {
@@ -94,8 +94,9 @@ func challenge(r *nethttp.Request) string {
 	return `Bearer realm="minimall"`
 }
 
-// retryAfter is a 429's Retry-After in whole seconds, rounded up: the
-// wait the refusing rule names, or a minute when it names none.
+// retryAfter is a 429's or 503's Retry-After in whole seconds, rounded
+// up: the wait the refusing rule (or the failed partner call) names, or a
+// minute when it names none.
 func retryAfter(err error) string {
 	d := minimall.RetryAfter(err)
 	if d <= 0 {
