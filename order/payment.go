@@ -89,9 +89,10 @@ func (r *PayRequest) validate() error {
 //
 // When the institution cannot be reached or answers garbage, the payment
 // stays pending (created, with no trade number; startFailed): the
-// institution may have opened the trade before its answer was lost. The next Pay of the order
-// (a retry) finishes that same payment under the same key, so the
-// institution opens one trade and the sharing list shows one hand-over.
+// institution may have opened the trade before its answer was lost. The
+// next Pay of the order (a retry) finishes that same payment under the
+// same key, so the institution opens one trade and the sharing list shows
+// one hand-over.
 //
 // Returns NotFound for an order not the caller's, Conflict for an order
 // not awaiting payment or already being paid, Denied (a guard denial) for
