@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -57,8 +58,11 @@ type Config struct {
 	// Partners are where each partner is reached (the sandboxes' addresses
 	// in demo and tests). The payment and logistics endpoints' keys also
 	// verify their signed callbacks.
-	Partners  map[privacy.PartnerID]partner.Endpoint
-	SearchDir string // the search index folder, a derived store
+	Partners map[privacy.PartnerID]partner.Endpoint
+	// PartnerTimeout bounds one call to a partner; 0 means
+	// partner.DefaultTimeout.
+	PartnerTimeout time.Duration
+	SearchDir      string // the search index folder, a derived store
 
 	Accounts   account.Config
 	OAuth      oauth.Config
@@ -180,7 +184,11 @@ func (a *App) build(ctx context.Context) error {
 // before account, which runs the guardian's consent across both.
 func (a *App) buildAreas(ctx context.Context, background context.Context) error {
 	cfg, k, db := &a.Config, a.Kernel, a.Config.DB
-	a.Partners = partner.NewGateway(db, k, cfg.Partners, nil)
+	var client *http.Client
+	if cfg.PartnerTimeout > 0 {
+		client = &http.Client{Timeout: cfg.PartnerTimeout, Transport: partner.KeepAliveTransport()}
+	}
+	a.Partners = partner.NewGateway(db, k, cfg.Partners, client)
 	a.Catalog = catalog.NewService(db)
 	stock := a.Catalog.Stock()
 	a.Carts = cart.NewService(db, k, stock)

@@ -76,7 +76,7 @@ func (s *Server) problem(w nethttp.ResponseWriter, r *nethttp.Request, err error
 		Field:     field,
 		Rule:      string(rule),
 	}
-	if status == nethttp.StatusTooManyRequests || code == minimall.StorageUnavailable {
+	if status == nethttp.StatusTooManyRequests || status == nethttp.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", retryAfter(err))
 	}
 	if code == minimall.StorageUnavailable {
@@ -101,8 +101,9 @@ func challenge(r *nethttp.Request) string {
 	return `Bearer realm="minimall"`
 }
 
-// retryAfter is a 429's or a storage 503's Retry-After in whole seconds, rounded up: the
-// wait the refusing rule names, or a minute when it names none.
+// retryAfter is a 429's or 503's Retry-After in whole seconds, rounded
+// up: the wait the refusing rule (the failed partner call, the refusing
+// store) names, or a minute when it names none.
 func retryAfter(err error) string {
 	d := minimall.RetryAfter(err)
 	if d <= 0 {

@@ -87,10 +87,17 @@ func (r *PayRequest) validate() error {
 // pay-for-me, the payer) through the gateway. With an idempotency key a
 // retry answers with the same payment; an order has one payment.
 //
+// When the institution cannot be reached or answers garbage, the payment
+// stays pending (created, with no trade number; startFailed): the
+// institution may have opened the trade before its answer was lost. The
+// next Pay of the order (a retry) finishes that same payment under the
+// same key, so the institution opens one trade and the sharing list shows
+// one hand-over.
+//
 // Returns NotFound for an order not the caller's, Conflict for an order
 // not awaiting payment or already being paid, Denied (a guard denial) for
-// a payer account without the separate consent it needs, Unavailable when
-// the institution cannot be reached.
+// a payer account without the separate consent it needs, Unavailable
+// (with a Retry-After) when the institution cannot be reached.
 func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req PayRequest, idemKey, requestID string) (*Payment, bool, error) {
 	const op = "order.Pay"
 	if err := minimall.SignedIn(a, op); err != nil {
@@ -106,18 +113,74 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 	if err != nil {
 		return nil, false, err
 	}
-	if p, err := s.existingPayment(ctx, a, r, idemKey); p != nil || err != nil {
-		return p, p != nil, err
+	if p, replayed, err := s.payAgain(ctx, a, r, req, idemKey, requestID); p != nil || err != nil {
+		return p, replayed, err
 	}
 	if r.status != PendingPayment {
 		return nil, false, minimall.Errorf(minimall.Conflict, op, "The order is not awaiting payment. 订单不是待付款状态。")
 	}
-	v, err := s.open(ctx, a, r, privacy.ForPayment, privacy.OrderNumber, privacy.OrderAmount)
+	p := &Payment{ID: minimall.NewRowID("pay_"), Status: PaymentCreated, Channel: req.Channel}
+	out, err := s.payment(ctx, a, r, p, req)
 	if err != nil {
 		return nil, false, err
 	}
-	amount, _ := strconv.ParseInt(v[privacy.OrderAmount], 10, 64)
-	p := &Payment{ID: minimall.NewRowID("pay_"), Kind: "direct", Status: PaymentCreated, Channel: req.Channel, AmountFen: amount}
+	out.RequestID = requestID
+	// Sealed before the disclosure's write: a refusal comes before
+	// anything is logged, and the single writer only writes.
+	sealed, err := s.sealPayment(ctx, a, p, req.PayForMe)
+	if err != nil {
+		return nil, false, err
+	}
+	// The row is written with the disclosure's log, before anything is
+	// sent, so the retry of a request in flight finds it and the
+	// institution's notice finds its payment.
+	inserted := false
+	out.Within = func(ctx context.Context, tx *sqldb.Tx) error {
+		err := s.insertPayment(ctx, tx, a, r, p, sealed, idemKey)
+		inserted = err == nil
+		return err
+	}
+	err = s.startPayment(ctx, p, out)
+	if err != nil && !inserted && minimall.IsCode(err, minimall.Conflict) {
+		if prior, replayed, perr := s.payAgain(ctx, a, r, req, idemKey, requestID); prior != nil || perr != nil {
+			return prior, replayed, perr
+		}
+	}
+	if err != nil && inserted {
+		return nil, false, s.startFailed(ctx, p.ID, err)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return p, false, nil
+}
+
+// startFailed keeps the payment whose start failed with err as pending,
+// for the next Pay to start again, when the institution may have got it
+// (Unavailable); otherwise nothing left and the row goes, so the person
+// can start afresh. It returns err.
+func (s *Service) startFailed(ctx context.Context, paymentID string, err error) error {
+	ctx = context.WithoutCancel(ctx)
+	if minimall.IsCode(err, minimall.Unavailable) {
+		if _, werr := s.db.ExecContext(ctx, `UPDATE payments SET start_failed = 1 WHERE id = ?`, paymentID); werr != nil {
+			return errors.Join(err, werr)
+		}
+		return err
+	}
+	s.db.ExecContext(ctx, `DELETE FROM payments WHERE id = ?`, paymentID)
+	return err
+}
+
+// payment fills in p's kind and amount from order r and returns the
+// disclosure that starts it; its key is the payment's, the same on every
+// try.
+func (s *Service) payment(ctx context.Context, a minimall.Actor, r *orderRow, p *Payment, req PayRequest) (partner.Disclosure, error) {
+	v, err := s.open(ctx, a, r, privacy.ForPayment, privacy.OrderNumber, privacy.OrderAmount)
+	if err != nil {
+		return partner.Disclosure{}, err
+	}
+	p.AmountFen, _ = strconv.ParseInt(v[privacy.OrderAmount], 10, 64)
+	p.Kind = "direct"
 	fields := map[privacy.Field]string{privacy.OrderNumber: v[privacy.OrderNumber], privacy.PaymentAmount: v[privacy.OrderAmount]}
 	operation := opPaymentCreate
 	if pf := req.PayForMe; pf != nil {
@@ -129,45 +192,33 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 			fields[privacy.PayerAlipayAccount] = pf.PayerAccount
 		}
 	}
-	// Sealed before the disclosure's write: a refusal comes before
-	// anything is logged, and the single writer only writes.
-	sealed, err := s.sealPayment(ctx, a, p, req.PayForMe)
-	if err != nil {
-		return nil, false, err
-	}
-	// The row is written with the disclosure's log, before anything is
-	// sent, so the retry of a request in flight finds it and the
-	// institution's notice finds its payment.
-	inserted := false
-	answer, err := s.gw.Send(ctx, partner.Disclosure{
+	return partner.Disclosure{
 		Partner: privacy.PartnerPayment, Purpose: privacy.ForPayment, Subject: a.Subject, Operation: operation, Fields: fields,
 		Params: map[string]any{"payment_id": p.ID, "channel": p.Channel, "notify_url": s.callback(PaymentNotifyPath),
-			"return_url": s.callback("/orders/" + orderID)}, // where the cashier sends the payer back: the order's page
-		RequestID: requestID,
-		Within: func(ctx context.Context, tx *sqldb.Tx) error {
-			err := s.insertPayment(ctx, tx, a, r, p, sealed, idemKey)
-			inserted = err == nil
-			return err
-		},
-	})
-	if err != nil && !inserted && minimall.IsCode(err, minimall.Conflict) {
-		if prior, perr := s.existingPayment(ctx, a, r, idemKey); prior != nil || perr != nil {
-			return prior, prior != nil, perr
-		}
+			"return_url": s.callback("/orders/" + r.id)}, // where the cashier sends the payer back: the order's page
+		IdempotencyKey: "pay:" + p.ID,
+	}, nil
+}
+
+// startPayment sends d, which starts p, and writes the institution's trade
+// number into p.
+func (s *Service) startPayment(ctx context.Context, p *Payment, d partner.Disclosure) error {
+	const op = "order.Pay"
+	answer, err := s.gw.Send(ctx, d)
+	if minimall.IsCode(err, minimall.Unavailable) {
+		return &minimall.Error{Code: minimall.Unavailable, Op: op, Err: err, RetryAfter: partner.RetryAfter,
+			Message: "The payment service is unavailable, so your payment is pending; pay again later to finish it (you are charged once). " +
+				"支付机构暂不可用，付款待完成；请稍后再次支付以完成（只扣款一次）。"}
 	}
 	if err != nil {
-		if inserted {
-			// Nothing was charged: drop the row so the person can try again.
-			s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM payments WHERE id = ?`, p.ID)
-		}
-		return nil, false, err
+		return err
 	}
 	var ans struct {
 		TradeNo string `json:"trade_no"`
 		PayURL  string `json:"pay_url"`
 	}
 	if err := json.Unmarshal(answer, &ans); err != nil || ans.TradeNo == "" {
-		return nil, false, &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The payment service gave no trade number. 支付机构未返回交易号。", Err: err}
+		return &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The payment service gave no trade number. 支付机构未返回交易号。", Err: err, RetryAfter: partner.RetryAfter}
 	}
 	p.TradeNo, p.PayURL = ans.TradeNo, ans.PayURL
 	// The trade number is written behind the answer, without waiting for
@@ -177,9 +228,9 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 		_, err := tx.ExecContext(ctx, `UPDATE payments SET trade_no = ?, updated_at = ? WHERE id = ? AND trade_no = ''`, p.TradeNo, sqldb.Micros(tx.Now()), p.ID)
 		return err
 	}); err != nil {
-		return nil, false, sqldb.FormatError(op, err)
+		return sqldb.FormatError(op, err)
 	}
-	return p, false, nil
+	return nil
 }
 
 // sealPayment seals the values of payment p's row.
@@ -203,22 +254,47 @@ func (s *Service) insertPayment(ctx context.Context, tx *sqldb.Tx, a minimall.Ac
 	return sqldb.FormatError(op, err)
 }
 
-// existingPayment answers a retry: the order's payment when the key is the
-// one it was made with; Conflict when the order has a payment under
-// another key (or none); nil, nil when it has no payment.
-func (s *Service) existingPayment(ctx context.Context, a minimall.Actor, r *orderRow, idemKey string) (*Payment, error) {
+// payAgain answers a Pay of an order that has a payment: a payment whose
+// start failed (startFailed) is started again, the same payment under the
+// same key, whatever the request's key; one started answers a retry with
+// the key it was made with. Conflict otherwise; nil,
+// false, nil when the order has no payment.
+func (s *Service) payAgain(ctx context.Context, a minimall.Actor, r *orderRow, req PayRequest, idemKey, requestID string) (*Payment, bool, error) {
+	const op = "order.Pay"
 	var idem []byte
-	err := s.db.QueryRowContext(ctx, `SELECT idem_key FROM payments WHERE order_id = ?`, r.id).Scan(&idem)
+	var id, kind string
+	var startFailed int
+	err := s.db.QueryRowContext(ctx, `SELECT id, idem_key, kind, start_failed FROM payments WHERE order_id = ?`, r.id).Scan(&id, &idem, &kind, &startFailed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, sqldb.FormatError("order.Pay", err)
+		return nil, false, sqldb.FormatError(op, err)
 	}
-	if idemKey == "" || string(idem) != string(idemIndex(a.Subject, idemKey)) {
-		return nil, minimall.Errorf(minimall.Conflict, "order.Pay", "This order already has a payment. 该订单已发起支付。")
+	sameKey := idemKey != "" && string(idem) == string(idemIndex(a.Subject, idemKey))
+	if startFailed == 1 && r.status == PendingPayment {
+		p := &Payment{ID: id, Status: PaymentCreated, Channel: req.Channel}
+		d, err := s.payment(ctx, a, r, p, req)
+		if err != nil {
+			return nil, false, err
+		}
+		if p.Kind != kind {
+			return nil, false, minimall.Errorf(minimall.Conflict, op, "This order's payment was started another way; pay again the same way. 该订单已以另一种方式发起支付。")
+		}
+		d.RequestID = requestID
+		if err := s.startPayment(ctx, p, d); err != nil {
+			return nil, false, err
+		}
+		if _, err := s.db.ExecContext(ctx, `UPDATE payments SET start_failed = 0 WHERE id = ?`, p.ID); err != nil {
+			return nil, false, sqldb.FormatError(op, err)
+		}
+		return p, sameKey, nil
 	}
-	return s.paymentOf(ctx, a, r)
+	if !sameKey {
+		return nil, false, minimall.Errorf(minimall.Conflict, op, "This order already has a payment. 该订单已发起支付。")
+	}
+	p, err := s.paymentOf(ctx, a, r)
+	return p, p != nil, err
 }
 
 // paymentOf returns the order's payment, or nil.
@@ -380,8 +456,12 @@ func (s *Service) PaymentNotified(ctx context.Context, n PaymentNotice) error {
 }
 
 // Refund refunds a paid order that has not shipped, through the payment
-// institution, and puts its stock back. Returns NotFound for an order not
-// the caller's, Conflict for one not paid or already shipped.
+// institution, and puts its stock back. Every try of one payment's refund
+// carries the same idempotency key, so the institution refunds once and
+// the sharing list shows one hand-over. Returns NotFound for an order not
+// the caller's, Conflict for one not paid or already shipped, Unavailable
+// (with a Retry-After; the order stays paid) when the institution cannot
+// be reached or its answer is lost.
 func (s *Service) Refund(ctx context.Context, a minimall.Actor, orderID, requestID string) (*Order, error) {
 	const op = "order.Refund"
 	if err := minimall.SignedIn(a, op); err != nil {
@@ -402,12 +482,21 @@ func (s *Service) Refund(ctx context.Context, a minimall.Actor, orderID, request
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.gw.Send(ctx, partner.Disclosure{
+	// One key per payment: a retry after a lost answer gets the
+	// institution's first answer instead of "not paid", and the order
+	// closes; the money goes back once.
+	_, err = s.gw.Send(ctx, partner.Disclosure{
 		Partner: privacy.PartnerPayment, Purpose: privacy.ForPayment, Subject: a.Subject, Operation: opPaymentRefund,
 		Fields:    map[privacy.Field]string{privacy.OrderNumber: v[privacy.OrderNumber], privacy.PaymentAmount: v[privacy.OrderAmount]},
 		Params:    map[string]any{"trade_no": tradeNo, "payment_id": payID},
-		RequestID: requestID,
-	}); err != nil {
+		RequestID: requestID, IdempotencyKey: "refund:" + payID,
+	})
+	if minimall.IsCode(err, minimall.Unavailable) {
+		return nil, &minimall.Error{Code: minimall.Unavailable, Op: op, Err: err, RetryAfter: partner.RetryAfter,
+			Message: "The payment service is unavailable, so the refund is not confirmed and the order stays paid; ask again later (you are refunded once). " +
+				"支付机构暂不可用，退款尚未确认，订单仍为已付款；请稍后再次申请（只退款一次）。"}
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := s.closeOrder(ctx, a, r, Paid, Refunded, payID); err != nil {

@@ -98,6 +98,14 @@ type Disclosure struct {
 	// error stops the disclosure and is returned as is. It must only write
 	// through tx (see sqldb.DB.Write).
 	Within func(ctx context.Context, tx *sqldb.Tx) error
+	// IdempotencyKey, when set, names one logical call across the
+	// caller's retries (e.g. "refund:" and a payment id): a Send with a key
+	// already in the log reuses that disclosure (its id, ref and audit
+	// entry; Within does not run again) and sends the partner the same
+	// idempotency key, so the partner does not act twice and the sharing
+	// list shows the hand-over once. Without it, the key covers Send's own
+	// retries only.
+	IdempotencyKey string
 }
 
 // Disclosure statuses.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -33,15 +34,21 @@ const maxResponse = 1 << 20
 // guard decides first and issues a permit (privacy.Guard.PermitDisclosure:
 // the registry's recipients, consent, erasure; it audits its refusals);
 // the gateway carries only what the permit covers. The disclosure is
-// logged (table, change feed, audit log) before the request leaves, and
-// marked failed if the call fails.
+// logged (table, change feed, audit log) before the request leaves, once
+// however often it is tried, and marked failed if the call fails.
+//
+// A call that fails fast (refused connection, 5xx, an answer garbled,
+// cut short or badly signed) is tried again, up to attempts times in
+// all, with the same idempotency key, so the partner acts at most once; a
+// timeout is not tried again within the call (the person has waited long
+// enough) and neither is a partner's 4xx, which is its answer.
 //
 // Returns a *privacy.Denied, audited, when a field may not go to that
 // partner for that purpose, or the person's consent or erasure forbids it;
 // Invalid for an unknown partner or purpose, a malformed operation or a
-// param named like a field; Unavailable when the partner has no endpoint,
-// cannot be reached, answers other than 2xx, or answers unsigned, badly
-// signed or stale.
+// param named like a field; Unavailable, with a Retry-After, when the
+// partner has no endpoint, cannot be reached, answers other than 2xx, or
+// answers unsigned, badly signed, stale or not JSON.
 func (g *Gateway) Send(ctx context.Context, d Disclosure) (json.RawMessage, error) {
 	const op = "partner.Send"
 	if err := checkShape(op, d); err != nil {
@@ -55,17 +62,57 @@ func (g *Gateway) Send(ctx context.Context, d Disclosure) (json.RawMessage, erro
 	if err != nil {
 		return nil, err
 	}
-	id, err := g.logDisclosure(ctx, d, permit, permit.Ref)
+	logged, err := g.logOnce(ctx, d, permit)
 	if err != nil {
 		return nil, err
 	}
-	out, err := g.call(ctx, op, ep, d.Operation, Envelope{PartnerRef: permit.Ref, Purpose: d.Purpose, Fields: d.Fields, Params: d.Params})
+	// The key is the disclosure's id: the same on every try of this call.
+	env := Envelope{PartnerRef: logged.ref, Purpose: d.Purpose, Fields: d.Fields, Params: d.Params, IdempotencyKey: logged.id}
+	out, err := g.callRetrying(ctx, op, ep, d.Operation, env)
 	if err != nil {
 		// The call may have reached the partner before failing, so the row
 		// stays in the log (as failed) and deletion notices still cover it.
-		return nil, also(err, g.setStatus(context.WithoutCancel(ctx), id, StatusFailed))
+		return nil, also(err, g.setStatus(context.WithoutCancel(ctx), logged.id, StatusSent, StatusFailed))
+	}
+	if logged.again {
+		if err := g.setStatus(context.WithoutCancel(ctx), logged.id, StatusFailed, StatusSent); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// attempts is how many times Send tries a call that fails fast;
+// retryPause, times the try, is the wait between two tries.
+const (
+	attempts   = 3
+	retryPause = 100 * time.Millisecond
+)
+
+// callRetrying is call, tried again while it fails fast (retryable).
+func (g *Gateway) callRetrying(ctx context.Context, op string, ep Endpoint, operation string, env Envelope) (json.RawMessage, error) {
+	for try := 1; ; try++ {
+		out, err := g.call(ctx, op, ep, operation, env)
+		if err == nil || try == attempts || !retryable(err) {
+			return out, err
+		}
+		select {
+		case <-time.After(retryPause * time.Duration(try)):
+		case <-ctx.Done():
+			return nil, err
+		}
+	}
+}
+
+// errRefused marks a partner's 4xx: its answer, not a fault.
+var errRefused = errors.New("partner: refused")
+
+// retryable reports whether a failed call is worth trying again at once:
+// the partner was unavailable, not slow, and did not refuse.
+func retryable(err error) bool {
+	var ne net.Error
+	return minimall.IsCode(err, minimall.Unavailable) && !errors.Is(err, errRefused) &&
+		!(errors.As(err, &ne) && ne.Timeout()) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
 }
 
 // checkShape refuses a malformed d before the guard is asked.
@@ -146,6 +193,9 @@ func (g *Gateway) call(ctx context.Context, op string, ep Endpoint, operation st
 		return nil, unavailable(op, fmt.Errorf("answer to %s: %w", operation, err))
 	}
 	// The partner's error body is not quoted: it may echo what it got.
+	if resp.StatusCode >= 400 && resp.StatusCode < 500 {
+		return nil, unavailable(op, fmt.Errorf("%s answered status %d: %w", operation, resp.StatusCode, errRefused))
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, unavailable(op, fmt.Errorf("%s answered status %d", operation, resp.StatusCode))
 	}
@@ -168,10 +218,15 @@ func newRequest(ctx context.Context, ep Endpoint, operation string, body []byte)
 	return req, nil
 }
 
+// RetryAfter is when a person may try again after a partner failed: long
+// enough for a partner's hiccup to pass, short enough to wait for.
+const RetryAfter = 30 * time.Second
+
 // unavailable is the one error a caller sees for a failed partner call;
 // the cause stays in Err for the operator's log and names no person.
 func unavailable(op string, cause error) error {
-	return &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The partner service is unavailable; try again later. 合作方服务暂不可用，请稍后再试。", Err: cause}
+	return &minimall.Error{Code: minimall.Unavailable, Op: op, Message: "The partner service is unavailable; try again later. 合作方服务暂不可用，请稍后再试。",
+		Err: cause, RetryAfter: RetryAfter}
 }
 
 // loopback reports whether host is this machine.

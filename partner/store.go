@@ -2,6 +2,7 @@ package partner
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,9 +35,10 @@ func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, permit *priva
 			claim = d.Claim
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO partner_disclosures
-			(id, subject, partner, purpose, operation, fields, partner_ref, request_id, at, status, claim)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, string(d.Subject), string(d.Partner), string(d.Purpose), d.Operation, fields, ref, d.RequestID, sqldb.Micros(tx.Now()), StatusSent, claim)
+			(id, subject, partner, purpose, operation, fields, partner_ref, request_id, at, status, claim, idem_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, string(d.Subject), string(d.Partner), string(d.Purpose), d.Operation, fields, ref, d.RequestID, sqldb.Micros(tx.Now()), StatusSent, claim,
+			d.IdempotencyKey)
 		if err != nil {
 			return sqldb.FormatError("partner.logDisclosure", err)
 		}
@@ -52,7 +54,7 @@ func (g *Gateway) logDisclosure(ctx context.Context, d Disclosure, permit *priva
 	}
 	if auditErr != nil {
 		// Not audited means not sent.
-		return "", also(fmt.Errorf("partner: audit disclosure: %w", auditErr), g.setStatus(context.WithoutCancel(ctx), id, StatusFailed))
+		return "", also(fmt.Errorf("partner: audit disclosure: %w", auditErr), g.setStatus(context.WithoutCancel(ctx), id, StatusSent, StatusFailed))
 	}
 	g.disclosed.Add(1)
 	return id, nil
@@ -87,13 +89,52 @@ func splitFields(s string) []privacy.Field {
 	return out
 }
 
-// setStatus moves a disclosure from sent to status.
-func (g *Gateway) setStatus(ctx context.Context, id, status string) error {
-	_, err := g.db.ExecContext(ctx, `UPDATE partner_disclosures SET status = ? WHERE id = ? AND status = ?`, status, id, StatusSent)
+// setStatus moves a disclosure from one status to another.
+func (g *Gateway) setStatus(ctx context.Context, id, from, to string) error {
+	_, err := g.db.ExecContext(ctx, `UPDATE partner_disclosures SET status = ? WHERE id = ? AND status = ?`, to, id, from)
 	if err != nil {
-		return fmt.Errorf("partner: mark %s: %w", status, err)
+		return fmt.Errorf("partner: mark %s: %w", to, err)
 	}
 	return nil
+}
+
+// logged is a disclosure's row in the log: its id (the idempotency key
+// the partner gets), the ref the partner knows the person by, and whether
+// an earlier try of the same call logged it.
+type logged struct {
+	id, ref string
+	again   bool
+}
+
+// logOnce logs d, unless an earlier try of the same call (d's
+// IdempotencyKey) already did: then that row is the disclosure, and
+// neither the log nor the audit log gets a second one.
+func (g *Gateway) logOnce(ctx context.Context, d Disclosure, permit *privacy.Permit) (logged, error) {
+	if d.IdempotencyKey != "" {
+		if l, err := g.findLogged(ctx, d); l.id != "" || err != nil {
+			return l, err
+		}
+	}
+	id, err := g.logDisclosure(ctx, d, permit, permit.Ref)
+	if d.IdempotencyKey != "" && minimall.IsCode(err, minimall.Conflict) {
+		// A concurrent try of the same call logged it first.
+		if l, ferr := g.findLogged(ctx, d); l.id != "" || ferr != nil {
+			return l, ferr
+		}
+	}
+	return logged{id: id, ref: permit.Ref}, err
+}
+
+// findLogged returns the row logged under d's partner and idempotency key,
+// or a zero logged.
+func (g *Gateway) findLogged(ctx context.Context, d Disclosure) (logged, error) {
+	l := logged{again: true}
+	err := g.db.QueryRowContext(ctx, `SELECT id, partner_ref FROM partner_disclosures WHERE partner = ? AND idem_key = ?`,
+		string(d.Partner), d.IdempotencyKey).Scan(&l.id, &l.ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return logged{}, nil
+	}
+	return l, sqldb.FormatError("partner.findLogged", err)
 }
 
 // Disclosures returns every disclosure of subject's information, oldest

@@ -49,6 +49,10 @@ type Envelope struct {
 	Purpose    privacy.Purpose          `json:"purpose,omitempty"`
 	Fields     map[privacy.Field]string `json:"fields,omitempty"`
 	Params     map[string]any           `json:"params,omitempty"`
+	// IdempotencyKey is the same on every retry of one logical call (the
+	// disclosure's id in minimall's log): a partner that saw it before
+	// answers as it did the first time and does not act again.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // Errors of the signature checks.

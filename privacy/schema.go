@@ -85,6 +85,8 @@ var columns = map[string]ColumnClass{
 	"partner_disclosures.at": NotPersonal, "partner_disclosures.status": NotPersonal,
 	// 0022: a keyed hash (blind index) of the phone a pre-account code went to.
 	"partner_disclosures.claim": Pseudonymous,
+	// 0034: the key of one logical call across its retries (a payment's id).
+	"partner_disclosures.idem_key": Pseudonymous,
 
 	// Catalogue (0010): shop and item data is not personal; a shop's owner
 	// is a subject id.
@@ -132,7 +134,7 @@ var columns = map[string]ColumnClass{
 	"invoices.order_id": Pseudonymous, "invoices.subject": Pseudonymous, "invoices.created_at": NotPersonal,
 	"payments.id": Pseudonymous, "payments.order_id": Pseudonymous, "payments.subject": Pseudonymous,
 	"payments.idem_key": Pseudonymous, "payments.trade_no": Pseudonymous, "payments.kind": NotPersonal,
-	"payments.created_at": NotPersonal, "payments.updated_at": NotPersonal,
+	"payments.created_at": NotPersonal, "payments.updated_at": NotPersonal, "payments.start_failed": NotPersonal,
 	"shipments.id": Pseudonymous, "shipments.order_id": Pseudonymous, "shipments.subject": Pseudonymous,
 	"shipments.waybill_no": Pseudonymous, "shipments.created_at": NotPersonal, "shipments.updated_at": NotPersonal,
 

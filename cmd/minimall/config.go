@@ -32,6 +32,10 @@ type Config struct {
 	// SandboxDir holds the sandbox partners' records, never inside the
 	// data folder: what a partner holds is not minimall's to back up.
 	SandboxDir string // default <data>.sandbox
+	// PaymentEndpoint, when set, names the endpoint file of a payment
+	// partner running in a process of its own (endpointFile); serve then
+	// starts no payment sandbox of its own.
+	PaymentEndpoint string
 	// SearchDir holds the search index, a derived store rebuilt from the
 	// database when missing.
 	SearchDir string // default <data>.search
@@ -55,7 +59,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str := map[string]*string{
 		"MINIMALL_ADDR": &c.Addr, "MINIMALL_DATA": &c.DataDir, "MINIMALL_DB": &c.DB,
 		"MINIMALL_KEYS": &c.KeysDir, "MINIMALL_KEYS_DB": &c.KeysDB, "MINIMALL_TLS_CERT": &c.TLSCert,
-		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_SANDBOX": &c.SandboxDir, "MINIMALL_SEARCH": &c.SearchDir, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
+		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_SANDBOX": &c.SandboxDir, "MINIMALL_PAYMENT_ENDPOINT": &c.PaymentEndpoint, "MINIMALL_SEARCH": &c.SearchDir, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
 		"MINIMALL_DPO_CONTACT": &c.DPOContact,
 	}
 	for name, p := range str {
@@ -93,6 +97,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file: serve HTTPS [MINIMALL_TLS_CERT]")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file [MINIMALL_TLS_KEY]")
 	fs.StringVar(&c.SandboxDir, "sandbox", c.SandboxDir, "folder of the sandbox partners' request records, outside the data folder (default: <data>.sandbox) [MINIMALL_SANDBOX]")
+	fs.StringVar(&c.PaymentEndpoint, "payment-endpoint", c.PaymentEndpoint, "JSON file {url, sign_key, verify_key (hex)}, mode 0600, of a payment partner running in its own process: used instead of the built-in payment sandbox [MINIMALL_PAYMENT_ENDPOINT]")
 	fs.StringVar(&c.SearchDir, "search", c.SearchDir, searchUsage)
 	fs.BoolVar(&c.NoMigrate, "no-migrate", c.NoMigrate, "do not apply pending migrations; refuse an outdated schema [MINIMALL_NO_MIGRATE]")
 	fs.StringVar(&c.DPOContact, "dpo-contact", c.DPOContact, "the personal-information protection officer's contact the policy names [MINIMALL_DPO_CONTACT]")

@@ -20,6 +20,7 @@ import (
 	"minimall"
 	"minimall/catalog"
 	"minimall/catalog/seed"
+	"minimall/partner/sandbox"
 	"minimall/sqldb"
 )
 
@@ -47,11 +48,15 @@ type crashWorld struct {
 	people  []*crashPerson
 	serial  int // keys and phone numbers, unique over the whole run
 	n       crashCounts
+
+	pay     *sandbox.Sandbox        // the payment institution, in this process
+	refunds map[string]*crashRefund // paid orders whose refund was asked for, by order id
 }
 
 type crashCounts struct {
 	placed, resolvedFound, resolvedPlaced, resolvedRefused, refused int
 	copies, deregistered, deregResumed, deregUnconfirmed            int
+	refunds, refundsFound, refundsFinished                          int
 }
 
 type crashShopper struct {
@@ -85,7 +90,7 @@ const crashShoppers = 6
 func newCrashWorld(t *testing.T, st crashStore, rng *rand.Rand) *crashWorld {
 	seedStore(t, st, crashShoppers)
 	w := &crashWorld{t: t, st: st, rng: rng, ops: operatorToken(t, st), initial: map[string]int64{},
-		orders: map[string]crashOrder{}, listed: map[string]bool{}, pending: map[string]crashAttempt{}}
+		orders: map[string]crashOrder{}, listed: map[string]bool{}, pending: map[string]crashAttempt{}, refunds: map[string]*crashRefund{}}
 	w.loadItems()
 	for i := 1; i <= crashShoppers; i++ {
 		w.shoppers = append(w.shoppers, &crashShopper{member: seed.MemberName(i), password: seed.Password(i)})
@@ -198,6 +203,7 @@ func (w *crashWorld) drive(d time.Duration, kill func()) {
 	for i := 0; i < 2; i++ {
 		wg.Go(func() { w.rightsActs(stop) })
 	}
+	wg.Go(func() { w.refundActs(stop) })
 	time.Sleep(d)
 	kill()
 	close(stop)
@@ -230,15 +236,16 @@ func (w *crashWorld) checkouts(stop chan struct{}) {
 		w.serial++
 		w.pending[a.key] = a
 		w.mu.Unlock()
-		if !w.place(a, false) {
+		if _, ok := w.place(a, false); !ok {
 			return
 		}
 	}
 }
 
-// place sends a checkout and records the answer; false when none came.
-// replay marks a retry after a restart of one never answered.
-func (w *crashWorld) place(a crashAttempt, replay bool) bool {
+// place sends a checkout and records the answer: the order's id (none if
+// refused), false when no answer came. replay marks a retry after a
+// restart of one never answered.
+func (w *crashWorld) place(a crashAttempt, replay bool) (string, bool) {
 	var res struct {
 		Orders []struct {
 			ID    string
@@ -255,7 +262,7 @@ func (w *crashWorld) place(a crashAttempt, replay bool) bool {
 	defer w.mu.Unlock()
 	switch {
 	case st == 0 || st >= 500:
-		return false // unanswered: stays pending
+		return "", false // unanswered: stays pending
 	case st != 201:
 		if st != http.StatusConflict {
 			w.t.Errorf("checkout %s: %d, want 201 or 409 (sold out)", a.key, st)
@@ -265,12 +272,12 @@ func (w *crashWorld) place(a crashAttempt, replay bool) bool {
 		if replay {
 			w.n.resolvedRefused++
 		}
-		return true
+		return "", true
 	}
 	delete(w.pending, a.key)
 	if len(res.Orders) != 1 || len(res.Orders[0].Items) != 1 || res.Orders[0].Items[0].Item != a.item || res.Orders[0].Items[0].Quantity != a.qty {
 		w.t.Errorf("checkout %s answered %+v, want one order of %d × %s", a.key, res, a.qty, a.item)
-		return true
+		return "", true
 	}
 	if _, dup := w.orders[res.Orders[0].ID]; dup {
 		w.t.Errorf("checkout %s answered with order %s, already given to another checkout", a.key, res.Orders[0].ID)
@@ -283,7 +290,7 @@ func (w *crashWorld) place(a crashAttempt, replay bool) bool {
 	case replay:
 		w.n.resolvedPlaced++ // it had not: placed now
 	}
-	return true
+	return res.Orders[0].ID, true
 }
 
 // rightsActs registers fresh people, each asks for a copy of their data
@@ -434,6 +441,7 @@ func mapValues(m map[string]string) []string {
 func (w *crashWorld) check() {
 	w.t.Helper()
 	w.resolvePending()
+	w.resolveRefunds()
 	w.checkOrders(false)
 	w.checkStock()
 	w.checkPeople(false)
@@ -450,7 +458,7 @@ func (w *crashWorld) resolvePending() {
 	}
 	w.mu.Unlock()
 	for _, a := range list {
-		if !w.place(a, true) {
+		if _, ok := w.place(a, true); !ok {
 			w.t.Fatalf("retry of checkout %s after restart: no answer", a.key)
 		}
 	}
@@ -533,11 +541,13 @@ func minus(a, b []string) []string {
 }
 
 // checkStock: each item's stock is its initial stock less the quantities
-// of every order that holds it.
+// of every order that holds it and was not refunded.
 func (w *crashWorld) checkStock() {
 	sold := map[string]int64{}
-	for _, o := range w.orders {
-		sold[o.item] += o.qty
+	for id, o := range w.orders {
+		if !w.refunded(id) {
+			sold[o.item] += o.qty
+		}
 	}
 	for _, id := range w.items {
 		var it struct{ Stock int64 }
@@ -635,11 +645,14 @@ func (w *crashWorld) finish() {
 	}
 	w.checkOrders(true)
 	w.checkPeople(true)
+	w.checkRefundsAtInstitution()
 }
 
 func (w *crashWorld) summary() string {
 	n := w.n
 	return fmt.Sprintf("%d orders (of checkouts a kill left unanswered: %d had placed theirs, %d had not, %d refused on retry), %d checkouts refused (sold out); "+
-		"%d people registered, %d copies answered, %d deregistrations acknowledged; of those a kill left unanswered %d ended answered, %d never confirmed",
-		n.placed, n.resolvedFound, n.resolvedPlaced, n.resolvedRefused, n.refused, len(w.people), n.copies, n.deregistered, n.deregResumed, n.deregUnconfirmed)
+		"%d people registered, %d copies answered, %d deregistrations acknowledged; of those a kill left unanswered %d ended answered, %d never confirmed; "+
+		"%d refunds (of those a kill left unanswered: %d had finished, %d finished on retry), each made once at the institution",
+		n.placed, n.resolvedFound, n.resolvedPlaced, n.resolvedRefused, n.refused, len(w.people), n.copies, n.deregistered, n.deregResumed, n.deregUnconfirmed,
+		n.refunds, n.refundsFound, n.refundsFinished)
 }

@@ -36,7 +36,12 @@ var (
 // with its Idempotency-Key finds it or places it), stock is the initial
 // stock less every order's quantities, every acknowledged deregistration
 // holds (the person cannot sign in) and every identity-checked request ends
-// answered after the restart. At the end `audit verify` must pass. It runs
+// answered after the restart. Paid orders are refunded too, the payment
+// institution running in the test's own process (serve's
+// --payment-endpoint), so it outlives the kills: every acknowledged
+// refund, and every one a kill left unanswered once retried, was made
+// exactly once at the institution, and the refunded stock is back. At
+// the end `audit verify` must pass. It runs
 // on SQLite and, with MINIMALL_TEST_POSTGRES, on a fresh PostgreSQL
 // database, with whatever durability settings the store runs with.
 func TestCrash(t *testing.T) {
@@ -115,7 +120,8 @@ type crashServer struct {
 
 // crashStore names the folders (and the database) every run shares.
 type crashStore struct {
-	dir, dsn string
+	dir, dsn        string
+	paymentEndpoint string // the payment partner's, running in the test's process
 }
 
 func (s crashStore) flags() []string {
@@ -139,7 +145,7 @@ func (s crashStore) start(t *testing.T, run int) *crashServer {
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--sandbox", filepath.Join(s.dir, "data.sandbox"),
 		"--codes-per-hour", "1000000", "--code-cooldown", "1ms", "--logins-per-minute", "1000000",
 		"--throttle-after", "0", "--throttle-after-all", "0", "--resume-every", "1s", "--resume-grace", "2s",
-		"--log-level", "warn"}, append(s.flags(), s.search()...)...)
+		"--log-level", "warn", "--payment-endpoint", s.paymentEndpoint}, append(s.flags(), s.search()...)...)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "MINIMALL_TEST_RUN_MAIN=1", "MINIMALL_TEST_ARGS="+strings.Join(args, " "))
 	logPath := filepath.Join(s.dir, fmt.Sprintf("serve-%03d.log", run))
@@ -214,10 +220,13 @@ func (srv *crashServer) wantCleanLog(t *testing.T) {
 func runCrash(t *testing.T, dsn string, kills int, seed uint64) {
 	began := time.Now()
 	st := crashStore{dir: t.TempDir(), dsn: dsn}
+	pay, endpoint := startPaymentPartner(t, st.dir)
+	st.paymentEndpoint = endpoint
 	// The schedule has a generator of its own: the shoppers' draws depend
 	// on how their goroutines interleave, the kill times must not.
 	schedule := rand.New(rand.NewPCG(seed, 1))
 	w := newCrashWorld(t, st, rand.New(rand.NewPCG(seed, 2)))
+	w.pay = pay
 	for run := 0; run < kills; run++ {
 		srv := st.start(t, run)
 		w.connect(srv)

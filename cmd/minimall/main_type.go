@@ -126,9 +126,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start sandbox partners: %w", err)
 	}
 	m.Sandboxes = set
+	partners, err := m.partnerEndpoints()
+	if err != nil {
+		return err
+	}
 	m.App, err = app.New(ctx, app.Config{
 		DB: m.DB, KeysDB: m.KeysDB, KeysDir: m.Config.KeysDir, Node: m.Config.Node, FakeClock: m.FakeClock,
-		Partners: set.Endpoints(), SearchDir: m.Config.SearchDir,
+		Partners: partners, SearchDir: m.Config.SearchDir,
 		Accounts: m.Config.Accounts, DPOContact: m.Config.DPOContact,
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey, Logger: m.Logger,
 		SweepEvery: 24 * time.Hour, AuditCheckEvery: 24 * time.Hour,

@@ -50,6 +50,13 @@ func Start(tb testing.TB, st *testkit.Store) *Env {
 // StartWith is Start with the account rules adjusted by tune.
 func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *Env {
 	tb.Helper()
+	return StartConfigured(tb, st, tune, func(*app.Config) {})
+}
+
+// StartConfigured is StartWith with the application's configuration
+// adjusted by tuneApp too (a partner timeout, say).
+func StartConfigured(tb testing.TB, st *testkit.Store, tune func(*account.Config), tuneApp func(*app.Config)) *Env {
+	tb.Helper()
 	set, err := sandbox.StartAll(tb.TempDir())
 	if err != nil {
 		tb.Fatal(err)
@@ -59,14 +66,16 @@ func StartWith(tb testing.TB, st *testkit.Store, tune func(*account.Config)) *En
 	cfg := account.DefaultConfig()
 	cfg.CodeCooldown = 0
 	tune(&cfg)
-	e.App, err = app.New(context.Background(), app.Config{
+	conf := app.Config{
 		DB: st.DB, KeysDB: st.KeysDB, KeysDir: st.KeysDir, Node: "test", FakeClock: st.Clock,
 		Partners: set.Endpoints(), SearchDir: e.SearchDir,
 		Accounts: cfg, DPOContact: "dpo@minimall.example",
 		Addr: "127.0.0.1:0", Logger: slog.New(slog.NewJSONHandler(e.Logs, nil)),
 		// Followers poll often, so what the feed carries shows at once.
 		FollowEvery: 50 * time.Millisecond, FollowGrace: 200 * time.Millisecond,
-	})
+	}
+	tuneApp(&conf)
+	e.App, err = app.New(context.Background(), conf)
 	if err != nil {
 		tb.Fatal(err)
 	}

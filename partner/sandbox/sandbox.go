@@ -77,6 +77,13 @@
 // over the request form (partner.SignRequest).
 //
 // Other declared partners get a sandbox with only the common routes.
+//
+// A request whose envelope carries an idempotency key the operation saw
+// before is not acted on again: it gets the first answer, and its record
+// says "replayed". Tests make a partner fail with SetDown (503, nothing
+// done) and SetFault: slow (the answer comes after SetSlowFor), malformed
+// JSON, a wrong signature, a 500 or a body cut short, each after the
+// partner acted.
 package sandbox
 
 import (
@@ -109,6 +116,10 @@ type Request struct {
 	Status     int                      `json:"status"`
 	Answer     any                      `json:"answer,omitempty"`
 	Rejected   string                   `json:"rejected,omitempty"` // why it was refused
+	// IdempotencyKey names one logical call across its retries; Replayed
+	// marks a retry answered with the first answer, not acted on again.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	Replayed       bool   `json:"replayed,omitempty"`
 }
 
 // Sandbox is one partner running as an HTTP server on loopback.
@@ -125,7 +136,11 @@ type Sandbox struct {
 	mu       sync.Mutex
 	verified map[string]bool // payment: real-name statuses set by the test control
 
-	down atomic.Bool // SetDown: every operation answers 503, nothing is recorded
+	down   atomic.Bool // SetDown: every operation answers 503, nothing is recorded
+	faults faults      // SetFault: answers spoiled after the partner acted
+
+	keysMu sync.Mutex
+	keys   map[string]Request // the first answer to each operation and idempotency key
 }
 
 // SetDown makes the partner unavailable (true) or available again (false):
@@ -141,7 +156,7 @@ func Start(name privacy.PartnerID, dir, addr string) (*Sandbox, error) {
 	if _, ok := privacy.Partner(name); !ok {
 		return nil, fmt.Errorf("sandbox: unknown partner %q", name)
 	}
-	s := &Sandbox{name: name, dir: filepath.Join(dir, string(name)), kind: kindOf(name), verified: map[string]bool{}}
+	s := &Sandbox{name: name, dir: filepath.Join(dir, string(name)), kind: kindOf(name), verified: map[string]bool{}, keys: map[string]Request{}}
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("sandbox %s: %w", name, err)
 	}

@@ -97,13 +97,15 @@ func (s *Sandbox) unlessDown(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// signed serves one operation: check, handle, record, answer.
+// signed serves one operation: check, handle, record, answer. A request
+// carrying an idempotency key the operation saw before is not handled
+// again: it gets the first answer, and its record says it was replayed.
 func (s *Sandbox) signed(path string, op operation) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := Request{At: time.Now().UTC(), Operation: path}
 		env, status, why := s.accept(r, op)
 		if env != nil {
-			q.PartnerRef, q.Purpose = env.PartnerRef, env.Purpose
+			q.PartnerRef, q.Purpose, q.IdempotencyKey = env.PartnerRef, env.Purpose, env.IdempotencyKey
 		}
 		if why != "" {
 			q.Status, q.Rejected = status, why
@@ -111,8 +113,32 @@ func (s *Sandbox) signed(path string, op operation) http.HandlerFunc {
 			return
 		}
 		q.Fields, q.Params = env.Fields, env.Params
-		q.Status, q.Answer = op.handle(s, &q)
-		s.recordAndReply(w, q, q.Answer)
+		s.handleOnce(path, op, &q)
+		if err := s.records.add(q); err != nil {
+			s.reply(w, http.StatusInternalServerError, errorBody("record_failed"))
+			return
+		}
+		s.answer(w, q.Status, q.Answer)
+	}
+}
+
+// handleOnce handles q, or replays the first answer to its key. An
+// answer of 5xx is not kept: the act failed, and a retry may try again.
+func (s *Sandbox) handleOnce(path string, op operation, q *Request) {
+	if q.IdempotencyKey == "" {
+		q.Status, q.Answer = op.handle(s, q)
+		return
+	}
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	key := path + "\x00" + q.IdempotencyKey
+	if first, ok := s.keys[key]; ok {
+		q.Status, q.Answer, q.Replayed = first.Status, first.Answer, true
+		return
+	}
+	q.Status, q.Answer = op.handle(s, q)
+	if q.Status < http.StatusInternalServerError {
+		s.keys[key] = *q
 	}
 }
 
@@ -212,12 +238,21 @@ func (s *Sandbox) reply(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"error":"encode"}`)
 	}
+	s.write(w, status, body, nil)
+}
+
+// write sends body with status, signed over signed (body when nil): a
+// fault signs another body than the one it sends.
+func (s *Sandbox) write(w http.ResponseWriter, status int, body, signed []byte) {
+	if signed == nil {
+		signed = body
+	}
 	ts := partner.Timestamp(time.Now())
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set(partner.HeaderPartnerTimestamp, ts)
 	// The answer signs the request it answers (answering), so it is good
 	// for that request only.
-	w.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(s.answerKey, ts, answering(w), status, body))
+	w.Header().Set(partner.HeaderPartnerSignature, partner.SignResponse(s.answerKey, ts, answering(w), status, signed))
 	w.WriteHeader(status)
 	w.Write(body)
 }
