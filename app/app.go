@@ -83,6 +83,9 @@ type Config struct {
 	// start and then this often (privacy.Kernel.StartAuditCheck); zero runs
 	// none.
 	AuditCheckEvery time.Duration
+	// AuditArchiveDir is where the retention sweep archives audit entries
+	// past privacy.AuditRetention; empty: they are dropped.
+	AuditArchiveDir string
 }
 
 // App is the running platform.
@@ -151,7 +154,8 @@ func (a *App) build(ctx context.Context) error {
 	background, stop := context.WithCancel(context.Background())
 	a.stop = stop
 	var err error
-	if a.Kernel, err = privacy.Open(ctx, privacy.Config{Data: cfg.DB, Keys: cfg.KeysDB, KeysDir: cfg.KeysDir, Clock: cfg.Clock, Chain: cfg.Node}); err != nil {
+	if a.Kernel, err = privacy.Open(ctx, privacy.Config{Data: cfg.DB, Keys: cfg.KeysDB, KeysDir: cfg.KeysDir, Clock: cfg.Clock, Chain: cfg.Node,
+		AuditArchiveDir: cfg.AuditArchiveDir}); err != nil {
 		return err
 	}
 	a.closers = append(a.closers, a.Kernel.Close)

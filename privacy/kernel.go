@@ -29,6 +29,9 @@ type Config struct {
 	// AuditMaxDelay bounds how long a guard decision's audit entry may wait
 	// before it is durable; zero means the audit package default.
 	AuditMaxDelay time.Duration
+	// AuditArchiveDir is where the scheduled audit sweep writes the entries
+	// past AuditRetention before they go; empty: they are dropped.
+	AuditArchiveDir string
 }
 
 // Kernel is the opened privacy kernel.

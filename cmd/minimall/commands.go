@@ -215,35 +215,6 @@ func (m *Main) open(ctx context.Context, migrate bool) error {
 	return nil
 }
 
-// runAudit runs "audit verify".
-func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(stderr, "Usage: minimall audit verify [flags]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return errHelp
-		}
-		return errUsage
-	}
-	m, err := openForCommand(ctx, "audit verify", args[1:], stderr, "audit verify [flags]", false)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	r, err := privacy.VerifyAudit(ctx, m.kernelConfig())
-	if err != nil {
-		return err
-	}
-	if r.OK {
-		fmt.Fprintf(stdout, "OK: %d audit entries verified\n", r.Rows)
-		return nil
-	}
-	for _, p := range r.Problems {
-		fmt.Fprintf(stdout, "chain %s seq %d %s: %s\n", p.Chain, p.Seq, p.Kind, p.Detail)
-	}
-	fmt.Fprintf(stdout, "TAMPERED: %d problems in %d entries\n", len(r.Problems), r.Rows)
-	return errFailed
-}
-
 // runPolicy runs "policy lists", "policy publish" and "policy show".
 func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "publish" {
