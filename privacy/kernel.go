@@ -49,6 +49,7 @@ type Kernel struct {
 	stop      context.CancelFunc
 	done      chan struct{}
 	checker   *auditChecker // the background verification, if started
+	anchor    *anchor       // the publisher of signed heads, if started
 	replayed  DeletionReplay
 }
 
@@ -150,6 +151,7 @@ func (k *Kernel) Close() error {
 	if k.checker != nil {
 		k.checker.close()
 	}
+	k.closeAnchor()
 	return k.audit.Close()
 }
 

@@ -13,12 +13,13 @@ type Kind int
 
 // Kinds of tampering Verify reports.
 const (
-	Edited     Kind = iota + 1 // a row's content no longer matches its mac
-	Deleted                    // rows are missing from the middle of a chain
-	Inserted                   // a row that does not belong to the chain
-	Reordered                  // rows whose macs verify only in another order
-	Truncated                  // rows are missing from the end of a chain
-	Misindexed                 // the index by person does not match the chain
+	Edited      Kind = iota + 1 // a row's content no longer matches its mac
+	Deleted                     // rows are missing from the middle of a chain
+	Inserted                    // a row that does not belong to the chain
+	Reordered                   // rows whose macs verify only in another order
+	Truncated                   // rows are missing from the end of a chain
+	Misindexed                  // the index by person does not match the chain
+	Unwitnessed                 // the log differs from a head a witness keeps
 )
 
 // String returns the kind's lower-case name.
@@ -36,6 +37,8 @@ func (k Kind) String() string {
 		return "truncated"
 	case Misindexed:
 		return "misindexed"
+	case Unwitnessed:
+		return "unwitnessed"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
