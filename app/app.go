@@ -86,6 +86,11 @@ type Config struct {
 	// AuditArchiveDir is where the retention sweep archives audit entries
 	// past privacy.AuditRetention; empty: they are dropped.
 	AuditArchiveDir string
+	// AuditWitness is the URL of the witness the audit chains' signed heads
+	// are published to (privacy.Kernel.StartAnchor) every AnchorEvery (zero:
+	// a minute); empty publishes none.
+	AuditWitness string
+	AnchorEvery  time.Duration
 }
 
 // App is the running platform.
@@ -281,6 +286,14 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	// The audit log: Open checked its recent rows; the rest, paced.
 	if cfg.AuditCheckEvery > 0 {
 		a.Kernel.StartAuditCheck(cfg.AuditCheckEvery, cfg.Logger)
+	}
+	// Its heads, signed, to a witness the keys folder's holder cannot rewrite.
+	if cfg.AuditWitness != "" {
+		every := cfg.AnchorEvery
+		if every == 0 {
+			every = time.Minute
+		}
+		a.Kernel.StartAnchor(cfg.AuditWitness, every, cfg.Logger)
 	}
 	return nil
 }

@@ -32,26 +32,35 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // archive a sweep wrote (--archive), on its own.
 func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var archive string
-	var audit auditOverrides
 	m, err := openForCommand(ctx, "audit verify", args, stderr, "audit verify [--archive FILE] [--witness URL] [flags]", false, func(fs *flag.FlagSet) {
 		fs.StringVar(&archive, "archive", "", "verify this archive file a sweep wrote, on its own, instead of the log")
-	}, audit.flags)
+	})
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	audit.apply(&m.Config)
 	if archive != "" {
 		return verifyArchive(m, archive, stdout)
 	}
-	r, err := privacy.VerifyAudit(ctx, m.kernelConfig())
+	r, err := verifyLog(ctx, m)
 	if err != nil {
 		return err
 	}
 	return printVerify(stdout, r)
 }
 
+// verifyLog verifies the log, against the witness's heads if one is named.
+func verifyLog(ctx context.Context, m *Main) (*privacy.AuditReport, error) {
+	if m.Config.AuditWitness == "" {
+		return privacy.VerifyAudit(ctx, m.kernelConfig())
+	}
+	return privacy.VerifyAuditWitnessed(ctx, m.kernelConfig(), m.Config.AuditWitness)
+}
+
 func printVerify(stdout io.Writer, r *privacy.AuditReport) error {
+	if r.Witnessed > 0 || r.WitnessArchived > 0 {
+		fmt.Fprintf(stdout, "%d witnessed heads checked (%d more lie before the log's start: archived or dropped)\n", r.Witnessed, r.WitnessArchived)
+	}
 	if r.OK {
 		fmt.Fprintf(stdout, "OK: %d audit entries verified\n", r.Rows)
 		return nil

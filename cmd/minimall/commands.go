@@ -197,6 +197,9 @@ func parseCommand(name string, args []string, stderr io.Writer, synopsis string,
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	m.Config.storeFlags(fs)
+	if f := commandConfigFlags[name]; f != nil {
+		f(&m.Config, fs)
+	}
 	for _, f := range extra {
 		f(fs)
 	}

@@ -104,25 +104,16 @@ func (c *Config) auditFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.AuditWitness, "audit-witness", c.AuditWitness, witnessUsage)
 }
 
-// auditOverrides holds the audit flags of a command whose Config is made
-// while its flags are parsed (openForCommand): those set win over the
-// environment.
-type auditOverrides struct{ archiveDir, witness string }
-
-// flags binds the audit flags to o, for openForCommand's extra.
-func (o *auditOverrides) flags(fs *flag.FlagSet) {
-	fs.StringVar(&o.archiveDir, "audit-archive-dir", "", archiveDirUsage)
-	fs.StringVar(&o.witness, "audit-witness", "", witnessUsage)
-}
-
-// apply sets in c the audit flags that were given.
-func (o auditOverrides) apply(c *Config) {
-	if o.archiveDir != "" {
-		c.AuditArchiveDir = o.archiveDir
-	}
-	if o.witness != "" {
-		c.AuditWitness = o.witness
-	}
+// commandConfigFlags binds, for the commands that have them, the Config
+// flags beyond the store's (parseCommand): bound to the Config, so the
+// environment gives their defaults.
+var commandConfigFlags = map[string]func(c *Config, fs *flag.FlagSet){
+	"retention run": func(c *Config, fs *flag.FlagSet) {
+		fs.StringVar(&c.AuditArchiveDir, "audit-archive-dir", c.AuditArchiveDir, archiveDirUsage)
+	},
+	"audit verify": func(c *Config, fs *flag.FlagSet) {
+		fs.StringVar(&c.AuditWitness, "witness", c.AuditWitness, "also hold the log to every signed head the witness at this URL keeps [MINIMALL_AUDIT_WITNESS]")
+	},
 }
 
 // serveFlags binds the flags of serve and demo.

@@ -121,6 +121,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start sandbox partners: %w", err)
 	}
 	m.Sandboxes = set
+	if m.Config.AuditWitness == "" {
+		// The sandbox witness stands in for a party outside the platform.
+		m.Config.AuditWitness = set.Witness.URL()
+	}
 	m.App, err = app.New(ctx, app.Config{
 		DB: m.DB, KeysDB: m.KeysDB, KeysDir: m.Config.KeysDir, Node: m.Config.Node, FakeClock: m.FakeClock,
 		Partners: set.Endpoints(), SearchDir: m.Config.SearchDir,
@@ -128,7 +132,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey, Logger: m.Logger,
 		SweepEvery: 24 * time.Hour, AuditCheckEvery: 24 * time.Hour,
 		ResumeEvery: m.Config.ResumeEvery, ResumeGrace: m.Config.ResumeGrace,
-		AuditArchiveDir: m.Config.AuditArchiveDir,
+		AuditArchiveDir: m.Config.AuditArchiveDir, AuditWitness: m.Config.AuditWitness,
 	})
 	if err != nil {
 		return err

@@ -25,15 +25,13 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return errUsage
 	}
 	var dry, asJSON bool
-	var audit auditOverrides
 	m, err := openForCommand(ctx, "retention run", args[1:], stderr, "retention run [--dry-run] [--json] [flags]", false, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dry, "dry-run", false, "count what would go; change nothing")
 		fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	}, audit.flags)
+	})
 	if err != nil {
 		return err
 	}
-	audit.apply(&m.Config)
 	defer m.Close()
 	k, err := privacy.Open(ctx, m.kernelConfig())
 	if err != nil {
