@@ -13,6 +13,7 @@ import (
 
 	"minimall"
 	"minimall/partner/sandbox"
+	"minimall/privacy"
 	"minimall/sqldb"
 )
 
@@ -118,5 +119,51 @@ func rewriteWithKey(t *testing.T, data, keys, chain string, seq int64) {
 	defer kdb.Close()
 	if _, err := kdb.ExecContext(ctx, `UPDATE audit_heads SET mac = ?, at = ? WHERE chain = ?`, prev, sqldb.Micros(time.Now()), chain); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAuditSweepArchive: entries past their retention go to an archive;
+// `audit verify` passes over what remains, `audit verify --archive` checks
+// the archive on its own and fails on an edited one; `audit sweep` runs.
+func TestAuditSweepArchive(t *testing.T) {
+	m := MustRunMain(t, nil)
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		if err := m.Kernel.AuditAppend(ctx, minimall.SystemActor("test"), minimall.NewSubjectID(), "allow", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	archive := filepath.Join(t.TempDir(), "audit-old.jsonl")
+	later := time.Now().Add(privacy.AuditRetention + time.Hour)
+	rep, err := m.Kernel.SweepAudit(ctx, later, archive, false) // all but the chain's last entry
+	if err != nil || rep.Removed < 4 || rep.Archive != archive {
+		t.Fatalf("sweep: %+v, %v", rep, err)
+	}
+	if _, err := m.Kernel.SweepAudit(ctx, later, archive, false); !minimall.IsCode(err, minimall.Conflict) {
+		t.Fatalf("a sweep into an existing archive: %v, want Conflict", err)
+	}
+	data, keys := m.Config.DataDir, m.Config.KeysDir
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	store := []string{"--data", data, "--keys", keys}
+	if code, out, errOut := runCmd(t, append([]string{"audit", "verify"}, store...)...); code != 0 {
+		t.Fatalf("verify after the sweep: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCmd(t, append([]string{"audit", "verify", "--archive", archive}, store...)...); code != 0 || !strings.Contains(out, "OK: archive") {
+		t.Fatalf("verify the archive: exit %d\n%s%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(archive, []byte(strings.Replace(string(b), `"reason":"test"`, `"reason":"tset"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCmd(t, append([]string{"audit", "verify", "--archive", archive}, store...)...); code != 1 || !strings.Contains(out, "edited") {
+		t.Fatalf("verify an edited archive: exit %d\n%s", code, out)
+	}
+	if code, out, errOut := runCmd(t, append([]string{"audit", "sweep", "--dry-run"}, store...)...); code != 0 || !strings.Contains(out, "0 would remove") {
+		t.Fatalf("audit sweep --dry-run: exit %d\n%s%s", code, out, errOut)
 	}
 }
