@@ -162,7 +162,7 @@ func VerifyAuditWitnessed(ctx context.Context, c Config, url string) (*AuditRepo
 	if err != nil {
 		return nil, err
 	}
-	w, err := audit.CheckWitnessed(ctx, c.Data, c.Keys, heads)
+	w, err := audit.CheckWitnessed(ctx, c.Data, c.Keys, c.KeysDir, heads)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: verify audit: %w", err)
 	}

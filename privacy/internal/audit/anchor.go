@@ -104,18 +104,27 @@ type WitnessReport struct {
 
 // CheckWitnessed holds the log in the data database to heads a witness
 // kept: each witnessed entry still held must be stored with the mac the
-// witness has. Run with Verify, which ties every other entry to them.
-func CheckWitnessed(ctx context.Context, data, keys *sqldb.DB, heads []SignedHead) (*WitnessReport, error) {
+// witness has, and the heads must be signed with the key in keysDir (a
+// replaced signing key is how a rewriter would start a new witness
+// record). Run with Verify, which ties every other entry to them.
+func CheckWitnessed(ctx context.Context, data, keys *sqldb.DB, keysDir string, heads []SignedHead) (*WitnessReport, error) {
 	bases, err := readBases(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
+	var pub ed25519.PublicKey
+	if seed, err := readKeyFile(keysDir, signKeyFile); err == nil {
+		pub = ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
+	}
 	r := &WitnessReport{}
 	for i := range heads {
 		h := &heads[i]
-		if !h.Valid() {
+		switch {
+		case !h.Valid():
 			r.report(h, "the witness holds a head whose signature does not verify")
 			continue
+		case !pub.Equal(ed25519.PublicKey(h.Key)):
+			r.report(h, "the witness holds a head signed with another key than audit-sign.key: the signing key was replaced")
 		}
 		if err := r.check(ctx, data, bases[h.Chain], h); err != nil {
 			return nil, fmt.Errorf("audit: check witnessed heads: %w", err)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -38,7 +40,7 @@ func publish(tb testing.TB, st *testkit.Store, w *sandbox.Witness, heads ...audi
 
 func mustCheckWitnessed(tb testing.TB, st *testkit.Store, w *sandbox.Witness) *audit.WitnessReport {
 	tb.Helper()
-	r, err := audit.CheckWitnessed(context.Background(), st.DB, st.KeysDB, w.Heads())
+	r, err := audit.CheckWitnessed(context.Background(), st.DB, st.KeysDB, st.KeysDir, w.Heads())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -73,6 +75,16 @@ func TestWitness(t *testing.T) {
 		r := mustCheckWitnessed(t, st, w)
 		if len(r.Problems) != 1 || r.Problems[0].Kind != audit.Unwitnessed || r.Problems[0].Seq != 10 {
 			t.Fatalf("the rewritten log against the witness: %+v", r)
+		}
+		// A new signing key does not make the witnessed heads go away.
+		if err := os.Remove(filepath.Join(st.KeysDir, "audit-sign.key")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := audit.SignHeads(ctx, st.KeysDB, st.KeysDir, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if r := mustCheckWitnessed(t, st, w); len(r.Problems) != 2 {
+			t.Fatalf("with a new signing key: %+v", r)
 		}
 	})
 }
