@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"encoding/hex"
 	"encoding/json"
@@ -37,11 +38,18 @@ type archiveLine struct {
 	Reason   string `json:"reason,omitempty"`
 	Ref      string `json:"ref,omitempty"`
 	Rows     int64  `json:"rows,omitempty"` // end: how many entries
+	// end: the closing head signed with audit-sign.key, so whoever holds
+	// only the public key can tell it is the platform's.
+	Head *SignedHead `json:"head,omitempty"`
 }
 
 // WriteArchive writes every segment's entries to w. It does not sync:
 // the caller makes the archive durable before Drop.
 func (s *Sweep) WriteArchive(ctx context.Context, w io.Writer) error {
+	priv, err := signer(s.keysDir)
+	if err != nil {
+		return err
+	}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	for _, seg := range s.Segments {
@@ -55,7 +63,8 @@ func (s *Sweep) WriteArchive(ctx context.Context, w io.Writer) error {
 		if err := s.archiveRows(ctx, enc, seg); err != nil {
 			return fmt.Errorf("audit: archive chain %q: %w", seg.Chain, err)
 		}
-		if err := enc.Encode(archiveLine{Kind: "end", Chain: seg.Chain, Seq: seg.to.seq, MAC: hex.EncodeToString(seg.to.mac), Rows: seg.Rows}); err != nil {
+		closing := sign(priv, seg.Chain, seg.to.head, s.Cutoff)
+		if err := enc.Encode(archiveLine{Kind: "end", Chain: seg.Chain, Seq: seg.to.seq, MAC: hex.EncodeToString(seg.to.mac), Rows: seg.Rows, Head: &closing}); err != nil {
 			return err
 		}
 	}
@@ -93,7 +102,8 @@ type ArchivedSegment struct {
 
 // VerifyArchive checks an archive with the audit key in keysDir: every
 // segment's entries chain, in seq order, from its start to its closing
-// head, and a segment starting at seq 0 starts at its chain's genesis. It
+// head, which is signed with audit-sign.key, and a segment starting at
+// seq 0 starts at its chain's genesis. It
 // returns the segments and the problems found; an error only if it cannot
 // read the archive or the key.
 func VerifyArchive(r io.Reader, keysDir string) ([]ArchivedSegment, []Problem, error) {
@@ -102,6 +112,9 @@ func VerifyArchive(r io.Reader, keysDir string) ([]ArchivedSegment, []Problem, e
 		return nil, nil, fmt.Errorf("audit: verify archive: %w", err)
 	}
 	v := archiveCheck{m: newChainMAC(key)}
+	if seed, err := readKeyFile(keysDir, signKeyFile); err == nil {
+		v.pub = ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
+	}
 	dec := json.NewDecoder(bufio.NewReader(r))
 	for {
 		var l archiveLine
@@ -123,6 +136,7 @@ func VerifyArchive(r io.Reader, keysDir string) ([]ArchivedSegment, []Problem, e
 // archiveCheck walks an archive line by line.
 type archiveCheck struct {
 	m        *chainMAC
+	pub      ed25519.PublicKey // of audit-sign.key; nil if it is missing
 	seg      ArchivedSegment
 	prev     head
 	open     bool
@@ -172,6 +186,9 @@ func (v *archiveCheck) entry(l *archiveLine, mac []byte) {
 func (v *archiveCheck) end(l *archiveLine, mac []byte) {
 	if l.Seq != v.prev.seq || !hmac.Equal(mac, v.prev.mac) || l.Rows != v.seg.Rows {
 		v.report(l.Chain, l.Seq, Truncated, fmt.Sprintf("the closing head (seq %d) is not the last entry's (seq %d)", l.Seq, v.prev.seq))
+	}
+	if h := l.Head; h == nil || !h.Valid() || h.Chain != l.Chain || h.Seq != l.Seq || !hmac.Equal(h.MAC, mac) || !v.pub.Equal(ed25519.PublicKey(h.Key)) {
+		v.report(l.Chain, l.Seq, Edited, "the closing head is not signed with audit-sign.key")
 	}
 	v.seg.To, v.seg.EndMAC, v.open = l.Seq, l.MAC, false
 	v.segs = append(v.segs, v.seg)

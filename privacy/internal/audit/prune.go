@@ -47,6 +47,7 @@ type Sweep struct {
 	Cutoff   time.Time
 	data     *sqldb.DB
 	keys     *sqldb.DB
+	keysDir  string
 	m        *chainMAC
 }
 
@@ -69,7 +70,7 @@ func PlanSweep(ctx context.Context, data, keys *sqldb.DB, keysDir string, cutoff
 	if err != nil {
 		return nil, fmt.Errorf("audit: sweep: %w", err)
 	}
-	s := &Sweep{Cutoff: cutoff, data: data, keys: keys, m: newChainMAC(key)}
+	s := &Sweep{Cutoff: cutoff, data: data, keys: keys, keysDir: keysDir, m: newChainMAC(key)}
 	for _, cr := range r.Chains {
 		seg, ok, err := s.plan(ctx, cr.Chain, bases[cr.Chain], sqldb.Micros(cutoff))
 		if err != nil {

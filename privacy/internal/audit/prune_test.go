@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,10 @@ func TestSweep(t *testing.T) {
 		edited := strings.Replace(archive.String(), `"ref":"ticket-3"`, `"ref":"ticket-x"`, 1)
 		if _, problems, _ := audit.VerifyArchive(strings.NewReader(edited), st.KeysDir); len(problems) != 1 || problems[0].Kind != audit.Edited || problems[0].Seq != 4 {
 			t.Fatalf("edited archive: problems %+v", problems)
+		}
+		unsigned := regexp.MustCompile(`,"head":\{[^}]*\}`).ReplaceAllString(archive.String(), "")
+		if _, problems, _ := audit.VerifyArchive(strings.NewReader(unsigned), st.KeysDir); len(problems) != 1 || problems[0].Seq != 10 {
+			t.Fatalf("an archive whose closing head is not signed: problems %+v", problems)
 		}
 
 		mustExec(t, st.DB, `UPDATE audit_log SET ref = 'ticket-x' WHERE chain = 'main' AND seq = 15`)
