@@ -119,6 +119,7 @@ minimall demo
 	for _, sb := range m.Sandboxes.All() {
 		fmt.Fprintf(stdout, "  %-9s %s\n", sb.Name(), sb.URL())
 	}
+	fmt.Fprintf(stdout, "audit witness (GET <url>/heads lists the signed chain heads it keeps): %s\n", m.Config.AuditWitness)
 	fmt.Fprintf(stdout, "\nPaste these into your shell (the ports change at every start), then walk through:\n")
 	for _, line := range demoExports(base, token, m.Sandboxes) {
 		fmt.Fprintln(stdout, line)
