@@ -88,6 +88,14 @@ type Config struct {
 	// start and then this often (privacy.Kernel.StartAuditCheck); zero runs
 	// none.
 	AuditCheckEvery time.Duration
+	// AuditArchiveDir is where the retention sweep archives audit entries
+	// past privacy.AuditRetention; empty: they are dropped.
+	AuditArchiveDir string
+	// AuditWitness is the URL of the witness the audit chains' signed heads
+	// are published to (privacy.Kernel.StartAnchor) every AnchorEvery (zero:
+	// a minute); empty publishes none.
+	AuditWitness string
+	AnchorEvery  time.Duration
 }
 
 // App is the running platform.
@@ -157,7 +165,8 @@ func (a *App) build(ctx context.Context) error {
 	background, stop := context.WithCancel(context.Background())
 	a.stop = stop
 	var err error
-	if a.Kernel, err = privacy.Open(ctx, privacy.Config{Data: cfg.DB, Keys: cfg.KeysDB, KeysDir: cfg.KeysDir, Clock: cfg.Clock, Chain: cfg.Node}); err != nil {
+	if a.Kernel, err = privacy.Open(ctx, privacy.Config{Data: cfg.DB, Keys: cfg.KeysDB, KeysDir: cfg.KeysDir, Clock: cfg.Clock, Chain: cfg.Node,
+		AuditArchiveDir: cfg.AuditArchiveDir}); err != nil {
 		return err
 	}
 	a.closers = append(a.closers, a.Kernel.Close)
@@ -301,6 +310,14 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	// The audit log: Open checked its recent rows; the rest, paced.
 	if cfg.AuditCheckEvery > 0 {
 		a.Kernel.StartAuditCheck(cfg.AuditCheckEvery, cfg.Logger)
+	}
+	// Its heads, signed, to a witness the keys folder's holder cannot rewrite.
+	if cfg.AuditWitness != "" {
+		every := cfg.AnchorEvery
+		if every == 0 {
+			every = time.Minute
+		}
+		a.Kernel.StartAnchor(cfg.AuditWitness, every, cfg.Logger)
 	}
 	return nil
 }

@@ -35,5 +35,15 @@ func Sweepers(db *sqldb.DB, k *privacy.Kernel, eng *engage.Service, srch *search
 			rep.Removed["footprints"] = n
 			return rep, err
 		}},
+		lifecycle.SweepFunc{Name: "audit", Fn: func(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
+			// 五(三)1: audit entries past privacy.AuditRetention are archived
+			// (privacy.Config.AuditArchiveDir) or dropped, under the log's base.
+			rep := lifecycle.NewReport("audit")
+			res, err := k.SweepAudit(ctx, r.Now, k.AuditArchiveFile(r.Now), r.DryRun)
+			if res != nil {
+				rep.Removed["audit_log"] = int(res.Removed)
+			}
+			return rep, err
+		}},
 	}
 }

@@ -413,6 +413,9 @@ var messages = map[string][2]string{
 	"console.audit.verify":       {"立即校验", "Verify now"},
 	"seller.closed":              {"订单已结束，收货人信息不再显示。", "The order is over; the recipient is no longer shown."},
 	"kind.recipient":             {"收货人（非用户）的请求", "Request of an order's recipient (no account)"},
+	"mydata.tracker.retention":   {"审计日志记录的保存期限（年）：", "Audit log entries are kept (years):"},
+	"mydata.tracker.all":         {"尚无记录超过保存期限，全部记录均可显示。", "No entry has passed that period yet: every entry can be shown."},
+	"mydata.tracker.kept":        {"更早的记录已超过保存期限并被删除；可显示的记录始于", "Older entries passed that period and are gone; entries can be shown from"},
 }
 
 // message returns key in language l; an unknown key is returned as is

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	nethttp "net/http"
 	"regexp"
+	"time"
 
 	"minimall"
 	"minimall/partner"
@@ -27,7 +28,11 @@ func (s *Server) registerRightsPages() {
 }
 
 type myData struct {
-	Accesses    []privacy.Access
+	Accesses []privacy.Access
+	// KeptFrom is the date from which the audit log holds every entry:
+	// older ones went past privacy.AuditRetention. Zero: none went yet.
+	KeptFrom    time.Time
+	KeptYears   int // how long entries are kept, in years
 	Disclosures []partner.Record
 	Requests    []*rights.Request
 }
@@ -51,6 +56,11 @@ func (s *Server) pageMyData(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	if d.KeptFrom, err = s.Kernel.AuditKeptFrom(r.Context()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d.KeptYears = int(privacy.AuditRetention.Hours() / 24 / 365)
 	if s.Partners != nil {
 		if d.Disclosures, err = s.Partners.Disclosures(r.Context(), a.Subject); err != nil {
 			s.pageError(w, r, err)

@@ -13,6 +13,10 @@ type AuditReport struct {
 	OK       bool
 	Rows     int64
 	Problems []AuditProblem
+	// Witnessed is how many heads a witness keeps were checked against the
+	// log (VerifyAuditWitnessed); WitnessArchived how many lay before a
+	// chain's base, in archives or dropped.
+	Witnessed, WitnessArchived int
 }
 
 // AuditProblem is one tampering found: which chain, which entry, what kind

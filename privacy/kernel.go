@@ -30,6 +30,9 @@ type Config struct {
 	// AuditMaxDelay bounds how long a guard decision's audit entry may wait
 	// before it is durable; zero means the audit package default.
 	AuditMaxDelay time.Duration
+	// AuditArchiveDir is where the scheduled audit sweep writes the entries
+	// past AuditRetention before they go; empty: they are dropped.
+	AuditArchiveDir string
 }
 
 // Kernel is the opened privacy kernel.
@@ -47,6 +50,7 @@ type Kernel struct {
 	stop      context.CancelFunc
 	done      chan struct{}
 	checker   *auditChecker // the background verification, if started
+	anchor    *anchor       // the publisher of signed heads, if started
 	replayed  DeletionReplay
 	// replayers replay held acts (heldacts.go), by act.
 	actsMu    sync.Mutex
@@ -153,6 +157,7 @@ func (k *Kernel) Close() error {
 	if k.checker != nil {
 		k.checker.close()
 	}
+	k.closeAnchor()
 	return k.audit.Close()
 }
 

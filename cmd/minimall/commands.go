@@ -119,6 +119,7 @@ minimall demo
 	for _, sb := range m.Sandboxes.All() {
 		fmt.Fprintf(stdout, "  %-9s %s\n", sb.Name(), sb.URL())
 	}
+	fmt.Fprintf(stdout, "audit witness (GET <url>/heads lists the signed chain heads it keeps): %s\n", m.Config.AuditWitness)
 	fmt.Fprintf(stdout, "\nPaste these into your shell (the ports change at every start), then walk through:\n")
 	for _, line := range demoExports(base, token, m.Sandboxes) {
 		fmt.Fprintln(stdout, line)
@@ -197,6 +198,9 @@ func parseCommand(name string, args []string, stderr io.Writer, synopsis string,
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	m.Config.storeFlags(fs)
+	if f := commandConfigFlags[name]; f != nil {
+		f(&m.Config, fs)
+	}
 	for _, f := range extra {
 		f(fs)
 	}
@@ -213,35 +217,6 @@ func (m *Main) open(ctx context.Context, migrate bool) error {
 		return err
 	}
 	return nil
-}
-
-// runAudit runs "audit verify".
-func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(stderr, "Usage: minimall audit verify [flags]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return errHelp
-		}
-		return errUsage
-	}
-	m, err := openForCommand(ctx, "audit verify", args[1:], stderr, "audit verify [flags]", false)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	r, err := privacy.VerifyAudit(ctx, m.kernelConfig())
-	if err != nil {
-		return err
-	}
-	if r.OK {
-		fmt.Fprintf(stdout, "OK: %d audit entries verified\n", r.Rows)
-		return nil
-	}
-	for _, p := range r.Problems {
-		fmt.Fprintf(stdout, "chain %s seq %d %s: %s\n", p.Chain, p.Seq, p.Kind, p.Detail)
-	}
-	fmt.Fprintf(stdout, "TAMPERED: %d problems in %d entries\n", len(r.Problems), r.Rows)
-	return errFailed
 }
 
 // runPolicy runs "policy lists", "policy publish" and "policy show".

@@ -46,6 +46,13 @@ type Config struct {
 	// unfinished are resumed, and how long an identity-checked one is
 	// left to the Verify that may still be serving it.
 	ResumeEvery, ResumeGrace time.Duration
+	// AuditArchiveDir is where the scheduled audit sweep writes the entries
+	// past the audit log's retention before they go; empty: dropped.
+	AuditArchiveDir string
+	// AuditWitness is the URL of the witness the audit log's signed heads
+	// are published to and checked against; in serve and demo the default
+	// is the witness sandbox started beside the others.
+	AuditWitness string
 }
 
 // DefaultConfig works with zero set-up: an embedded store in ./minimall-data.
@@ -60,7 +67,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"MINIMALL_ADDR": &c.Addr, "MINIMALL_DATA": &c.DataDir, "MINIMALL_DB": &c.DB,
 		"MINIMALL_KEYS": &c.KeysDir, "MINIMALL_KEYS_DB": &c.KeysDB, "MINIMALL_TLS_CERT": &c.TLSCert,
 		"MINIMALL_TLS_KEY": &c.TLSKey, "MINIMALL_SANDBOX": &c.SandboxDir, "MINIMALL_PAYMENT_ENDPOINT": &c.PaymentEndpoint, "MINIMALL_SEARCH": &c.SearchDir, "MINIMALL_NODE": &c.Node, "MINIMALL_LOG_LEVEL": &c.LogLevel,
-		"MINIMALL_DPO_CONTACT": &c.DPOContact,
+		"MINIMALL_DPO_CONTACT": &c.DPOContact, "MINIMALL_AUDIT_ARCHIVE_DIR": &c.AuditArchiveDir, "MINIMALL_AUDIT_WITNESS": &c.AuditWitness,
 	}
 	for name, p := range str {
 		if v := getenv(name); v != "" {
@@ -90,9 +97,33 @@ func (c *Config) storeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error [MINIMALL_LOG_LEVEL]")
 }
 
+const (
+	archiveDirUsage = "folder the retention sweep archives audit entries past their retention to, a new file per sweep; empty: they are dropped [MINIMALL_AUDIT_ARCHIVE_DIR]"
+	witnessUsage    = "URL of the witness that keeps the audit log's signed chain heads (default in serve and demo: the witness sandbox) [MINIMALL_AUDIT_WITNESS]"
+)
+
+// auditFlags binds the audit log's flags of serve and demo.
+func (c *Config) auditFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.AuditArchiveDir, "audit-archive-dir", c.AuditArchiveDir, archiveDirUsage)
+	fs.StringVar(&c.AuditWitness, "audit-witness", c.AuditWitness, witnessUsage)
+}
+
+// commandConfigFlags binds, for the commands that have them, the Config
+// flags beyond the store's (parseCommand): bound to the Config, so the
+// environment gives their defaults.
+var commandConfigFlags = map[string]func(c *Config, fs *flag.FlagSet){
+	"retention run": func(c *Config, fs *flag.FlagSet) {
+		fs.StringVar(&c.AuditArchiveDir, "audit-archive-dir", c.AuditArchiveDir, archiveDirUsage)
+	},
+	"audit verify": func(c *Config, fs *flag.FlagSet) {
+		fs.StringVar(&c.AuditWitness, "witness", c.AuditWitness, "also hold the log to every signed head the witness at this URL keeps [MINIMALL_AUDIT_WITNESS]")
+	},
+}
+
 // serveFlags binds the flags of serve and demo.
 func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.storeFlags(fs)
+	c.auditFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address [MINIMALL_ADDR]")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file: serve HTTPS [MINIMALL_TLS_CERT]")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file [MINIMALL_TLS_KEY]")

@@ -20,7 +20,9 @@ Commands:
   serve            run the platform (HTTP API, health, metrics)
   demo             run the platform with sample data in ./minimall-demo on 127.0.0.1:8080
   migrate          apply pending migrations to the data database and the key store
-  audit verify     check the hash-chained audit log and its index by person; exit status 1 if tampered
+  audit verify     check the hash-chained audit log and its index by person, against the witness's signed
+                   heads (--witness URL), or an archive on its own (--archive FILE); exit status 1 if tampered
+  audit sweep      archive (--archive FILE) or drop audit entries past their retention (3 years)
   policy lists     print the personal-information collection list and the sharing list
   policy publish   publish the policy and field registry as a new version (major/minor)
   policy show      print a published version of the policy (--version N)

@@ -103,7 +103,8 @@ func tightenKeyStore(path string) error {
 }
 
 func (m *Main) kernelConfig() privacy.Config {
-	return privacy.Config{Data: m.DB, Keys: m.KeysDB, KeysDir: m.Config.KeysDir, Clock: m.clock(), Chain: m.Config.Node}
+	return privacy.Config{Data: m.DB, Keys: m.KeysDB, KeysDir: m.Config.KeysDir, Clock: m.clock(), Chain: m.Config.Node,
+		AuditArchiveDir: m.Config.AuditArchiveDir}
 }
 
 // Run opens the stores, starts the sandbox partners and builds the
@@ -130,6 +131,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if m.Config.AuditWitness == "" {
+		// The sandbox witness stands in for a party outside the platform.
+		m.Config.AuditWitness = set.Witness.URL()
+	}
 	m.App, err = app.New(ctx, app.Config{
 		DB: m.DB, KeysDB: m.KeysDB, KeysDir: m.Config.KeysDir, Node: m.Config.Node, FakeClock: m.FakeClock,
 		Partners: partners, SearchDir: m.Config.SearchDir,
@@ -137,6 +142,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Addr: m.Config.Addr, TLSCert: m.Config.TLSCert, TLSKey: m.Config.TLSKey, Logger: m.Logger,
 		SweepEvery: 24 * time.Hour, AuditCheckEvery: 24 * time.Hour,
 		ResumeEvery: m.Config.ResumeEvery, ResumeGrace: m.Config.ResumeGrace,
+		AuditArchiveDir: m.Config.AuditArchiveDir, AuditWitness: m.Config.AuditWitness,
 	})
 	if err != nil {
 		return err

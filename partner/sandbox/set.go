@@ -12,11 +12,12 @@ import (
 type Set struct {
 	SMS, Identity, Carrier, Payment, Logistics, Ads *Sandbox
 	Overseas                                        *Sandbox // the overseas recipient of cross-border waybills
+	Witness                                         *Witness // keeps the audit log's signed heads (witness.go)
 }
 
 // StartAll starts the SMS, identity, carrier, payment, logistics, ads and
 // overseas-recipient sandboxes on 127.0.0.1 with free ports, their records under
-// dir/<partner>/.
+// dir/<partner>/, and the audit log's witness, its heads under dir/witness/.
 func StartAll(dir string) (*Set, error) {
 	set := &Set{}
 	slots := []struct {
@@ -35,6 +36,11 @@ func StartAll(dir string) (*Set, error) {
 		}
 		*sl.to = sb
 	}
+	w, err := StartWitness(dir, "127.0.0.1:0")
+	if err != nil {
+		return nil, errors.Join(err, set.Close())
+	}
+	set.Witness = w
 	return set, nil
 }
 
@@ -63,6 +69,9 @@ func (s *Set) Close() error {
 	var errs []error
 	for _, sb := range s.All() {
 		errs = append(errs, sb.Close())
+	}
+	if s.Witness != nil {
+		errs = append(errs, s.Witness.Close())
 	}
 	return errors.Join(errs...)
 }

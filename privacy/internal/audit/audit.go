@@ -6,7 +6,10 @@
 // Open checks the rows since the last background verification (Recheck),
 // a bounded number; Recheck, run beside the requests, checks the rest.
 // Writes are group-committed by one writer goroutine per Log, so recording
-// a decision costs a queue send, not a transaction.
+// a decision costs a queue send, not a transaction. Entries past their
+// retention are archived or dropped by a sweep (prune.go), each chain then
+// verified from the base it records in the key store; chain heads are
+// signed for a witness outside the platform (anchor.go).
 //
 // The rule it keeps: an entry acknowledged as durable (Append, Flush) is
 // in the data database and covered by the checkpoint, and nothing in the

@@ -21,25 +21,35 @@ var errNoKey = errors.New("audit key file not found")
 // loadOrCreateKey reads keysDir/audit.key, first creating it with fresh
 // random bytes if it does not exist.
 func loadOrCreateKey(keysDir string) ([]byte, error) {
-	key, err := readKey(keysDir)
+	return loadOrCreate(keysDir, keyFile)
+}
+
+// loadOrCreate reads keysDir/name, first creating it with fresh random
+// bytes if it does not exist.
+func loadOrCreate(keysDir, name string) ([]byte, error) {
+	key, err := readKeyFile(keysDir, name)
 	if !errors.Is(err, errNoKey) {
 		return key, err
 	}
 	if err := os.MkdirAll(keysDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create keys folder: %w", err)
 	}
-	if err := createKey(keysDir); err != nil {
+	if err := createKey(keysDir, name); err != nil {
 		return nil, err
 	}
 	// Read it back: if another node created the file first, its key wins.
-	return readKey(keysDir)
+	return readKeyFile(keysDir, name)
 }
 
-// readKey reads keysDir/audit.key, refusing a file that group or others
-// may read or write: whoever holds the key can forge a chain that verifies.
+// readKey reads keysDir/audit.key.
+func readKey(keysDir string) ([]byte, error) { return readKeyFile(keysDir, keyFile) }
+
+// readKeyFile reads the 32-byte key keysDir/name, refusing a file that
+// group or others may read or write: whoever holds the key can forge a
+// chain that verifies.
 // NB: returns key material; never log it, and no error here contains it.
-func readKey(keysDir string) ([]byte, error) {
-	path := filepath.Join(keysDir, keyFile)
+func readKeyFile(keysDir, name string) ([]byte, error) {
+	path := filepath.Join(keysDir, name)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", path, errNoKey)
@@ -67,11 +77,11 @@ func readKey(keysDir string) ([]byte, error) {
 // createKey writes a fresh key atomically: to a temporary file first, then
 // linked into place. A link, unlike a rename, never replaces a key another
 // process created meanwhile, so two nodes starting at once agree on one key.
-func createKey(keysDir string) error {
+func createKey(keysDir, name string) error {
 	key := make([]byte, keyLen)
 	rand.Read(key) // never fails (crypto/rand panics instead)
 	// CreateTemp makes the file with mode 0600.
-	tmp, err := os.CreateTemp(keysDir, ".audit.key-*")
+	tmp, err := os.CreateTemp(keysDir, "."+name+"-*")
 	if err != nil {
 		return fmt.Errorf("create audit key: %w", err)
 	}
@@ -87,7 +97,7 @@ func createKey(keysDir string) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write audit key: %w", err)
 	}
-	err = os.Link(tmp.Name(), filepath.Join(keysDir, keyFile))
+	err = os.Link(tmp.Name(), filepath.Join(keysDir, name))
 	if err != nil && !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("install audit key: %w", err)
 	}

@@ -63,18 +63,22 @@ func checkRecent(ctx context.Context, data, keys *sqldb.DB, m *chainMAC, chain s
 // recentFrom returns where checkRecent starts: the mark if it is within
 // limit rows of upTo, else the stored row limit rows back (its mac is
 // taken on trust: the rows after it must chain from it to the checkpoint),
-// else the chain's start.
+// else the chain's base or start.
 func recentFrom(ctx context.Context, data, keys *sqldb.DB, m *chainMAC, chain string, upTo int64, limit int) (head, error) {
 	mark, err := readMark(ctx, keys, chain)
 	if err != nil {
 		return head{}, err
 	}
+	b, err := readBase(ctx, keys, chain)
+	if err != nil {
+		return head{}, err
+	}
 	back := upTo - int64(limit)
 	switch {
-	case mark.seq > 0 && mark.seq >= back:
+	case mark.seq > 0 && mark.seq >= back && mark.seq >= b.seq:
 		return mark, nil
-	case back <= 0:
-		return head{mac: m.genesis(chain)}, nil
+	case back <= b.seq:
+		return m.start(chain, b), nil
 	}
 	var h head
 	err = data.QueryRowContext(ctx, `SELECT seq, mac FROM audit_log WHERE chain = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`,

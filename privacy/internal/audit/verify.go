@@ -13,12 +13,13 @@ type Kind int
 
 // Kinds of tampering Verify reports.
 const (
-	Edited     Kind = iota + 1 // a row's content no longer matches its mac
-	Deleted                    // rows are missing from the middle of a chain
-	Inserted                   // a row that does not belong to the chain
-	Reordered                  // rows whose macs verify only in another order
-	Truncated                  // rows are missing from the end of a chain
-	Misindexed                 // the index by person does not match the chain
+	Edited      Kind = iota + 1 // a row's content no longer matches its mac
+	Deleted                     // rows are missing from the middle of a chain
+	Inserted                    // a row that does not belong to the chain
+	Reordered                   // rows whose macs verify only in another order
+	Truncated                   // rows are missing from the end of a chain
+	Misindexed                  // the index by person does not match the chain
+	Unwitnessed                 // the log differs from a head a witness keeps
 )
 
 // String returns the kind's lower-case name.
@@ -36,6 +37,8 @@ func (k Kind) String() string {
 		return "truncated"
 	case Misindexed:
 		return "misindexed"
+	case Unwitnessed:
+		return "unwitnessed"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -54,6 +57,7 @@ type ChainReport struct {
 	Rows       int64 // rows read
 	Last       int64 // seq of the last row; 0 if none
 	Checkpoint int64 // seq of the checkpointed head; 0 if none
+	Base       int64 // seq of the last entry a sweep removed; 0 if none
 	Stopped    bool  // so many problems that the walk stopped listing them
 }
 
@@ -90,6 +94,10 @@ func verify(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func
 	if err != nil {
 		return nil, fmt.Errorf("audit: verify: %w", err)
 	}
+	bases, err := readBases(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("audit: verify: %w", err)
+	}
 	chains, err := listChains(ctx, data)
 	if err != nil {
 		return nil, fmt.Errorf("audit: verify: %w", err)
@@ -103,10 +111,11 @@ func verify(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func
 	if err != nil {
 		return nil, fmt.Errorf("audit: verify: %w", err)
 	}
-	if err := verifyChains(ctx, data, newChainMAC(key), chains, cps, pace, r); err != nil {
+	v := chainVerifier{data: data, keys: keys, m: newChainMAC(key), pace: pace}
+	if err := v.all(ctx, chains, cps, bases, r); err != nil {
 		return nil, err
 	}
-	ic := &indexCheck{db: data, pace: pace, marks: marks, intact: r.intact(), found: map[string]int{}}
+	ic := &indexCheck{db: data, pace: pace, marks: marks, bases: v.bases, intact: r.intact(), found: map[string]int{}}
 	if err := ic.run(ctx, chains); err != nil {
 		return nil, fmt.Errorf("audit: verify: %w", err)
 	}
@@ -114,10 +123,24 @@ func verify(ctx context.Context, data, keys *sqldb.DB, keysDir string, pace func
 	return r, nil
 }
 
-// verifyChains walks each chain into r.
-func verifyChains(ctx context.Context, data *sqldb.DB, m *chainMAC, chains []string, cps map[string]head, pace func(), r *Report) error {
+// chainVerifier walks chains for verify.
+type chainVerifier struct {
+	data, keys *sqldb.DB
+	m          *chainMAC
+	pace       func()
+	bases      map[string]base // each chain's base as walked from
+}
+
+// all walks each chain into r, from its base. A chain that does not
+// verify is walked once more if its base moved meanwhile: a sweep
+// (prune.go) removed rows at its start while it was read.
+func (v *chainVerifier) all(ctx context.Context, chains []string, cps map[string]head, bases map[string]base, r *Report) error {
+	v.bases = bases
 	for _, c := range chains {
-		cr, end, problems, err := verifyChain(ctx, data, m, c, cps[c], pace)
+		cr, end, problems, err := verifyChain(ctx, v.data, v.m, c, cps[c], bases[c], v.pace)
+		if err == nil && len(problems) > 0 {
+			cr, end, problems, err = v.again(ctx, c, cps[c], cr, end, problems)
+		}
 		if err != nil {
 			return fmt.Errorf("audit: verify chain %q: %w", c, err)
 		}
@@ -126,6 +149,16 @@ func verifyChains(ctx context.Context, data *sqldb.DB, m *chainMAC, chains []str
 		r.Problems = append(r.Problems, problems...)
 	}
 	return nil
+}
+
+// again walks chain again from its current base if a sweep moved it.
+func (v *chainVerifier) again(ctx context.Context, c string, cp head, cr ChainReport, end head, problems []Problem) (ChainReport, head, []Problem, error) {
+	b, err := readBase(ctx, v.keys, c)
+	if err != nil || b.seq == v.bases[c].seq {
+		return cr, end, problems, err
+	}
+	v.bases[c] = b
+	return verifyChain(ctx, v.data, v.m, c, cp, b, v.pace)
 }
 
 // intact returns the chains with no problem, by name.
@@ -157,17 +190,20 @@ func union(chains []string, cps map[string]head) []string {
 	return chains
 }
 
-// verifyChain walks one chain from its start and checks its end against cp.
-// It returns the last row that chained, too.
-func verifyChain(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, cp head, pace func()) (ChainReport, head, []Problem, error) {
-	src := newRowSource(ctx, data, chain, 0)
+// verifyChain walks one chain from its base (its start if nothing was
+// removed) and checks its end against cp. It returns the last row that
+// chained, too.
+func verifyChain(ctx context.Context, data *sqldb.DB, m *chainMAC, chain string, cp head, b base, pace func()) (ChainReport, head, []Problem, error) {
+	// Rows at or before the base are ones a sweep is still removing, or a
+	// restored backup brought back: they are not read.
+	src := newRowSource(ctx, data, chain, b.seq)
 	src.pace = pace
-	w := newWalker(m, chain, src, head{mac: m.genesis(chain)}, cp)
+	w := newWalker(m, chain, src, m.start(chain, b), cp)
 	if err := w.walk(); err != nil {
 		return ChainReport{}, head{}, nil, err
 	}
 	w.checkEnd()
-	cr := ChainReport{Chain: chain, Rows: w.rows, Last: w.last, Checkpoint: cp.seq, Stopped: w.stopped}
+	cr := ChainReport{Chain: chain, Rows: w.rows, Last: w.last, Checkpoint: cp.seq, Base: b.seq, Stopped: w.stopped}
 	return cr, head{seq: w.next - 1, mac: w.prev}, w.problems, nil
 }
 

@@ -175,7 +175,7 @@ func (w *walker) checkEnd() {
 	switch {
 	case w.stopped || w.cp.seq <= end:
 	case w.rows == 0:
-		w.report(1, Truncated, fmt.Sprintf("the chain has no rows; its checkpoint is at seq %d", w.cp.seq))
+		w.report(end+1, Truncated, fmt.Sprintf("the chain has no rows after seq %d; its checkpoint is at seq %d", end, w.cp.seq))
 	default:
 		w.report(end+1, Truncated, fmt.Sprintf("seqs %d to %d are missing; the checkpoint is at seq %d", end+1, w.cp.seq, w.cp.seq))
 	}
