@@ -104,7 +104,7 @@ func (s *Service) CheckPhone(ctx context.Context, a minimall.Actor, requestID st
 		return nil, err
 	}
 	row, g := string(a.Subject), s.k.Guard()
-	phone, err := g.OpenString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForPhoneCheck, row, st.phoneSealed)
+	phone, err := g.OpenVersionString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForPhoneCheck, row, st.phoneVersion, st.phoneSealed)
 	if err != nil {
 		return nil, err
 	}
@@ -170,14 +170,15 @@ func (s *Service) PhoneStatus(ctx context.Context, a minimall.Actor) (*PhoneChec
 // phoneRow is what the checks read of an account row.
 type phoneRow struct {
 	phoneSealed, boundSealed, riskSealed []byte
+	phoneVersion                         uint64
 	confirmedAt, recycledAt              time.Time
 }
 
 func (s *Service) phoneState(ctx context.Context, subject minimall.SubjectID) (*phoneRow, error) {
 	var r phoneRow
 	var confirmed, recycled int64
-	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_bound_at_sealed, phone_risk_sealed, phone_confirmed_at, phone_recycled_at
-		FROM accounts WHERE subject = ?`, string(subject)).Scan(&r.phoneSealed, &r.boundSealed, &r.riskSealed, &confirmed, &recycled)
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version, phone_bound_at_sealed, phone_risk_sealed, phone_confirmed_at, phone_recycled_at
+		FROM accounts WHERE subject = ?`, string(subject)).Scan(&r.phoneSealed, &r.phoneVersion, &r.boundSealed, &r.riskSealed, &confirmed, &recycled)
 	if err != nil {
 		return nil, sqldb.FormatError("account.PhoneStatus", err)
 	}

@@ -51,7 +51,9 @@ var accountFields = []FieldSpec{
 			{PartnerSMS, ForNotification}, {PartnerSMS, ForIncidentResponse}, {PartnerSMS, ForRightsRequest},
 			{PartnerSMS, ForMarketing}, {PartnerCarrier, ForPhoneCheck}, {PartnerThirdApp, ForAccountBinding},
 		},
-		Table: "accounts", Column: "phone_sealed", PersonMayEdit: true, Clause: "二(一)1",
+		// Versioned: it signs the person in, so an older number written
+		// back would hand the account to whoever holds that number now.
+		Table: "accounts", Column: "phone_sealed", PersonMayEdit: true, Versioned: true, Clause: "二(一)1",
 	},
 	{
 		Field: MemberName, Name: "会员名", NameEN: "member name",

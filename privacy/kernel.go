@@ -208,6 +208,11 @@ func (k *Kernel) AuditStats() (durable, allowed, denied int64) {
 	return st.Durable.Load(), st.Allowed.Load(), st.Denied.Load()
 }
 
+// TamperedOpens counts the opens refused since start because the sealed
+// value failed authentication: altered, moved, or an older value written
+// back into a versioned cell (each refusal is also an audit entry).
+func (k *Kernel) TamperedOpens() int64 { return k.guard.tampered.Load() }
+
 // AuditFlush waits until every audit entry recorded so far is durable.
 func (k *Kernel) AuditFlush(ctx context.Context) error { return k.audit.Flush(ctx) }
 
