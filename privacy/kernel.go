@@ -61,6 +61,9 @@ func Open(ctx context.Context, c Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("privacy: open vault: %w", err)
 	}
+	if err := v.PrepareLookups(ctx, lookupNames()); err != nil {
+		return nil, fmt.Errorf("privacy: open vault: %w", err)
+	}
 	log, err := audit.Open(ctx, c.Data, c.Keys, c.KeysDir, audit.Options{Chain: c.Chain, MaxDelay: c.AuditMaxDelay})
 	if err != nil {
 		return nil, fmt.Errorf("privacy: open audit log: %w", err)
@@ -189,8 +192,8 @@ func (k *Kernel) Pseudonym(ctx context.Context, s minimall.SubjectID, domain str
 }
 
 // BlindIndex returns a keyed hash of value of field f for equality lookups
-// on sealed columns (sign-in by phone, unique member names). Only the
-// platform's lookup key, kept in the keys folder, can compute it.
+// on sealed columns (sign-in by phone, unique member names). Only f's
+// lookup key (LookupFields), wrapped by the master key, can compute it.
 func (k *Kernel) BlindIndex(f Field, value []byte) []byte {
 	return k.vault.BlindIndex(string(f), value)
 }
