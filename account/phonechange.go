@@ -82,6 +82,7 @@ var errPhoneTaken = minimall.Errorf(minimall.Conflict, "account.ChangePhone",
 type boundRow struct {
 	phoneSealed  []byte
 	phoneVersion uint64 // the sealed phone's counter (privacy.FieldSpec.Versioned)
+	boundVersion uint64 // the sealed binding date's counter
 	phoneIdx     []byte
 	recycled     bool
 }
@@ -92,8 +93,8 @@ func (s *Service) boundPhone(ctx context.Context, op string, a minimall.Actor) (
 	}
 	var r boundRow
 	var recycled int64
-	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version, phone_index, phone_recycled_at FROM accounts WHERE subject = ? AND status = ?`,
-		string(a.Subject), StatusActive).Scan(&r.phoneSealed, &r.phoneVersion, &r.phoneIdx, &recycled)
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version, phone_bound_at_version, phone_index, phone_recycled_at FROM accounts WHERE subject = ? AND status = ?`,
+		string(a.Subject), StatusActive).Scan(&r.phoneSealed, &r.phoneVersion, &r.boundVersion, &r.phoneIdx, &recycled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, minimall.Errorf(minimall.Conflict, op, "Only an active account can change its number. 仅正常状态的账号可更换手机号。")
 	}
@@ -341,7 +342,7 @@ func (s *Service) rebind(ctx context.Context, a minimall.Actor, cur *boundRow, p
 	// Sealed before the write, which only runs SQL: the binding date is
 	// now, not the commit's time.
 	bound := s.db.Now()
-	sealedBound, err := g.Seal(ctx, a.Subject, privacy.PhoneBoundAt, row, []byte(bound.Format(time.RFC3339)))
+	sealedBound, err := g.SealVersion(ctx, a.Subject, privacy.PhoneBoundAt, row, cur.boundVersion+1, []byte(bound.Format(time.RFC3339)))
 	if err != nil {
 		return nil, err
 	}
@@ -355,9 +356,10 @@ func (s *Service) rebind(ctx context.Context, a minimall.Actor, cur *boundRow, p
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET phone_index = ?, phone_sealed = ?, phone_version = ?, phone_bound_at_sealed = ?, phone_risk_sealed = NULL,
-			phone_confirmed_at = 0, phone_recycled_at = 0 WHERE subject = ? AND status = ? AND phone_index = ? AND phone_version = ?`,
-			idx, sealedPhone, version, sealedBound, row, StatusActive, cur.phoneIdx, cur.phoneVersion)
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET phone_index = ?, phone_sealed = ?, phone_version = ?, phone_bound_at_sealed = ?, phone_bound_at_version = ?,
+			phone_risk_sealed = NULL, phone_confirmed_at = 0, phone_recycled_at = 0
+			WHERE subject = ? AND status = ? AND phone_index = ? AND phone_version = ? AND phone_bound_at_version = ?`,
+			idx, sealedPhone, version, sealedBound, cur.boundVersion+1, row, StatusActive, cur.phoneIdx, cur.phoneVersion, cur.boundVersion)
 		if err != nil {
 			if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
 				return errPhoneTaken

@@ -235,9 +235,9 @@ func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, n *newAccount
 		heldUntil = *a.HeldUntil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, phone_version, member_name_index, member_name_sealed,
-		password_hash, level_sealed, phone_bound_at_sealed, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		password_hash, level_sealed, phone_bound_at_sealed, phone_bound_at_version, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(a.Subject), n.phoneKey, n.sealed[privacy.AccountPhone], privacy.FirstVersion, n.nameKey, n.sealed[privacy.MemberName],
-		n.hash, n.sealed[privacy.AccountLevel], n.sealed[privacy.PhoneBoundAt], a.Status, sqldb.Micros(a.CreatedAt), microsOrZero(heldUntil))
+		n.hash, n.sealed[privacy.AccountLevel], n.sealed[privacy.PhoneBoundAt], privacy.FirstVersion, a.Status, sqldb.Micros(a.CreatedAt), microsOrZero(heldUntil))
 	if err != nil {
 		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
 			return minimall.Errorf(minimall.Conflict, op, "This phone number or member name is already registered. 该手机号或会员名已被注册。")

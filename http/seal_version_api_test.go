@@ -9,19 +9,19 @@ import (
 	"minimall/internal/testkit"
 )
 
-// A state-carrying sealed value (the phone that signs in) is bound to its
-// row's counter: after a phone change, the old number's ciphertext written
-// back into the cell with SQL does not open. The refusal is a tampering
-// report (an audit entry and a metric), not the old number, while the
-// ordinary change before it worked.
+// A state-carrying sealed value (the phone that signs in, the date it was
+// bound) is bound to its row's counter: after a phone change, the old
+// ciphertext written back into the cell with SQL does not open. The
+// refusal is a tampering report (an audit entry and a metric), not the old
+// value, while the ordinary change before it worked.
 func TestAPIOlderCiphertextWrittenBackIsRefused(t *testing.T) {
 	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
 		e := testenv.Start(t, st)
 		sh := e.Register(t, "13855550101", "rollback01")
 		auth := testenv.Bearer(sh.Token)
 		ctx := t.Context()
-		var oldSealed []byte
-		if err := st.DB.QueryRowContext(ctx, `SELECT phone_sealed FROM accounts WHERE subject = ?`, string(sh.Subject)).Scan(&oldSealed); err != nil {
+		var oldSealed, oldBound []byte
+		if err := st.DB.QueryRowContext(ctx, `SELECT phone_sealed, phone_bound_at_sealed FROM accounts WHERE subject = ?`, string(sh.Subject)).Scan(&oldSealed, &oldBound); err != nil {
 			t.Fatal(err)
 		}
 		const newPhone = "13955550101"
@@ -56,5 +56,13 @@ func TestAPIOlderCiphertextWrittenBackIsRefused(t *testing.T) {
 		if m := string(e.Do(t, "GET", "/metrics", nil).Body); !strings.Contains(m, "minimall_guard_tampered_total 1") {
 			t.Fatal("the metric does not count the tampering")
 		}
+
+		// The binding date, which the recycled-number check rests on, is
+		// bound to its counter the same way.
+		mustStatus(t, e.Do(t, "GET", "/api/v1/account/phone-check", nil, auth...), 200, "phone checks before")
+		if _, err := st.DB.ExecContext(ctx, `UPDATE accounts SET phone_bound_at_sealed = ? WHERE subject = ?`, oldBound, string(sh.Subject)); err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, e.Do(t, "GET", "/api/v1/account/phone-check", nil, auth...), 403, "denied", "tampered")
 	})
 }

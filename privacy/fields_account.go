@@ -229,7 +229,9 @@ var accountFields = []FieldSpec{
 		Retention:  keepUntilErased,
 		Visibility: Shared,
 		Recipients: []Recipient{{PartnerCarrier, ForPhoneCheck}},
-		Table:      "accounts", Column: "phone_bound_at_sealed", Clause: "二(一)3",
+		// Versioned: an older binding date written back would change the
+		// carrier's answer on whether the number changed hands since.
+		Table: "accounts", Column: "phone_bound_at_sealed", Versioned: true, Clause: "二(一)3",
 	},
 	{
 		Field: PhoneRisk, Name: "手机号风险核验结果", NameEN: "phone-number risk check result",

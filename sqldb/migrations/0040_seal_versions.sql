@@ -5,3 +5,4 @@
 -- existed: it opens with the associated data it was sealed with, and the
 -- next write seals it afresh at 1 or above.
 ALTER TABLE accounts ADD COLUMN phone_version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN phone_bound_at_version BIGINT NOT NULL DEFAULT 0;
