@@ -23,11 +23,12 @@ func (s *Service) AppValues(ctx context.Context, a minimall.Actor, subject minim
 			profile = append(profile, f)
 		case privacy.AccountPhone:
 			var sealed []byte
-			err := s.db.QueryRowContext(ctx, `SELECT phone_sealed FROM accounts WHERE subject = ?`, string(subject)).Scan(&sealed)
+			var version uint64
+			err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version FROM accounts WHERE subject = ?`, string(subject)).Scan(&sealed, &version)
 			if err != nil {
 				return nil, sqldb.FormatError(op, err)
 			}
-			v, err := s.k.Guard().OpenString(ctx, a, subject, f, p, string(subject), sealed)
+			v, err := s.k.Guard().OpenVersionString(ctx, a, subject, f, p, string(subject), version, sealed)
 			if err != nil {
 				return nil, err
 			}

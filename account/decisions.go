@@ -36,7 +36,7 @@ func (s *Service) recordCodeLoginRefused(ctx context.Context, subject minimall.S
 	if st, err := s.phoneState(ctx, subject); err == nil {
 		system := minimall.SystemActor("account-decision")
 		system.Reason = requestID
-		if bound, err := s.openBoundAt(ctx, system, subject, st.boundSealed); err == nil {
+		if bound, err := s.openBoundAt(ctx, system, subject, st); err == nil {
 			f.Value = bound.UTC().Format(time.DateOnly)
 		}
 	}

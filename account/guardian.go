@@ -159,7 +159,7 @@ func (s *Service) WithdrawGuardianConsent(ctx context.Context, req GuardianWithd
 	if err := s.matchGuardianPhone(ctx, system, c, phone); err != nil {
 		return nil, err
 	}
-	childPhone, err := s.k.Guard().OpenString(ctx, system, c.subject, privacy.AccountPhone, privacy.ForLogin, string(c.subject), c.phoneSealed)
+	childPhone, err := s.k.Guard().OpenVersionString(ctx, system, c.subject, privacy.AccountPhone, privacy.ForLogin, string(c.subject), c.phoneVersion, c.phoneSealed)
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +194,7 @@ type guardedChild struct {
 	subject          minimall.SubjectID
 	guardianSealed   []byte
 	phoneSealed      []byte
+	phoneVersion     uint64
 	phoneIdx, name   []byte
 	status, minorRow string
 }
@@ -208,8 +209,8 @@ func (s *Service) consentedChild(ctx context.Context, token string) (*guardedChi
 	}
 	c := guardedChild{subject: rec.Subject, minorRow: string(rec.State), guardianSealed: rec.GuardianIdentity}
 	subject := string(c.subject)
-	err = s.db.QueryRowContext(ctx, `SELECT status, phone_sealed, phone_index, member_name_index FROM accounts WHERE subject = ?`, subject).
-		Scan(&c.status, &c.phoneSealed, &c.phoneIdx, &c.name)
+	err = s.db.QueryRowContext(ctx, `SELECT status, phone_sealed, phone_version, phone_index, member_name_index FROM accounts WHERE subject = ?`, subject).
+		Scan(&c.status, &c.phoneSealed, &c.phoneVersion, &c.phoneIdx, &c.name)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && c.status == StatusDeregistered) {
 		return nil, minimall.Errorf(minimall.Gone, op, "This child's account was deleted. 该儿童的账号已删除。")
 	}

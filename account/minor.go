@@ -201,8 +201,9 @@ func (s *Service) prepareActivation(ctx context.Context, subject minimall.Subjec
 	var status string
 	var heldUntil int64
 	var phoneSealed, nameSealed []byte
-	err := s.db.QueryRowContext(ctx, `SELECT status, held_until, phone_sealed, member_name_sealed FROM accounts WHERE subject = ?`,
-		string(subject)).Scan(&status, &heldUntil, &phoneSealed, &nameSealed)
+	var phoneVersion uint64
+	err := s.db.QueryRowContext(ctx, `SELECT status, held_until, phone_sealed, phone_version, member_name_sealed FROM accounts WHERE subject = ?`,
+		string(subject)).Scan(&status, &heldUntil, &phoneSealed, &phoneVersion, &nameSealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errHoldLapsed
 	}
@@ -213,7 +214,7 @@ func (s *Service) prepareActivation(ctx context.Context, subject minimall.Subjec
 		return nil, err
 	}
 	a, g, row := minimall.SystemActor("guardian-consent"), s.k.Guard(), string(subject)
-	phone, err := g.OpenString(ctx, a, subject, privacy.AccountPhone, privacy.ForAccount, row, phoneSealed)
+	phone, err := g.OpenVersionString(ctx, a, subject, privacy.AccountPhone, privacy.ForAccount, row, phoneVersion, phoneSealed)
 	if err != nil {
 		return nil, err
 	}

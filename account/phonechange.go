@@ -80,9 +80,11 @@ var errPhoneTaken = minimall.Errorf(minimall.Conflict, "account.ChangePhone",
 
 // boundRow is what a phone change reads of the account.
 type boundRow struct {
-	phoneSealed []byte
-	phoneIdx    []byte
-	recycled    bool
+	phoneSealed  []byte
+	phoneVersion uint64 // the sealed phone's counter (privacy.FieldSpec.Versioned)
+	boundVersion uint64 // the sealed binding date's counter
+	phoneIdx     []byte
+	recycled     bool
 }
 
 func (s *Service) boundPhone(ctx context.Context, op string, a minimall.Actor) (*boundRow, error) {
@@ -91,8 +93,8 @@ func (s *Service) boundPhone(ctx context.Context, op string, a minimall.Actor) (
 	}
 	var r boundRow
 	var recycled int64
-	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_index, phone_recycled_at FROM accounts WHERE subject = ? AND status = ?`,
-		string(a.Subject), StatusActive).Scan(&r.phoneSealed, &r.phoneIdx, &recycled)
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version, phone_bound_at_version, phone_index, phone_recycled_at FROM accounts WHERE subject = ? AND status = ?`,
+		string(a.Subject), StatusActive).Scan(&r.phoneSealed, &r.phoneVersion, &r.boundVersion, &r.phoneIdx, &recycled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, minimall.Errorf(minimall.Conflict, op, "Only an active account can change its number. 仅正常状态的账号可更换手机号。")
 	}
@@ -156,7 +158,7 @@ func (s *Service) SendPhoneCode(ctx context.Context, a minimall.Actor, req Phone
 		}
 		system := minimall.SystemActor("phone-change")
 		system.Reason = requestID
-		if phone, err = s.k.Guard().OpenString(ctx, system, a.Subject, privacy.AccountPhone, privacy.ForLogin, string(a.Subject), cur.phoneSealed); err != nil {
+		if phone, err = s.k.Guard().OpenVersionString(ctx, system, a.Subject, privacy.AccountPhone, privacy.ForLogin, string(a.Subject), cur.phoneVersion, cur.phoneSealed); err != nil {
 			return nil, err
 		}
 		purpose, idx = CodePhoneOld, cur.phoneIdx
@@ -269,7 +271,7 @@ func (s *Service) ChangePhone(ctx context.Context, a minimall.Actor, req PhoneCh
 		s.k.AuditAppend(ctx, a, a.Subject, "phone_change", "real_name_mismatch")
 		return nil, err
 	}
-	oldPhone, err := s.k.Guard().OpenString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForAccount, string(a.Subject), cur.phoneSealed)
+	oldPhone, err := s.k.Guard().OpenVersionString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForAccount, string(a.Subject), cur.phoneVersion, cur.phoneSealed)
 	if err != nil {
 		return nil, err
 	}
@@ -330,14 +332,17 @@ func (s *Service) phoneChangeRealName(ctx context.Context, subject minimall.Subj
 func (s *Service) rebind(ctx context.Context, a minimall.Actor, cur *boundRow, phone string, idx []byte, newCode, oldCode string) (*PhoneChanged, error) {
 	const op = "account.ChangePhone"
 	g, row := s.k.Guard(), string(a.Subject)
-	sealedPhone, err := g.Seal(ctx, a.Subject, privacy.AccountPhone, row, []byte(phone))
+	// The counter moves on with every seal, so the old number's
+	// ciphertext, written back into the cell, no longer opens.
+	version := cur.phoneVersion + 1
+	sealedPhone, err := g.SealVersion(ctx, a.Subject, privacy.AccountPhone, row, version, []byte(phone))
 	if err != nil {
 		return nil, err
 	}
 	// Sealed before the write, which only runs SQL: the binding date is
 	// now, not the commit's time.
 	bound := s.db.Now()
-	sealedBound, err := g.Seal(ctx, a.Subject, privacy.PhoneBoundAt, row, []byte(bound.Format(time.RFC3339)))
+	sealedBound, err := g.SealVersion(ctx, a.Subject, privacy.PhoneBoundAt, row, cur.boundVersion+1, []byte(bound.Format(time.RFC3339)))
 	if err != nil {
 		return nil, err
 	}
@@ -351,9 +356,10 @@ func (s *Service) rebind(ctx context.Context, a minimall.Actor, cur *boundRow, p
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET phone_index = ?, phone_sealed = ?, phone_bound_at_sealed = ?, phone_risk_sealed = NULL,
-			phone_confirmed_at = 0, phone_recycled_at = 0 WHERE subject = ? AND status = ? AND phone_index = ?`,
-			idx, sealedPhone, sealedBound, row, StatusActive, cur.phoneIdx)
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET phone_index = ?, phone_sealed = ?, phone_version = ?, phone_bound_at_sealed = ?, phone_bound_at_version = ?,
+			phone_risk_sealed = NULL, phone_confirmed_at = 0, phone_recycled_at = 0
+			WHERE subject = ? AND status = ? AND phone_index = ? AND phone_version = ? AND phone_bound_at_version = ?`,
+			idx, sealedPhone, version, sealedBound, cur.boundVersion+1, row, StatusActive, cur.phoneIdx, cur.phoneVersion, cur.boundVersion)
 		if err != nil {
 			if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
 				return errPhoneTaken

@@ -104,7 +104,7 @@ func (s *Service) CheckPhone(ctx context.Context, a minimall.Actor, requestID st
 		return nil, err
 	}
 	row, g := string(a.Subject), s.k.Guard()
-	phone, err := g.OpenString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForPhoneCheck, row, st.phoneSealed)
+	phone, err := g.OpenVersionString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForPhoneCheck, row, st.phoneVersion, st.phoneSealed)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (s *Service) PhoneStatus(ctx context.Context, a minimall.Actor) (*PhoneChec
 		return nil, err
 	}
 	row, g := string(a.Subject), s.k.Guard()
-	bound, err := s.openBoundAt(ctx, a, a.Subject, st.boundSealed)
+	bound, err := s.openBoundAt(ctx, a, a.Subject, st)
 	if err != nil {
 		return nil, err
 	}
@@ -170,14 +170,15 @@ func (s *Service) PhoneStatus(ctx context.Context, a minimall.Actor) (*PhoneChec
 // phoneRow is what the checks read of an account row.
 type phoneRow struct {
 	phoneSealed, boundSealed, riskSealed []byte
+	phoneVersion, boundVersion           uint64 // counters of the versioned seals
 	confirmedAt, recycledAt              time.Time
 }
 
 func (s *Service) phoneState(ctx context.Context, subject minimall.SubjectID) (*phoneRow, error) {
 	var r phoneRow
 	var confirmed, recycled int64
-	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_bound_at_sealed, phone_risk_sealed, phone_confirmed_at, phone_recycled_at
-		FROM accounts WHERE subject = ?`, string(subject)).Scan(&r.phoneSealed, &r.boundSealed, &r.riskSealed, &confirmed, &recycled)
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version, phone_bound_at_sealed, phone_bound_at_version, phone_risk_sealed, phone_confirmed_at, phone_recycled_at
+		FROM accounts WHERE subject = ?`, string(subject)).Scan(&r.phoneSealed, &r.phoneVersion, &r.boundSealed, &r.boundVersion, &r.riskSealed, &confirmed, &recycled)
 	if err != nil {
 		return nil, sqldb.FormatError("account.PhoneStatus", err)
 	}
@@ -185,8 +186,8 @@ func (s *Service) phoneState(ctx context.Context, subject minimall.SubjectID) (*
 	return &r, nil
 }
 
-func (s *Service) openBoundAt(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, sealed []byte) (time.Time, error) {
-	v, err := s.k.Guard().OpenString(ctx, a, subject, privacy.PhoneBoundAt, privacy.ForPhoneCheck, string(subject), sealed)
+func (s *Service) openBoundAt(ctx context.Context, a minimall.Actor, subject minimall.SubjectID, st *phoneRow) (time.Time, error) {
+	v, err := s.k.Guard().OpenVersionString(ctx, a, subject, privacy.PhoneBoundAt, privacy.ForPhoneCheck, string(subject), st.boundVersion, st.boundSealed)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -222,7 +223,7 @@ func (s *Service) checkRecycled(ctx context.Context, r *loginRow, phone, request
 	}
 	system := minimall.SystemActor("account-login")
 	system.Reason = requestID
-	bound, err := s.openBoundAt(ctx, system, r.subject, st.boundSealed)
+	bound, err := s.openBoundAt(ctx, system, r.subject, st)
 	if err != nil {
 		return recycleNotAsked, err
 	}

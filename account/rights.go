@@ -49,7 +49,8 @@ func (s *Service) SendRightsCode(ctx context.Context, subject minimall.SubjectID
 // accountPhone opens the phone of an active account, to send it a code.
 func (s *Service) accountPhone(ctx context.Context, op string, subject minimall.SubjectID) (string, error) {
 	var sealed []byte
-	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed FROM accounts WHERE subject = ? AND status = ?`, string(subject), StatusActive).Scan(&sealed)
+	var version uint64
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version FROM accounts WHERE subject = ? AND status = ?`, string(subject), StatusActive).Scan(&sealed, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", minimall.Errorf(minimall.NotFound, op, "No active account. 没有有效的账户。")
 	}
@@ -57,7 +58,7 @@ func (s *Service) accountPhone(ctx context.Context, op string, subject minimall.
 		return "", sqldb.FormatError(op, err)
 	}
 	// A code proves the person holds the phone: that is sign-in's purpose.
-	return s.k.Guard().OpenString(ctx, minimall.SystemActor("rights-code"), subject, privacy.AccountPhone, privacy.ForLogin, string(subject), sealed)
+	return s.k.Guard().OpenVersionString(ctx, minimall.SystemActor("rights-code"), subject, privacy.AccountPhone, privacy.ForLogin, string(subject), version, sealed)
 }
 
 // CheckRightsCode checks a code sent by SendRightsCode, without spending

@@ -236,10 +236,10 @@ func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, n *newAccount
 	if a.HeldUntil != nil {
 		heldUntil = *a.HeldUntil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, member_name_index, member_name_sealed,
-		password_hash, level_sealed, phone_bound_at_sealed, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(a.Subject), n.phoneKey, n.sealed[privacy.AccountPhone], n.nameKey, n.sealed[privacy.MemberName],
-		n.hash, n.sealed[privacy.AccountLevel], n.sealed[privacy.PhoneBoundAt], a.Status, sqldb.Micros(a.CreatedAt), microsOrZero(heldUntil))
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, phone_version, member_name_index, member_name_sealed,
+		password_hash, level_sealed, phone_bound_at_sealed, phone_bound_at_version, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(a.Subject), n.phoneKey, n.sealed[privacy.AccountPhone], privacy.FirstVersion, n.nameKey, n.sealed[privacy.MemberName],
+		n.hash, n.sealed[privacy.AccountLevel], n.sealed[privacy.PhoneBoundAt], privacy.FirstVersion, a.Status, sqldb.Micros(a.CreatedAt), microsOrZero(heldUntil))
 	if err != nil {
 		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
 			return minimall.Errorf(minimall.Conflict, op, "This phone number or member name is already registered. 该手机号或会员名已被注册。")
@@ -269,14 +269,15 @@ func (s *Service) Get(ctx context.Context, a minimall.Actor, full bool) (*Accoun
 	var phone, name, level []byte
 	var status string
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, member_name_sealed, level_sealed, status, created_at FROM accounts WHERE subject = ?`,
-		string(a.Subject)).Scan(&phone, &name, &level, &status, &created)
+	var phoneVersion uint64
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version, member_name_sealed, level_sealed, status, created_at FROM accounts WHERE subject = ?`,
+		string(a.Subject)).Scan(&phone, &phoneVersion, &name, &level, &status, &created)
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}
 	g, row := s.k.Guard(), string(a.Subject)
 	acct := &Account{Subject: a.Subject, Status: status, CreatedAt: sqldb.FromMicros(created)}
-	p, err := g.OpenString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForAccount, row, phone)
+	p, err := g.OpenVersionString(ctx, a, a.Subject, privacy.AccountPhone, privacy.ForAccount, row, phoneVersion, phone)
 	if err != nil {
 		return nil, err
 	}

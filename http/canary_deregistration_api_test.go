@@ -225,12 +225,17 @@ func TestAPICanaryThroughDeregistration(t *testing.T) {
 				key = "id"
 			}
 			var sealed []byte
-			q := `SELECT ` + spec.Column + ` FROM ` + spec.Table + ` WHERE ` + key + ` = ?` // names from the registry, not input
-			if err := st.DB.QueryRowContext(ctx, q, v.Row).Scan(&sealed); err != nil || len(sealed) == 0 {
+			var version uint64 // the row's counter of a versioned field
+			versionCol := "0"
+			if spec.Versioned {
+				versionCol = spec.VersionColumn()
+			}
+			q := `SELECT ` + spec.Column + `, ` + versionCol + ` FROM ` + spec.Table + ` WHERE ` + key + ` = ?` // names from the registry, not input
+			if err := st.DB.QueryRowContext(ctx, q, v.Row).Scan(&sealed, &version); err != nil || len(sealed) == 0 {
 				t.Errorf("%s@%s: no ciphertext in %s.%s (%v)", v.Field, v.Row, spec.Table, spec.Column, err)
 				continue
 			}
-			if got, err := e.Kernel.Guard().OpenString(ctx, self, sh.Subject, v.Field, privacy.ForRightsRequest, v.Row, sealed); err != nil || got != v.Value {
+			if got, err := e.Kernel.Guard().OpenVersionString(ctx, self, sh.Subject, v.Field, privacy.ForRightsRequest, v.Row, version, sealed); err != nil || got != v.Value {
 				t.Errorf("%s@%s: the ciphertext found opens to %q (%v), the export showed %q", v.Field, v.Row, got, err, v.Value)
 				continue
 			}

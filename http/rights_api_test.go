@@ -272,8 +272,9 @@ func TestAPIRightsDeregister(t *testing.T) {
 		}
 		// The sealed phone is unreadable, even to the platform itself.
 		var phone []byte
-		st.DB.QueryRowContext(ctx, `SELECT phone_sealed FROM accounts WHERE subject = ?`, string(sh.Subject)).Scan(&phone)
-		if _, err := e.Kernel.Guard().Open(ctx, minimall.SystemActor("test"), sh.Subject, privacy.AccountPhone, privacy.ForAccount, string(sh.Subject), phone); err == nil {
+		var version uint64
+		st.DB.QueryRowContext(ctx, `SELECT phone_sealed, phone_version FROM accounts WHERE subject = ?`, string(sh.Subject)).Scan(&phone, &version)
+		if _, err := e.Kernel.Guard().OpenVersion(ctx, minimall.SystemActor("test"), sh.Subject, privacy.AccountPhone, privacy.ForAccount, string(sh.Subject), version, phone); err == nil {
 			t.Fatal("the phone opens after deregistration")
 		}
 		// The DPO sees the closed request; a customer-service operator may not.

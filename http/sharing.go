@@ -49,6 +49,8 @@ func (s *Server) registerKernelMetrics() {
 			audit(func(_, a, _ int64) int64 { return a })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_guard_decisions_total", Help: "Guard decisions made durable in the audit log since start.", ConstLabels: prometheus.Labels{"decision": "deny"}},
 			audit(func(_, _, d int64) int64 { return d })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minimall_guard_tampered_total", Help: "Opens refused since start because the sealed value failed authentication (altered, moved, or an older value written back)."},
+			func() float64 { return float64(s.Kernel.TamperedOpens()) }),
 	)
 	s.registerAuditCheckMetrics()
 	if s.DB != nil {

@@ -12,9 +12,10 @@ import (
 
 // Sealed is one stored value to open in bulk.
 type Sealed struct {
-	Field Field
-	Row   string
-	Value []byte
+	Field   Field
+	Row     string
+	Version uint64 // the row's counter, for a versioned field (FieldSpec.Versioned)
+	Value   []byte
 }
 
 // Opened is the result of opening one Sealed value; Err is set if this one
@@ -49,7 +50,7 @@ func (g *Guard) OpenAll(ctx context.Context, a minimall.Actor, s minimall.Subjec
 			out[i].Err = err
 			continue
 		}
-		out[i].Value, out[i].Err = g.open(ctx, a, s, specOf[it.Field], p, it.Row, it.Value)
+		out[i].Value, out[i].Err = g.open(ctx, a, s, specOf[it.Field], p, it.Row, it.Version, it.Value)
 	}
 	return out
 }

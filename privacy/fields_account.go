@@ -51,7 +51,9 @@ var accountFields = []FieldSpec{
 			{PartnerSMS, ForNotification}, {PartnerSMS, ForIncidentResponse}, {PartnerSMS, ForRightsRequest},
 			{PartnerSMS, ForMarketing}, {PartnerCarrier, ForPhoneCheck}, {PartnerThirdApp, ForAccountBinding},
 		},
-		Table: "accounts", Column: "phone_sealed", PersonMayEdit: true, Clause: "二(一)1",
+		// Versioned: it signs the person in, so an older number written
+		// back would hand the account to whoever holds that number now.
+		Table: "accounts", Column: "phone_sealed", PersonMayEdit: true, Versioned: true, Clause: "二(一)1",
 	},
 	{
 		Field: MemberName, Name: "会员名", NameEN: "member name",
@@ -227,7 +229,9 @@ var accountFields = []FieldSpec{
 		Retention:  keepUntilErased,
 		Visibility: Shared,
 		Recipients: []Recipient{{PartnerCarrier, ForPhoneCheck}},
-		Table:      "accounts", Column: "phone_bound_at_sealed", Clause: "二(一)3",
+		// Versioned: an older binding date written back would change the
+		// carrier's answer on whether the number changed hands since.
+		Table: "accounts", Column: "phone_bound_at_sealed", Versioned: true, Clause: "二(一)3",
 	},
 	{
 		Field: PhoneRisk, Name: "手机号风险核验结果", NameEN: "phone-number risk check result",

@@ -2,10 +2,12 @@ package privacy
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"minimall"
@@ -26,6 +28,7 @@ type Guard struct {
 	minors   *minorSet // children under 14 (minor.go)
 	clock    minimall.Clock
 	shutdown shutdownFlag // the platform-wide stop of collection (shutdown.go)
+	tampered atomic.Int64 // opens refused as tampered since start, for the metric
 }
 
 // Decisions recorded in the audit log.
@@ -37,32 +40,75 @@ const (
 )
 
 // aad binds a ciphertext to its subject, table, column and row, so a
-// sealed value copied to another row, column or person does not open.
-func aad(s minimall.SubjectID, spec *FieldSpec, row string) []byte {
-	return appendAAD(make([]byte, 0, len(s)+len(spec.Table)+len(spec.Column)+len(row)+3), s, spec, row)
+// sealed value copied to another row, column or person does not open; for
+// a versioned field it binds the row's counter too (version), so an older
+// ciphertext copied back into its own cell does not open either.
+func aad(s minimall.SubjectID, spec *FieldSpec, row string, version uint64) []byte {
+	return appendAAD(make([]byte, 0, len(s)+len(spec.Table)+len(spec.Column)+len(row)+5+binary.MaxVarintLen64), s, spec, row, version)
 }
 
 // appendAAD appends the associated data to b; the hot path passes a stack
-// buffer, since the vault only copies from it.
-func appendAAD(b []byte, s minimall.SubjectID, spec *FieldSpec, row string) []byte {
+// buffer, since the vault only copies from it. Version 0 (unversioned, or
+// sealed before counters existed) adds nothing, so such values keep the
+// associated data they were sealed with.
+func appendAAD(b []byte, s minimall.SubjectID, spec *FieldSpec, row string, version uint64) []byte {
 	b = append(b, s...)
 	b = append(b, 0)
 	b = append(b, spec.Table...)
 	b = append(b, 0)
 	b = append(b, spec.Column...)
 	b = append(b, 0)
-	return append(b, row...)
+	b = append(b, row...)
+	if version == 0 {
+		return b
+	}
+	return binary.AppendUvarint(append(b, 0, 'v'), version)
+}
+
+// FirstVersion is the counter of a versioned field's first seal in a new
+// row: Seal and SealRow seal at it; an update seals at the row's counter
+// plus one with SealVersion and stores that counter in the same write.
+const FirstVersion uint64 = 1
+
+// sealVersion returns the version a plain Seal binds: FirstVersion for a
+// versioned field, none for others.
+func sealVersion(spec *FieldSpec) uint64 {
+	if spec.Versioned {
+		return FirstVersion
+	}
+	return 0
 }
 
 // Seal encrypts value of field f for subject s, stored in row. Collection
 // that rests on consent needs the consent first (PIPL art. 14); a field the
 // policy says stays on the device is refused (policy 二(五)2, 二(七)).
+// A versioned field is sealed at FirstVersion, as in a new row.
 func (g *Guard) Seal(ctx context.Context, s minimall.SubjectID, f Field, row string, value []byte) ([]byte, error) {
 	spec, err := g.sealable(ctx, s, f)
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := g.vault.Seal(ctx, s, aad(s, spec, row), value)
+	return g.sealAt(ctx, s, spec, row, sealVersion(spec), value)
+}
+
+// SealVersion seals value of the versioned field f, stored in row, bound
+// to version: the row's counter plus one, which the caller writes beside
+// the sealed value in the same statement (and may require the old counter
+// there, so two racing updates cannot both win).
+func (g *Guard) SealVersion(ctx context.Context, s minimall.SubjectID, f Field, row string, version uint64, value []byte) ([]byte, error) {
+	spec, err := g.sealable(ctx, s, f)
+	if err != nil {
+		return nil, err
+	}
+	if !spec.Versioned || version == 0 {
+		return nil, fmt.Errorf("privacy: %s sealed at version %d: only a versioned field, at 1 or above", f, version)
+	}
+	return g.sealAt(ctx, s, spec, row, version, value)
+}
+
+func (g *Guard) sealAt(ctx context.Context, s minimall.SubjectID, spec *FieldSpec, row string, version uint64, value []byte) ([]byte, error) {
+	f := spec.Field
+	sealed, err := g.vault.Seal(ctx, s, aad(s, spec, row, version), value)
 	if err != nil {
 		return nil, g.vaultError(ctx, minimall.SystemActor("seal"), s, f, "", err)
 	}
@@ -95,7 +141,7 @@ func (g *Guard) SealRow(ctx context.Context, s minimall.SubjectID, row string, v
 	out := make(map[Field][]byte, len(fields))
 	names := make([]string, len(fields))
 	for i, f := range fields {
-		sealed, err := g.vault.Seal(ctx, s, aad(s, specs[i], row), []byte(values[f]))
+		sealed, err := g.vault.Seal(ctx, s, aad(s, specs[i], row, sealVersion(specs[i])), []byte(values[f]))
 		if err != nil {
 			return nil, g.vaultError(ctx, minimall.SystemActor("seal"), s, f, "", err)
 		}
@@ -118,7 +164,7 @@ func (g *Guard) SealRetained(ctx context.Context, s minimall.SubjectID, f Field,
 	if spec.Retention.Rule != AfterCompletion {
 		return nil, fmt.Errorf("privacy: %s is not a transaction record", f)
 	}
-	sealed, err := g.vault.SealRetained(ctx, s, RetentionPeriod(completed), aad(s, spec, row), value)
+	sealed, err := g.vault.SealRetained(ctx, s, RetentionPeriod(completed), aad(s, spec, row, sealVersion(spec)), value)
 	if err != nil {
 		return nil, g.vaultError(ctx, minimall.SystemActor("seal"), s, f, "", err)
 	}
@@ -158,13 +204,22 @@ func (g *Guard) sealable(ctx context.Context, s minimall.SubjectID, f Field) (*F
 }
 
 // Open decrypts a sealed value of field f for subject s, stored in row,
-// for purpose p on behalf of actor a.
+// for purpose p on behalf of actor a. A versioned field is opened with
+// OpenVersion.
 func (g *Guard) Open(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, row string, sealed []byte) ([]byte, error) {
+	return g.OpenVersion(ctx, a, s, f, p, row, 0, sealed)
+}
+
+// OpenVersion is Open for a versioned field whose row's counter is
+// version (0: sealed before counters existed and not written since). A
+// ciphertext sealed at another version is refused as tampered: an older
+// value written back into the cell.
+func (g *Guard) OpenVersion(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, row string, version uint64, sealed []byte) ([]byte, error) {
 	spec, err := g.check(ctx, a, s, f, p)
 	if err != nil {
 		return nil, err
 	}
-	plain, err := g.open(ctx, a, s, spec, p, row, sealed)
+	plain, err := g.open(ctx, a, s, spec, p, row, version, sealed)
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +235,12 @@ func (g *Guard) OpenString(ctx context.Context, a minimall.Actor, s minimall.Sub
 	return string(b), err
 }
 
+// OpenVersionString is OpenVersion for text values.
+func (g *Guard) OpenVersionString(ctx context.Context, a minimall.Actor, s minimall.SubjectID, f Field, p Purpose, row string, version uint64, sealed []byte) (string, error) {
+	b, err := g.OpenVersion(ctx, a, s, f, p, row, version, sealed)
+	return string(b), err
+}
+
 // Check answers whether actor a may process field f of subject s for
 // purpose p now, without opening anything; the decision is audited. Used
 // before handing data that is not sealed (aggregates, pseudonyms) onward.
@@ -190,9 +251,12 @@ func (g *Guard) Check(ctx context.Context, a minimall.Actor, s minimall.SubjectI
 	return g.allow(ctx, a, s, f, p, "check", "")
 }
 
-func (g *Guard) open(ctx context.Context, a minimall.Actor, s minimall.SubjectID, spec *FieldSpec, p Purpose, row string, sealed []byte) ([]byte, error) {
-	var buf [96]byte
-	plain, kind, err := g.vault.Open(ctx, s, appendAAD(buf[:0], s, spec, row), sealed)
+func (g *Guard) open(ctx context.Context, a minimall.Actor, s minimall.SubjectID, spec *FieldSpec, p Purpose, row string, version uint64, sealed []byte) ([]byte, error) {
+	if version != 0 && !spec.Versioned {
+		return nil, fmt.Errorf("privacy: %s is not versioned, opened at version %d", spec.Field, version)
+	}
+	var buf [112]byte
+	plain, kind, err := g.vault.Open(ctx, s, appendAAD(buf[:0], s, spec, row, version), sealed)
 	if err != nil {
 		return nil, g.vaultError(ctx, a, s, spec.Field, p, err)
 	}
@@ -290,6 +354,7 @@ func (g *Guard) vaultError(ctx context.Context, a minimall.Actor, s minimall.Sub
 	case errors.Is(err, vault.ErrErased):
 		return g.deny(ctx, a, s, f, p, SubjectErased)
 	case errors.Is(err, vault.ErrTampered), errors.Is(err, vault.ErrMalformed), errors.Is(err, vault.ErrNoKey):
+		g.tampered.Add(1)
 		g.record(a, s, f, p, DecisionDeny, string(Tampered), "")
 		return &Denied{Field: f, Purpose: p, Reason: Tampered}
 	}

@@ -69,6 +69,9 @@ func Open(ctx context.Context, c Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("privacy: open vault: %w", err)
 	}
+	if err := v.PrepareLookups(ctx, lookupNames()); err != nil {
+		return nil, fmt.Errorf("privacy: open vault: %w", err)
+	}
 	log, err := audit.Open(ctx, c.Data, c.Keys, c.KeysDir, audit.Options{Chain: c.Chain, MaxDelay: c.AuditMaxDelay})
 	if err != nil {
 		return nil, fmt.Errorf("privacy: open audit log: %w", err)
@@ -200,8 +203,8 @@ func (k *Kernel) Pseudonym(ctx context.Context, s minimall.SubjectID, domain str
 }
 
 // BlindIndex returns a keyed hash of value of field f for equality lookups
-// on sealed columns (sign-in by phone, unique member names). Only the
-// platform's lookup key, kept in the keys folder, can compute it.
+// on sealed columns (sign-in by phone, unique member names). Only f's
+// lookup key (LookupFields), wrapped by the master key, can compute it.
 func (k *Kernel) BlindIndex(f Field, value []byte) []byte {
 	return k.vault.BlindIndex(string(f), value)
 }
@@ -218,6 +221,11 @@ func (k *Kernel) AuditStats() (durable, allowed, denied int64) {
 	st := k.audit.Stats()
 	return st.Durable.Load(), st.Allowed.Load(), st.Denied.Load()
 }
+
+// TamperedOpens counts the opens refused since start because the sealed
+// value failed authentication: altered, moved, or an older value written
+// back into a versioned cell (each refusal is also an audit entry).
+func (k *Kernel) TamperedOpens() int64 { return k.guard.tampered.Load() }
 
 // AuditFlush waits until every audit entry recorded so far is durable.
 func (k *Kernel) AuditFlush(ctx context.Context) error { return k.audit.Flush(ctx) }

@@ -3,6 +3,7 @@ package privacy
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -169,7 +170,23 @@ type FieldSpec struct {
 	Table, Column string
 	// PersonMayEdit: the person may correct or supplement it (PIPL art. 46).
 	PersonMayEdit bool
-	Clause        string // the seed clause that names it, e.g. "二(三)2"
+	// Versioned: the field carries state, so an older value written back
+	// would change what the platform does for the person (the phone that
+	// signs in). Its row keeps a counter beside the sealed column
+	// (VersionColumn) that every seal raises and the associated data binds,
+	// so an older ciphertext copied back into the cell does not open.
+	Versioned bool
+	Clause    string // the seed clause that names it, e.g. "二(三)2"
+}
+
+// VersionColumn names the column holding a versioned field's counter:
+// "phone_sealed" keeps its counter in "phone_version". Empty for a field
+// that is not versioned.
+func (s *FieldSpec) VersionColumn() string {
+	if !s.Versioned {
+		return ""
+	}
+	return strings.TrimSuffix(s.Column, "_sealed") + "_version"
 }
 
 // Allows returns the use of purpose p, if declared.

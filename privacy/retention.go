@@ -27,7 +27,7 @@ func (g *Guard) Retain(ctx context.Context, s minimall.SubjectID, f Field, row s
 	if !ok || spec.Retention.Rule != AfterCompletion {
 		return nil, fmt.Errorf("privacy: %s is not a transaction record", f)
 	}
-	a := aad(s, spec, row)
+	a := aad(s, spec, row, sealVersion(spec))
 	plain, kind, err := g.vault.Open(ctx, s, a, sealed)
 	if err != nil {
 		return nil, g.vaultError(ctx, minimall.SystemActor("retain"), s, f, "", err)

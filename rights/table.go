@@ -3,6 +3,7 @@ package rights
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"minimall"
@@ -53,7 +54,8 @@ func CollectSealed(ctx context.Context, db Store, items []privacy.Sealed, s mini
 	}
 	// Table and column names come from the registry and tables.go, never
 	// from input.
-	rows, err := db.QueryContext(ctx, `SELECT `+t.Row+`, `+privacy.Columns(specs)+` FROM `+t.Name+` WHERE `+t.Subject+` = ? ORDER BY `+order+`, `+t.Row, string(s))
+	versions, vcols := versionColumns(specs)
+	rows, err := db.QueryContext(ctx, `SELECT `+t.Row+`, `+privacy.Columns(specs)+vcols+` FROM `+t.Name+` WHERE `+t.Subject+` = ? ORDER BY `+order+`, `+t.Row, string(s))
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}
@@ -61,17 +63,51 @@ func CollectSealed(ctx context.Context, db Store, items []privacy.Sealed, s mini
 	for rows.Next() {
 		var row string
 		dest, collect := privacy.ScanInto(specs)
-		if err := rows.Scan(append([]any{&row}, dest...)...); err != nil {
+		if err := rows.Scan(append(append([]any{&row}, dest...), versions.dest...)...); err != nil {
 			return nil, sqldb.FormatError(op, err)
 		}
 		vals := collect()
 		for _, sp := range specs {
 			if v := vals[sp.Field]; len(v) > 0 {
-				items = append(items, privacy.Sealed{Field: sp.Field, Row: row, Value: v})
+				items = append(items, privacy.Sealed{Field: sp.Field, Row: row, Version: versions.of(sp.Field), Value: v})
 			}
 		}
 	}
 	return items, sqldb.FormatError(op, rows.Err())
+}
+
+// rowVersions scans the counters of a row's versioned fields.
+type rowVersions struct {
+	fields []privacy.Field
+	vals   []uint64
+	dest   []any
+}
+
+func (v *rowVersions) of(f privacy.Field) uint64 {
+	for i, x := range v.fields {
+		if x == f {
+			return v.vals[i]
+		}
+	}
+	return 0
+}
+
+// versionColumns returns where to scan the counters of specs' versioned
+// fields and the ", a_version, …" to append to the SELECT list.
+func versionColumns(specs []*privacy.FieldSpec) (*rowVersions, string) {
+	v := &rowVersions{}
+	var cols strings.Builder
+	for _, sp := range specs {
+		if sp.Versioned {
+			v.fields = append(v.fields, sp.Field)
+			cols.WriteString(", " + sp.VersionColumn())
+		}
+	}
+	v.vals = make([]uint64, len(v.fields))
+	for i := range v.vals {
+		v.dest = append(v.dest, &v.vals[i])
+	}
+	return v, cols.String()
 }
 
 // Journal records a person's deletion before it is made, outside the data

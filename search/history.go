@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"minimall"
@@ -55,7 +54,7 @@ const (
 // keyed hash that finds it reveals nothing without the lookup key.
 func (s *Service) remember(ctx context.Context, subject minimall.SubjectID, q, topCategory string) error {
 	const op = "search.remember"
-	idx := s.k.BlindIndex(privacy.SearchQuery, []byte(string(subject)+"\x00"+strings.ToLower(q)))
+	idx := queryIndex(s.k, subject, q)
 	act, _ := json.Marshal(activity{TopCategory: topCategory})
 	var id string
 	err := s.db.QueryRowContext(ctx, `SELECT id FROM search_history WHERE subject = ? AND query_index = ?`, string(subject), idx).Scan(&id)

@@ -82,7 +82,7 @@ func (s *Service) ReportDevice(ctx context.Context, a minimall.Actor, d DeviceSi
 			return nil, minimall.Errorf(minimall.Invalid, op, "A device signal is at most 1 KiB of text. 设备信息过长。")
 		}
 	}
-	idx := s.k.BlindIndex(privacy.DeviceID, []byte(string(a.Subject)+"\x00"+d.DeviceID))
+	idx := deviceIndex(s.k, a.Subject, d.DeviceID)
 	id, err := s.writeDevice(ctx, a.Subject, idx, vals)
 	if errors.Is(err, errDeviceRaced) {
 		id, err = s.writeDevice(ctx, a.Subject, idx, vals) // the row exists now: sealed under its id

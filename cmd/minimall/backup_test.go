@@ -105,10 +105,11 @@ func signIn(t *testing.T, m *Main, sh *backupShopper) string {
 // openPhone opens the person's sealed phone for sign-in, as the platform does.
 func openPhone(ctx context.Context, m *Main, s minimall.SubjectID) (string, error) {
 	var sealed []byte
-	if err := m.DB.QueryRowContext(ctx, `SELECT phone_sealed FROM accounts WHERE subject = ?`, string(s)).Scan(&sealed); err != nil {
+	var version uint64
+	if err := m.DB.QueryRowContext(ctx, `SELECT phone_sealed, phone_version FROM accounts WHERE subject = ?`, string(s)).Scan(&sealed, &version); err != nil {
 		return "", err
 	}
-	return m.Kernel.Guard().OpenString(ctx, minimall.SystemActor("backup-test"), s, privacy.AccountPhone, privacy.ForLogin, string(s), sealed)
+	return m.Kernel.Guard().OpenVersionString(ctx, minimall.SystemActor("backup-test"), s, privacy.AccountPhone, privacy.ForLogin, string(s), version, sealed)
 }
 
 // TestBackupRestoreKeepsErasure (policy 五(一), PIPL art. 47): a backup

@@ -249,10 +249,13 @@ func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return errUsage
 }
 
-// runKeys runs "keys rotate".
+// runKeys runs "keys rotate" and "keys rotate-lookup".
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "rotate-lookup" {
+		return runRotateLookup(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "rotate" {
-		fmt.Fprintln(stderr, "Usage: minimall keys rotate [flags]")
+		fmt.Fprintln(stderr, "Usage: minimall keys rotate [flags]\n       minimall keys rotate-lookup --purpose FIELD|all [flags]")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return errHelp
 		}

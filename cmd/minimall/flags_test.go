@@ -52,13 +52,13 @@ var actionFlags = map[string]bool{
 	"format": true, "json": true, "dry-run": true, "version": true, "role": true, "to": true, "from": true,
 	"users": true, "first-user": true, "items": true, "orders": true, "seed": true, "real-password-cost": true,
 	"state": true, "overdue": true, "reason": true, "accept": true, "reject": true,
-	"concurrency": true, "duration": true, "flows": true, "archive": true,
+	"concurrency": true, "duration": true, "flows": true, "archive": true, "purpose": true,
 }
 
 // everyCommand reaches each command's flag set.
 var everyCommand = [][]string{
 	{"serve"}, {"demo"}, {"migrate"}, {"audit", "verify"}, {"audit", "sweep"}, {"policy", "lists"}, {"policy", "publish"}, {"policy", "show"},
-	{"keys", "rotate"}, {"operator", "add"}, {"seed"}, {"retention", "run"}, {"backup"}, {"restore"}, {"rights"}, {"loadgen"},
+	{"keys", "rotate"}, {"keys", "rotate-lookup"}, {"operator", "add"}, {"seed"}, {"retention", "run"}, {"backup"}, {"restore"}, {"rights"}, {"loadgen"},
 }
 
 // TestEveryConfigFlagHasItsVariable: every flag of every command is an

@@ -27,6 +27,7 @@ Commands:
   policy publish   publish the policy and field registry as a new version (major/minor)
   policy show      print a published version of the policy (--version N)
   keys rotate      make a new master key and rewrap every subject key under it
+  keys rotate-lookup  with minimall stopped, give a blind index a new lookup key (--purpose FIELD|all), re-index, destroy the old
   operator add     create an operator with a role and print its token once
   seed             fill the store with a Chinese demo catalogue and seeded shoppers (--items N --users N)
   retention run    delete what is past its retention, destroy expired retention keys (--dry-run)

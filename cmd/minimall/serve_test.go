@@ -281,7 +281,7 @@ func TestOperatorAddBadRole(t *testing.T) {
 // TestReadOnlyCommandsCreateNothing: a command that works on the store
 // that is there refuses a missing one plainly and creates no folder.
 func TestReadOnlyCommandsCreateNothing(t *testing.T) {
-	for _, cmd := range [][]string{{"audit", "verify"}, {"policy", "show"}, {"retention", "run", "--dry-run"}, {"keys", "rotate"}} {
+	for _, cmd := range [][]string{{"audit", "verify"}, {"policy", "show"}, {"retention", "run", "--dry-run"}, {"keys", "rotate"}, {"keys", "rotate-lookup", "--purpose", "all"}} {
 		t.Run(strings.Join(cmd, " "), func(t *testing.T) {
 			dir := t.TempDir()
 			code, _, errOut := runCmd(t, append(cmd, "--data", filepath.Join(dir, "data"))...)

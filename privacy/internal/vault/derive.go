@@ -39,19 +39,20 @@ func (v *Vault) Pseudonym(ctx context.Context, subject minimall.SubjectID, domai
 	return pseudonymEncoding.EncodeToString(sum[:13])[:pseudonymLen], nil
 }
 
-// BlindIndex returns HMAC-SHA256 of value under the platform's lookup key,
-// separated by domain (the field name), for equality lookups on sealed
+// BlindIndex returns HMAC-SHA256 of value under the current lookup key of
+// the purpose domain (the field name), for equality lookups on sealed
 // columns: sign-in by phone, unique member names.
 //
-// The lookup key is a platform key, not a subject key, because the lookup
+// A lookup key is a platform key, not a subject key, because the lookup
 // happens before the subject is known ("whose phone is this?") and
 // uniqueness must hold across all subjects; a per-subject key could do
 // neither. Two consequences: erasing a subject does not unlink an index
 // value, so the row holding it must be deleted with the account; and since
-// phone numbers are few enough to enumerate, the lookup key is as secret
-// as the master key and lives beside it in the keys folder.
+// phone numbers are few enough to enumerate, a lookup key is as secret as
+// the master key and is wrapped by it. Each purpose has its own key, so
+// one can be rotated (AddLookupGeneration) without touching the others.
 func (v *Vault) BlindIndex(domain string, value []byte) []byte {
-	mac := hmac.New(sha256.New, v.lookup)
+	mac := hmac.New(sha256.New, v.currentLookup(domain).mac)
 	// A length prefix keeps ("ab", "c") and ("a", "bc") apart.
 	var n [binary.MaxVarintLen64]byte
 	mac.Write(n[:binary.PutUvarint(n[:], uint64(len(domain)))])

@@ -26,6 +26,8 @@ const (
 
 	masterHeader = "# minimall vault master keys: one \"id key\" a line, oldest first; the last is current.\n" +
 		"# NB: key material. Mode 0600, keys folder only; never copy it into the data folder or its backups.\n"
+	// lookupHeader heads lookup.key, the single lookup key of older versions,
+	// still read until every purpose has a key of its own (lookup.go).
 	lookupHeader = "# minimall vault lookup key, for blind indexes. Not rotated: changing it breaks every index.\n" +
 		"# NB: key material. Mode 0600, keys folder only; never copy it into the data folder or its backups.\n"
 )

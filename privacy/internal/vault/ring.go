@@ -21,7 +21,9 @@ func (v *Vault) checkKeyFilesPresent(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("key store: %w", err)
 	}
-	for _, name := range []string{masterFile, lookupFile} {
+	// lookup.key is checked by PrepareLookups: a key store may have
+	// retired it, or never had it.
+	for _, name := range []string{masterFile} {
 		path := filepath.Join(v.dir, name)
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && found {
 			return fmt.Errorf("%s is missing but the key store holds wrapped keys; restore it from the key backup", path)

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -47,9 +48,14 @@ func TestRotate(t *testing.T) {
 				sealed{s, MustSealRetained(t, v, s, "2026-01", "a", fmt.Sprint("kept ", i)), fmt.Sprint("kept ", i), vault.Retention})
 		}
 		old := masterIDs(t, st)
+		index := v.BlindIndex("account_phone", []byte("13800138000"))
+		// The lookup keys are wrapped by the master too, one per purpose.
 		n, err := v.Rotate(ctx)
-		if err != nil || n != 14 {
-			t.Fatalf("rotate = %d, %v; want 14", n, err)
+		if want := 14 + len(testLookups); err != nil || n != want {
+			t.Fatalf("rotate = %d, %v; want %d", n, err, want)
+		}
+		if !bytes.Equal(MustOpenVault(t, st).BlindIndex("account_phone", []byte("13800138000")), index) {
+			t.Fatal("a blind index changed with the master key")
 		}
 		now := masterIDs(t, st)
 		if len(now) != 1 || now[0] == old[0] {
@@ -68,8 +74,8 @@ func TestRotate(t *testing.T) {
 		// rewraps them all again.
 		s := minimall.NewSubjectID()
 		blob := MustSeal(t, v, s, "a", "after")
-		if n, err := v.Rotate(ctx); err != nil || n != 15 {
-			t.Fatalf("second rotate = %d, %v; want 15", n, err)
+		if n, err := v.Rotate(ctx); err != nil || n != 15+len(testLookups) {
+			t.Fatalf("second rotate = %d, %v; want %d", n, err, 15+len(testLookups))
 		}
 		MustOpen(t, MustOpenVault(t, st), s, "a", blob, "after", vault.Data)
 	})

@@ -13,7 +13,6 @@ package vault
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,10 +76,13 @@ type Erasure struct {
 // node stays usable here until Forget is called for the subject or the
 // entry ages out, so the change feed must deliver erasures.
 type Vault struct {
-	keys   *sqldb.DB
-	dir    string
-	cache  *keyCache
-	lookup []byte // NB: key material; never log
+	keys  *sqldb.DB
+	dir   string
+	cache *keyCache
+	// legacyLookup is lookup.key, the one lookup key of older versions:
+	// generation 0 of every purpose not yet rotated; nil once retired.
+	legacyLookup []byte                               // NB: key material; never log
+	lookups      atomic.Pointer[map[string]lookupGen] // current key per purpose; replaced whole
 
 	ring   atomic.Pointer[keyring] // the master keys; replaced whole, never edited
 	fileMu sync.Mutex              // serialises reads and writes of master.key
@@ -92,8 +94,9 @@ type Vault struct {
 }
 
 // Open opens the vault over the key store keys and the keys folder keysDir,
-// creating the master key (master.key) and the lookup key (lookup.key) if
-// they are missing. It refuses key files that group or others can access.
+// creating the master key (master.key) if it is missing, and reading the
+// legacy lookup key (lookup.key) if there is one; PrepareLookups then
+// loads the lookup keys, one per purpose. It refuses key files that group or others can access.
 func Open(ctx context.Context, keys *sqldb.DB, keysDir string) (*Vault, error) {
 	const op = "vault.Open"
 	if keys == nil || keysDir == "" {
@@ -109,11 +112,9 @@ func Open(ctx context.Context, keys *sqldb.DB, keysDir string) (*Vault, error) {
 	if err := v.loadRing(true); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	lookup, _, err := loadOrCreateKeyFile(filepath.Join(keysDir, lookupFile), lookupHeader, "lk-")
-	if err != nil {
+	if err := v.loadLegacyLookup(); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	v.lookup = lookup[len(lookup)-1].key
 	return v, nil
 }
 
