@@ -30,6 +30,7 @@ type myData struct {
 	Accesses    []privacy.Access
 	Disclosures []partner.Record
 	Requests    []*rights.Request
+	Holds       []*privacy.Hold
 }
 
 // trackerSize is how many of the newest uses of a person's data by others
@@ -58,6 +59,10 @@ func (s *Server) pageMyData(w nethttp.ResponseWriter, r *nethttp.Request) {
 		}
 	}
 	if d.Requests, err = s.Rights.Mine(r.Context(), a); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if d.Holds, err = s.Kernel.MyHolds(r.Context(), a); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

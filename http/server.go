@@ -171,6 +171,9 @@ func (s *Server) Handler() nethttp.Handler {
 	if s.Incidents != nil {
 		s.registerIncidentRoutes()
 	}
+	if s.Kernel != nil && s.Orders != nil {
+		s.registerLegalHoldRoutes()
+	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.registerPages()
 	s.mux.HandleFunc("/", s.handleNotFound)
