@@ -31,6 +31,7 @@ type myData struct {
 	Disclosures []partner.Record
 	Requests    []*rights.Request
 	Holds       []*privacy.Hold
+	Authority   []*partner.AuthorityDisclosure
 }
 
 // trackerSize is how many of the newest uses of a person's data by others
@@ -51,6 +52,16 @@ func (s *Server) pageMyData(w nethttp.ResponseWriter, r *nethttp.Request) {
 	if d.Accesses, err = s.Kernel.AccessesByOthers(r.Context(), a, trackerSize); err != nil {
 		s.pageError(w, r, err)
 		return
+	}
+	if d.Accesses, err = s.withoutWithheld(r.Context(), a.Subject, d.Accesses); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if s.Authorities != nil {
+		if d.Authority, err = s.Authorities.Mine(r.Context(), a); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
 	}
 	if s.Partners != nil {
 		if d.Disclosures, err = s.Partners.Disclosures(r.Context(), a.Subject); err != nil {

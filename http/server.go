@@ -76,6 +76,7 @@ type Server struct {
 	Incidents   *incident.Service    // security incidents (五(三)3)
 	Decisions   *decision.Service    // automated decisions (四(六))
 	Partners    *partner.Gateway
+	Authorities *partner.Authorities // requests from authorities (三(五)2)
 	Clock       minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
 	// endpoint that moves time forward.
@@ -173,6 +174,9 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	if s.Kernel != nil && s.Orders != nil {
 		s.registerLegalHoldRoutes()
+	}
+	if s.Authorities != nil {
+		s.registerAuthorityRoutes()
 	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.registerPages()
