@@ -26,6 +26,9 @@ const (
 
 var holdKinds = []HoldKind{HoldCourtOrder, HoldInvestigation, HoldRegulator, HoldLitigation}
 
+// HoldKinds returns the closed list of hold kinds.
+func HoldKinds() []HoldKind { return append([]HoldKind(nil), holdKinds...) }
+
 // Audit decisions of legal holds.
 const (
 	DecisionHoldPlace   = "legal_hold_place"
