@@ -120,6 +120,7 @@ type App struct {
 	Lifecycle   *lifecycle.Service
 	Transfers   *transfer.Service
 	Incidents   *incident.Service
+	Authorities *partner.Authorities // requests from authorities (三(五)2)
 	Rights      *rights.Service
 	Policy      *policy.Service
 	HTTP        *mhttp.Server
@@ -242,6 +243,7 @@ func (a *App) buildAreas(ctx context.Context, background context.Context) error 
 	a.Lifecycle = lifecycle.NewService(db, k, account.Holders{DB: db}, Sweepers(db, k, a.Engage, a.Search)...)
 	a.Transfers = transfer.NewService(db, k, a.Orders, a.Partners)
 	a.Incidents = incident.NewService(db, k, a.Lifecycle)
+	a.Authorities = partner.NewAuthorities(db, k, a.Partners, a.Lifecycle)
 	// Rights: every area contributes its part (rights.Part).
 	a.Rights = rights.NewService(queue, rights.Deps{Accounts: a.Accounts, Partners: a.Partners, Decisions: a.Decisions, Recipients: a.Orders},
 		a.Accounts.RightsPart(), a.Identity.RightsPart(), a.Security.RightsPart(), a.Search.RightsPart(), a.Carts.RightsPart(),
@@ -342,7 +344,7 @@ func resumeEvery(ctx context.Context, interval time.Duration, finish func(contex
 // fillServer hands the HTTP server every area.
 func (a *App) fillServer() {
 	s, cfg := a.HTTP, &a.Config
-	s.DB, s.Kernel, s.Operators, s.Consoles, s.Partners = cfg.DB, a.Kernel, a.Kernel.Operators, a.Kernel.Operators, a.Partners
+	s.DB, s.Kernel, s.Operators, s.Consoles, s.Partners, s.Authorities = cfg.DB, a.Kernel, a.Kernel.Operators, a.Kernel.Operators, a.Partners, a.Authorities
 	s.Accounts, s.Security, s.Identity, s.OAuth = a.Accounts, a.Security, a.Identity, a.OAuth
 	s.Catalog, s.Search, s.Recommend, s.Engage = a.Catalog, a.Search, a.Recommend, a.Engage
 	s.Carts, s.Orders, s.Transfers, s.AddressBook, s.Pickup = a.Carts, a.Orders, a.Transfers, a.AddressBook, a.Pickup

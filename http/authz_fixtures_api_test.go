@@ -120,6 +120,8 @@ func (w *authzWorld) accountFixtures(t *testing.T, e *testenv.Env, st *testkit.S
 	w.ids["decision"] = w.decision(t, e, auth)
 	w.ids["incident"] = recordIncident(t, e, st, w.owner)
 	w.ids["policy_version"] = w.publishPolicy(t, e)
+	w.ids["legal_hold"] = w.legalHold(t, e)
+	w.ids["authority_request"] = w.authorityRequest(t, e)
 	w.ids["member"] = string(w.owner.Subject)
 	w.ids["static"] = "style.css"
 }

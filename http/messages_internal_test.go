@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"minimall/order"
+	"minimall/privacy"
 	"minimall/rights"
 )
 
@@ -45,6 +46,9 @@ func TestMessagesComplete(t *testing.T) {
 	}
 	for _, st := range []rights.State{rights.Received, rights.IdentityChecked, rights.InProgress, rights.Answered, rights.Refused} {
 		used["state."+string(st)] = true
+	}
+	for _, k := range privacy.HoldKinds() {
+		used["hold.kind."+string(k)] = true
 	}
 	// Asked for in Go: page titles and messages by key.
 	titles := regexp.MustCompile(`s\.render\(w, r, [^,]+, "[^"]+", "([^"]+)"|message\("([^"]+)"`)

@@ -35,6 +35,8 @@ type myData struct {
 	KeptYears   int // how long entries are kept, in years
 	Disclosures []partner.Record
 	Requests    []*rights.Request
+	Holds       []*privacy.Hold
+	Authority   []*partner.AuthorityDisclosure
 }
 
 // trackerSize is how many of the newest uses of a person's data by others
@@ -61,6 +63,16 @@ func (s *Server) pageMyData(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	d.KeptYears = int(privacy.AuditRetention.Hours() / 24 / 365)
+	if d.Accesses, err = s.withoutWithheld(r.Context(), a.Subject, d.Accesses); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if s.Authorities != nil {
+		if d.Authority, err = s.Authorities.Mine(r.Context(), a); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
 	if s.Partners != nil {
 		if d.Disclosures, err = s.Partners.Disclosures(r.Context(), a.Subject); err != nil {
 			s.pageError(w, r, err)
@@ -68,6 +80,10 @@ func (s *Server) pageMyData(w nethttp.ResponseWriter, r *nethttp.Request) {
 		}
 	}
 	if d.Requests, err = s.Rights.Mine(r.Context(), a); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if d.Holds, err = s.Kernel.MyHolds(r.Context(), a); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -87,6 +87,7 @@ type Server struct {
 	Incidents   *incident.Service    // security incidents (五(三)3)
 	Decisions   *decision.Service    // automated decisions (四(六))
 	Partners    *partner.Gateway
+	Authorities *partner.Authorities // requests from authorities (三(五)2)
 	Clock       minimall.Clock
 	// FakeClock is set only under --fake-clock; it enables the operator
 	// endpoint that moves time forward.
@@ -181,6 +182,12 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	if s.Incidents != nil {
 		s.registerIncidentRoutes()
+	}
+	if s.Kernel != nil && s.Orders != nil {
+		s.registerLegalHoldRoutes()
+	}
+	if s.Authorities != nil {
+		s.registerAuthorityRoutes()
 	}
 	s.handle("GET /metrics", s.metrics.handler())
 	s.registerPages()

@@ -2,6 +2,8 @@ package order
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"minimall"
 	"minimall/privacy"
@@ -37,4 +39,26 @@ func (s *Service) Items(ctx context.Context, a minimall.Actor, subject minimall.
 		items = append(items, l.Item)
 	}
 	return items, err
+}
+
+// HoldTarget returns the buyer of order id and, once it is finished, the
+// month it completed in: the retention period a legal hold on the order
+// keeps (五(一)); "" while it is unfinished. It reads no sealed field.
+// Returns NotFound for an unknown order.
+func (s *Service) HoldTarget(ctx context.Context, id string) (minimall.SubjectID, string, error) {
+	const op = "order.HoldTarget"
+	var subject, status string
+	var updated int64
+	err := s.db.QueryRowContext(ctx, `SELECT subject, status, updated_at FROM orders WHERE id = ?`, id).Scan(&subject, &status, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", noOrder(op)
+	}
+	if err != nil {
+		return "", "", sqldb.FormatError(op, err)
+	}
+	switch Status(status) {
+	case Delivered, Cancelled, Refunded:
+		return minimall.SubjectID(subject), privacy.RetentionPeriod(sqldb.FromMicros(updated)), nil
+	}
+	return minimall.SubjectID(subject), "", nil
 }

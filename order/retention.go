@@ -141,7 +141,7 @@ type Sweeper struct{ DB *sqldb.DB }
 func (Sweeper) Area() string { return "order" }
 
 // Sweep deletes finished orders (delivered, cancelled, refunded) completed before the expired periods
-// end, with their invoices, payments and shipments.
+// end, with their invoices, payments and shipments, unless a legal hold keeps them.
 func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepReport, error) {
 	rep := lifecycle.NewReport("order")
 	end, err := time.Parse("2006-01", privacy.ExpiredRetentionPeriod(r.Now))
@@ -149,7 +149,8 @@ func (w Sweeper) Sweep(ctx context.Context, r lifecycle.Rules) (lifecycle.SweepR
 		return rep, fmt.Errorf("order.Sweep: %w", err)
 	}
 	before := sqldb.Micros(end.AddDate(0, 1, 0)) // the first instant after the last expired month
-	finished := `status IN ('` + string(Delivered) + `', '` + string(Cancelled) + `', '` + string(Refunded) + `')`
+	// A legal hold (五(一)) keeps its orders until it is released.
+	finished := `status IN ('` + string(Delivered) + `', '` + string(Cancelled) + `', '` + string(Refunded) + `') AND ` + privacy.NotHeldOrder("orders.subject", "orders.id")
 	done := `(SELECT id FROM orders WHERE ` + finished + ` AND updated_at < ?)`
 	for _, t := range []string{"invoices", "payments", "shipments"} {
 		n, err := lifecycle.DeleteWhere(ctx, w.DB, r, t, "order_id", "order_id IN "+done, before)

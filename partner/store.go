@@ -140,14 +140,18 @@ func (g *Gateway) findLogged(ctx context.Context, d Disclosure) (logged, error) 
 // Disclosures returns every disclosure of subject's information, oldest
 // first: who received which fields, when, why and what became of it — the
 // person's own sharing record (PIPL art. 45) and part of their export.
-// Returns Invalid for an empty subject.
+// A disclosure to an authority whose request says the law forbids telling
+// the person is left out until that prohibition is lifted (三(五)2,
+// authority.go). Returns Invalid for an empty subject.
 func (g *Gateway) Disclosures(ctx context.Context, subject minimall.SubjectID) ([]Record, error) {
 	const op = "partner.Disclosures"
 	if subject == "" {
 		return nil, minimall.Errorf(minimall.Invalid, op, "A subject is required. 需要指定用户。")
 	}
 	rows, err := g.db.QueryContext(ctx, `SELECT id, partner, purpose, operation, fields, request_id, at, status
-		FROM partner_disclosures WHERE subject = ? ORDER BY at, id`, string(subject))
+		FROM partner_disclosures WHERE subject = ? AND request_id NOT IN
+			(SELECT id FROM authority_requests WHERE subject = ? AND withheld = 1 AND lifted_at = 0)
+		ORDER BY at, id`, string(subject), string(subject))
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}

@@ -29,11 +29,20 @@ const (
 // marks the subject erased, and emits a change-feed event so derived stores
 // (search, recommendations, caches on other nodes) drop the person. reason
 // is a code such as "deregistered", never personal information. The audit
-// entry is durable before Erase returns.
+// entry is durable before Erase returns. A person under a legal hold
+// loses their data key as usual, but EraseAll keeps their retention keys:
+// the held transaction records stay, for the legal duty only, until the
+// hold is released and their period ends (五(一)).
 func (k *Kernel) Erase(ctx context.Context, a minimall.Actor, s minimall.SubjectID, scope EraseScope, reason string) error {
 	vs := vault.ScopeData
 	if scope == EraseAll {
-		vs = vault.ScopeAll
+		held, err := k.Held(ctx, s)
+		if err != nil {
+			return fmt.Errorf("privacy: erase: %w", err)
+		}
+		if !held {
+			vs = vault.ScopeAll
+		}
 	}
 	if err := k.vault.Shred(ctx, s, vs, reason); err != nil {
 		return fmt.Errorf("privacy: erase: %w", err)

@@ -328,6 +328,9 @@ func TestRegistryPartnerMinimisation(t *testing.T) {
 		privacy.PartnerSecurity:  {privacy.DeviceID, privacy.DeviceParams, privacy.ServiceLog},
 		privacy.PartnerAnalytics: {}, // device signals serve security only (issue 3, point 10)
 		privacy.PartnerCoHost:    {privacy.ActivityContact, privacy.ActivityDelivery, privacy.ActivityParticipation},
+		// 三(五)2: for the legal duty only, the kept transaction record and the real-name result.
+		privacy.PartnerAuthority: {privacy.RealName, privacy.IDNumber, privacy.RecipientName, privacy.RecipientAddress,
+			privacy.RecipientPhone, privacy.OrderNumber, privacy.OrderItems, privacy.OrderTime, privacy.OrderAmount, privacy.PaymentAmount},
 	}
 	got := receivers()
 	for _, p := range privacy.Partners() {

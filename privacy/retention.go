@@ -70,11 +70,16 @@ func ExpiredRetentionPeriod(now time.Time) string {
 // completion period ended its retention by now (E-commerce Law art. 31,
 // then PIPL art. 47: delete when the period ends). Every copy of those
 // transaction records, in live rows and in backups, becomes unreadable at
-// once. The audit entry is durable before it returns. It returns the last
-// period destroyed and how many keys went.
+// once. Keys a standing legal hold covers stay until it is released
+// (五(一)). The audit entry is durable before it returns. It returns the
+// last period destroyed and how many keys went.
 func (k *Kernel) DestroyRetentionPeriodsBefore(ctx context.Context, now time.Time) (string, int, error) {
 	upTo := ExpiredRetentionPeriod(now)
-	n, err := k.vault.ExpireRetention(ctx, upTo)
+	held, err := k.heldKeys(ctx)
+	if err != nil {
+		return upTo, 0, err
+	}
+	n, err := k.vault.ExpireRetention(ctx, upTo, held...)
 	if err != nil {
 		return upTo, 0, fmt.Errorf("privacy: expire retention: %w", err)
 	}

@@ -80,7 +80,9 @@ func (s *Service) notify(ctx context.Context, row *requestRow, fields []privacy.
 	set := map[privacy.PartnerID]bool{}
 	var to []privacy.PartnerID
 	for _, r := range recs {
-		if r.Status == "deleted" || set[r.Partner] {
+		// An authority holds what it obtained under its own legal powers
+		// (三(五)2); a deletion notice is not for it.
+		if r.Status == "deleted" || set[r.Partner] || r.Partner == privacy.PartnerAuthority {
 			continue
 		}
 		for _, f := range r.Fields {

@@ -76,6 +76,12 @@
 // answers are signed with) in X-Partner-Timestamp and X-Partner-Signature,
 // over the request form (partner.SignRequest).
 //
+// Authority (authority), a court, the police or a regulator, purpose legal_duty:
+//
+//	POST /authority/disclose  the fields the authority's request named (only those the
+//	                          registry lets an authority receive); params request_id,
+//	                          authority_kind, authority, authority_ref, legal_basis → {"receipt"}
+//
 // Other declared partners get a sandbox with only the common routes.
 //
 // A request whose envelope carries an idempotency key the operation saw

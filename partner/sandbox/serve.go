@@ -44,6 +44,8 @@ func kindOf(p privacy.PartnerID) kind {
 		return adsKind()
 	case privacy.PartnerOverseas:
 		return overseasKind() // overseas.go
+	case privacy.PartnerAuthority:
+		return authorityKind() // authority.go
 	}
 	return kind{}
 }

@@ -13,11 +13,13 @@ type Set struct {
 	SMS, Identity, Carrier, Payment, Logistics, Ads *Sandbox
 	Overseas                                        *Sandbox // the overseas recipient of cross-border waybills
 	Witness                                         *Witness // keeps the audit log's signed heads (witness.go)
+	Authority                                       *Sandbox // a court, the police or a regulator (三(五)2)
 }
 
-// StartAll starts the SMS, identity, carrier, payment, logistics, ads and
-// overseas-recipient sandboxes on 127.0.0.1 with free ports, their records under
-// dir/<partner>/, and the audit log's witness, its heads under dir/witness/.
+// StartAll starts the SMS, identity, carrier, payment, logistics, ads,
+// overseas-recipient and authority sandboxes on 127.0.0.1 with free ports,
+// their records under dir/<partner>/, and the audit log's witness, its
+// heads under dir/witness/.
 func StartAll(dir string) (*Set, error) {
 	set := &Set{}
 	slots := []struct {
@@ -27,7 +29,7 @@ func StartAll(dir string) (*Set, error) {
 		{privacy.PartnerSMS, &set.SMS}, {privacy.PartnerIdentity, &set.Identity},
 		{privacy.PartnerCarrier, &set.Carrier}, {privacy.PartnerPayment, &set.Payment},
 		{privacy.PartnerLogistics, &set.Logistics}, {privacy.PartnerAds, &set.Ads},
-		{privacy.PartnerOverseas, &set.Overseas},
+		{privacy.PartnerOverseas, &set.Overseas}, {privacy.PartnerAuthority, &set.Authority},
 	}
 	for _, sl := range slots {
 		sb, err := Start(sl.id, dir, "127.0.0.1:0")
@@ -47,7 +49,7 @@ func StartAll(dir string) (*Set, error) {
 // All returns the running sandboxes.
 func (s *Set) All() []*Sandbox {
 	var out []*Sandbox
-	for _, sb := range []*Sandbox{s.SMS, s.Identity, s.Carrier, s.Payment, s.Logistics, s.Ads, s.Overseas} {
+	for _, sb := range []*Sandbox{s.SMS, s.Identity, s.Carrier, s.Payment, s.Logistics, s.Ads, s.Overseas, s.Authority} {
 		if sb != nil {
 			out = append(out, sb)
 		}

@@ -83,8 +83,9 @@ func (v *Vault) shred(ctx context.Context, subject minimall.SubjectID, scope Sco
 // Records kept for a legal duty must go when the duty ends (PIPL art. 47).
 // Other nodes drop their cached copies when the kernel's change-feed event
 // (retention.expired) reaches them or, at the latest, when the cache's age
-// bound passes.
-func (v *Vault) ExpireRetention(ctx context.Context, upTo string) (int, error) {
+// bound passes. The keys keep names stay, whatever their period: records
+// under a legal hold (五(一)) outlive their retention until it is released.
+func (v *Vault) ExpireRetention(ctx context.Context, upTo string, keep ...Keep) (int, error) {
 	const op = "vault.ExpireRetention"
 	if !periodPattern.MatchString(upTo) {
 		return 0, minimall.Errorf(minimall.Invalid, op, "The cutoff must be YYYY-MM.")
@@ -95,7 +96,15 @@ func (v *Vault) ExpireRetention(ctx context.Context, upTo string) (int, error) {
 		if err := tx.SecureDelete(ctx); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM subject_keys WHERE kind = ? AND period <= ?`, string(Retention), upTo)
+		q, args := `DELETE FROM subject_keys WHERE kind = ? AND period <= ?`, []any{string(Retention), upTo}
+		for _, k := range keep {
+			if k.Period == "" {
+				q, args = q+` AND subject <> ?`, append(args, string(k.Subject))
+			} else {
+				q, args = q+` AND NOT (subject = ? AND period = ?)`, append(args, string(k.Subject), k.Period)
+			}
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
@@ -108,6 +117,13 @@ func (v *Vault) ExpireRetention(ctx context.Context, upTo string) (int, error) {
 		return 0, fmt.Errorf("%s: %w", op, err)
 	}
 	return int(n), nil
+}
+
+// Keep names retention keys ExpireRetention must leave: one subject's key
+// of one period, or every period's when Period is empty.
+type Keep struct {
+	Subject minimall.SubjectID
+	Period  string
 }
 
 // Erased reports whether subject was erased and with which scope (ScopeAll
