@@ -15,6 +15,6 @@ import (
 func Reindexers(db *sqldb.DB, k *privacy.Kernel) []privacy.Reindexer {
 	return []privacy.Reindexer{
 		account.Reindexer{DB: db, Kernel: k}, search.Reindexer{DB: db, Kernel: k},
-		cart.Reindexer{DB: db, Kernel: k}, security.Reindexer{DB: db, Kernel: k}, order.Reindexer{},
+		cart.Reindexer{DB: db, Kernel: k}, security.Reindexer{DB: db, Kernel: k}, order.Reindexer{DB: db, Kernel: k},
 	}
 }

@@ -80,6 +80,9 @@ func TestAPIRotateEveryLookupKey(t *testing.T) {
 			}
 		}
 		act()
+		// An order names a recipient: its recipient index is made anew too,
+		// so a recipient's request still finds it (四).
+		placed := placeOrder(t, e, sh, buyNow(tea, 1))
 		for _, f := range privacy.LookupFields {
 			if _, err := e.Kernel.RotateLookup(ctx, f, app.Reindexers(st.DB, e.Kernel)); err != nil {
 				t.Fatalf("rotate %s: %v", f, err)
@@ -98,6 +101,11 @@ func TestAPIRotateEveryLookupKey(t *testing.T) {
 		var quantity int
 		if err := st.DB.QueryRowContext(ctx, `SELECT quantity FROM cart_items WHERE subject = ?`, string(sh.Subject)).Scan(&quantity); err != nil || quantity != 2 {
 			t.Fatalf("cart quantity %d (%v); want 2", quantity, err)
+		}
+		var idx []byte
+		if err := st.DB.QueryRowContext(ctx, `SELECT recipient_phone_index FROM orders WHERE id = ?`, placed.ID).Scan(&idx); err != nil ||
+			!bytes.Equal(idx, e.Kernel.BlindIndex(privacy.RecipientPhone, []byte(recipient["phone"].(string)))) {
+			t.Fatalf("the order's recipient index was not made anew with the new key (%v)", err)
 		}
 		var n int
 		if err := st.KeysDB.QueryRowContext(ctx, `SELECT COUNT(*) FROM subject_keys WHERE kind = 'lookup'`).Scan(&n); err != nil || n != len(privacy.LookupFields) {

@@ -18,7 +18,9 @@ import (
 //   - CartItem: a person's cart line of an item (cart_items.item_index)
 //   - DeviceID: a person's known device (devices.device_index)
 //   - OrderItems: what a checkout retry must repeat (checkouts.request_hash)
-var LookupFields = []Field{AccountPhone, MemberName, SearchQuery, CartItem, DeviceID, OrderItems}
+//   - RecipientPhone: the orders naming a recipient who asks about them
+//     (orders.recipient_phone_index), and the count of their requests
+var LookupFields = []Field{AccountPhone, MemberName, SearchQuery, CartItem, DeviceID, OrderItems, RecipientPhone}
 
 // DecisionRotateLookup is the audit decision that records a lookup key
 // rotated: the new generation made current, the old keys destroyed.

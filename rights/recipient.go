@@ -156,7 +156,7 @@ func (s *Service) FileRecipient(ctx context.Context, req RecipientRequest, clien
 		return nil, err
 	}
 	// The recipient's requests are counted by a keyed hash of the phone.
-	ref := "rp:" + hex.EncodeToString(s.k.BlindIndex(privacy.RightsRequestRecord, []byte("recipient\x00"+phone)))[:32]
+	ref := "rp:" + hex.EncodeToString(s.k.BlindIndex(privacy.RecipientPhone, []byte("request\x00"+phone)))[:32]
 	if err := s.checkRecipientRepeat(ctx, ref); err != nil {
 		return nil, err
 	}
