@@ -339,3 +339,34 @@ func ReasonText(code string) (zh, en string) {
 	t := reasons[code]
 	return t[0], t[1]
 }
+
+// Queue returns the appeals awaiting an answer, oldest first (overdue
+// ones are the oldest), for the operators who answer them: each
+// decision's kind, summary and appeal, never the person or the sealed
+// factors. Returns Unauthorized for a visitor, Denied for anyone but a dpo
+// or security operator.
+func (s *Service) Queue(ctx context.Context, a minimall.Actor) ([]*Decision, error) {
+	const op = "decision.Queue"
+	if a.Kind == minimall.Anonymous {
+		return nil, minimall.SignedIn(a, op)
+	}
+	if !mayAnswer(a) {
+		return nil, minimall.Errorf(minimall.Denied, op, "Only a security officer or the personal-information protection officer answers appeals. 仅安全或个人信息保护负责人可答复申诉。")
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+columns+` FROM decisions WHERE appeal_reason <> '' AND answered_at = 0
+		ORDER BY appealed_at, id LIMIT 500`)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	defer rows.Close()
+	var out []*Decision
+	now := s.db.Now()
+	for rows.Next() {
+		r, err := scanRow(rows, now)
+		if err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		out = append(out, &r.d)
+	}
+	return out, sqldb.FormatError(op, rows.Err())
+}

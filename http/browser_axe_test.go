@@ -36,7 +36,8 @@ func TestAccessibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := testenv.Start(t, testkit.MustOpenSQLite(t))
+	st := testkit.MustOpenSQLite(t)
+	e := testenv.Start(t, st)
 	_, ids := searchCatalogue(t, e, [][2]string{{"主动降噪无线蓝牙耳机", "earphone"}, {"碎花连衣裙", "dress"}})
 	dpo := operatorHeaders(t, e, minimall.RoleDPO, "AXE-0")
 	if r := e.Do(t, "POST", "/api/v1/policy/versions", nil, dpo...); r.Status != 201 {
@@ -76,6 +77,10 @@ func TestAccessibility(t *testing.T) {
 	copyRequest := b.post("/account/privacy/requests", url.Values{"kind": {"copy"}}).Header.Get("Location")
 	b.get(copyRequest)
 	b.post(copyRequest+"/verify", url.Values{"code": {e.SMS.Code(t, sh.Phone)}})
+	// An appeal and an incident, so the console's queues show one.
+	appealed := e.Do(t, "POST", "/api/v1/account/decisions/"+decisions[0].ID+"/appeal", map[string]any{"reason": "refuse_personalised"}, testenv.Bearer(sh.Token)...)
+	wantStatus(t, appealed, 200, "appeal")
+	incidentID := recordIncident(t, e, st, sh)
 	// The address each page route is checked at; routes that answer no
 	// page (a stylesheet, an image, a form's target that redirects) say why.
 	visit := map[string][]string{
@@ -122,6 +127,13 @@ func TestAccessibility(t *testing.T) {
 		"GET /console/complaints":                   {"/console/complaints"},
 		"GET /console/retention":                    {"/console/retention"},
 		"GET /console/audit":                        {"/console/audit"},
+		"GET /console/appeals":                      {"/console/appeals"},
+		"GET /console/incidents":                    {"/console/incidents"},
+		"GET /console/incidents/{id}":               {"/console/incidents/" + incidentID},
+		"GET /console/disclosures":                  {"/console/disclosures", "/console/disclosures?ground=legal_duty"},
+		"GET /console/lists":                        {"/console/lists"},
+		"GET /console/sharing":                      {"/console/sharing"},
+		"GET /console/consents":                     {"/console/consents"},
 		"GET /no/such/page":                         {"/no/such/page"}, // the 404 page; not a route
 		"GET /static/{file}":                        nil,               // the stylesheet
 		"GET /images/items/{id}":                    nil,               // an item's picture

@@ -44,6 +44,9 @@ func TestMessagesComplete(t *testing.T) {
 	for _, k := range []rights.Kind{rights.Access, rights.Copy, rights.Correct, rights.Delete, rights.Deregister, rights.Appeal, rights.Complaint, rights.Recipient} {
 		used["kind."+string(k)] = true
 	}
+	for _, ev := range []string{"exposure_began", "exposure_ended", "recorded", "people_notified"} { // incident.Report's timeline
+		used["incident.event."+ev] = true
+	}
 	for _, st := range []rights.State{rights.Received, rights.IdentityChecked, rights.InProgress, rights.Answered, rights.Refused} {
 		used["state."+string(st)] = true
 	}

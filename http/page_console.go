@@ -42,6 +42,8 @@ func (s *Server) registerConsolePages() {
 		s.handlePage("GET /console/complaints", s.pageConsoleComplaints)
 		s.handlePage("POST /console/complaints/{id}", s.pageConsoleComplaint)
 	}
+	s.registerConsoleOpsPages()
+	s.registerConsoleStatePages()
 }
 
 // operatorPage returns the signed-in operator with a ticket, or sends the
@@ -136,6 +138,8 @@ func (s *Server) pageConsoleSignOut(w nethttp.ResponseWriter, r *nethttp.Request
 type consoleData struct {
 	Role   minimall.Role
 	Ticket string
+	// The views the role may use, besides those every operator may.
+	Appeals, Incidents, Disclosures bool
 }
 
 // pageConsole handles "GET /console": who is signed in, on which ticket,
@@ -145,7 +149,11 @@ func (s *Server) pageConsole(w nethttp.ResponseWriter, r *nethttp.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, nethttp.StatusOK, "console", "console.title", consoleData{Role: a.Role, Ticket: a.Reason})
+	d := consoleData{Role: a.Role, Ticket: a.Reason,
+		Appeals:     s.Decisions != nil && (a.Role == minimall.RoleSecurity || a.Role == minimall.RoleDPO),
+		Incidents:   s.Incidents != nil && privacy.RoleMayActFor(a.Role, privacy.ForIncidentResponse),
+		Disclosures: s.Policy != nil && (a.Role == minimall.RoleDPO || a.Role == minimall.RoleLegalHold)}
+	s.render(w, r, nethttp.StatusOK, "console", "console.title", d)
 }
 
 type consoleRightsData struct {
@@ -349,6 +357,21 @@ type consoleAuditData struct {
 	Durable, Allowed, Denied int64
 	Report                   *privacy.AuditReport // after a verification
 	Ticket                   string
+	// Heads are the chains' checkpointed ends; Check is where the
+	// background verification stands (zero when it is not running).
+	Heads       []privacy.AuditHead
+	Check       privacy.AuditCheck
+	CheckIntact bool // the last background pass found the log intact
+}
+
+// auditState reads the log's counts, chain heads and background check.
+func (s *Server) auditState(r *nethttp.Request, d *consoleAuditData) error {
+	d.Durable, d.Allowed, d.Denied = s.Kernel.AuditStats()
+	d.Check = s.Kernel.AuditCheck()
+	d.CheckIntact = !d.Check.LastRun.IsZero() && d.Check.LastRun.Equal(d.Check.LastSuccess)
+	var err error
+	d.Heads, err = s.Kernel.AuditHeads(r.Context())
+	return err
 }
 
 // pageConsoleAudit handles "GET /console/audit": the audit log's counts
@@ -360,7 +383,10 @@ func (s *Server) pageConsoleAudit(w nethttp.ResponseWriter, r *nethttp.Request) 
 		return
 	}
 	d := consoleAuditData{Ticket: a.Reason}
-	d.Durable, d.Allowed, d.Denied = s.Kernel.AuditStats()
+	if err := s.auditState(r, &d); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, nethttp.StatusOK, "console_audit", "console.audit", d)
 }
 
@@ -381,6 +407,9 @@ func (s *Server) pageConsoleAuditVerify(w nethttp.ResponseWriter, r *nethttp.Req
 		return
 	}
 	d := consoleAuditData{Ticket: a.Reason, Report: rep}
-	d.Durable, d.Allowed, d.Denied = s.Kernel.AuditStats()
+	if err := s.auditState(r, &d); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, nethttp.StatusOK, "console_audit", "console.audit", d)
 }

@@ -233,3 +233,28 @@ func (s *Service) fieldCounts(ctx context.Context, id string) (map[privacy.Field
 	}
 	return out, sqldb.FormatError("incident.Report", rows.Err())
 }
+
+// maxListed bounds the incidents List returns.
+const maxListed = 200
+
+// List returns the recorded incidents, newest first (at most 200), with
+// their affected counts. Returns the refusals of responder.
+func (s *Service) List(ctx context.Context, a minimall.Actor) ([]*Incident, error) {
+	const op = "incident.List"
+	if err := responder(a, op); err != nil {
+		return nil, err
+	}
+	ids, err := s.column(ctx, `SELECT id FROM incidents ORDER BY created_at DESC, id LIMIT ?`, maxListed)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	out := make([]*Incident, 0, len(ids))
+	for _, id := range ids {
+		in, err := s.find(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"minimall"
 	"minimall/outbox"
@@ -226,4 +228,44 @@ func (g *Gateway) ClaimTx(ctx context.Context, tx *sqldb.Tx, claim string, subje
 		return 0, sqldb.FormatError("partner.ClaimTx", err)
 	}
 	return res.RowsAffected()
+}
+
+// DayCount is how many disclosures one partner received on one day (UTC).
+type DayCount struct {
+	Partner privacy.PartnerID
+	Day     time.Time
+	Count   int
+}
+
+const microsPerDay = int64(24 * time.Hour / time.Microsecond)
+
+// DailyCounts counts the disclosures per partner per day since since, by
+// partner then day: counts only, for the operators' console; no subject
+// is read. Returns Unauthorized for a visitor, Denied for anyone but an
+// operator.
+func (g *Gateway) DailyCounts(ctx context.Context, a minimall.Actor, since time.Time) ([]DayCount, error) {
+	const op = "partner.DailyCounts"
+	if a.Kind == minimall.Anonymous {
+		return nil, minimall.SignedIn(a, op)
+	}
+	if a.Kind != minimall.Operator {
+		return nil, minimall.Errorf(minimall.Denied, op, "Operators only. 仅限操作人员。")
+	}
+	rows, err := g.db.QueryContext(ctx, `SELECT partner, at / `+strconv.FormatInt(microsPerDay, 10)+` AS day, COUNT(*)
+		FROM partner_disclosures WHERE at >= ? GROUP BY partner, day ORDER BY partner, day`, sqldb.Micros(since))
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	defer rows.Close()
+	var out []DayCount
+	for rows.Next() {
+		var c DayCount
+		var day int64
+		if err := rows.Scan(&c.Partner, &day, &c.Count); err != nil {
+			return nil, sqldb.FormatError(op, err)
+		}
+		c.Day = time.UnixMicro(day * microsPerDay).UTC()
+		out = append(out, c)
+	}
+	return out, sqldb.FormatError(op, rows.Err())
 }

@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"context"
+	"encoding/hex"
 	"log/slog"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 // stands, for metrics and alerts.
 type AuditCheck struct {
 	LastSuccess time.Time     // when the last pass that found the log intact ended; zero if none yet
+	LastRun     time.Time     // when the last pass ended, whatever it found; zero if none yet
 	Failures    int64         // passes that found tampering or could not finish
 	Problems    int           // problems the last finished pass found
 	Rows        int64         // entries the last finished pass read
@@ -77,6 +79,7 @@ func (c *auditChecker) pass(ctx context.Context, cfg Config, log *slog.Logger) {
 	took := time.Since(start)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.state.LastRun = time.Now()
 	switch {
 	case err != nil:
 		c.state.Failures++
@@ -87,7 +90,7 @@ func (c *auditChecker) pass(ctx context.Context, cfg Config, log *slog.Logger) {
 		p := r.Problems[0]
 		log.Error("audit log tampered", "problems", len(r.Problems), "chain", p.Chain, "seq", p.Seq, "kind", p.Kind.String())
 	default:
-		c.state.LastSuccess, c.state.Problems, c.state.Took = time.Now(), 0, took
+		c.state.LastSuccess, c.state.Problems, c.state.Took = c.state.LastRun, 0, took
 		c.state.Rows = rows(r)
 		log.Info("audit log verified", "entries", c.state.Rows, "took", took.Round(time.Millisecond))
 	}
@@ -116,4 +119,30 @@ func pause(ctx context.Context, took time.Duration) {
 func (c *auditChecker) close() {
 	c.stop()
 	<-c.done
+}
+
+// AuditHead is one audit chain's checkpointed end: its last seq, the head
+// mac (hex) and when the checkpoint was written.
+type AuditHead struct {
+	Chain        string
+	Seq          int64
+	Hash         string
+	CheckpointAt time.Time
+}
+
+// AuditHeads returns every audit chain's checkpointed head, for the
+// operators' console; the log's state, with no entry and no person.
+func (k *Kernel) AuditHeads(ctx context.Context) ([]AuditHead, error) {
+	if err := k.AuditFlush(ctx); err != nil {
+		return nil, err
+	}
+	hs, err := audit.Heads(ctx, k.cfg.Keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AuditHead, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, AuditHead{Chain: h.Chain, Seq: h.Seq, Hash: hex.EncodeToString(h.MAC), CheckpointAt: h.At})
+	}
+	return out, nil
 }

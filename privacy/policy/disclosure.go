@@ -250,12 +250,36 @@ func (s *Service) Disclosures(ctx context.Context, a minimall.Actor, subject min
 	return s.findDisclosures(ctx, subject)
 }
 
+// RecentDisclosures lists the latest public disclosures (at most 200,
+// newest first) for the DPO or legal hold, without the person: the
+// fields, ground, reference and who recorded it.
+func (s *Service) RecentDisclosures(ctx context.Context, a minimall.Actor) ([]*Disclosure, error) {
+	const op = "policy.RecentDisclosures"
+	switch {
+	case a.Kind == minimall.Anonymous:
+		return nil, minimall.SignedIn(a, op)
+	case a.Kind != minimall.Operator || (a.Role != minimall.RoleDPO && a.Role != minimall.RoleLegalHold):
+		return nil, minimall.Errorf(minimall.Denied, op, "Only the DPO or legal hold. 仅个人信息保护负责人或法务。")
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, fields, ground, legal_ref, consent_id, operator, reference, at FROM public_disclosures
+		ORDER BY at DESC, id LIMIT 200`)
+	if err != nil {
+		return nil, sqldb.FormatError(op, err)
+	}
+	return scanDisclosures(op, rows, "")
+}
+
 func (s *Service) findDisclosures(ctx context.Context, subject minimall.SubjectID) ([]*Disclosure, error) {
 	const op = "policy.findDisclosures"
 	rows, err := s.db.QueryContext(ctx, `SELECT id, fields, ground, legal_ref, consent_id, operator, reference, at FROM public_disclosures WHERE subject = ? ORDER BY at, id`, string(subject))
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}
+	return scanDisclosures(op, rows, subject)
+}
+
+// scanDisclosures reads public_disclosures rows, each given subject.
+func scanDisclosures(op string, rows *sql.Rows, subject minimall.SubjectID) ([]*Disclosure, error) {
 	defer rows.Close()
 	out := []*Disclosure{}
 	for rows.Next() {
