@@ -213,7 +213,7 @@ var columns = map[string]ColumnClass{
 	"controller_transfers.effective_at": NotPersonal, "controller_transfers.recorded_by": Pseudonymous,
 	"controller_transfers.reference": NotPersonal, "controller_transfers.created_at": NotPersonal,
 	"controller_transfers.notified_at": NotPersonal,
-	"incident_subjects.incident": Pseudonymous, "incident_subjects.subject": Pseudonymous, "incident_subjects.fields": NotPersonal,
+	"incident_subjects.incident":       Pseudonymous, "incident_subjects.subject": Pseudonymous, "incident_subjects.fields": NotPersonal,
 	"lifecycle_notice_texts.kind": NotPersonal, "lifecycle_notice_texts.title": NotPersonal,
 	"lifecycle_notice_texts.body": NotPersonal, "lifecycle_notice_texts.created_at": NotPersonal,
 
