@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -316,5 +317,55 @@ func TestAPISMSPartnerFaults(t *testing.T) {
 				t.Fatal("no code")
 			}
 		})
+	})
+}
+
+// TestAPILogisticsPartnerFaults (二(三)3 delivery): with the logistics
+// company down, slow or answering garbage, shipping answers 503 with
+// Retry-After and the order stays paid; the seller's retry gets the first
+// waybill back under the same key, so one parcel is booked, and the buyer's
+// sharing list shows the hand-over once.
+func TestAPILogisticsPartnerFaults(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := startFaulty(t, st)
+		lg := e.Sandbox.Logistics
+		for i, f := range partnerFaults {
+			t.Run(f.name, func(t *testing.T) {
+				defer clearFault(lg)
+				phone := fmt.Sprintf("138680%02d", i)
+				fx := newShop(t, e, phone+"001", fmt.Sprintf("lf_seller_%d", i))
+				it := fx.item(t, e, "降噪耳机", 59900, 5, nil)
+				buyer := e.Register(t, phone+"002", fmt.Sprintf("lf_buyer_%d", i))
+				auth := testenv.Bearer(buyer.Token)
+				o := placeOrder(t, e, buyer, buyNow(it, 1))
+				r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...)
+				var p startedPayment
+				if r.JSON(t, &p); r.Status != 201 {
+					t.Fatalf("pay: %d %s", r.Status, r.Body)
+				}
+				if resp, err := http.Post(p.PayURL, "application/json", nil); err != nil || resp.StatusCode != 200 {
+					t.Fatalf("pay at the sandbox: %v %v", resp, err)
+				}
+				ship := func() *testenv.Response {
+					return e.Do(t, "POST", "/api/v1/seller/orders/"+o.ID+"/shipments", nil, testenv.Bearer(fx.seller.Token)...)
+				}
+				f.set(lg)
+				wantPartnerUnavailable(t, ship(), "ship")
+				var got orderView
+				e.Do(t, "GET", "/api/v1/orders/"+o.ID, nil, auth...).JSON(t, &got)
+				if got.Status != "paid" {
+					t.Fatalf("after a failed shipment: %s", got.Status)
+				}
+				clearFault(lg)
+				wantStatus(t, ship(), 201, "ship retried")
+				forOrder := func(q sandbox.Request) bool { return q.Params["shipment_id"] == "sp_"+strings.TrimPrefix(o.ID, "o_") }
+				if acted, _ := acts(lg, "logistics/shipments", forOrder); acted != 1 {
+					t.Fatalf("the logistics company booked %d parcels for one order", acted)
+				}
+				if list := sharedVia(t, e, auth, "logistics/shipments"); len(list) != 1 || list[0].Status != partner.StatusSent {
+					t.Fatalf("sharing list: %+v", list)
+				}
+			})
+		}
 	})
 }

@@ -158,7 +158,11 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 	for i, l := range lines {
 		contents[i] = fmt.Sprintf("%s ×%d", l.Title, l.Quantity)
 	}
-	sh := &Shipment{ID: minimall.NewRowID("sp_")}
+	// One shipment per order, named after it, under one idempotency key:
+	// a seller's retry after an answer that got lost (a timeout, garbage)
+	// gets the first waybill back instead of a second parcel, and the
+	// partner's tracking notices name the shipment that is stored.
+	sh := &Shipment{ID: "sp_" + strings.TrimPrefix(r.id, "o_")}
 	answer, err := s.gw.Send(ctx, partner.Disclosure{
 		Partner: privacy.PartnerLogistics, Purpose: privacy.ForDelivery, Subject: r.subject, Operation: opShipmentCreate,
 		Fields: map[privacy.Field]string{
@@ -166,7 +170,7 @@ func (s *Service) Ship(ctx context.Context, a minimall.Actor, id, requestID stri
 			privacy.RecipientPhone: v[privacy.RecipientPhone], privacy.OrderItems: strings.Join(contents, "; "),
 		},
 		Params:    map[string]any{"shipment_id": sh.ID, "callback_url": s.callback(TrackingPath)},
-		RequestID: requestID,
+		RequestID: requestID, IdempotencyKey: "ship:" + r.id,
 	})
 	if err != nil {
 		return nil, err
