@@ -308,6 +308,7 @@ func (a *App) startBackground(ctx context.Context, background context.Context) e
 	// schedule.
 	go resumeEvery(background, resume, a.Incidents.ResumeNotices, "incident: notices still pending", cfg.Logger.Warn)
 	go resumeEvery(background, resume, a.Policy.ResumeNotices, "policy: controller-transfer notices still pending", cfg.Logger.Warn)
+	go resumeEvery(background, resume, a.Lifecycle.ResumeShutdown, "lifecycle: an interrupted shutdown is still unfinished", cfg.Logger.Warn)
 	a.closers = append(a.closers, func() error { a.Rights.Close(); return nil })
 	// The audit log: Open checked its recent rows; the rest, paced.
 	if cfg.AuditCheckEvery > 0 {

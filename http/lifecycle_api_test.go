@@ -328,3 +328,41 @@ func TestAPIShutdownOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIShutdownResumed (三(四), hardening 1): a crash after the stop was
+// recorded, before the notices and the sweep, does not leave the shutdown
+// half-done: the resumer (at start and on schedule) tells everyone once
+// and runs the shutdown sweep, and the procedure then reads completed.
+func TestAPIShutdownResumed(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		dpo := lifecycleOps(t, e, minimall.RoleDPO)
+		a := e.Register(t, "13877770031", "shut_resume")
+		mustStatus(t, e.Do(t, "GET", "/api/v1/search?q=%E9%BC%A0%E6%A0%87", nil, testenv.Bearer(a.Token)...), 200, "search")
+		// The crash: the stop is recorded, nothing after it happened.
+		op := minimall.Actor{Kind: minimall.Operator, Role: minimall.RoleDPO, ID: "op_crash", Reason: "SHUT-1"}
+		if _, err := e.Kernel.Shutdown(t.Context(), op, "ceased_operations"); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // a second pass finds it completed and does nothing
+			if _, err := e.Lifecycle.ResumeShutdown(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var ns struct{ Notifications []struct{ Kind string } }
+		e.Do(t, "GET", "/api/v1/account/notifications", nil, testenv.Bearer(a.Token)...).JSON(t, &ns)
+		if len(ns.Notifications) != 1 || ns.Notifications[0].Kind != "shutdown" {
+			t.Fatalf("notices after the resumed shutdown: %+v", ns)
+		}
+		r := e.Do(t, "POST", "/api/v1/ops/shutdown", map[string]string{"reason": "ceased_operations", "confirm": "STOP-COLLECTION"}, dpo...)
+		var rep struct {
+			State    string
+			Notified int
+			Sweep    retentionReport
+		}
+		r.JSON(t, &rep)
+		if r.Status != 200 || rep.State != "completed" || rep.Notified != 0 || rep.Sweep.ID == "" || rep.Sweep.removed("search_history") != 1 {
+			t.Fatalf("the shutdown after resuming: %d %s", r.Status, r.Body)
+		}
+	})
+}

@@ -139,6 +139,29 @@ func (s *Service) stopCollection(ctx context.Context, a minimall.Actor, reason s
 	return err
 }
 
+// ResumeShutdown finishes a shutdown a crash interrupted: the stop was
+// recorded but its notices or sweep were not completed. It does nothing
+// on a running platform, after a completed shutdown, or while this node
+// is carrying the procedure out. It returns 1 when it finished one.
+func (s *Service) ResumeShutdown(ctx context.Context) (int, error) {
+	done, err := s.shutdownSweep(ctx)
+	if err != nil || done != nil {
+		return 0, err
+	}
+	st, err := s.Status(ctx)
+	if err != nil || !st.Stopped {
+		return 0, err
+	}
+	if !s.shutting.TryLock() {
+		return 0, nil
+	}
+	defer s.shutting.Unlock()
+	if _, err := s.finishShutdown(ctx); err != nil {
+		return 0, err
+	}
+	return 1, nil
+}
+
 // finishShutdown does the rest of the procedure: the notices and the
 // sweep.
 func (s *Service) finishShutdown(ctx context.Context) (*ShutdownReport, error) {
