@@ -53,6 +53,10 @@ func TestMessagesComplete(t *testing.T) {
 	for _, k := range privacy.HoldKinds() {
 		used["hold.kind."+string(k)] = true
 	}
+	// The states of the cross-border consent (transfer.Notice.Consent).
+	for _, s := range []string{"granted", "withdrawn", "never_asked", "outdated"} {
+		used["cb.consent."+s] = true
+	}
 	// Asked for in Go: page titles and messages by key.
 	titles := regexp.MustCompile(`s\.render\(w, r, [^,]+, "[^"]+", "([^"]+)"|message\("([^"]+)"`)
 	goFiles, _ := filepath.Glob("page*.go")

@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"minimall"
 	"minimall/privacy/internal/audit"
+	"minimall/sqldb"
 )
 
 // AuditRetention is how long an audit entry is kept from when it was
@@ -55,7 +57,10 @@ func (k *Kernel) SweepAudit(ctx context.Context, now time.Time, archive string, 
 	if err := k.AuditFlush(ctx); err != nil {
 		return nil, err
 	}
-	cutoff := now.Add(-AuditRetention)
+	cutoff, err := k.auditCutoff(ctx, now)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
 	s, err := audit.PlanSweep(ctx, k.cfg.Data, k.cfg.Keys, k.cfg.KeysDir, cutoff)
 	if errors.Is(err, audit.ErrNotVerified) {
 		return nil, &minimall.Error{Code: minimall.Conflict, Op: op, Err: err,
@@ -152,4 +157,22 @@ func VerifyAuditArchive(c Config, path string) ([]ArchivedAuditSegment, []AuditP
 		out = append(out, AuditProblem{Chain: p.Chain, Seq: p.Seq, Kind: p.Kind.String(), Detail: p.Detail})
 	}
 	return segs, out, err
+}
+
+// auditCutoff is the time before which audit entries may go: now minus
+// AuditRetention, or earlier while a legal hold stands (五(一)): the log
+// proving what happened to held records since the hold was placed is
+// evidence the hold keeps too.
+func (k *Kernel) auditCutoff(ctx context.Context, now time.Time) (time.Time, error) {
+	cutoff := now.Add(-AuditRetention)
+	var held sql.NullInt64
+	if err := k.cfg.Data.QueryRowContext(ctx, `SELECT MIN(placed_at) FROM legal_holds WHERE released_at = 0`).Scan(&held); err != nil {
+		return cutoff, err
+	}
+	if held.Valid {
+		if placed := sqldb.FromMicros(held.Int64); placed.Before(cutoff) {
+			cutoff = placed
+		}
+	}
+	return cutoff, nil
 }
