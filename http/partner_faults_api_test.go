@@ -13,6 +13,7 @@ import (
 	"minimall/app"
 	"minimall/internal/testenv"
 	"minimall/internal/testkit"
+	"minimall/order"
 	"minimall/partner"
 	"minimall/partner/sandbox"
 	"minimall/privacy"
@@ -366,6 +367,40 @@ func TestAPILogisticsPartnerFaults(t *testing.T) {
 					t.Fatalf("sharing list: %+v", list)
 				}
 			})
+		}
+	})
+}
+
+// TestAPIPaymentStartCutOff (hardening 1): a crash after a payment was
+// written, before the institution's answer and before the failure could
+// be marked, leaves a start with no trade number: while a call could still
+// be in flight another start is refused; a minute later paying again, with
+// any key, finishes that same payment, and the institution opens one trade.
+func TestAPIPaymentStartCutOff(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := startFaulty(t, st)
+		pay := e.Sandbox.Payment
+		fx := newShop(t, e, "13867199001", "pc_seller")
+		it := fx.item(t, e, "降噪耳机", 59900, 5, nil)
+		buyer := e.Register(t, "13867199002", "pc_buyer")
+		auth := testenv.Bearer(buyer.Token)
+		o := placeOrder(t, e, buyer, buyNow(it, 1))
+		pay.SetFault(sandbox.FaultMalformed, 3) // the institution acts; its answers are lost
+		wantPartnerUnavailable(t, e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...), "pay")
+		clearFault(pay)
+		// What a crash before marking the failure leaves.
+		if _, err := st.DB.ExecContext(t.Context(), `UPDATE payments SET start_failed = 0 WHERE order_id = ?`, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, auth...), 409, "a start maybe in flight")
+		st.Clock.Advance(order.StrandedStart + time.Second)
+		r := e.Do(t, "POST", "/api/v1/orders/"+o.ID+"/payments", nil, append([]string{"Idempotency-Key", "another-key-123"}, auth...)...)
+		if r.Status != 201 && r.Status != 200 {
+			t.Fatalf("paying again after the cut-off start: %d %s", r.Status, r.Body)
+		}
+		forOrder := func(q sandbox.Request) bool { return q.Fields[privacy.OrderNumber] == o.Number }
+		if acted, _ := acts(pay, "payment/create", forOrder); acted != 1 {
+			t.Fatalf("the institution opened %d trades for one order", acted)
 		}
 	})
 }

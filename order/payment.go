@@ -155,6 +155,11 @@ func (s *Service) Pay(ctx context.Context, a minimall.Actor, orderID string, req
 	return p, false, nil
 }
 
+// StrandedStart is how long after it was written a payment start without
+// a trade number counts as cut off by a crash rather than in flight: well
+// beyond the gateway's timeout and its retries.
+const StrandedStart = time.Minute
+
 // startFailed keeps the payment whose start failed with err as pending,
 // for the next Pay to start again, when the institution may have got it
 // (Unavailable); otherwise nothing left and the row goes, so the person
@@ -262,9 +267,11 @@ func (s *Service) insertPayment(ctx context.Context, tx *sqldb.Tx, a minimall.Ac
 func (s *Service) payAgain(ctx context.Context, a minimall.Actor, r *orderRow, req PayRequest, idemKey, requestID string) (*Payment, bool, error) {
 	const op = "order.Pay"
 	var idem []byte
-	var id, kind string
+	var id, kind, tradeNo string
 	var startFailed int
-	err := s.db.QueryRowContext(ctx, `SELECT id, idem_key, kind, start_failed FROM payments WHERE order_id = ?`, r.id).Scan(&id, &idem, &kind, &startFailed)
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, idem_key, kind, start_failed, trade_no, created_at FROM payments WHERE order_id = ?`, r.id).
+		Scan(&id, &idem, &kind, &startFailed, &tradeNo, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -272,7 +279,11 @@ func (s *Service) payAgain(ctx context.Context, a minimall.Actor, r *orderRow, r
 		return nil, false, sqldb.FormatError(op, err)
 	}
 	sameKey := idemKey != "" && string(idem) == string(idemIndex(a.Subject, idemKey))
-	if startFailed == 1 && r.status == PendingPayment {
+	// A start with no answer recorded is finished again: one that failed,
+	// or one a crash cut off (no trade number long after any call in flight
+	// would have ended).
+	stranded := tradeNo == "" && s.db.Now().Sub(sqldb.FromMicros(created)) > StrandedStart
+	if (startFailed == 1 || stranded) && r.status == PendingPayment {
 		p := &Payment{ID: id, Status: PaymentCreated, Channel: req.Channel}
 		d, err := s.payment(ctx, a, r, p, req)
 		if err != nil {
