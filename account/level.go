@@ -207,12 +207,12 @@ func (s *Service) RefreshLevel(ctx context.Context, subject minimall.SubjectID) 
 // differs from the stored one, on behalf of actor a.
 func (s *Service) refreshLevel(ctx context.Context, a minimall.Actor, subject minimall.SubjectID) (*Usage, error) {
 	const op = "account.Level"
-	u, sealed, err := s.usage(ctx, subject)
+	u, sealed, version, err := s.usage(ctx, subject)
 	if err != nil {
 		return nil, err
 	}
 	g, row := s.k.Guard(), string(subject)
-	stored, err := g.OpenString(ctx, a, subject, privacy.AccountLevel, privacy.ForAccountLevel, row, sealed)
+	stored, err := g.OpenVersionString(ctx, a, subject, privacy.AccountLevel, privacy.ForAccountLevel, row, version, sealed)
 	if err != nil {
 		return nil, err
 	}
@@ -220,15 +220,15 @@ func (s *Service) refreshLevel(ctx context.Context, a minimall.Actor, subject mi
 	if stored == level {
 		return u, nil
 	}
-	next, err := g.Seal(ctx, subject, privacy.AccountLevel, row, []byte(level))
+	next, err := g.SealVersion(ctx, subject, privacy.AccountLevel, row, version+1, []byte(level))
 	if err != nil {
 		return nil, err
 	}
 	var out *Usage
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		// Compare-and-set on the sealed value: of two refreshes racing, one
+		// Compare-and-set on the counter: of two refreshes racing, one
 		// stores the change and announces it.
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET level_sealed = ? WHERE subject = ? AND level_sealed = ?`, next, row, sealed)
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET level_sealed = ?, level_version = ? WHERE subject = ? AND level_version = ?`, next, version+1, row, version)
 		if err != nil {
 			return sqldb.FormatError(op, err)
 		}
@@ -243,24 +243,26 @@ func (s *Service) refreshLevel(ctx context.Context, a minimall.Actor, subject mi
 	return out, err
 }
 
-// usage reads what the level rule counts, and the sealed stored level.
-func (s *Service) usage(ctx context.Context, subject minimall.SubjectID) (*Usage, []byte, error) {
+// usage reads what the level rule counts, and the sealed stored level
+// with its counter.
+func (s *Service) usage(ctx context.Context, subject minimall.SubjectID) (*Usage, []byte, uint64, error) {
 	const op = "account.Level"
 	var created, recycled int64
 	var sealed []byte
-	err := s.db.QueryRowContext(ctx, `SELECT created_at, phone_recycled_at, level_sealed FROM accounts WHERE subject = ?`,
-		string(subject)).Scan(&created, &recycled, &sealed)
+	var version uint64
+	err := s.db.QueryRowContext(ctx, `SELECT created_at, phone_recycled_at, level_sealed, level_version FROM accounts WHERE subject = ?`,
+		string(subject)).Scan(&created, &recycled, &sealed, &version)
 	if err != nil {
-		return nil, nil, sqldb.FormatError(op, err)
+		return nil, nil, 0, sqldb.FormatError(op, err)
 	}
 	u := &Usage{AccountAgeDays: int(s.db.Now().Sub(sqldb.FromMicros(created)) / (24 * time.Hour)), PhoneVerified: recycled == 0}
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE subject = ?`, string(subject)).Scan(&u.SignIns); err != nil {
-		return nil, nil, sqldb.FormatError(op, err)
+		return nil, nil, 0, sqldb.FormatError(op, err)
 	}
 	if s.orders != nil {
 		if u.CompletedOrders, err = s.orders.CompletedOrders(ctx, subject); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 	}
-	return u, sealed, nil
+	return u, sealed, version, nil
 }

@@ -237,9 +237,9 @@ func (s *Service) insertAccount(ctx context.Context, tx *sqldb.Tx, n *newAccount
 		heldUntil = *a.HeldUntil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (subject, phone_index, phone_sealed, phone_version, member_name_index, member_name_sealed,
-		password_hash, level_sealed, phone_bound_at_sealed, phone_bound_at_version, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		password_hash, level_sealed, level_version, phone_bound_at_sealed, phone_bound_at_version, status, created_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(a.Subject), n.phoneKey, n.sealed[privacy.AccountPhone], privacy.FirstVersion, n.nameKey, n.sealed[privacy.MemberName],
-		n.hash, n.sealed[privacy.AccountLevel], n.sealed[privacy.PhoneBoundAt], privacy.FirstVersion, a.Status, sqldb.Micros(a.CreatedAt), microsOrZero(heldUntil))
+		n.hash, n.sealed[privacy.AccountLevel], privacy.FirstVersion, n.sealed[privacy.PhoneBoundAt], privacy.FirstVersion, a.Status, sqldb.Micros(a.CreatedAt), microsOrZero(heldUntil))
 	if err != nil {
 		if err = sqldb.FormatError(op, err); minimall.IsCode(err, minimall.Conflict) {
 			return minimall.Errorf(minimall.Conflict, op, "This phone number or member name is already registered. 该手机号或会员名已被注册。")
@@ -269,9 +269,9 @@ func (s *Service) Get(ctx context.Context, a minimall.Actor, full bool) (*Accoun
 	var phone, name, level []byte
 	var status string
 	var created int64
-	var phoneVersion uint64
-	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version, member_name_sealed, level_sealed, status, created_at FROM accounts WHERE subject = ?`,
-		string(a.Subject)).Scan(&phone, &phoneVersion, &name, &level, &status, &created)
+	var phoneVersion, levelVersion uint64
+	err := s.db.QueryRowContext(ctx, `SELECT phone_sealed, phone_version, member_name_sealed, level_sealed, level_version, status, created_at FROM accounts WHERE subject = ?`,
+		string(a.Subject)).Scan(&phone, &phoneVersion, &name, &level, &levelVersion, &status, &created)
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}
@@ -284,7 +284,7 @@ func (s *Service) Get(ctx context.Context, a minimall.Actor, full bool) (*Accoun
 	if acct.MemberName, err = g.OpenString(ctx, a, a.Subject, privacy.MemberName, privacy.ForAccount, row, name); err != nil {
 		return nil, err
 	}
-	lv, err := g.OpenString(ctx, a, a.Subject, privacy.AccountLevel, privacy.ForAccount, row, level)
+	lv, err := g.OpenVersionString(ctx, a, a.Subject, privacy.AccountLevel, privacy.ForAccount, row, levelVersion, level)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package http_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"minimall/account"
 	"minimall/internal/testenv"
@@ -64,5 +65,34 @@ func TestAPIOlderCiphertextWrittenBackIsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantProblem(t, e.Do(t, "GET", "/api/v1/account/phone-check", nil, auth...), 403, "denied", "tampered")
+	})
+}
+
+// TestAPIOlderLevelWrittenBackIsRefused (五(三)1): the account level is
+// versioned too: once it rose, the level-1 ciphertext written back into
+// the cell does not open, so nobody is quietly put back to a level they
+// left (or up to one they never reached).
+func TestAPIOlderLevelWrittenBackIsRefused(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13855550121", "rollback_level")
+		ctx := t.Context()
+		var oldLevel []byte
+		if err := st.DB.QueryRowContext(ctx, `SELECT level_sealed FROM accounts WHERE subject = ?`, string(sh.Subject)).Scan(&oldLevel); err != nil {
+			t.Fatal(err)
+		}
+		passwordLogin(t, e, sh)
+		passwordLogin(t, e, sh)
+		st.Clock.Advance(31 * 24 * time.Hour)
+		sh.Token = passwordLogin(t, e, sh)
+		var a account.Account
+		e.Do(t, "GET", "/api/v1/account", nil, testenv.Bearer(sh.Token)...).JSON(t, &a)
+		if a.Level != 2 {
+			t.Fatalf("level %d, want 2", a.Level)
+		}
+		if _, err := st.DB.ExecContext(ctx, `UPDATE accounts SET level_sealed = ? WHERE subject = ?`, oldLevel, string(sh.Subject)); err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, e.Do(t, "GET", "/api/v1/account", nil, testenv.Bearer(sh.Token)...), 403, "denied", "tampered")
 	})
 }

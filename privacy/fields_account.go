@@ -83,7 +83,9 @@ var accountFields = []FieldSpec{
 			{ForAccountLevel, Contract}, {ForAccount, Contract}, {ForActivity, Consent}, useRights,
 		},
 		Retention: keepUntilErased,
-		Table:     "accounts", Column: "level_sealed", Clause: "二(一)1",
+		// Versioned: what a member gets follows the level, so an older
+		// level written back must not open.
+		Table: "accounts", Column: "level_sealed", Versioned: true, Clause: "二(一)1",
 	},
 	{
 		Field: Nickname, Name: "昵称", NameEN: "nickname",
