@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,38 @@ func TestAPIOlderLevelWrittenBackIsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantProblem(t, e.Do(t, "GET", "/api/v1/account", nil, testenv.Bearer(sh.Token)...), 403, "denied", "tampered")
+	})
+}
+
+// TestAPIOlderVerificationWrittenBackIsRefused (五(三)1, 二(一)3): the
+// verification result is versioned: once it changed, its earlier
+// ciphertext written back does not open.
+func TestAPIOlderVerificationWrittenBackIsRefused(t *testing.T) {
+	testkit.EachStore(t, func(t *testing.T, st *testkit.Store) {
+		e := testenv.Start(t, st)
+		sh := e.Register(t, "13855550131", "rollback_verify")
+		auth := testenv.Bearer(sh.Token)
+		ctx := t.Context()
+		mustStatus(t, e.Do(t, "POST", "/api/v1/identity/real-name", map[string]string{"real_name": "张三", "id_number": residentID("19900307", "123")}, auth...), 200, "verify")
+		var first []byte
+		if err := st.DB.QueryRowContext(ctx, `SELECT result_sealed FROM verifications WHERE subject = ?`, string(sh.Subject)).Scan(&first); err != nil {
+			t.Fatal(err)
+		}
+		ref, err := e.Kernel.Pseudonym(ctx, sh.Subject, "partner:payment")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(e.Sandbox.Payment.URL()+"/payment/realname-status/set", "application/json",
+			strings.NewReader(`{"partner_ref":"`+ref+`","verified":true}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		mustStatus(t, e.Do(t, "POST", "/api/v1/identity/payment-real-name", nil, auth...), 200, "payment real-name status")
+		mustStatus(t, e.Do(t, "GET", "/api/v1/identity", nil, auth...), 200, "status")
+		if _, err := st.DB.ExecContext(ctx, `UPDATE verifications SET result_sealed = ? WHERE subject = ?`, first, string(sh.Subject)); err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, e.Do(t, "GET", "/api/v1/identity", nil, auth...), 403, "denied", "tampered")
 	})
 }

@@ -91,7 +91,7 @@ func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req Real
 	}
 	now := s.db.Now()
 	res.RealName = &check{Verified: true, At: now, BirthDate: ans.BirthDate}
-	sealed, err := s.seal(ctx, a.Subject, map[privacy.Field][]byte{
+	sealed, err := s.seal(ctx, a.Subject, row, map[privacy.Field][]byte{
 		privacy.RealName: []byte(req.RealName), privacy.IDNumber: []byte(req.IDNumber), privacy.IDType: []byte(req.IDType),
 		privacy.VerificationResult: resultBytes(res),
 	})
@@ -104,7 +104,7 @@ func (s *Service) VerifyRealName(ctx context.Context, a minimall.Actor, req Real
 	}
 	var token string
 	err = s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		if err := s.save(ctx, tx, a.Subject, sealed); err != nil {
+		if err := s.save(ctx, tx, a.Subject, row, sealed); err != nil {
 			return err
 		}
 		// Held meanwhile (a guardian procedure under way): that hold stands.
@@ -232,12 +232,12 @@ func (s *Service) updateResult(ctx context.Context, a minimall.Actor, change fun
 		return err
 	}
 	change(&res, s.db.Now())
-	sealed, err := s.seal(ctx, a.Subject, map[privacy.Field][]byte{privacy.VerificationResult: resultBytes(res)})
+	sealed, err := s.seal(ctx, a.Subject, row, map[privacy.Field][]byte{privacy.VerificationResult: resultBytes(res)})
 	if err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		return s.save(ctx, tx, a.Subject, sealed)
+		return s.save(ctx, tx, a.Subject, row, sealed)
 	})
 }
 

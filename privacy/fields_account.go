@@ -215,7 +215,9 @@ var accountFields = []FieldSpec{
 		Category: CatIdentity, Feature: FeatRealName, Necessity: Required, Basis: LegalDuty,
 		Uses:      []Use{{ForIdentityCheck, LegalDuty}, {ForFaceVerification, LegalDuty}, useLegal, useRights},
 		Retention: keepUntilErased,
-		Table:     "verifications", Column: "result_sealed", Clause: "二(一)3",
+		// Versioned: whether the person is verified, and the birth date that
+		// decides whether a guardian is needed, follow it.
+		Table: "verifications", Column: "result_sealed", Versioned: true, Clause: "二(一)3",
 	},
 	{
 		Field: AlipayRealNameStatus, Name: "支付宝账户实名认证状态", NameEN: "Alipay real-name status",
