@@ -70,6 +70,16 @@ func TestAPIAuthorityRequest(t *testing.T) {
 			if got := arrived(); len(got) != 0 {
 				t.Fatalf("a refused request reached the authority: %v", got)
 			}
+			// Each operator's refused attempt is audited (3 other roles, 4
+			// invalid requests), under no subject: the person's tracker
+			// never hears of an authority.
+			if err := e.Kernel.AuditFlush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE decision = 'deny' AND reason LIKE 'authority_request:%' AND subject = ''`).Scan(&n); err != nil || n != 7 {
+				t.Fatalf("%d refused attempts audited (%v), want 7", n, err)
+			}
 		})
 
 		var told, gagged partner.AuthorityDisclosure

@@ -20,11 +20,25 @@ import (
 // be reached.
 func (s *Authorities) Record(ctx context.Context, a minimall.Actor, req AuthorityRequest) (*AuthorityDisclosure, error) {
 	const op = "partner.Authorities.Record"
-	if err := authorityOperator(a, op); err != nil {
+	// An operator's refused attempt is on record too, as a public
+	// disclosure's is: who tried to send what out, and why not.
+	deny := func(err error, why string) (*AuthorityDisclosure, error) {
+		if a.Kind != minimall.Operator {
+			return nil, err
+		}
+		// Under no subject: a refused attempt must not reach the person's
+		// tracker, where it could tell of an authority the law may gag.
+		if aerr := s.k.AuditAppend(ctx, a, "", privacy.DecisionDeny, "authority_request:"+why); aerr != nil {
+			return nil, aerr
+		}
 		return nil, err
 	}
+	if err := authorityOperator(a, op); err != nil {
+		return deny(err, "role")
+	}
 	if err := req.validate(op); err != nil {
-		return nil, err
+		field, _ := minimall.ErrorField(err)
+		return deny(err, "invalid:"+field)
 	}
 	if ok, err := s.subjectExists(ctx, req.Subject); err != nil || !ok {
 		return nil, orNotFound(err, op)
