@@ -41,6 +41,10 @@ func TestScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := e.Register(t, "13800138100", "screen_member")
+	// A function turned on, so the console's consent chart has a bar.
+	if r := e.Do(t, "PUT", "/api/v1/recommendations/settings", map[string]bool{"recommendation": true}, testenv.Bearer(sh.Token)...); r.Status != 200 {
+		t.Fatalf("turn recommendations on: %d %s", r.Status, r.Body)
+	}
 	_, dpo, err := e.Kernel.Operators.Add(ctx, minimall.RoleDPO)
 	if err != nil {
 		t.Fatal(err)
@@ -74,10 +78,16 @@ func TestScreens(t *testing.T) {
 		shot("privacy")
 		j.run("my data", chromedp.Navigate(e.URL+"/account/privacy/data"), chromedp.WaitVisible(chromedp.CSS("#tracker-h")))
 		shot("mydata")
+		j.run("interests", chromedp.Navigate(e.URL+"/account/interests"), chromedp.WaitVisible(chromedp.CSS("h1")))
+		shot("interests")
+		j.run("pick-up points", chromedp.Navigate(e.URL+"/pickup-points"), chromedp.WaitVisible(chromedp.CSS("#points")))
+		shot("pickup")
 		j.run("console", chromedp.Navigate(e.URL+"/console/signin"),
 			chromedp.SendKeys(chromedp.CSS("#token"), dpo), chromedp.SendKeys(chromedp.CSS("#ticket"), "DPO-1"),
 			chromedp.Submit(chromedp.CSS("#token")), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/rights"]`)),
 			chromedp.Navigate(e.URL+"/console/rights"), chromedp.WaitVisible(chromedp.CSS("h1")))
 		shot("console")
+		j.run("console charts", chromedp.Navigate(e.URL+"/console/consents"), chromedp.WaitVisible(chromedp.CSS("h1")))
+		shot("console-consents")
 	}
 }
