@@ -109,6 +109,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /account/searches":                     {"/account/searches"},
 		"GET /account/interests":                    {"/account/interests"},
 		"GET /pickup-points":                        {"/pickup-points"},
+		"GET /recipient":                            {"/recipient"},
 		"GET /account/consents":                     {"/account/consents"},
 		"GET /account/decisions":                    {"/account/decisions"},
 		"GET /account/decisions/{id}":               {"/account/decisions/" + decisions[0].ID},

@@ -283,6 +283,7 @@ func (s *Server) registerPages() {
 		s.registerPrivacyPages()
 		s.registerInterestPages()
 		s.registerPickupPages()
+		s.registerRecipientPages()
 		s.registerHistoryPages()
 		if s.Rights != nil {
 			s.registerRightsPages()
