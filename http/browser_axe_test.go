@@ -110,6 +110,7 @@ func TestAccessibility(t *testing.T) {
 		"GET /account/interests":                    {"/account/interests"},
 		"GET /pickup-points":                        {"/pickup-points"},
 		"GET /recipient":                            {"/recipient"},
+		"GET /guardian":                             {"/guardian"},
 		"GET /account/consents":                     {"/account/consents"},
 		"GET /account/decisions":                    {"/account/decisions"},
 		"GET /account/decisions/{id}":               {"/account/decisions/" + decisions[0].ID},

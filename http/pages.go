@@ -284,6 +284,7 @@ func (s *Server) registerPages() {
 		s.registerInterestPages()
 		s.registerPickupPages()
 		s.registerRecipientPages()
+		s.registerGuardianPages()
 		s.registerHistoryPages()
 		if s.Rights != nil {
 			s.registerRightsPages()
