@@ -127,12 +127,17 @@ func (g *Gateway) logOnce(ctx context.Context, d Disclosure, permit *privacy.Per
 	return logged{id: id, ref: permit.Ref}, err
 }
 
+// findLoggedQuery finds a disclosure by its partner and idempotency key.
+// "idem_key <> ''" lets the planner use the partial index (it cannot tell
+// that the bound key is not empty): without it every payment scanned the
+// whole log, and checkout ran at 0.7 of its speed.
+const findLoggedQuery = `SELECT id, partner_ref FROM partner_disclosures WHERE partner = ? AND idem_key = ? AND idem_key <> ''`
+
 // findLogged returns the row logged under d's partner and idempotency key,
 // or a zero logged.
 func (g *Gateway) findLogged(ctx context.Context, d Disclosure) (logged, error) {
 	l := logged{again: true}
-	err := g.db.QueryRowContext(ctx, `SELECT id, partner_ref FROM partner_disclosures WHERE partner = ? AND idem_key = ?`,
-		string(d.Partner), d.IdempotencyKey).Scan(&l.id, &l.ref)
+	err := g.db.QueryRowContext(ctx, findLoggedQuery, string(d.Partner), d.IdempotencyKey).Scan(&l.id, &l.ref)
 	if errors.Is(err, sql.ErrNoRows) {
 		return logged{}, nil
 	}
