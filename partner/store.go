@@ -128,7 +128,7 @@ func (g *Gateway) logOnce(ctx context.Context, d Disclosure, permit *privacy.Per
 }
 
 // findLoggedQuery finds a disclosure by its partner and idempotency key.
-// "idem_key <> ''" lets the planner use the partial index (it cannot tell
+// The condition that idem_key is not empty lets the planner use the partial index (it cannot tell
 // that the bound key is not empty): without it every payment scanned the
 // whole log, and checkout ran at 0.7 of its speed.
 const findLoggedQuery = `SELECT id, partner_ref FROM partner_disclosures WHERE partner = ? AND idem_key = ? AND idem_key <> ''`
