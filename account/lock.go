@@ -115,22 +115,9 @@ func unlockTx(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) (bo
 // change feed of each so every node drops it.
 func revokeSessionsTx(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, at time.Time) error {
 	const op = "account.revokeSessions"
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM sessions WHERE subject = ? AND revoked_at = 0 AND created_at <= ?`, string(subject), sqldb.Micros(at))
+	ids, err := sqldb.Strings(ctx, tx, `SELECT id FROM sessions WHERE subject = ? AND revoked_at = 0 AND created_at <= ?`, string(subject), sqldb.Micros(at))
 	if err != nil {
 		return sqldb.FormatError(op, err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ?`, sqldb.Micros(tx.Now()), id); err != nil {

@@ -191,18 +191,6 @@ func (s *Service) resetPassword(ctx context.Context, subject minimall.SubjectID,
 }
 
 func liveSessions(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM sessions WHERE subject = ? AND revoked_at = 0`, string(subject))
-	if err != nil {
-		return nil, sqldb.FormatError("account.Recover", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	ids, err := sqldb.Strings(ctx, tx, `SELECT id FROM sessions WHERE subject = ? AND revoked_at = 0`, string(subject))
+	return ids, sqldb.FormatError("account.Recover", err)
 }

@@ -14,7 +14,7 @@ import (
 // incidents it finished.
 func (s *Service) ResumeNotices(ctx context.Context) (int, error) {
 	const op = "incident.ResumeNotices"
-	ids, err := s.column(ctx, `SELECT id FROM incidents WHERE notified_at = 0 ORDER BY created_at`)
+	ids, err := sqldb.Strings(ctx, s.db, `SELECT id FROM incidents WHERE notified_at = 0 ORDER BY created_at`)
 	if err != nil {
 		return 0, sqldb.FormatError(op, err)
 	}
@@ -36,7 +36,7 @@ func (s *Service) resumeOne(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	people, err := s.column(ctx, `SELECT subject FROM incident_subjects WHERE incident = ? ORDER BY subject`, id)
+	people, err := sqldb.Strings(ctx, s.db, `SELECT subject FROM incident_subjects WHERE incident = ? ORDER BY subject`, id)
 	if err != nil {
 		return sqldb.FormatError(op, err)
 	}
@@ -45,22 +45,4 @@ func (s *Service) resumeOne(ctx context.Context, id string) error {
 		subjects[i] = minimall.SubjectID(p)
 	}
 	return s.tell(ctx, in, subjects)
-}
-
-// column reads the one column a query selects.
-func (s *Service) column(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

@@ -244,7 +244,7 @@ func (s *Service) List(ctx context.Context, a minimall.Actor) ([]*Incident, erro
 	if err := responder(a, op); err != nil {
 		return nil, err
 	}
-	ids, err := s.column(ctx, `SELECT id FROM incidents ORDER BY created_at DESC, id LIMIT ?`, maxListed)
+	ids, err := sqldb.Strings(ctx, s.db, `SELECT id FROM incidents ORDER BY created_at DESC, id LIMIT ?`, maxListed)
 	if err != nil {
 		return nil, sqldb.FormatError(op, err)
 	}

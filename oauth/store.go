@@ -48,22 +48,9 @@ func insertGrant(ctx context.Context, tx *sqldb.Tx, id string, subject minimall.
 // revokeAppGrants revokes the subject's active grants to one app, with
 // their tokens and pending codes.
 func revokeAppGrants(ctx context.Context, tx *sqldb.Tx, subject minimall.SubjectID, clientID string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM oauth_grants WHERE subject = ? AND client_id = ? AND revoked_at = 0`, string(subject), clientID)
+	ids, err := sqldb.Strings(ctx, tx, `SELECT id FROM oauth_grants WHERE subject = ? AND client_id = ? AND revoked_at = 0`, string(subject), clientID)
 	if err != nil {
 		return sqldb.FormatError("oauth.revokeAppGrants", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for _, id := range ids {
 		if _, err := revokeGrant(ctx, tx, subject, id); err != nil {

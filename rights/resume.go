@@ -83,20 +83,8 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 
 // unfinished reads the ids a query selects.
 func (s *Service) unfinished(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, sqldb.FormatError("rights.Resume", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	ids, err := sqldb.Strings(ctx, s.db, query, args...)
+	return ids, sqldb.FormatError("rights.Resume", err)
 }
 
 func (s *Service) resumeErasures(ctx context.Context) (int, error) {
